@@ -67,7 +67,7 @@ pub fn clean(raw: &str) -> Cleaned {
     }
     let s = strip_tel_uri(s);
     let mut out = Digits { plus: false, buf: [0; MAX_DIGITS], len: 0 };
-    for c in s.chars() {
+    for (i, c) in s.char_indices() {
         if let Some(d) = decimal_digit(c) {
             if !out.push(d) {
                 return Cleaned::Malformed(Malformed::TooLong);
@@ -76,7 +76,7 @@ pub fn clean(raw: &str) -> Cleaned {
             out.plus = true;
         } else if is_separator(c) || is_invisible(c) {
             continue;
-        } else if c == ';' || c == '#' || c == ',' || c == 'x' || c == 'X' {
+        } else if c == ';' || c == '#' || c == ',' || starts_extension(&s[i..]) {
             // Extension, DTMF pause or URI parameter: the number itself has ended.
             break;
         } else {
@@ -87,6 +87,13 @@ pub fn clean(raw: &str) -> Cleaned {
         return Cleaned::Malformed(Malformed::NoDigits);
     }
     Cleaned::Digits(out)
+}
+
+/// `x123`, `ext. 123`, `extension 123`: what follows is not part of the number.
+fn starts_extension(s: &str) -> bool {
+    let b = s.as_bytes();
+    let lower = |i: usize| b.get(i).map(u8::to_ascii_lowercase);
+    lower(0) == Some(b'x') || (lower(0) == Some(b'e') && lower(1) == Some(b'x') && lower(2) == Some(b't'))
 }
 
 fn strip_tel_uri(s: &str) -> &str {
