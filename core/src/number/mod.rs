@@ -370,3 +370,9 @@ pub fn parse_pattern(raw: &str, home: Region) -> Result<Pattern, crate::Error> {
 pub fn format_international(number: E164) -> String {
     plan::format_international(number)
 }
+
+/// The total lengths (in E.164 digits) that numbers beginning with `prefix` can have,
+/// ascending. Used to expand a prefix rule into whole numbers for iOS's Call Directory.
+pub fn expansion_lengths(prefix: Prefix) -> Vec<u32> {
+    plan::expansion_lengths(prefix)
+}

@@ -150,3 +150,19 @@ pub fn format_international(number: E164) -> String {
         Err(_) => number.to_string(),
     }
 }
+
+pub fn expansion_lengths(prefix: Prefix) -> Vec<u32> {
+    let digits = prefix.digits.to_string();
+    let Ok((cc, nsn)) = split_country_code(&digits) else { return Vec::new() };
+    let cc_len = (digits.len() - nsn.len()) as u32;
+    let mut lens: Vec<u32> = DATABASE
+        .by_code(&cc)
+        .unwrap_or_default()
+        .iter()
+        .flat_map(|m| m.descriptors().general().possible_length().iter().map(|&l| u32::from(l) + cc_len))
+        .filter(|&l| l >= prefix.len)
+        .collect();
+    lens.sort_unstable();
+    lens.dedup();
+    lens
+}
