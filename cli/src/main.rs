@@ -1,1 +1,247 @@
-fn main() {}
+//! `ringfence`: the call-screening engine on a desktop. A thin layer over
+//! ringfence-core: argument parsing, terminal output, files. No logic of its own.
+
+mod args;
+mod render;
+
+use args::{Cli, Command, DirectoryCommand, ListCommand, PolicyCommand};
+use clap::Parser;
+use indicatif::{ProgressBar, ProgressStyle};
+use ringfence_core::{Call, Caller, Category, DirectoryKind, Error, List, Region, Screener};
+use std::io::{self, BufRead, BufWriter, IsTerminal, Read, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::BrokenPipe) => ExitCode::SUCCESS,
+        Err(Failure::Usage(msg)) => {
+            eprintln!("error: {msg}");
+            ExitCode::from(2)
+        }
+        Err(Failure::Engine(e)) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+enum Failure {
+    /// Bad arguments: exit 2, like clap's own usage errors.
+    Usage(String),
+    Engine(Error),
+    /// The reader of our output went away (`ringfence check ... | head`): not an error.
+    BrokenPipe,
+}
+
+impl From<Error> for Failure {
+    fn from(e: Error) -> Self {
+        Failure::Engine(e)
+    }
+}
+
+impl From<io::Error> for Failure {
+    fn from(e: io::Error) -> Self {
+        if e.kind() == io::ErrorKind::BrokenPipe {
+            Failure::BrokenPipe
+        } else {
+            Failure::Engine(Error::Io { what: "output".into(), source: e })
+        }
+    }
+}
+
+type Outcome = Result<(), Failure>;
+
+fn run(cli: Cli) -> Outcome {
+    let region = home_region(cli.region.as_deref())?;
+    let db = database_path(cli.db)?;
+    let mut s = Screener::open(&db, region)?;
+    let out = io::stdout();
+    let mut out = BufWriter::new(out.lock());
+    match cli.command {
+        Command::Check(c) => check(&mut s, c, &mut out)?,
+        Command::Block { command } => list(&mut s, List::Block, command, &mut out)?,
+        Command::Allow { command } => list(&mut s, List::Allow, command, &mut out)?,
+        Command::Contact { command } => match command {
+            args::ContactCommand::Add { number } => {
+                let n = s.add_contact(&number)?;
+                writeln!(out, "contact {n} added")?;
+            }
+            args::ContactCommand::Remove { number } => {
+                let removed = s.remove_contact(&number)?;
+                writeln!(out, "{}", if removed { "contact removed" } else { "no such contact" })?;
+            }
+        },
+        Command::Policy { command } => match command {
+            PolicyCommand::Show { json } => render::policy(&s.policy()?, json, &mut out)?,
+            PolicyCommand::Set { key, value } => {
+                s.set_policy(&key, &value)?;
+                writeln!(out, "{key} = {value}")?;
+            }
+        },
+        Command::Report { number, category, comment, not_spam } => {
+            let r = if not_spam {
+                s.mark_not_spam(&number, comment.as_deref())?
+            } else {
+                let category: Category = category.as_deref().unwrap_or("unknown").parse()?;
+                s.report(&number, category, comment.as_deref())?
+            };
+            let what = if r.spam { format!("spam ({})", r.category) } else { "not spam".into() };
+            writeln!(out, "reported {} as {what}; it takes effect here now and uploads on the next sync", r.number)?;
+        }
+        Command::Import { format, file } => {
+            let format = format.parse().map_err(Failure::Usage)?;
+            let (reader, len) = open_input(&file)?;
+            let bar = progress_bar(len);
+            let summary = s.import(format, bar.wrap_read(reader))?;
+            bar.finish_and_clear();
+            render::import_summary(&summary, &mut out)?;
+        }
+        Command::Export { command: DirectoryCommand::CallDirectory { out: path, labels } } => {
+            let kind = if labels { DirectoryKind::Identification } else { DirectoryKind::Blocking };
+            let mut dest: Box<dyn Write> = match &path {
+                Some(p) => Box::new(BufWriter::new(std::fs::File::create(p).map_err(|e| io_error(p, e))?)),
+                None => Box::new(&mut out),
+            };
+            let mut dir = s.call_directory(kind, None)?;
+            let mut n = 0u64;
+            for entry in dir.by_ref() {
+                let entry = entry?;
+                match (labels, &entry.label) {
+                    (true, Some(label)) => writeln!(dest, "{},{}", entry.number.digits(), render::csv_field(label))?,
+                    _ => writeln!(dest, "{}", entry.number.digits())?,
+                }
+                n += 1;
+            }
+            dest.flush()?;
+            for (prefix, count) in &dir.skipped_prefixes {
+                eprintln!("warning: {prefix} left out: it expands to {count} numbers, more than iOS can hold; use a longer prefix");
+            }
+            if let Some(p) = path {
+                eprintln!("{n} entries written to {}", p.display());
+            }
+        }
+        Command::History { json, limit } => render::history(&s.history(limit)?, json, &mut out)?,
+        Command::Stats { json } => render::stats(&s.stats()?, json, &mut out)?,
+    }
+    out.flush()?;
+    Ok(())
+}
+
+fn check(s: &mut Screener, c: args::Check, out: &mut impl Write) -> Outcome {
+    let verification = c.verified.as_deref().map(str::parse).transpose()?.unwrap_or_default();
+    let mut one = |s: &mut Screener, input: &str, out: &mut dyn Write| -> Outcome {
+        let call = Call { caller_id: input, verification, is_contact: c.contact, at: None };
+        let d = if c.record { s.screen_and_record(&call)? } else { s.screen(&call) };
+        let national_only = matches!(s.parse(input), Caller::Number(n) if n.national_only);
+        render::decision(input, &d, national_only, c.json, out)?;
+        Ok(())
+    };
+    if c.hidden {
+        one(s, "", out)?;
+    }
+    for n in &c.numbers {
+        one(s, n, out)?;
+    }
+    if let Some(file) = &c.file {
+        let (reader, _) = open_input(file)?;
+        for line in io::BufReader::new(reader).lines() {
+            let line = line.map_err(|e| io_error(file, e))?;
+            one(s, line.trim_end_matches('\r'), out)?;
+        }
+    }
+    if !c.hidden && c.numbers.is_empty() && c.file.is_none() {
+        return Err(Failure::Usage("give numbers to check, --file PATH (or - for stdin), or --hidden".into()));
+    }
+    Ok(())
+}
+
+fn list(s: &mut Screener, which: List, command: ListCommand, out: &mut impl Write) -> Outcome {
+    match command {
+        ListCommand::Add { pattern, label } => {
+            let (rule, new) = s.add_rule(which, &pattern, label.as_deref())?;
+            let verb = if new { "added to" } else { "updated in" };
+            writeln!(out, "{} {verb} the {which} list", rule.pattern)?;
+        }
+        ListCommand::Remove { pattern } => {
+            let removed = s.remove_rule(which, &pattern)?;
+            let msg = if removed { format!("removed from the {which} list") } else { format!("not on the {which} list") };
+            writeln!(out, "{msg}")?;
+        }
+        ListCommand::List { json } => render::rules(&s.rules(which)?, json, out)?,
+    }
+    Ok(())
+}
+
+fn io_error(path: &std::path::Path, e: io::Error) -> Failure {
+    Failure::Engine(Error::Io { what: path.display().to_string(), source: e })
+}
+
+/// A file, or standard input for `-`, with its length when known.
+fn open_input(path: &PathBuf) -> Result<(Box<dyn Read>, Option<u64>), Failure> {
+    if path.as_os_str() == "-" {
+        return Ok((Box::new(io::stdin().lock()), None));
+    }
+    let f = std::fs::File::open(path).map_err(|e| io_error(path, e))?;
+    let len = f.metadata().ok().map(|m| m.len());
+    Ok((Box::new(f), len))
+}
+
+/// A byte-progress bar on a terminal; invisible otherwise (pipes, CI logs, tests).
+fn progress_bar(len: Option<u64>) -> ProgressBar {
+    if !io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    match len {
+        Some(len) => ProgressBar::new(len).with_style(
+            ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} {bytes_per_sec} eta {eta}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        ),
+        None => ProgressBar::new_spinner(),
+    }
+}
+
+/// `--region`, else `$RINGFENCE_REGION` (clap reads it), else the locale, else US.
+fn home_region(arg: Option<&str>) -> Result<Region, Failure> {
+    if let Some(r) = arg {
+        return r.parse().map_err(|e: Error| Failure::Usage(e.to_string()));
+    }
+    let from_locale = ["LC_ALL", "LC_MESSAGES", "LANG"]
+        .iter()
+        .filter_map(|k| std::env::var(k).ok())
+        .find(|v| !v.is_empty())
+        .and_then(|v| region_of_locale(&v));
+    Ok(from_locale.unwrap_or(Region::US))
+}
+
+/// `ko_KR.UTF-8` -> KR; `C`, `POSIX` or a locale without a territory -> None.
+fn region_of_locale(locale: &str) -> Option<Region> {
+    let territory = locale.split(['.', '@']).next()?.split(['_', '-']).nth(1)?;
+    territory.parse().ok()
+}
+
+/// `--db`, else `$RINGFENCE_DB` (clap reads it), else the platform's data directory.
+fn database_path(arg: Option<PathBuf>) -> Result<PathBuf, Failure> {
+    if let Some(p) = arg {
+        return Ok(p);
+    }
+    let dirs = directories::ProjectDirs::from("dev", "ringfence", "ringfence")
+        .ok_or_else(|| Failure::Usage("no home directory: pass --db PATH or set RINGFENCE_DB".into()))?;
+    Ok(dirs.data_dir().join("ringfence.db"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locale_regions() {
+        assert_eq!(region_of_locale("ko_KR.UTF-8"), Some(Region::KR));
+        assert_eq!(region_of_locale("zh_CN"), Some(Region::CN));
+        assert_eq!(region_of_locale("en_US.UTF-8@euro"), Some(Region::US));
+        assert_eq!(region_of_locale("C.UTF-8"), None);
+        assert_eq!(region_of_locale("POSIX"), None);
+    }
+}

@@ -1,6 +1,38 @@
 //! ringfence-core: the call-screening engine.
+//!
+//! Open a [`Screener`] on a database file, then ask it about each incoming call:
+//!
+//! ```
+//! use ringfence_core::{Call, Screener, Region, Action};
+//! let mut s = Screener::open_in_memory(Region::KR).unwrap();
+//! s.add_rule(ringfence_core::List::Block, "+8270*", Some("VoIP spam")).unwrap();
+//! let d = s.screen(&Call::new("070-1234-5678"));
+//! assert_eq!(d.action, Action::Block);
+//! ```
+//!
+//! The core knows nothing of FFI, HTTP servers or terminals: the bindings, the server
+//! and the command line are thin layers over this crate.
 
+pub mod community;
+pub mod decide;
+pub mod decision;
 pub mod error;
+pub mod export;
+pub mod history;
+pub mod import;
 pub mod number;
+pub mod policy;
+pub mod reports;
+pub mod rules;
+pub mod screener;
+mod store;
 
-pub use error::Error;
+pub use decision::{Action, Call, Category, Decision, Reason, Reasons, Verification};
+pub use error::{Error, Result};
+pub use export::{DirectoryEntry, DirectoryKind};
+pub use import::{Format, ImportSummary, SkipReason};
+pub use number::{Caller, NumberType, PhoneNumber, Region, E164};
+pub use policy::Policy;
+pub use rules::{List, Rule};
+pub use screener::Screener;
+pub use store::Store;

@@ -55,6 +55,12 @@ impl fmt::Display for Region {
     }
 }
 
+impl Serialize for Region {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
 impl fmt::Debug for Region {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "Region({})", self.as_str())
@@ -64,9 +70,15 @@ impl fmt::Debug for Region {
 /// The canonical key of a number: its E.164 digits (country code first, no `+`) as an
 /// integer. The first digit of a country code is never 0, so the integer is unambiguous.
 /// Short and national-only numbers get their country code in front (`+82112`).
-#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(transparent)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct E164(u64);
+
+/// Serialized as the `+`-prefixed string: JSON numbers lose precision past 2^53.
+impl Serialize for E164 {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
 
 impl E164 {
     /// Longest key: 15 digits (E.164 maximum) plus room for national-only forms.

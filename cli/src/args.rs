@@ -1,0 +1,154 @@
+//! The command-line contract. Other tools and the tests rely on it: change it with care.
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Parser)]
+#[command(name = "ringfence", version, about = "Screen incoming calls: block and allow lists, community spam data, number-plan heuristics")]
+pub struct Cli {
+    /// Database file [default: $RINGFENCE_DB, else the platform data directory]
+    #[arg(long, global = true, env = "RINGFENCE_DB", value_name = "PATH")]
+    pub db: Option<PathBuf>,
+
+    /// Home region (ISO code) for numbers in national form [default: $RINGFENCE_REGION,
+    /// else the locale, else US]
+    #[arg(long, global = true, env = "RINGFENCE_REGION", value_name = "CC")]
+    pub region: Option<String>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Decide what to do with calls from these numbers
+    Check(Check),
+    /// Manage the block list (numbers, or prefixes ending in *)
+    Block {
+        #[command(subcommand)]
+        command: ListCommand,
+    },
+    /// Manage the allow list (numbers, or prefixes ending in *)
+    Allow {
+        #[command(subcommand)]
+        command: ListCommand,
+    },
+    /// Manage contacts (always allowed)
+    Contact {
+        #[command(subcommand)]
+        command: ContactCommand,
+    },
+    /// Show or change the screening policy
+    Policy {
+        #[command(subcommand)]
+        command: PolicyCommand,
+    },
+    /// Report a number as spam (or, with --not-spam, as fine); uploads on the next sync
+    Report {
+        number: String,
+        /// scam, telemarketing, robocall, survey, debt_collection, representative, ...
+        #[arg(long, required_unless_present = "not_spam")]
+        category: Option<String>,
+        #[arg(long)]
+        comment: Option<String>,
+        /// The number is not spam (undoes a community listing on this phone)
+        #[arg(long, conflicts_with = "category")]
+        not_spam: bool,
+    },
+    /// Import a spam list into the local community store
+    Import {
+        /// ftc, phoneblock or csv (number,category[,votes])
+        #[arg(long)]
+        format: String,
+        /// The file, or - for standard input
+        file: PathBuf,
+    },
+    /// Export lists for other systems
+    Export {
+        #[command(subcommand)]
+        command: DirectoryCommand,
+    },
+    /// Screened calls, newest first
+    History {
+        #[arg(long)]
+        json: bool,
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+    },
+    /// Counts of screened calls by action and category, and list sizes
+    Stats {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Args)]
+pub struct Check {
+    /// One JSON object per line
+    #[arg(long)]
+    pub json: bool,
+    /// Read numbers from a file, one per line (- for standard input)
+    #[arg(long, value_name = "PATH")]
+    pub file: Option<PathBuf>,
+    /// Also screen a call with no caller ID
+    #[arg(long)]
+    pub hidden: bool,
+    /// STIR/SHAKEN result of the call: passed, failed or none
+    #[arg(long, value_name = "STATUS")]
+    pub verified: Option<String>,
+    /// The caller is in the phone's contacts
+    #[arg(long)]
+    pub contact: bool,
+    /// Keep the decisions in the history
+    #[arg(long)]
+    pub record: bool,
+    pub numbers: Vec<String>,
+}
+
+#[derive(Subcommand)]
+pub enum ListCommand {
+    /// Add a number or prefix (e.g. +8270* or 1588*)
+    Add {
+        pattern: String,
+        #[arg(long)]
+        label: Option<String>,
+    },
+    /// Remove a number or prefix
+    Remove { pattern: String },
+    /// List the entries
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum ContactCommand {
+    Add { number: String },
+    Remove { number: String },
+}
+
+#[derive(Subcommand)]
+pub enum PolicyCommand {
+    /// Every setting and its value
+    Show {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Change a setting, e.g. `category.representative block`, `hidden block`,
+    /// `own-number +821012345678`, `threshold.block 4`
+    Set { key: String, value: String },
+}
+
+#[derive(Subcommand)]
+pub enum DirectoryCommand {
+    /// iOS Call Directory list: ascending E.164 digits without +, one per line
+    CallDirectory {
+        /// Write to a file instead of standard output
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// The identification list (`digits,label`) instead of the blocking list
+        #[arg(long)]
+        labels: bool,
+    },
+}

@@ -1,0 +1,257 @@
+//! Importing spam lists into the community store.
+//!
+//! Each format has a row parser (a pure function: one CSV record in, one row or a skip
+//! reason out) and shares the rest: one transaction for the whole file, so a file that
+//! cannot be read to its end changes nothing; bad rows are skipped and counted by
+//! reason; a file already imported is recognised by its digest and not counted twice.
+
+mod csv_list;
+mod ftc;
+mod phoneblock;
+
+use crate::community::{self, Source};
+use crate::decision::Category;
+use crate::number::{Caller, Region, E164};
+use crate::store::{now, Store};
+use crate::{Error, Result};
+use serde::Serialize;
+use rusqlite::OptionalExtension;
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+use std::fmt;
+use std::io::Read;
+use std::str::FromStr;
+
+pub use csv_list::parse_row as parse_csv_row;
+pub use ftc::parse_row as parse_ftc_row;
+pub use phoneblock::parse_row as parse_phoneblock_row;
+
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Format {
+    /// The FTC's daily Do-Not-Call complaint numbers (US).
+    Ftc,
+    /// A PhoneBlock blocklist snapshot: `phone,votes,lastActivity`.
+    PhoneBlock,
+    /// A plain list: `number,category[,votes]`, with or without a header.
+    Csv,
+}
+
+impl FromStr for Format {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.to_ascii_lowercase().as_str() {
+            "ftc" => Ok(Format::Ftc),
+            "phoneblock" => Ok(Format::PhoneBlock),
+            "csv" => Ok(Format::Csv),
+            _ => Err(format!("unknown import format {s:?}: use ftc, phoneblock or csv")),
+        }
+    }
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Format::Ftc => "ftc",
+            Format::PhoneBlock => "phoneblock",
+            Format::Csv => "csv",
+        })
+    }
+}
+
+/// Why a row was not imported.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SkipReason {
+    /// The number column is empty.
+    BlankNumber,
+    /// Not a phone number, or not one that exists in its country's numbering plan.
+    InvalidNumber,
+    /// An emergency number: never listed, whatever a list says.
+    EmergencyNumber,
+    /// Too few columns, or text that is not UTF-8.
+    MalformedRow,
+    /// The votes column is not a non-negative number.
+    BadVotes,
+    /// The date column cannot be read.
+    BadTimestamp,
+    /// The category is not one ringfence knows.
+    UnknownCategory,
+}
+
+impl SkipReason {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            SkipReason::BlankNumber => "blank_number",
+            SkipReason::InvalidNumber => "invalid_number",
+            SkipReason::EmergencyNumber => "emergency_number",
+            SkipReason::MalformedRow => "malformed_row",
+            SkipReason::BadVotes => "bad_votes",
+            SkipReason::BadTimestamp => "bad_timestamp",
+            SkipReason::UnknownCategory => "unknown_category",
+        }
+    }
+}
+
+impl fmt::Display for SkipReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One row that will be imported.
+#[derive(Clone, Copy, PartialEq, Debug)]
+pub struct Row {
+    pub number: E164,
+    pub category: Category,
+    pub votes: f64,
+    /// Unix seconds of the report.
+    pub at: i64,
+}
+
+/// What an import did.
+#[derive(Clone, PartialEq, Debug, Default, Serialize)]
+pub struct ImportSummary {
+    /// Data rows read (the header is not counted).
+    pub rows: u64,
+    /// Numbers that were not in the store before.
+    pub imported: u64,
+    /// Rows that added evidence to a number already in the store (from this file or
+    /// an earlier one).
+    pub merged: u64,
+    pub skipped: BTreeMap<SkipReason, u64>,
+}
+
+impl ImportSummary {
+    pub fn skipped_total(&self) -> u64 {
+        self.skipped.values().sum()
+    }
+}
+
+/// Reads a number the way every importer does: it must be a real, valid number, and
+/// never an emergency number.
+pub(crate) fn read_number(raw: &str, home: Region) -> Result<E164, SkipReason> {
+    if raw.trim().is_empty() {
+        return Err(SkipReason::BlankNumber);
+    }
+    match crate::number::parse(raw, home) {
+        Caller::Number(n) if n.traits.emergency => Err(SkipReason::EmergencyNumber),
+        Caller::Number(n) if n.valid => Ok(n.e164),
+        _ => Err(SkipReason::InvalidNumber),
+    }
+}
+
+/// A field of a record as text.
+pub(crate) fn field(rec: &csv::ByteRecord, i: usize) -> Result<&str, SkipReason> {
+    std::str::from_utf8(rec.get(i).ok_or(SkipReason::MalformedRow)?).map_err(|_| SkipReason::MalformedRow)
+}
+
+/// Imports a whole file. On error nothing has changed.
+pub(crate) fn import(store: &mut Store, format: Format, input: impl Read, home: Region) -> Result<ImportSummary> {
+    let started = now();
+    let hashing = HashingReader { inner: input, hash: Sha256::new() };
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(hashing);
+    let io_error = |e: csv::Error| match e.into_kind() {
+        csv::ErrorKind::Io(e) => Error::Io { what: format!("the {format} file"), source: e },
+        other => Error::Io { what: format!("the {format} file"), source: std::io::Error::other(format!("{other:?}")) },
+    };
+    store.write(|tx| {
+        let before = community::count_tx(tx, Source::Import)?;
+        let mut summary = ImportSummary::default();
+        let mut rec = csv::ByteRecord::new();
+        let mut header: Option<Vec<String>> = None;
+        let mut first = true;
+        while reader.read_byte_record(&mut rec).map_err(io_error)? {
+            if first {
+                first = false;
+                if is_header(format, &rec) {
+                    header = Some(rec.iter().map(|f| String::from_utf8_lossy(f).trim().to_string()).collect());
+                    continue;
+                }
+            }
+            summary.rows += 1;
+            let row = match format {
+                Format::Ftc => ftc::parse_row(&rec, header.as_deref()),
+                Format::PhoneBlock => phoneblock::parse_row(&rec, home),
+                Format::Csv => csv_list::parse_row(&rec, home, started),
+            };
+            match row {
+                Ok(r) => {
+                    community::add_evidence(tx, Source::Import, r.number, r.category, r.votes, r.at)?;
+                }
+                Err(why) => *summary.skipped.entry(why).or_default() += 1,
+            }
+        }
+        let digest = hex(&std::mem::take(&mut reader.get_mut().hash).finalize());
+        let seen: Option<i64> = tx
+            .prepare_cached("SELECT imported_at FROM imports WHERE digest = ?1")?
+            .query_row([&digest], |r| r.get(0))
+            .optional()?;
+        if let Some(at) = seen {
+            // Rolls back: this exact file's evidence is already counted.
+            return Err(Error::AlreadyImported { format: format.to_string(), imported_at: at });
+        }
+        tx.prepare_cached("INSERT INTO imports (digest, format, imported_at) VALUES (?1, ?2, ?3)")?
+            .execute(rusqlite::params![digest, format.to_string(), started])?;
+        let after = community::count_tx(tx, Source::Import)?;
+        summary.imported = after - before;
+        summary.merged = summary.rows - summary.skipped_total() - summary.imported;
+        Ok(summary)
+    })
+}
+
+/// The first record is a header when its number column is not a number.
+fn is_header(format: Format, rec: &csv::ByteRecord) -> bool {
+    let first = rec.get(0).map(|f| String::from_utf8_lossy(f).trim().to_ascii_lowercase()).unwrap_or_default();
+    match format {
+        Format::Ftc => first == "company_phone_number",
+        Format::PhoneBlock => first == "phone",
+        Format::Csv => !first.is_empty() && !first.chars().any(|c| c.is_ascii_digit()),
+    }
+}
+
+struct HashingReader<R> {
+    inner: R,
+    hash: Sha256,
+}
+
+impl<R: Read> Read for HashingReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hash.update(&buf[..n]);
+        Ok(n)
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Unix seconds of a UTC civil date and time (proleptic Gregorian).
+pub(crate) fn unix_seconds(y: i64, m: u32, d: u32, hh: u32, mm: u32, ss: u32) -> Option<i64> {
+    if !(1..=12).contains(&m) || !(1..=31).contains(&d) || hh > 23 || mm > 59 || ss > 60 {
+        return None;
+    }
+    // Howard Hinnant's days_from_civil.
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (i64::from(m) + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + i64::from(d) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    Some(days * 86_400 + i64::from(hh) * 3600 + i64::from(mm) * 60 + i64::from(ss))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn civil_dates() {
+        assert_eq!(unix_seconds(1970, 1, 1, 0, 0, 0), Some(0));
+        assert_eq!(unix_seconds(2021, 7, 7, 0, 1, 15), Some(1_625_616_075));
+        assert_eq!(unix_seconds(2000, 2, 29, 12, 0, 0), Some(951_825_600));
+        assert_eq!(unix_seconds(2021, 13, 1, 0, 0, 0), None);
+    }
+}

@@ -1,0 +1,223 @@
+//! The user's screening policy: thresholds, the hidden-caller action, their own number,
+//! and an action per category. Persisted as `key = value` settings, so `policy set KEY
+//! VALUE` on the command line and the app's settings screen share one vocabulary.
+
+use crate::decision::{Action, Category};
+use crate::number::{parse, Caller, Region, E164};
+use crate::Error;
+use std::collections::BTreeMap;
+
+#[derive(Clone, PartialEq, Debug)]
+pub struct Policy {
+    /// Community score at which a number is labelled as spam.
+    pub warn_threshold: f64,
+    /// Community score at which a number is blocked.
+    pub block_threshold: f64,
+    /// What to do with callers who hide their number.
+    pub hidden_action: Action,
+    /// The user's own number, for neighbour-spoofing detection.
+    pub own_number: Option<E164>,
+    /// Community evidence loses half its weight after this many days (0: never).
+    pub half_life_days: f64,
+    /// How many screened calls the history keeps.
+    pub history_limit: u32,
+    /// The user's choice of action per category, overriding the defaults.
+    pub category_actions: BTreeMap<Category, Action>,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy {
+            warn_threshold: 2.0,
+            block_threshold: 5.0,
+            hidden_action: Action::Allow,
+            own_number: None,
+            half_life_days: 125.0,
+            history_limit: 1000,
+            category_actions: BTreeMap::new(),
+        }
+    }
+}
+
+/// One documented setting, as `policy show` lists it.
+pub struct Setting {
+    pub key: String,
+    pub value: String,
+    pub help: &'static str,
+}
+
+impl Policy {
+    /// The action for a category: the user's choice if they made one, else `default`.
+    pub fn action_for(&self, category: Category, default: Action) -> Action {
+        self.category_actions.get(&category).copied().unwrap_or(default)
+    }
+
+    /// Every setting with its current value.
+    pub fn settings(&self) -> Vec<Setting> {
+        let mut out = vec![
+            Setting {
+                key: "threshold.warn".into(),
+                value: fmt_f64(self.warn_threshold),
+                help: "community score at which a number is labelled as spam",
+            },
+            Setting {
+                key: "threshold.block".into(),
+                value: fmt_f64(self.block_threshold),
+                help: "community score at which a number is blocked",
+            },
+            Setting {
+                key: "hidden".into(),
+                value: self.hidden_action.to_string(),
+                help: "action for callers who hide their number",
+            },
+            Setting {
+                key: "own-number".into(),
+                value: self.own_number.map(|n| n.to_string()).unwrap_or_default(),
+                help: "your number, to spot neighbour spoofing (empty: off)",
+            },
+            Setting {
+                key: "decay.half-life-days".into(),
+                value: fmt_f64(self.half_life_days),
+                help: "days after which community evidence counts half (0: no decay)",
+            },
+            Setting {
+                key: "history.limit".into(),
+                value: self.history_limit.to_string(),
+                help: "how many screened calls the history keeps (0: none)",
+            },
+        ];
+        for c in Category::ALL.iter().filter(|c| c.is_reportable() || **c == Category::Hidden) {
+            if *c == Category::Hidden {
+                continue; // set through `hidden`
+            }
+            out.push(Setting {
+                key: format!("category.{c}"),
+                value: self.category_actions.get(c).map(|a| a.to_string()).unwrap_or_else(|| "default".into()),
+                help: "action for this category (allow, warn, silence, block or default)",
+            });
+        }
+        out
+    }
+
+    /// Changes one setting, or nothing if the value is refused. `home` reads a
+    /// national-form own number.
+    pub fn set(&mut self, key: &str, value: &str, home: Region) -> Result<(), Error> {
+        let mut next = self.clone();
+        next.apply(key, value, home)?;
+        if next.warn_threshold > next.block_threshold {
+            return Err(Error::BadSettingValue {
+                key: key.to_string(),
+                value: value.chars().take(40).collect(),
+                expected: "threshold.warn must not exceed threshold.block".into(),
+            });
+        }
+        *self = next;
+        Ok(())
+    }
+
+    fn apply(&mut self, key: &str, value: &str, home: Region) -> Result<(), Error> {
+        let bad = |expected: &str| Error::BadSettingValue {
+            key: key.to_string(),
+            value: value.chars().take(40).collect(),
+            expected: expected.to_string(),
+        };
+        let number = |v: &str| -> Result<f64, Error> {
+            v.trim().parse::<f64>().ok().filter(|x| x.is_finite() && *x >= 0.0).ok_or_else(|| bad("a number >= 0"))
+        };
+        match key {
+            "threshold.warn" => self.warn_threshold = number(value)?,
+            "threshold.block" => self.block_threshold = number(value)?,
+            "hidden" => self.hidden_action = value.parse()?,
+            "own-number" => {
+                self.own_number = match value.trim() {
+                    "" | "none" | "off" => None,
+                    v => match parse(v, home) {
+                        Caller::Number(n) if n.valid => Some(n.e164),
+                        _ => return Err(bad("a valid phone number, or none")),
+                    },
+                }
+            }
+            "decay.half-life-days" => self.half_life_days = number(value)?,
+            "history.limit" => {
+                self.history_limit = value.trim().parse().map_err(|_| bad("a whole number of calls"))?
+            }
+            _ => {
+                let Some(cat) = key.strip_prefix("category.") else {
+                    return Err(Error::UnknownSetting(key.chars().take(60).collect()));
+                };
+                let cat: Category = cat.parse()?;
+                if !cat.is_reportable() {
+                    return Err(Error::UnknownSetting(key.chars().take(60).collect()));
+                }
+                if value.trim().eq_ignore_ascii_case("default") {
+                    self.category_actions.remove(&cat);
+                } else {
+                    self.category_actions.insert(cat, value.parse()?);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Reads settings stored as key/value pairs; unknown or bad ones are ignored so an
+    /// older build can open a newer database's settings.
+    pub(crate) fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>, home: Region) -> Policy {
+        let mut p = Policy::default();
+        for (k, v) in pairs {
+            let _ = p.apply(k, v, home);
+        }
+        p.warn_threshold = p.warn_threshold.min(p.block_threshold);
+        p
+    }
+
+    /// The settings that differ from the defaults, for storage.
+    pub(crate) fn to_pairs(&self) -> Vec<(String, String)> {
+        let defaults: BTreeMap<String, String> =
+            Policy::default().settings().into_iter().map(|s| (s.key, s.value)).collect();
+        self.settings()
+            .into_iter()
+            .filter(|s| defaults.get(&s.key) != Some(&s.value))
+            .map(|s| (s.key, s.value))
+            .collect()
+    }
+}
+
+fn fmt_f64(x: f64) -> String {
+    if x.fract() == 0.0 && x.abs() < 1e15 {
+        format!("{}", x as i64)
+    } else {
+        format!("{x}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn set_and_round_trip() {
+        let mut p = Policy::default();
+        p.set("category.representative", "block", Region::KR).unwrap();
+        p.set("hidden", "silence", Region::KR).unwrap();
+        p.set("own-number", "010-1234-5678", Region::KR).unwrap();
+        p.set("threshold.block", "4", Region::KR).unwrap();
+        assert_eq!(p.action_for(Category::Representative, Action::Warn), Action::Block);
+        assert_eq!(p.own_number.unwrap().to_string(), "+821012345678");
+        let pairs = p.to_pairs();
+        let back = Policy::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())), Region::KR);
+        assert_eq!(back, p);
+    }
+
+    #[test]
+    fn rejects_nonsense() {
+        let mut p = Policy::default();
+        assert!(matches!(p.set("threshold.block", "-1", Region::US), Err(Error::BadSettingValue { .. })));
+        assert!(matches!(p.set("threshold.block", "NaN", Region::US), Err(Error::BadSettingValue { .. })));
+        assert!(matches!(p.set("threshold.warn", "99", Region::US), Err(Error::BadSettingValue { .. })));
+        assert!(matches!(p.set("colour", "red", Region::US), Err(Error::UnknownSetting(_))));
+        assert!(matches!(p.set("category.emergency", "block", Region::US), Err(Error::UnknownSetting(_))));
+        assert!(matches!(p.set("hidden", "explode", Region::US), Err(Error::UnknownAction(_))));
+        assert!(matches!(p.set("own-number", "hello", Region::US), Err(Error::BadSettingValue { .. })));
+        assert_eq!(p, Policy::default());
+    }
+}

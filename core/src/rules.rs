@@ -1,0 +1,205 @@
+//! The user's own block and allow lists, and the contacts the app shares.
+//!
+//! They live in SQLite and are mirrored in memory ([`RuleIndex`]): a call is screened
+//! with a few hash lookups, never a query per rule.
+
+use crate::number::{Pattern, Prefix, E164};
+use crate::store::Store;
+use crate::Result;
+use rusqlite::{params, Transaction};
+use serde::Serialize;
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+use std::str::FromStr;
+
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum List {
+    Allow,
+    Block,
+}
+
+impl List {
+    fn code(self) -> i64 {
+        match self {
+            List::Allow => 0,
+            List::Block => 1,
+        }
+    }
+}
+
+impl fmt::Display for List {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            List::Allow => "allow",
+            List::Block => "block",
+        })
+    }
+}
+
+impl FromStr for List {
+    type Err = ();
+    fn from_str(s: &str) -> Result<Self, ()> {
+        match s {
+            "allow" => Ok(List::Allow),
+            "block" => Ok(List::Block),
+            _ => Err(()),
+        }
+    }
+}
+
+/// One entry of a block or allow list.
+#[derive(Clone, PartialEq, Debug)]
+pub struct Rule {
+    pub list: List,
+    pub pattern: Pattern,
+    pub label: Option<String>,
+    /// Unix seconds.
+    pub created_at: i64,
+}
+
+fn pattern_columns(p: &Pattern) -> (i64, i64) {
+    match p {
+        Pattern::Exact(e) => (0, e.as_u64() as i64),
+        Pattern::Prefix(p) => (1, p.digits as i64),
+    }
+}
+
+fn pattern_from_columns(kind: i64, digits: i64) -> Option<Pattern> {
+    let digits = u64::try_from(digits).ok()?;
+    match kind {
+        0 => E164::from_u64(digits).map(Pattern::Exact),
+        1 => Prefix::from_digits(&digits.to_string()).map(Pattern::Prefix),
+        _ => None,
+    }
+}
+
+/// Adds a rule, or updates the label of the same pattern. Returns whether it is new.
+pub(crate) fn add(tx: &Transaction, rule: &Rule) -> Result<bool> {
+    let (kind, digits) = pattern_columns(&rule.pattern);
+    let key = params![rule.list.code(), kind, digits];
+    let existed = tx
+        .prepare_cached("SELECT 1 FROM rules WHERE list = ?1 AND kind = ?2 AND digits = ?3")?
+        .exists(key)?;
+    tx.prepare_cached(
+        "INSERT INTO rules (list, kind, digits, label, created_at) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (list, kind, digits) DO UPDATE SET label = excluded.label",
+    )?
+    .execute(params![rule.list.code(), kind, digits, rule.label, rule.created_at])?;
+    Ok(!existed)
+}
+
+/// Removes a rule; returns whether there was one.
+pub(crate) fn remove(tx: &Transaction, list: List, pattern: &Pattern) -> Result<bool> {
+    let (kind, digits) = pattern_columns(pattern);
+    let n = tx
+        .prepare_cached("DELETE FROM rules WHERE list = ?1 AND kind = ?2 AND digits = ?3")?
+        .execute(params![list.code(), kind, digits])?;
+    Ok(n > 0)
+}
+
+/// Every rule of a list, exact numbers and prefixes in ascending digit order.
+pub(crate) fn all(store: &Store, list: List) -> Result<Vec<Rule>> {
+    let mut stmt = store
+        .conn()
+        .prepare_cached("SELECT kind, digits, label, created_at FROM rules WHERE list = ?1 ORDER BY kind, digits")?;
+    let rows = stmt.query_map([list.code()], |r| {
+        Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, Option<String>>(2)?, r.get::<_, i64>(3)?))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (kind, digits, label, created_at) = row?;
+        // A row this build cannot read (written by a newer one) is skipped, not fatal.
+        if let Some(pattern) = pattern_from_columns(kind, digits) {
+            out.push(Rule { list, pattern, label, created_at });
+        }
+    }
+    Ok(out)
+}
+
+pub(crate) fn contacts(store: &Store) -> Result<HashSet<u64>> {
+    let mut stmt = store.conn().prepare_cached("SELECT number FROM contacts")?;
+    let rows = stmt.query_map([], |r| r.get::<_, i64>(0))?;
+    let mut out = HashSet::new();
+    for n in rows {
+        out.insert(n? as u64);
+    }
+    Ok(out)
+}
+
+/// One list, indexed for matching: exact numbers by key, prefixes by (length, digits).
+#[derive(Default, Debug)]
+pub struct RuleIndex {
+    rules: Vec<Rule>,
+    exact: HashMap<u64, usize>,
+    prefixes: HashMap<(u32, u64), usize>,
+    /// The distinct prefix lengths present, longest first: a number is checked against
+    /// at most this many hash keys, and the most specific rule wins.
+    prefix_lens: Vec<u32>,
+}
+
+impl RuleIndex {
+    pub fn new(rules: Vec<Rule>) -> RuleIndex {
+        let mut idx = RuleIndex::default();
+        for (i, r) in rules.iter().enumerate() {
+            match r.pattern {
+                Pattern::Exact(e) => {
+                    idx.exact.insert(e.as_u64(), i);
+                }
+                Pattern::Prefix(p) => {
+                    idx.prefixes.insert((p.len, p.digits), i);
+                    if !idx.prefix_lens.contains(&p.len) {
+                        idx.prefix_lens.push(p.len);
+                    }
+                }
+            }
+        }
+        idx.prefix_lens.sort_unstable_by(|a, b| b.cmp(a));
+        idx.rules = rules;
+        idx
+    }
+
+    /// The most specific rule matching `number`: an exact entry, else the longest prefix.
+    pub fn find(&self, number: E164) -> Option<&Rule> {
+        if let Some(&i) = self.exact.get(&number.as_u64()) {
+            return Some(&self.rules[i]);
+        }
+        self.prefix_lens.iter().find_map(|&len| {
+            let p = Prefix::of(number, len)?;
+            self.prefixes.get(&(p.len, p.digits)).map(|&i| &self.rules[i])
+        })
+    }
+
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules
+    }
+
+    pub fn len(&self) -> usize {
+        self.rules.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rules.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::number::{parse_pattern, Region};
+
+    fn rule(p: &str) -> Rule {
+        Rule { list: List::Block, pattern: parse_pattern(p, Region::KR).unwrap(), label: Some(p.into()), created_at: 0 }
+    }
+
+    #[test]
+    fn most_specific_wins() {
+        let idx = RuleIndex::new(vec![rule("+82*"), rule("+8270*"), rule("070-1234-5678"), rule("+827012*")]);
+        let n = |s: &str| E164::from_digits(s).unwrap();
+        assert_eq!(idx.find(n("827012345678")).unwrap().label.as_deref(), Some("070-1234-5678"));
+        assert_eq!(idx.find(n("827012005678")).unwrap().label.as_deref(), Some("+827012*"));
+        assert_eq!(idx.find(n("827099995678")).unwrap().label.as_deref(), Some("+8270*"));
+        assert_eq!(idx.find(n("821012345678")).unwrap().label.as_deref(), Some("+82*"));
+        assert!(idx.find(n("12125550100")).is_none());
+    }
+}

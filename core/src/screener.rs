@@ -1,0 +1,377 @@
+//! The engine's front door: one [`Screener`] per open database.
+//!
+//! It keeps the user's lists, contacts, own reports and policy in memory and screens a
+//! call with hash lookups plus at most one indexed query (the community table). When
+//! another process changes the database (the app while the screening service runs),
+//! the next call notices through `PRAGMA data_version` and a generation counter that
+//! triggers maintain, and reloads.
+
+use crate::community::{self, Evidence};
+use crate::decide::{self, Context, OwnReport};
+use crate::decision::{Call, Category, Decision};
+use crate::export::{CallDirectory, DirectoryKind};
+use crate::history::{self, HistoryEntry, Stats};
+use crate::import::{self, Format, ImportSummary};
+use crate::number::{self, parse, parse_pattern, Caller, PhoneNumber, Region, E164};
+use crate::policy::Policy;
+use crate::reports::{self, Report};
+use crate::rules::{self, List, Rule, RuleIndex};
+use crate::store::{self, now, Store};
+use crate::{Error, Result};
+use std::collections::{HashMap, HashSet};
+use std::io::Read;
+use std::path::Path;
+
+/// What the screener mirrors from the database.
+#[derive(Default)]
+struct Mirror {
+    policy: Policy,
+    allow: RuleIndex,
+    block: RuleIndex,
+    contacts: HashSet<u64>,
+    own_reports: HashMap<u64, OwnReport>,
+    /// `config_generation` from the meta table when this was loaded.
+    generation: i64,
+}
+
+pub struct Screener {
+    store: Store,
+    home: Region,
+    mirror: Mirror,
+    /// `PRAGMA data_version` when we last checked for other processes' changes.
+    data_version: i64,
+    /// The last storage error met while screening; screening carries on without it.
+    last_error: Option<String>,
+}
+
+impl Screener {
+    /// Opens (creating if needed) the database at `path`. `home` is the region the
+    /// user's phone is in: national-form numbers are read in it.
+    pub fn open(path: impl AsRef<Path>, home: Region) -> Result<Screener> {
+        Screener::with_store(Store::open(path)?, home)
+    }
+
+    pub fn open_in_memory(home: Region) -> Result<Screener> {
+        Screener::with_store(Store::open_in_memory()?, home)
+    }
+
+    fn with_store(store: Store, home: Region) -> Result<Screener> {
+        let data_version = store.data_version()?;
+        let mut s = Screener { store, home, mirror: Mirror::default(), data_version, last_error: None };
+        s.reload()?;
+        Ok(s)
+    }
+
+    pub fn home(&self) -> Region {
+        self.home
+    }
+
+    pub fn set_home(&mut self, home: Region) {
+        self.home = home;
+    }
+
+    pub fn path(&self) -> &Path {
+        self.store.path()
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The last storage problem met while screening, if any (screening went on with the
+    /// data it had). Cleared by a successful reload.
+    pub fn last_error(&self) -> Option<&str> {
+        self.last_error.as_deref()
+    }
+
+    fn reload(&mut self) -> Result<()> {
+        let generation = self.generation()?;
+        let pairs = self.policy_pairs()?;
+        let policy = Policy::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())), self.home);
+        self.mirror = Mirror {
+            policy,
+            allow: RuleIndex::new(rules::all(&self.store, List::Allow)?),
+            block: RuleIndex::new(rules::all(&self.store, List::Block)?),
+            contacts: rules::contacts(&self.store)?,
+            own_reports: reports::latest_by_number(&self.store)?,
+            generation,
+        };
+        self.last_error = None;
+        Ok(())
+    }
+
+    fn generation(&self) -> Result<i64> {
+        Ok(self.store.meta("config_generation")?.and_then(|v| v.parse().ok()).unwrap_or(0))
+    }
+
+    fn policy_pairs(&self) -> Result<Vec<(String, String)>> {
+        let mut stmt = self.store.conn().prepare_cached("SELECT key, value FROM meta WHERE key LIKE 'policy.%'")?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        Ok(rows
+            .filter_map(|r| r.ok())
+            .map(|(k, v)| (k.trim_start_matches("policy.").to_string(), v))
+            .collect())
+    }
+
+    /// Picks up what other processes changed since the last call. Cheap when nothing
+    /// changed: one pragma.
+    fn refresh(&mut self) -> Result<()> {
+        let dv = self.store.data_version()?;
+        if dv == self.data_version {
+            return Ok(());
+        }
+        self.data_version = dv;
+        if self.generation()? != self.mirror.generation {
+            self.reload()?;
+        }
+        Ok(())
+    }
+
+    fn context(&self) -> Context<'_> {
+        Context {
+            home: self.home,
+            policy: &self.mirror.policy,
+            allow: &self.mirror.allow,
+            block: &self.mirror.block,
+            contacts: &self.mirror.contacts,
+            own_reports: &self.mirror.own_reports,
+        }
+    }
+
+    /// Decides what to do with an incoming call. Never fails: if the database cannot be
+    /// read, it decides with what it has in memory (and `last_error` says why), because
+    /// a screener that errors lets every call through unlabelled, or worse.
+    pub fn screen(&mut self, call: &Call) -> Decision {
+        if let Err(e) = self.refresh() {
+            self.last_error = Some(e.to_string());
+        }
+        let caller = parse(call.caller_id, self.home);
+        let at = call.at.unwrap_or_else(now);
+        let half_life = self.mirror.policy.half_life_days;
+        let mut lookup_error = None;
+        let d = decide::decide(&self.context(), call, &caller, |n: &PhoneNumber| {
+            community::lookup(&self.store, n.e164, at, half_life).unwrap_or_else(|e| {
+                lookup_error = Some(e.to_string());
+                None
+            })
+        });
+        if lookup_error.is_some() {
+            self.last_error = lookup_error;
+        }
+        d
+    }
+
+    /// Screens a call and keeps it in the history.
+    pub fn screen_and_record(&mut self, call: &Call) -> Result<Decision> {
+        let d = self.screen(call);
+        self.record(call, &d)?;
+        Ok(d)
+    }
+
+    /// Keeps a decision in the history (bounded by the policy's `history.limit`).
+    pub fn record(&mut self, call: &Call, d: &Decision) -> Result<()> {
+        let limit = self.mirror.policy.history_limit;
+        let at = call.at.unwrap_or_else(now);
+        self.store.write(|tx| history::record(tx, call.caller_id, d, at, limit))
+    }
+
+    /// Classifies a raw number without deciding anything.
+    pub fn parse(&self, raw: &str) -> Caller {
+        parse(raw, self.home)
+    }
+
+    /// Reads a number the user typed (to report, to add as a contact). Hidden and
+    /// malformed input is an error with the reason.
+    pub fn number(&self, raw: &str) -> Result<PhoneNumber> {
+        let bad = |why: String| Error::InvalidNumber { input: raw.chars().take(40).collect(), why };
+        match parse(raw, self.home) {
+            Caller::Number(n) => Ok(n),
+            Caller::Hidden => Err(bad("is empty or a hidden-caller placeholder".into())),
+            Caller::Malformed(m) => Err(bad(m.to_string())),
+        }
+    }
+
+    // ---- block and allow lists, contacts ----
+
+    /// Adds a number or prefix (`+8270*`, `1588*`) to a list, or updates its label.
+    /// Returns the rule and whether it is new. Emergency numbers cannot be blocked.
+    pub fn add_rule(&mut self, list: List, pattern: &str, label: Option<&str>) -> Result<(Rule, bool)> {
+        let pattern = parse_pattern(pattern, self.home)?;
+        if list == List::Block {
+            if let number::Pattern::Exact(e) = pattern {
+                if let Caller::Number(n) = parse(&e.to_string(), self.home) {
+                    if decide::emergency(&n).is_some() {
+                        return Err(Error::EmergencyNumber(e.to_string()));
+                    }
+                }
+            }
+        }
+        let label = label.map(str::trim).filter(|l| !l.is_empty()).map(|l| l.chars().take(100).collect());
+        let rule = Rule { list, pattern, label, created_at: now() };
+        let new = self.store.write(|tx| rules::add(tx, &rule))?;
+        self.reload()?;
+        let stored = self.rules(list)?.into_iter().find(|r| r.pattern == rule.pattern).unwrap_or(rule);
+        Ok((stored, new))
+    }
+
+    /// Removes a number or prefix from a list; returns whether it was there.
+    pub fn remove_rule(&mut self, list: List, pattern: &str) -> Result<bool> {
+        let pattern = parse_pattern(pattern, self.home)?;
+        let removed = self.store.write(|tx| rules::remove(tx, list, &pattern))?;
+        self.reload()?;
+        Ok(removed)
+    }
+
+    /// Every rule of a list.
+    pub fn rules(&mut self, list: List) -> Result<Vec<Rule>> {
+        self.refresh()?;
+        Ok(match list {
+            List::Allow => self.mirror.allow.rules().to_vec(),
+            List::Block => self.mirror.block.rules().to_vec(),
+        })
+    }
+
+    /// Replaces the contacts with these numbers (the app syncs its address book).
+    /// Numbers that cannot be read are skipped; returns how many were stored.
+    pub fn set_contacts<S: AsRef<str>>(&mut self, numbers: &[S]) -> Result<usize> {
+        let keys: HashSet<u64> = numbers
+            .iter()
+            .filter_map(|n| match parse(n.as_ref(), self.home) {
+                Caller::Number(p) => Some(p.e164.as_u64()),
+                _ => None,
+            })
+            .collect();
+        self.store.write(|tx| {
+            tx.execute("DELETE FROM contacts", [])?;
+            let mut stmt = tx.prepare_cached("INSERT INTO contacts (number) VALUES (?1)")?;
+            for k in &keys {
+                stmt.execute([*k as i64])?;
+            }
+            Ok(())
+        })?;
+        self.reload()?;
+        Ok(keys.len())
+    }
+
+    /// Adds one contact.
+    pub fn add_contact(&mut self, raw: &str) -> Result<E164> {
+        let n = self.number(raw)?.e164;
+        self.store.write(|tx| {
+            tx.prepare_cached("INSERT OR IGNORE INTO contacts (number) VALUES (?1)")?.execute([n.as_u64() as i64])?;
+            Ok(())
+        })?;
+        self.reload()?;
+        Ok(n)
+    }
+
+    /// Removes one contact; returns whether it was there.
+    pub fn remove_contact(&mut self, raw: &str) -> Result<bool> {
+        let n = self.number(raw)?.e164;
+        let removed = self.store.write(|tx| {
+            Ok(tx.prepare_cached("DELETE FROM contacts WHERE number = ?1")?.execute([n.as_u64() as i64])? > 0)
+        })?;
+        self.reload()?;
+        Ok(removed)
+    }
+
+    // ---- policy ----
+
+    pub fn policy(&mut self) -> Result<Policy> {
+        self.refresh()?;
+        Ok(self.mirror.policy.clone())
+    }
+
+    /// Changes one setting (`threshold.block`, `hidden`, `category.representative`, ...).
+    pub fn set_policy(&mut self, key: &str, value: &str) -> Result<Policy> {
+        self.refresh()?;
+        let mut p = self.mirror.policy.clone();
+        p.set(key, value, self.home)?;
+        self.save_policy(&p)?;
+        Ok(p)
+    }
+
+    /// Stores a whole policy.
+    pub fn save_policy(&mut self, policy: &Policy) -> Result<()> {
+        let pairs = policy.to_pairs();
+        self.store.write(|tx| {
+            tx.execute("DELETE FROM meta WHERE key LIKE 'policy.%'", [])?;
+            for (k, v) in &pairs {
+                store::set_meta(tx, &format!("policy.{k}"), v)?;
+            }
+            Ok(())
+        })?;
+        self.reload()
+    }
+
+    // ---- reports ----
+
+    /// Reports a number as spam: it is blocked on this phone at once, and waits in the
+    /// outbox for the next sync.
+    pub fn report(&mut self, raw: &str, category: Category, comment: Option<&str>) -> Result<Report> {
+        if !category.is_reportable() {
+            return Err(Error::UnknownCategory(category.to_string()));
+        }
+        self.add_report(raw, true, category, comment)
+    }
+
+    /// Says a number is not spam: it is allowed on this phone, and the vote goes to the
+    /// community with the next sync.
+    pub fn mark_not_spam(&mut self, raw: &str, comment: Option<&str>) -> Result<Report> {
+        self.add_report(raw, false, Category::Unknown, comment)
+    }
+
+    fn add_report(&mut self, raw: &str, spam: bool, category: Category, comment: Option<&str>) -> Result<Report> {
+        let n = self.number(raw)?;
+        if spam && decide::emergency(&n).is_some() {
+            return Err(Error::EmergencyNumber(n.e164.to_string()));
+        }
+        let r = self.store.write(|tx| reports::add(tx, n.e164, spam, category, comment, now()))?;
+        self.reload()?;
+        Ok(r)
+    }
+
+    /// Reports not yet acknowledged by the community server, oldest first.
+    pub fn pending_reports(&self, limit: u32) -> Result<Vec<Report>> {
+        reports::pending(&self.store, limit)
+    }
+
+    /// Marks reports as received by the server.
+    pub fn mark_reports_uploaded(&mut self, ids: &[i64]) -> Result<()> {
+        self.store.write(|tx| reports::mark_uploaded(tx, ids, now()))
+    }
+
+    // ---- community data ----
+
+    /// What the community database says about a number, decayed to now.
+    pub fn community_evidence(&mut self, raw: &str) -> Result<Option<Evidence>> {
+        let n = self.number(raw)?;
+        self.refresh()?;
+        community::lookup(&self.store, n.e164, now(), self.mirror.policy.half_life_days)
+    }
+
+    /// Imports a spam list. All or nothing: on error the store is as it was.
+    pub fn import(&mut self, format: Format, input: impl Read) -> Result<ImportSummary> {
+        import::import(&mut self.store, format, input, self.home)
+    }
+
+    /// Streams the iOS Call Directory list in ascending order, starting after `after`
+    /// (for batches: pass the last number of the previous batch).
+    pub fn call_directory(&mut self, kind: DirectoryKind, after: Option<E164>) -> Result<CallDirectory<'_>> {
+        self.refresh()?;
+        Ok(CallDirectory::new(&self.store, self.context(), kind, after, now()))
+    }
+
+    // ---- history ----
+
+    pub fn history(&self, limit: u32) -> Result<Vec<HistoryEntry>> {
+        history::recent(&self.store, limit)
+    }
+
+    pub fn stats(&self) -> Result<Stats> {
+        history::stats(&self.store)
+    }
+
+    pub fn clear_history(&mut self) -> Result<()> {
+        self.store.write(|tx| Ok(tx.execute("DELETE FROM history", []).map(|_| ())?))
+    }
+}

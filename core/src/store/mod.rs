@@ -1,0 +1,133 @@
+//! The one SQLite file that holds everything on the phone.
+//!
+//! Pragmas, and why:
+//! - `journal_mode = WAL`: readers (the screening service) never wait for a writer (the
+//!   app importing a list or applying a sync), and a crash mid-write loses nothing
+//!   committed.
+//! - `synchronous = NORMAL`: with WAL this is still crash-safe for the database; only
+//!   the last transactions before a power loss may roll back. Good trade on phones.
+//! - `busy_timeout`: an iOS app and its Call Directory extension, or two Android
+//!   processes, open the same file; a writer waits for the other instead of failing.
+//! - `temp_store = MEMORY`: Android has no usable temporary directory for SQLite.
+//!
+//! Writes go through [`Store::write`], which starts the transaction `IMMEDIATE`: taking
+//! the write lock up front lets the busy timeout work, where a deferred transaction
+//! that upgrades from read to write fails at once with "database is locked".
+
+mod schema;
+
+use crate::{Error, Result};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// How long a writer waits for another process's write to finish.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `path` and brings its schema up to date.
+    pub fn open(path: impl AsRef<Path>) -> Result<Store> {
+        let path = path.as_ref().to_path_buf();
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| Error::Io { what: dir.display().to_string(), source: e })?;
+        }
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(&path, flags).map_err(|e| Error::Open { path: path.clone(), source: e })?;
+        Store::init(conn, path)
+    }
+
+    /// A private database in memory, for tests and one-off checks.
+    pub fn open_in_memory() -> Result<Store> {
+        Store::init(Connection::open_in_memory()?, PathBuf::from(":memory:"))
+    }
+
+    fn init(conn: Connection, path: PathBuf) -> Result<Store> {
+        let opened = |e: rusqlite::Error| Error::Open { path: path.clone(), source: e };
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(opened)?;
+        conn.pragma_update(None, "journal_mode", "WAL").map_err(opened)?;
+        conn.pragma_update(None, "synchronous", "NORMAL").map_err(opened)?;
+        conn.pragma_update(None, "temp_store", "MEMORY").map_err(opened)?;
+        conn.set_prepared_statement_cache_capacity(32);
+        let mut store = Store { conn, path };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    fn migrate(&mut self) -> Result<()> {
+        let known = schema::MIGRATIONS.len() as i64;
+        let path = self.path.clone();
+        let version: i64 = self.conn.pragma_query_value(None, "user_version", |r| r.get(0))
+            .map_err(|e| Error::Open { path: path.clone(), source: e })?;
+        if version > known {
+            return Err(Error::SchemaTooNew { path, found: version, known });
+        }
+        if version == known {
+            return Ok(());
+        }
+        self.write(|tx| {
+            // Another process may have migrated while we waited for the lock.
+            let version: i64 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
+            for step in schema::MIGRATIONS.iter().skip(version.max(0) as usize) {
+                tx.execute_batch(step)?;
+            }
+            tx.pragma_update(None, "user_version", known)?;
+            Ok(())
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub(crate) fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// Runs `f` in one write transaction: all of it is committed, or none of it.
+    pub(crate) fn write<T>(&mut self, f: impl FnOnce(&Transaction) -> Result<T>) -> Result<T> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let out = f(&tx)?;
+        tx.commit()?;
+        Ok(out)
+    }
+
+    /// A number that changes whenever another connection (another process, say) commits.
+    pub(crate) fn data_version(&self) -> Result<i64> {
+        Ok(self.conn.prepare_cached("PRAGMA data_version")?.query_row([], |r| r.get(0))?)
+    }
+
+    pub(crate) fn meta(&self, key: &str) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT value FROM meta WHERE key = ?1")?
+            .query_row([key], |r| r.get(0))
+            .optional()?)
+    }
+
+    /// Checks the whole file for corruption (slow on big databases: for diagnostics).
+    pub fn integrity_check(&self) -> Result<Vec<String>> {
+        let mut stmt = self.conn.prepare("PRAGMA integrity_check")?;
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+        let problems: Vec<String> = rows.collect::<Result<_, _>>()?;
+        Ok(problems.into_iter().filter(|p| p != "ok").collect())
+    }
+}
+
+pub(crate) fn set_meta(tx: &Transaction, key: &str, value: &str) -> Result<()> {
+    tx.prepare_cached("INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value")?
+        .execute([key, value])?;
+    Ok(())
+}
+
+/// Seconds since the Unix epoch.
+pub(crate) fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}

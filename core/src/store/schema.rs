@@ -1,0 +1,101 @@
+//! The database schema, upgraded step by step by `PRAGMA user_version`.
+//!
+//! Each entry of `MIGRATIONS` takes the schema from version `i` to `i + 1`. Never edit
+//! a shipped step: add a new one, and a test in `tests/store.rs` that upgrades from the
+//! previous version with data in it.
+
+pub const MIGRATIONS: &[&str] = &[
+    // 0 -> 1: the first schema.
+    r#"
+    -- Settings (policy) and bookkeeping (device id, sync state), as text.
+    CREATE TABLE meta (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    ) WITHOUT ROWID;
+
+    -- The user's block and allow lists. `digits` is the E.164 key of a number, or the
+    -- leading digits of a prefix (`kind` = 1).
+    CREATE TABLE rules (
+        list       INTEGER NOT NULL,  -- 0 allow, 1 block
+        kind       INTEGER NOT NULL,  -- 0 exact, 1 prefix
+        digits     INTEGER NOT NULL,
+        label      TEXT,
+        created_at INTEGER NOT NULL,  -- Unix seconds
+        PRIMARY KEY (list, kind, digits)
+    ) WITHOUT ROWID;
+
+    -- Contacts the app shares with us: always allowed.
+    CREATE TABLE contacts (
+        number INTEGER PRIMARY KEY,
+        name   TEXT
+    );
+
+    -- Community-reported numbers, one row per number and source (an import, or the
+    -- community server). `votes` is the evidence as of `last_activity`; it decays
+    -- with age when read.
+    CREATE TABLE community (
+        number        INTEGER NOT NULL,
+        source        INTEGER NOT NULL,
+        category      INTEGER NOT NULL,
+        votes         REAL    NOT NULL,
+        last_activity INTEGER NOT NULL,  -- Unix seconds
+        PRIMARY KEY (number, source)
+    ) WITHOUT ROWID;
+
+    -- The user's own reports: their local effect, and the outbox for upload.
+    CREATE TABLE reports (
+        id              INTEGER PRIMARY KEY,
+        number          INTEGER NOT NULL,
+        spam            INTEGER NOT NULL,  -- 1 spam, 0 not spam
+        category        INTEGER NOT NULL,
+        comment         TEXT,
+        created_at      INTEGER NOT NULL,
+        idempotency_key TEXT    NOT NULL UNIQUE,
+        uploaded_at     INTEGER            -- NULL until the server has it
+    );
+    CREATE INDEX reports_number ON reports (number);
+
+    -- Screened calls, newest last, bounded by the policy's history limit.
+    CREATE TABLE history (
+        id       INTEGER PRIMARY KEY,
+        at       INTEGER NOT NULL,
+        input    TEXT    NOT NULL,
+        number   INTEGER,
+        action   INTEGER NOT NULL,
+        category INTEGER NOT NULL,
+        reasons  TEXT    NOT NULL,
+        label    TEXT
+    );
+
+    -- Files already imported, so the same file is not counted twice.
+    CREATE TABLE imports (
+        digest      TEXT PRIMARY KEY,
+        format      TEXT NOT NULL,
+        imported_at INTEGER NOT NULL
+    ) WITHOUT ROWID;
+
+    -- Anything that changes what the in-memory rule index holds bumps this counter, so
+    -- a screener in another process knows to reload.
+    INSERT INTO meta (key, value) VALUES ('config_generation', '0');
+    CREATE TRIGGER rules_ins AFTER INSERT ON rules BEGIN
+        UPDATE meta SET value = value + 1 WHERE key = 'config_generation'; END;
+    CREATE TRIGGER rules_del AFTER DELETE ON rules BEGIN
+        UPDATE meta SET value = value + 1 WHERE key = 'config_generation'; END;
+    CREATE TRIGGER rules_upd AFTER UPDATE ON rules BEGIN
+        UPDATE meta SET value = value + 1 WHERE key = 'config_generation'; END;
+    CREATE TRIGGER contacts_ins AFTER INSERT ON contacts BEGIN
+        UPDATE meta SET value = value + 1 WHERE key = 'config_generation'; END;
+    CREATE TRIGGER contacts_del AFTER DELETE ON contacts BEGIN
+        UPDATE meta SET value = value + 1 WHERE key = 'config_generation'; END;
+    CREATE TRIGGER reports_ins AFTER INSERT ON reports BEGIN
+        UPDATE meta SET value = value + 1 WHERE key = 'config_generation'; END;
+    CREATE TRIGGER reports_del AFTER DELETE ON reports BEGIN
+        UPDATE meta SET value = value + 1 WHERE key = 'config_generation'; END;
+    CREATE TRIGGER settings_ins AFTER INSERT ON meta WHEN NEW.key LIKE 'policy.%' BEGIN
+        UPDATE meta SET value = value + 1 WHERE key = 'config_generation'; END;
+    CREATE TRIGGER settings_upd AFTER UPDATE ON meta WHEN NEW.key LIKE 'policy.%' BEGIN
+        UPDATE meta SET value = value + 1 WHERE key = 'config_generation'; END;
+    CREATE TRIGGER settings_del AFTER DELETE ON meta WHEN OLD.key LIKE 'policy.%' BEGIN
+        UPDATE meta SET value = value + 1 WHERE key = 'config_generation'; END;
+    "#,
+];
