@@ -132,7 +132,7 @@ fn run(cli: Cli) -> Outcome {
 
 fn check(s: &mut Screener, c: args::Check, out: &mut impl Write) -> Outcome {
     let verification = c.verified.as_deref().map(str::parse).transpose()?.unwrap_or_default();
-    let mut one = |s: &mut Screener, input: &str, out: &mut dyn Write| -> Outcome {
+    let one = |s: &mut Screener, input: &str, out: &mut dyn Write| -> Outcome {
         let call = Call { caller_id: input, verification, is_contact: c.contact, at: None };
         let d = if c.record { s.screen_and_record(&call)? } else { s.screen(&call) };
         let national_only = matches!(s.parse(input), Caller::Number(n) if n.national_only);

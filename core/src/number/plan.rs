@@ -151,16 +151,22 @@ pub fn format_international(number: E164) -> String {
     }
 }
 
+/// Lengths for which some number under the prefix is valid: the prefix padded with a
+/// few sample digits is tried at every length the country's plan allows.
 pub fn expansion_lengths(prefix: Prefix) -> Vec<u32> {
     let digits = prefix.digits.to_string();
     let Ok((cc, nsn)) = split_country_code(&digits) else { return Vec::new() };
     let cc_len = (digits.len() - nsn.len()) as u32;
-    let mut lens: Vec<u32> = DATABASE
-        .by_code(&cc)
-        .unwrap_or_default()
-        .iter()
-        .flat_map(|m| m.descriptors().general().possible_length().iter().map(|&l| u32::from(l) + cc_len))
-        .filter(|&l| l >= prefix.len)
+    let metas = DATABASE.by_code(&cc).unwrap_or_default();
+    let mut lens: Vec<u32> = (prefix.len.max(cc_len + 1)..=cc_len + 15)
+        .filter(|&total| {
+            let pad = (total - prefix.len) as usize;
+            ['0', '5', '9'].iter().any(|&c| {
+                let candidate = format!("{nsn}{}", c.to_string().repeat(pad));
+                // Pagers are obsolete; their ranges would multiply every expansion.
+                metas.iter().any(|m| !matches!(number_type(m, &candidate), NumberType::Unknown | NumberType::Pager))
+            })
+        })
         .collect();
     lens.sort_unstable();
     lens.dedup();

@@ -1,0 +1,120 @@
+//! Output: aligned text for people, one JSON object per line for programs.
+
+use ringfence_core::history::{HistoryEntry, Stats};
+use ringfence_core::{Decision, ImportSummary, Policy, Rule};
+use serde_json::{json, Value};
+use std::io::{self, Write};
+
+pub fn decision(input: &str, d: &Decision, national_only: bool, as_json: bool, out: &mut dyn Write) -> io::Result<()> {
+    if as_json {
+        let v = json!({
+            "input": input,
+            "number": d.number.map(|n| n.to_string()),
+            "number_type": d.number_type.as_str(),
+            "region": d.region.map(|r| r.to_string()),
+            "national_only": national_only,
+            "action": d.action.as_str(),
+            "category": d.category.as_str(),
+            "label": d.label,
+            "reasons": d.reasons.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
+            "score": d.score.map(round2),
+        });
+        return writeln!(out, "{v}");
+    }
+    let number = d.number.map(|n| n.to_string()).unwrap_or_else(|| "-".into());
+    let reasons = d.reasons.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(",");
+    let mut line = format!("{:<7} {:<16} {:<20} {:<16}", d.action.as_str(), number, d.number_type.as_str(), d.category.as_str());
+    if let Some(label) = &d.label {
+        line.push_str(&format!(" {label:?}"));
+    }
+    if !reasons.is_empty() {
+        line.push_str(&format!(" [{reasons}]"));
+    }
+    if number == "-" || input.trim() != number {
+        line.push_str(&format!("  <- {input:?}"));
+    }
+    writeln!(out, "{}", line.trim_end())
+}
+
+fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+pub fn rules(rules: &[Rule], as_json: bool, out: &mut dyn Write) -> io::Result<()> {
+    for r in rules {
+        if as_json {
+            let v = json!({
+                "pattern": r.pattern.to_string(),
+                "list": r.list,
+                "label": r.label,
+                "created_at": r.created_at,
+            });
+            writeln!(out, "{v}")?;
+        } else {
+            writeln!(out, "{:<20} {}", r.pattern.to_string(), r.label.as_deref().unwrap_or(""))?;
+        }
+    }
+    Ok(())
+}
+
+pub fn policy(p: &Policy, as_json: bool, out: &mut dyn Write) -> io::Result<()> {
+    let settings = p.settings();
+    if as_json {
+        let map: serde_json::Map<String, Value> = settings.into_iter().map(|s| (s.key, Value::String(s.value))).collect();
+        return writeln!(out, "{}", Value::Object(map));
+    }
+    for s in settings {
+        writeln!(out, "{:<28} {:<16} # {}", s.key, s.value, s.help)?;
+    }
+    Ok(())
+}
+
+pub fn import_summary(s: &ImportSummary, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(out, "rows      {}", s.rows)?;
+    writeln!(out, "imported  {}  (numbers new to the store)", s.imported)?;
+    writeln!(out, "merged    {}  (rows adding evidence to a known number)", s.merged)?;
+    writeln!(out, "skipped   {}", s.skipped_total())?;
+    for (reason, n) in &s.skipped {
+        writeln!(out, "  {:<18} {n}", reason.as_str())?;
+    }
+    Ok(())
+}
+
+pub fn history(entries: &[HistoryEntry], as_json: bool, out: &mut dyn Write) -> io::Result<()> {
+    for e in entries {
+        if as_json {
+            writeln!(out, "{}", serde_json::to_string(e).map_err(io::Error::other)?)?;
+        } else {
+            let number = e.number.map(|n| n.to_string()).unwrap_or_else(|| e.input.clone());
+            writeln!(out, "{:<12} {:<7} {:<16} {:<16} {}", e.at, e.action.as_str(), number, e.category.as_str(), e.label.as_deref().unwrap_or(""))?;
+        }
+    }
+    Ok(())
+}
+
+pub fn stats(s: &Stats, as_json: bool, out: &mut dyn Write) -> io::Result<()> {
+    if as_json {
+        return writeln!(out, "{}", serde_json::to_string(s).map_err(io::Error::other)?);
+    }
+    writeln!(out, "calls screened     {}", s.calls)?;
+    for (k, v) in &s.by_action {
+        writeln!(out, "  {k:<16} {v}")?;
+    }
+    for (k, v) in &s.by_category {
+        writeln!(out, "  category {k:<16} {v}")?;
+    }
+    writeln!(out, "block list         {}", s.block_rules)?;
+    writeln!(out, "allow list         {}", s.allow_rules)?;
+    writeln!(out, "contacts           {}", s.contacts)?;
+    writeln!(out, "community numbers  {}", s.community_numbers)?;
+    writeln!(out, "reports to upload  {}", s.pending_reports)
+}
+
+/// A CSV field, quoted when it needs to be (labels are free text).
+pub fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
