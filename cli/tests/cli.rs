@@ -1,0 +1,152 @@
+//! The command-line contract, run through the real binary on a real database file.
+
+use serde_json::Value;
+use std::process::{Command, Output};
+
+struct Cli {
+    dir: tempfile::TempDir,
+}
+
+impl Cli {
+    fn new() -> Cli {
+        Cli { dir: tempfile::tempdir().unwrap() }
+    }
+
+    fn run(&self, region: &str, args: &[&str], stdin: Option<&str>) -> Output {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_ringfence"));
+        cmd.args(["--region", region])
+            .args(args)
+            .env("RINGFENCE_DB", self.dir.path().join("r.db"))
+            .env_remove("RINGFENCE_REGION");
+        if let Some(input) = stdin {
+            use std::io::Write;
+            cmd.stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
+            let mut child = cmd.spawn().unwrap();
+            child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+            return child.wait_with_output().unwrap();
+        }
+        cmd.output().unwrap()
+    }
+
+    fn ok(&self, region: &str, args: &[&str]) -> String {
+        let out = self.run(region, args, None);
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    fn json_lines(&self, region: &str, args: &[&str]) -> Vec<Value> {
+        self.ok(region, args).lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+    }
+}
+
+#[test]
+fn check_json_has_the_documented_fields() {
+    let cli = Cli::new();
+    let v = cli.json_lines("KR", &["check", "--json", "1588-1234", "hello", "112"]);
+    assert_eq!(v.len(), 3);
+    for key in ["input", "number", "number_type", "action", "category", "label", "reasons", "score"] {
+        assert!(v[0].get(key).is_some(), "missing {key}");
+    }
+    assert_eq!(v[0]["number"], "+8215881234");
+    assert_eq!(v[0]["action"], "warn");
+    assert_eq!(v[0]["category"], "representative");
+    assert_eq!(v[0]["reasons"], serde_json::json!(["representative_number"]));
+    assert_eq!(v[1]["number"], Value::Null);
+    assert_eq!(v[1]["reasons"], serde_json::json!(["invalid_number"]));
+    assert_eq!((v[2]["action"].as_str(), v[2]["number_type"].as_str()), (Some("allow"), Some("emergency")));
+}
+
+#[test]
+fn check_reads_a_file_or_stdin_and_flags() {
+    let cli = Cli::new();
+    let out = cli.run("US", &["check", "--json", "--file", "-"], Some("(212) 555-0100\r\nanonymous\n\n"));
+    assert!(out.status.success());
+    let v: Vec<Value> = String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(v.len(), 3);
+    assert_eq!(v[0]["number"], "+12125550100");
+    assert_eq!(v[1]["category"], "hidden");
+    assert_eq!(v[2]["category"], "hidden");
+    let v = cli.json_lines("US", &["check", "--json", "--verified", "failed", "(212) 555-0100"]);
+    assert_eq!(v[0]["reasons"], serde_json::json!(["stir_failed"]));
+    let v = cli.json_lines("US", &["check", "--json", "--hidden"]);
+    assert_eq!(v[0]["reasons"], serde_json::json!(["hidden"]));
+}
+
+#[test]
+fn usage_errors_exit_2_and_engine_errors_exit_1() {
+    let cli = Cli::new();
+    assert_eq!(cli.run("KR", &["check"], None).status.code(), Some(2));
+    assert_eq!(cli.run("KR", &["check", "--verified", "maybe", "010"], None).status.code(), Some(1));
+    assert_eq!(cli.run("XX", &["check", "010"], None).status.code(), Some(2));
+    assert_eq!(cli.run("KR", &["frobnicate"], None).status.code(), Some(2));
+    let out = cli.run("KR", &["block", "add", "112"], None);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("emergency"));
+    let out = cli.run("KR", &["import", "--format", "ftc", "/no/such/file.csv"], None);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/no/such/file.csv"));
+}
+
+#[test]
+fn lists_policy_report_history_stats() {
+    let cli = Cli::new();
+    cli.ok("KR", &["block", "add", "070*", "--label", "VoIP"]);
+    cli.ok("KR", &["allow", "add", "070-1234-5678"]);
+    let rules = cli.json_lines("KR", &["block", "list", "--json"]);
+    assert_eq!((rules[0]["pattern"].as_str(), rules[0]["label"].as_str()), (Some("+8270*"), Some("VoIP")));
+    let v = cli.json_lines("KR", &["check", "--json", "--record", "070-1234-5678", "070-9999-0000"]);
+    assert_eq!((v[0]["action"].as_str(), v[1]["action"].as_str()), (Some("allow"), Some("block")));
+
+    cli.ok("KR", &["policy", "set", "category.representative", "block"]);
+    let p = cli.json_lines("KR", &["policy", "show", "--json"]);
+    assert_eq!(p[0]["category.representative"], "block");
+    assert_eq!(cli.json_lines("KR", &["check", "--json", "1588-0000"])[0]["action"], "block");
+    assert_eq!(cli.run("KR", &["policy", "set", "threshold.block", "lots"], None).status.code(), Some(1));
+
+    cli.ok("KR", &["report", "010-5555-1234", "--category", "scam", "--comment", "fake bank"]);
+    assert_eq!(cli.json_lines("KR", &["check", "--json", "010-5555-1234"])[0]["reasons"], serde_json::json!(["reported"]));
+
+    let h = cli.json_lines("KR", &["history", "--json"]);
+    assert_eq!(h.len(), 2);
+    let s = cli.json_lines("KR", &["stats", "--json"]);
+    assert_eq!((s[0]["calls"].as_u64(), s[0]["pending_reports"].as_u64()), (Some(2), Some(1)));
+}
+
+#[test]
+fn import_and_export_call_directory() {
+    let cli = Cli::new();
+    let csv = cli.dir.path().join("list.csv");
+    std::fs::write(&csv, "number,category,votes\n+1 212 555 0199,scam,9\n+1 212 555 0198,telemarketing,3\nnot a number,scam,1\n").unwrap();
+    let summary = cli.ok("US", &["import", "--format", "csv", csv.to_str().unwrap()]);
+    assert!(summary.contains("imported  2"), "{summary}");
+    assert!(summary.contains("invalid_number     1"), "{summary}");
+    cli.ok("US", &["block", "add", "+1 800 555 01*"]);
+    let out = cli.ok("US", &["export", "call-directory"]);
+    let numbers: Vec<u64> = out.lines().map(|l| l.parse().unwrap()).collect();
+    assert_eq!(numbers.len(), 101);
+    assert!(numbers.windows(2).all(|w| w[0] < w[1]));
+    assert_eq!(numbers[0], 12125550199);
+    let labels = cli.ok("US", &["export", "call-directory", "--labels"]);
+    assert_eq!(labels.trim(), "12125550198,Telemarketing (community score 3)");
+    let file = cli.dir.path().join("out.txt");
+    cli.ok("US", &["export", "call-directory", "--out", file.to_str().unwrap()]);
+    assert_eq!(std::fs::read_to_string(file).unwrap(), out);
+}
+
+#[test]
+fn region_comes_from_env_then_locale() {
+    let cli = Cli::new();
+    let run = |envs: &[(&str, &str)]| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_ringfence"));
+        cmd.args(["check", "--json", "010-1234-5678"]).env("RINGFENCE_DB", cli.dir.path().join("r.db"));
+        for k in ["RINGFENCE_REGION", "LC_ALL", "LC_MESSAGES", "LANG"] {
+            cmd.env_remove(k);
+        }
+        cmd.envs(envs.iter().copied());
+        let v: Value = serde_json::from_slice(&cmd.output().unwrap().stdout).unwrap();
+        v["number"].as_str().unwrap_or_default().to_string()
+    };
+    assert_eq!(run(&[("LANG", "ko_KR.UTF-8")]), "+821012345678", "a Seoul mobile");
+    assert_eq!(run(&[("LANG", "ko_KR.UTF-8"), ("RINGFENCE_REGION", "CN")]), "+861012345678", "a Beijing line");
+    assert!(!run(&[]).starts_with("+82"), "US by default");
+}
