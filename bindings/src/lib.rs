@@ -1,0 +1,32 @@
+//! ringfence-ffi: the UniFFI layer over ringfence-core, for Kotlin (Android) and Swift (iOS).
+//!
+//! Rules for this crate (see bindings/README.md):
+//! - Small wrappers only: each module converts core types to plain FFI records and enums
+//!   and calls the core. No logic of its own.
+//! - Every exported function and method returns `Result<_, RingfenceError>` and runs its
+//!   body inside [`guard`], so a Rust panic reaches Kotlin and Swift as a typed, catchable
+//!   `RingfenceError.Internal` rather than a crash.
+//! - Objects (`#[derive(uniffi::Object)]`) must be `Send + Sync`: foreign code may call
+//!   them from any thread. Use `&self` and interior mutability.
+//!
+//! Modules: `error` (the one public error type), `number` (caller-ID normalisation).
+//! Phase 2 adds `screener` (lists, policy, decisions) beside them.
+
+uniffi::setup_scaffolding!();
+
+mod error;
+mod number;
+
+pub use error::RingfenceError;
+pub use number::{normalize, MalformedReason, NormalizedNumber, NumberTraits, NumberType};
+
+#[cfg(feature = "test-hooks")]
+mod test_hooks;
+
+pub(crate) use error::guard;
+
+/// The version of the ringfence library (the Rust crate), e.g. "0.1.0".
+#[uniffi::export]
+pub fn ringfence_version() -> String {
+    env!("CARGO_PKG_VERSION").to_string()
+}

@@ -1,0 +1,34 @@
+# Shared helpers for ringfence's scripts. Source it; do not run it.
+# shellcheck shell=bash
+
+# Where installed tools live: outside the repo, so every clone on this machine reuses them.
+RINGFENCE_TOOLS="${RINGFENCE_TOOLS:-$HOME/.cache/ringfence}"
+export RINGFENCE_TOOLS
+
+log() { printf '[%s] %s\n' "${LOG_TAG:-ringfence}" "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+# apt-get update once per script run, and only when something must be installed.
+_RF_APT_UPDATED=0
+apt_install() {
+    [ "$(id -u)" = 0 ] || die "need root to apt-get install $*"
+    if [ "$_RF_APT_UPDATED" = 0 ]; then
+        log "apt-get update"
+        DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
+        _RF_APT_UPDATED=1
+    fi
+    log "apt-get install $*"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >&2
+}
+
+# Take an exclusive lock for the rest of the script (released when it exits), so two
+# setups racing on one cache wait for each other instead of corrupting it.
+take_lock() {
+    local name="$1"
+    mkdir -p "$RINGFENCE_TOOLS"
+    exec {_RF_LOCK_FD}>"$RINGFENCE_TOOLS/.$name.lock"
+    if ! flock -n "$_RF_LOCK_FD"; then
+        log "waiting for another $name setup to finish"
+        flock "$_RF_LOCK_FD"
+    fi
+}
