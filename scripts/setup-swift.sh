@@ -33,10 +33,12 @@ assert_no_mounts() {
 # process even on SIGKILL, so no run can leave a stale mount and concurrent runs never
 # see each other's mounts. Fallback, where unshare is refused: a host mount, serialised
 # by a lock so concurrent runs cannot unmount each other, with a trap to unmount, and a
-# stale mount left by a killed run is replaced.
+# stale mount left by a killed run is replaced. RINGFENCE_SWIFT_NO_UNSHARE=1 forces the
+# fallback (to test it).
 in_swift_chroot() {
     local root="$RINGFENCE_SWIFT_ROOT"
-    if unshare --mount --propagation private -- true 2>/dev/null; then
+    if [ -z "${RINGFENCE_SWIFT_NO_UNSHARE:-}" ] \
+        && unshare --mount --propagation private -- true 2>/dev/null; then
         # shellcheck disable=SC2016
         unshare --mount --propagation private -- sh -c '
             root="$1"; shift
