@@ -21,8 +21,8 @@ apt_install() {
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >&2
 }
 
-# Take an exclusive lock for the rest of the script (released when it exits), so two
-# setups racing on one cache wait for each other instead of corrupting it.
+# Take an exclusive lock (until release_lock or the script's exit), so two setups racing
+# on one cache wait for each other instead of corrupting it.
 take_lock() {
     local name="$1"
     mkdir -p "$RINGFENCE_TOOLS"
@@ -30,5 +30,12 @@ take_lock() {
     if ! flock -n "$_RF_LOCK_FD"; then
         log "waiting for another $name setup to finish"
         flock "$_RF_LOCK_FD"
+    fi
+}
+
+release_lock() {
+    if [ -n "${_RF_LOCK_FD:-}" ]; then
+        exec {_RF_LOCK_FD}>&-
+        _RF_LOCK_FD=
     fi
 }

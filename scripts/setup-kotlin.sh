@@ -43,6 +43,7 @@ setup_kotlin_main() {
         mv "$tmp" "$dir"
         touch "$dir/.complete"
     fi
+    release_lock
     [ -x "$kotlinc" ] || die "no kotlinc at $kotlinc"
     RINGFENCE_KOTLINC="$kotlinc"
     export RINGFENCE_KOTLINC RINGFENCE_JNA_JAR

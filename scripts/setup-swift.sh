@@ -63,6 +63,11 @@ in_swift_chroot() {
 }
 
 swift_setup() {
+    _swift_setup
+    release_lock
+}
+
+_swift_setup() {
     if command -v swiftc >/dev/null && swiftc --version >/dev/null 2>&1; then
         RINGFENCE_SWIFT_MODE=native
         RINGFENCE_SWIFTC="$(command -v swiftc)"
@@ -79,7 +84,7 @@ swift_setup() {
 
     take_lock swift
     if [ -f "$root/.complete" ]; then
-        if in_swift_chroot swiftc --version >/dev/null 2>&1; then
+        if in_swift_chroot sh -c 'swiftc --version >/dev/null 2>&1'; then
             return
         fi
         log "the chroot at $root is broken (swiftc --version fails); rebuilding it"

@@ -51,6 +51,9 @@ swift_setup
 
 if [ "$RINGFENCE_SWIFT_MODE" = chroot ]; then
     mkdir -p "$RINGFENCE_SWIFT_ROOT/work"
+    # Work dirs of runs that were killed (a live run is minutes old at most).
+    find "$RINGFENCE_SWIFT_ROOT/work" -mindepth 1 -maxdepth 1 -name 'run.*' -mmin +120 \
+        -exec rm -rf {} + 2>/dev/null || true
     work="$(mktemp -d "$RINGFENCE_SWIFT_ROOT/work/run.XXXXXX")"
     inner="/work/$(basename "$work")"
 else
