@@ -9,7 +9,6 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 #[derive(Debug, thiserror::Error, uniffi::Error)]
 #[uniffi::export(Display)]
-#[non_exhaustive]
 pub enum RingfenceError {
     /// The region is not a two-letter ISO 3166 code that the numbering plan knows.
     #[error("unknown region {region:?}: use a two-letter ISO 3166 code such as KR, US or CN")]

@@ -3,9 +3,11 @@
 //! Rules for this crate (see bindings/README.md):
 //! - Small wrappers only: each module converts core types to plain FFI records and enums
 //!   and calls the core. No logic of its own.
-//! - Every exported function and method returns `Result<_, RingfenceError>` and runs its
-//!   body inside [`guard`], so a Rust panic reaches Kotlin and Swift as a typed, catchable
-//!   `RingfenceError.Internal` rather than a crash.
+//! - Every exported function and method that runs core code returns
+//!   `Result<_, RingfenceError>` and runs its body inside [`guard`], so a Rust panic
+//!   reaches Kotlin and Swift as a typed, catchable `RingfenceError.Internal` rather than
+//!   a crash (Swift calls infallible functions with `try!`). Only trivially infallible
+//!   functions (constants like [`ringfence_version`]) may skip it.
 //! - Objects (`#[derive(uniffi::Object)]`) must be `Send + Sync`: foreign code may call
 //!   them from any thread. Use `&self` and interior mutability.
 //!
@@ -13,6 +15,11 @@
 //! Phase 2 adds `screener` (lists, policy, decisions) beside them.
 
 uniffi::setup_scaffolding!();
+
+// Panics are caught at the boundary with catch_unwind, which does nothing when panics
+// abort: with panic = "abort" any bug would kill the app instead of raising an error.
+#[cfg(panic = "abort")]
+compile_error!("ringfence-ffi must be built with panic = \"unwind\" (the default)");
 
 mod error;
 mod number;
