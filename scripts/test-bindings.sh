@@ -40,6 +40,7 @@ out="$target/bindings"
 export RUST_BACKTRACE=0
 
 # Install tools before the (long) cargo build, so a missing tool fails fast.
+t_start=$SECONDS
 if [ "$do_kotlin" = 1 ]; then
     # shellcheck source=setup-kotlin.sh
     . "$here/setup-kotlin.sh"
@@ -48,6 +49,7 @@ if [ "$do_swift" = 1 ]; then
     "$here/setup-swift.sh" >/dev/null
 fi
 LOG_TAG=test-bindings
+log "tools ready in $((SECONDS - t_start)) s"
 
 t0=$SECONDS
 log "cargo build -p ringfence-ffi --features cli,test-hooks ($profile)"
@@ -105,7 +107,7 @@ if [ "$do_swift" = 1 ]; then
     swift_rc=0; run_swift || swift_rc=$?
 fi
 
-log "kotlin: $kotlin_rc, swift: $swift_rc (exit codes) in $((SECONDS - t0)) s"
+log "kotlin: $kotlin_rc, swift: $swift_rc (exit codes); $((SECONDS - t_start)) s in all"
 for rc in "$kotlin_rc" "$swift_rc"; do
     [ "$rc" = 0 ] || [ "$rc" = skipped ] || exit 1
 done
