@@ -1,4 +1,5 @@
 # Shared helpers for ringfence's scripts. Source it; do not run it.
+# shellcheck source-path=SCRIPTDIR
 # shellcheck shell=bash
 
 # Where installed tools live: outside the repo, so every clone on this machine reuses them.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck source-path=SCRIPTDIR
 # Installs what the Kotlin binding tests need, reusing whatever is already there:
 #   - JNA (Debian's libjna-java: /usr/share/java/jna.jar)
 #   - a JDK (java + javac), Debian's default-jdk-headless if missing

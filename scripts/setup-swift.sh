@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck source-path=SCRIPTDIR
 # Makes a Swift compiler available for the binding tests, reusing whatever is there:
 #   - `swiftc` on PATH (macOS, a Swift image): used as it is ("native" mode);
 #   - otherwise a Debian 13 (trixie) chroot with Debian's swiftlang + libc6-dev in the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck source-path=SCRIPTDIR
 # Builds generated Swift bindings plus test sources and runs the test program, natively
 # (swiftc on PATH) or in the Debian 13 chroot made by setup-swift.sh.
 #
@@ -25,7 +26,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 . "$here/setup-swift.sh"
 LOG_TAG=swift-run
 
-bindings= lib= module=Ringfence keep=0 swift_version=6
+bindings='' lib='' module=Ringfence keep=0 swift_version=6
 tests=() extra=()
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -40,8 +41,9 @@ while [ $# -gt 0 ]; do
         *) tests+=("$1"); shift ;;
     esac
 done
-[ -n "$bindings" ] && [ -n "$lib" ] && [ ${#tests[@]} -gt 0 ] \
-    || die "usage: swift-run.sh --bindings DIR --lib LIBFILE [--module NAME] [--module-source FILE]... [--keep] TEST.swift..."
+if [ -z "$bindings" ] || [ -z "$lib" ] || [ ${#tests[@]} -eq 0 ]; then
+    die "usage: swift-run.sh --bindings DIR --lib LIBFILE [--module NAME] [--module-source FILE]... [--keep] TEST.swift..."
+fi
 ffi="${module}FFI"
 for f in "$bindings/$module.swift" "$bindings/$ffi.h" "$bindings/$ffi.modulemap" "$lib" "${extra[@]}" "${tests[@]}"; do
     [ -f "$f" ] || die "missing $f"
@@ -60,6 +62,7 @@ else
     work="$(mktemp -d "${TMPDIR:-/tmp}/ringfence-swift.XXXXXX")"
     inner="$work"
 fi
+# shellcheck disable=SC2317  # called by the trap
 cleanup() {
     if [ "$keep" = 1 ]; then
         log "kept the work dir $work"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck source-path=SCRIPTDIR
 # Tests the generated Kotlin and Swift bindings end to end on Linux:
 #   1. builds libringfence_ffi.so (with the `test-hooks` feature) and the in-crate
 #      uniffi-bindgen, in one cargo invocation;

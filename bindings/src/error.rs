@@ -26,9 +26,10 @@ impl From<ringfence_core::Error> for RingfenceError {
         use ringfence_core::Error as E;
         match e {
             E::UnknownRegion(region) => RingfenceError::UnknownRegion { region },
-            E::InvalidPattern { pattern, why } => {
-                RingfenceError::InvalidPattern { pattern, reason: why }
-            }
+            E::InvalidPattern { pattern, why } => RingfenceError::InvalidPattern {
+                pattern,
+                reason: why,
+            },
         }
     }
 }
