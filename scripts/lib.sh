@@ -27,6 +27,7 @@ apt_install() {
 take_lock() {
     local name="$1"
     mkdir -p "$RINGFENCE_TOOLS"
+    command -v flock >/dev/null || return 0   # macOS has no flock(1): no locking there
     exec {_RF_LOCK_FD}>"$RINGFENCE_TOOLS/.$name.lock"
     if ! flock -n "$_RF_LOCK_FD"; then
         log "waiting for another $name setup to finish"

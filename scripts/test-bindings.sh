@@ -70,7 +70,7 @@ run_kotlin() {
     stamp="$out/kotlin-tests/inputs.sha256"
     mkdir -p "$out/kotlin-tests"
     # kotlinc costs ~15 s a run: reuse the jar when the generated code and tests are unchanged.
-    want="$( { echo "$RINGFENCE_KOTLINC"; find "$out/kotlin" "$root/tests/kotlin" -name '*.kt' -type f | LC_ALL=C sort | xargs cat; } | sha256sum | cut -d' ' -f1)"
+    want="$( { echo "$RINGFENCE_KOTLINC"; find "$out/kotlin" "$root/tests/kotlin" -name '*.kt' -type f | LC_ALL=C sort | xargs cat; } | cksum)"
     if [ -f "$jar" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
         log "kotlin: generated code and tests unchanged, reusing $jar"
     else
