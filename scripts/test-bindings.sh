@@ -67,7 +67,7 @@ run_kotlin() {
     local t=$SECONDS kotlin_lib jar stamp want cp
     kotlin_lib="$(cd "$(dirname "$RINGFENCE_KOTLINC")/../lib" && pwd)"
     jar="$out/kotlin-tests/tests.jar"
-    stamp="$out/kotlin-tests/inputs.sha256"
+    stamp="$out/kotlin-tests/inputs.cksum"
     mkdir -p "$out/kotlin-tests"
     # kotlinc costs ~15 s a run: reuse the jar when the generated code and tests are unchanged.
     want="$( { echo "$RINGFENCE_KOTLINC"; find "$out/kotlin" "$root/tests/kotlin" -name '*.kt' -type f | LC_ALL=C sort | xargs cat; } | cksum)"
