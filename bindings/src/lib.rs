@@ -1,0 +1,39 @@
+//! ringfence-ffi: the UniFFI layer over ringfence-core, for Kotlin (Android) and Swift (iOS).
+//!
+//! Rules for this crate (see bindings/README.md):
+//! - Small wrappers only: each module converts core types to plain FFI records and enums
+//!   and calls the core. No logic of its own.
+//! - Every exported function and method that runs core code returns
+//!   `Result<_, RingfenceError>` and runs its body inside [`guard`], so a Rust panic
+//!   reaches Kotlin and Swift as a typed, catchable `RingfenceError.Internal` rather than
+//!   a crash (Swift calls infallible functions with `try!`). Only trivially infallible
+//!   functions (constants like [`ringfence_version`]) may skip it.
+//! - Objects (`#[derive(uniffi::Object)]`) must be `Send + Sync`: foreign code may call
+//!   them from any thread. Use `&self` and interior mutability.
+//!
+//! Modules: `error` (the one public error type), `number` (caller-ID normalisation).
+//! Phase 2 adds `screener` (lists, policy, decisions) beside them.
+
+uniffi::setup_scaffolding!();
+
+// Panics are caught at the boundary with catch_unwind, which does nothing when panics
+// abort: with panic = "abort" any bug would kill the app instead of raising an error.
+#[cfg(panic = "abort")]
+compile_error!("ringfence-ffi must be built with panic = \"unwind\" (the default)");
+
+mod error;
+mod number;
+
+pub use error::RingfenceError;
+pub use number::{normalize, MalformedReason, NormalizedNumber, NumberTraits, NumberType};
+
+#[cfg(feature = "test-hooks")]
+mod test_hooks;
+
+pub(crate) use error::guard;
+
+/// The version of the ringfence library (the Rust crate), e.g. "0.1.0".
+#[uniffi::export]
+pub fn ringfence_version() -> String {
+    env!("CARGO_PKG_VERSION").to_string()
+}

@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# shellcheck source-path=SCRIPTDIR
+# Builds generated Swift bindings plus test sources and runs the test program, natively
+# (swiftc on PATH) or in the Debian 13 chroot made by setup-swift.sh.
+#
+#   scripts/swift-run.sh --bindings DIR --lib LIBFILE [--module NAME]
+#                        [--module-source FILE]... [--swift-version N] [--keep] TEST.swift...
+#
+# DIR holds the generated <Module>.swift, <Module>FFI.h and <Module>FFI.modulemap; LIBFILE
+# is the Rust library (libringfence_ffi.so). The bindings, plus any hand-written
+# --module-source files, are compiled as their own Swift module (lib<Module>.so), and the
+# tests `import <Module>` like an app would, so they see only its public API. One of the
+# tests must be main.swift. The module is compiled in Swift 6 language mode by default
+# (strict concurrency checking of the generated code, as an app in Swift 6 mode would);
+# the tests in the compiler's default mode.
+# Exits with the test program's exit code (2 if the build fails).
+#
+# Chroot mode: every run gets its own work dir inside the chroot (concurrent runs do not
+# collide) and /proc is mounted only for the run, in a private mount namespace, so it is
+# gone when the run ends, even if the run is killed (see in_swift_chroot in
+# setup-swift.sh for the fallback without namespaces).
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=setup-swift.sh
+. "$here/setup-swift.sh"
+LOG_TAG=swift-run
+
+bindings='' lib='' module=Ringfence keep=0 swift_version=6
+tests=() extra=()
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --bindings) bindings="$2"; shift 2 ;;
+        --lib) lib="$2"; shift 2 ;;
+        --module) module="$2"; shift 2 ;;
+        --module-source) extra+=("$2"); shift 2 ;;
+        --swift-version) swift_version="$2"; shift 2 ;;
+        --keep) keep=1; shift ;;
+        -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
+        -*) die "unknown option $1" ;;
+        *) tests+=("$1"); shift ;;
+    esac
+done
+if [ -z "$bindings" ] || [ -z "$lib" ] || [ ${#tests[@]} -eq 0 ]; then
+    die "usage: swift-run.sh --bindings DIR --lib LIBFILE [--module NAME] [--module-source FILE]... [--keep] TEST.swift..."
+fi
+ffi="${module}FFI"
+for f in "$bindings/$module.swift" "$bindings/$ffi.h" "$bindings/$ffi.modulemap" "$lib" "${extra[@]}" "${tests[@]}"; do
+    [ -f "$f" ] || die "missing $f"
+done
+
+swift_setup
+
+if [ "$RINGFENCE_SWIFT_MODE" = chroot ]; then
+    mkdir -p "$RINGFENCE_SWIFT_ROOT/work"
+    # Work dirs of runs that were killed (a live run is minutes old at most).
+    find "$RINGFENCE_SWIFT_ROOT/work" -mindepth 1 -maxdepth 1 -name 'run.*' -mmin +120 \
+        -exec rm -rf {} + 2>/dev/null || true
+    work="$(mktemp -d "$RINGFENCE_SWIFT_ROOT/work/run.XXXXXX")"
+    inner="/work/$(basename "$work")"
+else
+    work="$(mktemp -d "${TMPDIR:-/tmp}/ringfence-swift.XXXXXX")"
+    inner="$work"
+fi
+# shellcheck disable=SC2317  # called by the trap
+cleanup() {
+    if [ "$keep" = 1 ]; then
+        log "kept the work dir $work"
+    else
+        rm -rf "$work"
+    fi
+}
+trap cleanup EXIT
+
+mkdir -p "$work/gen" "$work/src" "$work/lib" "$work/mod" "$work/tests"
+cp "$bindings/$module.swift" "$bindings/$ffi.h" "$bindings/$ffi.modulemap" "$work/gen/"
+[ ${#extra[@]} -eq 0 ] || cp "${extra[@]}" "$work/src/"
+cp "$lib" "$work/lib/"
+cp "${tests[@]}" "$work/tests/"
+libname="$(basename "$lib")"
+libname="${libname#lib}"
+libname="${libname%.*}"
+
+# The build-and-run script, the same inside the chroot and natively.
+cat >"$work/run.sh" <<SCRIPT
+set -e
+cd "$inner"
+SWIFTC="\${SWIFTC:-swiftc}"
+ffimap="-Xcc -fmodule-map-file=gen/$ffi.modulemap"
+if ! "\$SWIFTC" -swift-version "$swift_version" -emit-library -emit-module -parse-as-library -module-name "$module" \\
+        -I gen \$ffimap -emit-module-path "mod/$module.swiftmodule" \\
+        -L lib -l"$libname" gen/"$module".swift \$(ls src/*.swift 2>/dev/null) \\
+        -o lib/lib"$module"\$LIBEXT; then
+    echo "swift-run: building module $module failed" >&2; exit 2
+fi
+if ! "\$SWIFTC" -I mod \$ffimap -L lib -l"$module" -l"$libname" tests/*.swift -o tests.bin; then
+    echo "swift-run: building the tests failed" >&2; exit 2
+fi
+LD_LIBRARY_PATH="$inner/lib" DYLD_LIBRARY_PATH="$inner/lib" ./tests.bin
+SCRIPT
+
+log "building and running ${#tests[@]} test file(s) against $module ($RINGFENCE_SWIFT_MODE)"
+rc=0
+if [ "$RINGFENCE_SWIFT_MODE" = chroot ]; then
+    in_swift_chroot /usr/bin/env LIBEXT=.so RUST_BACKTRACE="${RUST_BACKTRACE:-0}" sh "$inner/run.sh" || rc=$?
+else
+    case "$(uname -s)" in Darwin) ext=.dylib ;; *) ext=.so ;; esac
+    SWIFTC="$RINGFENCE_SWIFTC" LIBEXT="$ext" sh "$work/run.sh" || rc=$?
+fi
+exit "$rc"

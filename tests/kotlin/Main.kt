@@ -1,0 +1,10 @@
+package dev.ringfence.tests
+
+import kotlin.system.exitProcess
+
+fun main() {
+    numberTests()
+    panicTests()
+    println("kotlin: ${Harness.passed} passed, ${Harness.failed} failed")
+    exitProcess(if (Harness.failed == 0 && Harness.passed > 0) 0 else 1)
+}

@@ -1,0 +1,6 @@
+import Foundation
+
+numberTests()
+panicTests()
+print("swift: \(Harness.passed) passed, \(Harness.failed) failed")
+exit(Harness.failed == 0 && Harness.passed > 0 ? 0 : 1)
