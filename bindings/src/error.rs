@@ -30,6 +30,8 @@ impl From<ringfence_core::Error> for RingfenceError {
                 pattern,
                 reason: why,
             },
+            // Phase 2 of the bindings gives each remaining core error its own variant.
+            other => RingfenceError::Internal { details: other.to_string() },
         }
     }
 }
