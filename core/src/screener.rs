@@ -196,22 +196,49 @@ impl Screener {
     /// Adds a number or prefix (`+8270*`, `1588*`) to a list, or updates its label.
     /// Returns the rule and whether it is new. Emergency numbers cannot be blocked.
     pub fn add_rule(&mut self, list: List, pattern: &str, label: Option<&str>) -> Result<(Rule, bool)> {
-        let pattern = parse_pattern(pattern, self.home)?;
-        if list == List::Block {
-            if let number::Pattern::Exact(e) = pattern {
-                if let Caller::Number(n) = parse(&e.to_string(), self.home) {
-                    if decide::emergency(&n).is_some() {
-                        return Err(Error::EmergencyNumber(e.to_string()));
-                    }
-                }
-            }
-        }
-        let label = label.map(str::trim).filter(|l| !l.is_empty()).map(|l| l.chars().take(100).collect());
-        let rule = Rule { list, pattern, label, created_at: now() };
+        let pattern = self.list_pattern(list, pattern)?;
+        let rule = Rule { list, pattern, label: label.and_then(clean_label), created_at: now() };
         let new = self.store.write(|tx| rules::add(tx, &rule))?;
         self.reload()?;
         let stored = self.rules(list)?.into_iter().find(|r| r.pattern == rule.pattern).unwrap_or(rule);
         Ok((stored, new))
+    }
+
+    /// Adds many rules in one transaction (a block list imported from a file, say).
+    /// All or nothing: one bad pattern or emergency number and nothing is added.
+    /// Returns how many were new.
+    pub fn add_rules<S: AsRef<str>>(&mut self, list: List, patterns: &[(S, Option<S>)]) -> Result<usize> {
+        let at = now();
+        let rules = patterns
+            .iter()
+            .map(|(p, label)| {
+                let pattern = self.list_pattern(list, p.as_ref())?;
+                let label = label.as_ref().and_then(|l| clean_label(l.as_ref()));
+                Ok(Rule { list, pattern, label, created_at: at })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let new = self.store.write(|tx| {
+            let mut new = 0;
+            for r in &rules {
+                new += usize::from(rules::add(tx, r)?);
+            }
+            Ok(new)
+        })?;
+        self.reload()?;
+        Ok(new)
+    }
+
+    /// Reads a list pattern; emergency numbers cannot go on the block list.
+    fn list_pattern(&self, list: List, raw: &str) -> Result<number::Pattern> {
+        let pattern = parse_pattern(raw, self.home)?;
+        if let (List::Block, number::Pattern::Exact(e)) = (list, pattern) {
+            if let Caller::Number(n) = parse(&e.to_string(), self.home) {
+                if decide::emergency(&n).is_some() {
+                    return Err(Error::EmergencyNumber(e.to_string()));
+                }
+            }
+        }
+        Ok(pattern)
     }
 
     /// Removes a number or prefix from a list; returns whether it was there.
@@ -374,4 +401,10 @@ impl Screener {
     pub fn clear_history(&mut self) -> Result<()> {
         self.store.write(|tx| Ok(tx.execute("DELETE FROM history", []).map(|_| ())?))
     }
+}
+
+/// Labels are trimmed, kept short, and empty means none.
+fn clean_label(label: &str) -> Option<String> {
+    let l = label.trim();
+    (!l.is_empty()).then(|| l.chars().filter(|c| !c.is_control()).take(100).collect())
 }

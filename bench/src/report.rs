@@ -1,0 +1,143 @@
+//! The results as a Markdown page: machine, date, then one table per benchmark, each
+//! with its target and its same-run baseline as a ratio.
+
+use crate::{median, Sizes};
+use serde_json::Value;
+use std::fmt::Write;
+
+fn f(v: &Value) -> f64 {
+    v.as_f64().unwrap_or(f64::NAN)
+}
+
+fn verdict(ok: bool) -> &'static str {
+    if ok {
+        "met"
+    } else {
+        "**missed**"
+    }
+}
+
+fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.strip_prefix("model name").map(|m| m.trim_start_matches([' ', '\t', ':']).to_string()))
+        .unwrap_or_else(|| "unknown CPU".into());
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let run = |cmd: &str, args: &[&str]| {
+        std::process::Command::new(cmd)
+            .args(args)
+            .output()
+            .ok()
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+            .unwrap_or_default()
+    };
+    format!(
+        "{cpu}, {cores} cores, {}; {}; commit {}",
+        run("uname", &["-sr"]),
+        run("date", &["-u", "+%Y-%m-%d %H:%M UTC"]),
+        run("git", &["rev-parse", "--short", "HEAD"])
+    )
+}
+
+pub fn markdown(r: &Value, sizes: &Sizes, quick: bool) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "# Benchmarks\n");
+    let _ = writeln!(s, "Written by `scripts/bench.sh`{}. Machine: {}.\n", if quick { " --quick (reduced sizes)" } else { "" }, machine());
+    let _ = writeln!(
+        s,
+        "Release build. Medians of repeated runs; every comparison is a ratio against a baseline \
+         measured in the same run. Sizes: {} community entries, {} rules (a tenth prefixes), \
+         {} exported entries, {} calls per latency kind.\n",
+        sizes.community, sizes.rules, sizes.export, sizes.calls
+    );
+
+    // 1. Normalise + classify.
+    let n = &r["normalise"];
+    let ours = f(&n["ours_ns"]);
+    let _ = writeln!(s, "## 1. Normalise + classify ({} real and generated inputs)\n", n["inputs"]);
+    let _ = writeln!(s, "| implementation | ns per number | ringfence is faster by |\n|---|---:|---:|");
+    let _ = writeln!(s, "| ringfence | {ours:.0} | 1.0x |");
+    let cpp = r["libphonenumber"].as_array().and_then(|lines| {
+        lines.iter().find(|l| l["impl"] == "libphonenumber-cpp" && l["label"] == "all").cloned()
+    });
+    if let Some(lines) = r["libphonenumber"].as_array() {
+        for l in lines.iter().filter(|l| l["label"] == "all") {
+            let theirs = f(&l["median_ns_per_number"]);
+            let _ = writeln!(s, "| {} {} (parse + type) | {theirs:.0} | {:.1}x |", l["impl"].as_str().unwrap_or("?"), l["version"].as_str().unwrap_or(""), theirs / ours);
+        }
+    }
+    let crate_ns = f(&n["phonenumber_crate_ns"]);
+    let _ = writeln!(s, "| Rust `phonenumber` crate 0.3.10 (parse + type) | {crate_ns:.0} | {:.1}x |", crate_ns / ours);
+    let _ = writeln!(
+        s,
+        "\nFirst call in a fresh process: ringfence {:.0} us, `phonenumber` crate {:.0} us.",
+        f(&n["ours_first_call_us"]),
+        f(&n["phonenumber_crate_first_call_us"])
+    );
+    match cpp {
+        Some(c) => {
+            let ratio = f(&c["median_ns_per_number"]) / ours;
+            let _ = writeln!(s, "Target: at least 2x libphonenumber C++: {:.1}x, {}.\n", ratio, verdict(ratio >= 2.0));
+        }
+        None => {
+            let _ = writeln!(s, "Target: at least 2x libphonenumber C++: not measured in this run (no baseline JSON).\n");
+        }
+    }
+
+    // 2. Screening latency.
+    let sc = &r["screen"];
+    let _ = writeln!(s, "## 2. Screening latency (warm)\n");
+    let _ = writeln!(s, "| calls | p50 us | p99 us | max us | p99 vs SQLite lookup p99 |\n|---|---:|---:|---:|---:|");
+    let base_p99 = f(&sc["baseline"]["p99_us"]);
+    let mut worst_p99: f64 = 0.0;
+    for k in sc["kinds"].as_array().into_iter().flatten() {
+        let p99 = f(&k["p99_us"]);
+        worst_p99 = worst_p99.max(p99);
+        let _ = writeln!(s, "| {} | {:.2} | {:.2} | {:.0} | {:.1}x |", k["name"].as_str().unwrap_or("?"), f(&k["p50_us"]), p99, f(&k["max_us"]), p99 / base_p99);
+    }
+    let b = &sc["baseline"];
+    let _ = writeln!(s, "| baseline: one SQLite primary-key lookup | {:.2} | {:.2} | {:.0} | 1.0x |", f(&b["p50_us"]), base_p99, f(&b["max_us"]));
+    let _ = writeln!(s, "\nTarget: p99 under 10 us: worst p99 {:.2} us, {}.\n", worst_p99, verdict(worst_p99 < 10.0));
+
+    // 3. Cold start.
+    let mut wall: Vec<f64> = r["cold"].as_array().into_iter().flatten().map(|c| f(&c["wall_ms"])).collect();
+    let mut inproc: Vec<f64> = r["cold"].as_array().into_iter().flatten().map(|c| f(&c["child"]["first_decision_ms"])).collect();
+    let mut rss: Vec<f64> = r["cold"].as_array().into_iter().flatten().map(|c| f(&c["child"]["peak_rss_mib"])).collect();
+    let mut noop_wall: Vec<f64> = r["noop"].as_array().into_iter().flatten().map(|c| f(&c["wall_ms"])).collect();
+    let mut noop_rss: Vec<f64> = r["noop"].as_array().into_iter().flatten().map(|c| f(&c["child"]["peak_rss_mib"])).collect();
+    let (wall, inproc, rss, noop_wall, noop_rss) =
+        (median(&mut wall), median(&mut inproc), median(&mut rss), median(&mut noop_wall), median(&mut noop_rss));
+    let _ = writeln!(s, "## 3. Cold start: a fresh process opens the {}-entry database and decides one call\n", sizes.community);
+    let _ = writeln!(s, "| | process start to exit ms | open + first decision ms | peak RSS MiB |\n|---|---:|---:|---:|");
+    let _ = writeln!(s, "| ringfence | {wall:.1} | {inproc:.1} | {rss:.1} |");
+    let _ = writeln!(s, "| baseline: the same binary doing nothing | {noop_wall:.1} | - | {noop_rss:.1} |");
+    let _ = writeln!(
+        s,
+        "\nRatio to the empty process: {:.1}x time, {:.1}x memory. Target: under 100 ms and 50 MB: {}.\n\
+         (The database file is in the OS page cache, as on a phone that screened a call recently.)\n",
+        wall / noop_wall,
+        rss / noop_rss,
+        verdict(wall < 100.0 && rss < 50.0)
+    );
+
+    // 4. Import and export.
+    let (imp, raw) = (&r["import"], &r["import_raw"]);
+    let (exp, exp_raw) = (&r["export"], &r["export_raw"]);
+    let _ = writeln!(s, "## 4. Import and export\n");
+    let _ = writeln!(s, "| | entries | ms | peak RSS MiB | vs baseline |\n|---|---:|---:|---:|---:|");
+    let _ = writeln!(s, "| import (CSV, parse, validate, upsert) | {} | {:.0} | {:.1} | {:.1}x |", imp["imported"], f(&imp["ms"]), f(&imp["peak_rss_mib"]), f(&imp["ms"]) / f(&raw["ms"]));
+    let _ = writeln!(s, "| baseline: raw SQLite insert of the same rows | {} | {:.0} | {:.1} | 1.0x |", raw["rows"], f(&raw["ms"]), f(&raw["peak_rss_mib"]));
+    let _ = writeln!(s, "| Call Directory export (ascending, streamed) | {} | {:.0} | {:.1} | {:.1}x |", exp["entries"], f(&exp["ms"]), f(&exp["peak_rss_mib"]), f(&exp["ms"]) / f(&exp_raw["ms"]));
+    let _ = writeln!(s, "| baseline: raw SQLite ordered scan | {} | {:.0} | {:.1} | 1.0x |", exp_raw["entries"], f(&exp_raw["ms"]), f(&exp_raw["peak_rss_mib"]));
+    let _ = writeln!(
+        s,
+        "\nExport output identical to the raw scan: {}. Targets: import of {} under 5 s: {}; export of {} under 3 s and 64 MiB: {}.\n",
+        r["export_identical_to_raw_scan"],
+        sizes.community,
+        verdict(f(&imp["ms"]) < 5000.0),
+        sizes.export,
+        verdict(f(&exp["ms"]) < 3000.0 && f(&exp["peak_rss_mib"]) < 64.0)
+    );
+    s
+}
