@@ -1,0 +1,83 @@
+//! The numbering-plan tables that `build.rs` compiles from libphonenumber's metadata.
+//! Everything here is `static`: nothing to load, parse or lock at start-up.
+
+use super::NumberType;
+
+/// An unrolled regex: `(first token, token count, capture groups)` in [`TOKENS`]. Each
+/// path is a run of tokens ended by 0, in the regex's priority order (see `plan::matches`).
+/// A count of 0 means "no such regex".
+pub(super) type Pat = (u32, u32, u8);
+
+/// Tokens of unrolled regexes: `1..=0x3FF` a set of digits (bit d = digit d),
+/// [`TOK_END`] / [`TOK_START`] anchors, `TOK_SAVE | slot` a capture mark, 0 ends a path.
+pub(super) const TOK_END: u16 = 0x4000;
+pub(super) const TOK_START: u16 = 0x4001;
+pub(super) const TOK_SAVE: u16 = 0x8000;
+
+/// One country calling code.
+pub(super) struct Country {
+    pub cc: u16,
+    /// DFA start state (index into [`TRANS`]).
+    pub start: u16,
+    /// The regions sharing the code, `(first index in REGIONS, count)`; the main one first.
+    pub regions: (u16, u8),
+}
+
+/// One region's parsing and formatting data.
+pub(super) struct RegionData {
+    /// ISO code, or zeros for non-geographic entities (+800, +979, ...).
+    pub id: [u8; 2],
+    pub cc: u16,
+    /// Index among its country code's regions (bit in [`Res::viable`]).
+    pub local: u8,
+    /// Index into [`COUNTRIES`].
+    pub country: u16,
+    /// International access prefix (`00`, `011`, `00(?:[125689]|...)`).
+    pub idd: Pat,
+    /// National prefix for parsing (defaults to the national prefix).
+    pub npp: Pat,
+    /// `national_prefix_transform_rule` (`$1` style), empty when none.
+    pub transform: &'static str,
+    pub national_prefix: &'static str,
+    /// Possible NSN lengths (bit n = length n), and the local-only ones.
+    pub general_lengths: u32,
+    pub local_lengths: u32,
+    /// `(first index in FORMATS, count)` used for international formatting.
+    pub formats: (u16, u16),
+}
+
+pub(super) struct Format {
+    /// The last (most specific) leading-digits pattern, prefix match.
+    pub lead: Pat,
+    /// Must match the whole NSN; its groups feed `template`.
+    pub pattern: Pat,
+    pub template: &'static str,
+}
+
+/// What a DFA state answers for the national significant number read so far.
+pub(super) struct Res {
+    /// Index among the country code's regions (libphonenumber's getRegionCodeForNumber),
+    /// -1 when no region claims the number.
+    pub region: i8,
+    /// libphonenumber's getNumberType (Unknown = invalid).
+    pub number_type: NumberType,
+    /// The region marks the number as not diallable from abroad.
+    pub no_intl: bool,
+    /// Bit i: region i's general pattern matches (libphonenumber's "viable" number).
+    pub viable: u32,
+}
+
+include!(concat!(env!("OUT_DIR"), "/number_tables.rs"));
+
+/// Next DFA state from `state` on digit `d` (0..=9).
+#[inline(always)]
+pub(super) fn step(state: usize, d: u8) -> usize {
+    let i = (state * 10 + usize::from(d)) * 2;
+    usize::from(u16::from_le_bytes([TRANS[i], TRANS[i + 1]]))
+}
+
+#[inline(always)]
+pub(super) fn result(state: usize) -> &'static Res {
+    let i = state * 2;
+    &RESULTS[usize::from(u16::from_le_bytes([STATE_RES[i], STATE_RES[i + 1]]))]
+}
