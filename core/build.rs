@@ -107,14 +107,14 @@ fn main() {
             let idd = m
                 .international_prefix()
                 .map(|re| paths.add(re.as_str()))
-                .unwrap_or((0, 0, 0));
+                .unwrap_or_default();
             // libphonenumber: national_prefix_for_parsing defaults to national_prefix.
             let npp_src = match (m.national_prefix_for_parsing(), m.national_prefix()) {
                 (Some(re), _) => Some(re.as_str().to_string()),
                 (None, Some(np)) if !np.is_empty() => Some(regex_syntax::escape(np)),
                 _ => None,
             };
-            let npp = npp_src.map(|s| paths.add(&s)).unwrap_or((0, 0, 0));
+            let npp = npp_src.map(|s| paths.add(&s)).unwrap_or_default();
             // International formatting uses the intlFormat list when there is one.
             let fmts = if m.international_formats().is_empty() {
                 m.formats()
@@ -123,7 +123,7 @@ fn main() {
             };
             let first_format = n_formats;
             for f in fmts {
-                let lead = f.leading_digits().last().map(|re| paths.add(re.as_str())).unwrap_or((0, 0, 0));
+                let lead = f.leading_digits().last().map(|re| paths.add(re.as_str())).unwrap_or_default();
                 let pat = paths.add(f.pattern().as_str());
                 writeln!(
                     formats,
@@ -185,6 +185,11 @@ fn main() {
         zeros.extend((lo..=hi).step_by(10));
     }
 
+    let mut by_cc = vec![0u8; 1000];
+    for (i, &cc) in codes.iter().enumerate() {
+        by_cc[usize::from(cc)] = u8::try_from(i + 1).expect("more than 255 country codes");
+    }
+
     region_by_id.sort();
     let mut by_id = vec![0u16; 26 * 26];
     for (id, idx) in &region_by_id {
@@ -198,6 +203,8 @@ fn main() {
     writeln!(src, "pub(super) static DIGIT_ZEROS: [u32; {}] = {zeros:?};", zeros.len()).unwrap();
     writeln!(src, "pub(super) static REGIONS: [RegionData; {n_regions}] = [\n{regions}];").unwrap();
     writeln!(src, "pub(super) static FORMATS: [Format; {n_formats}] = [\n{formats}];").unwrap();
+    writeln!(src, "/// Country index + 1 by country calling code, 0 when unknown.").unwrap();
+    writeln!(src, "pub(super) static COUNTRY_BY_CODE: [u8; 1000] = {by_cc:?};").unwrap();
     writeln!(src, "/// Region index + 1 by `(A-Z)*26 + (A-Z)`, 0 when unknown.").unwrap();
     writeln!(src, "pub(super) static REGION_BY_ID: [u16; 676] = {by_id:?};").unwrap();
     let res: Vec<String> = results
@@ -230,9 +237,9 @@ fn main() {
     }
 }
 
-/// `(first token, token count, capture groups)` as Rust source.
-fn pr(p: (usize, usize, usize)) -> String {
-    format!("({},{},{})", p.0, p.1, p.2)
+/// An unrolled regex's place in TOKENS, as Rust source for `data::Pat`.
+fn pr(p: PatRef) -> String {
+    format!("Pat{{first:{},count:{},groups:{},starts:{:#x}}}", p.first, p.count, p.groups, p.starts)
 }
 
 /// Possible lengths of the general description as libphonenumber's metadata builder
@@ -303,12 +310,21 @@ fn digit_mask(b: u8) -> u16 {
 #[derive(Default)]
 struct Paths {
     tokens: Vec<u16>,
-    cache: HashMap<String, (usize, usize, usize)>,
+    cache: HashMap<String, PatRef>,
+}
+
+#[derive(Clone, Copy, Default)]
+struct PatRef {
+    first: usize,
+    count: usize,
+    groups: usize,
+    /// Digits a match can begin with (bit d); all ten when it can match the empty string.
+    starts: u16,
 }
 
 impl Paths {
-    /// Adds a regex's paths; returns (first token, token count, capture groups).
-    fn add(&mut self, pattern: &str) -> (usize, usize, usize) {
+    /// Adds a regex's paths.
+    fn add(&mut self, pattern: &str) -> PatRef {
         if let Some(&r) = self.cache.get(pattern) {
             return r;
         }
@@ -318,11 +334,14 @@ impl Paths {
         let list = unroll(&hir);
         assert!(!list.is_empty(), "regex {pattern:?} matches nothing");
         let first = self.tokens.len();
+        let mut starts = 0u16;
         for p in list {
+            // The first token that consumes a digit; none means the path may match empty.
+            starts |= p.iter().find(|&&t| t <= 0x3FF).copied().unwrap_or(0x3FF);
             self.tokens.extend_from_slice(&p);
             self.tokens.push(0);
         }
-        let r = (first, self.tokens.len() - first, groups);
+        let r = PatRef { first, count: self.tokens.len() - first, groups, starts };
         self.cache.insert(pattern.to_string(), r);
         r
     }

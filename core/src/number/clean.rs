@@ -103,6 +103,11 @@ pub fn clean(raw: &str) -> Cleaned {
     if body.is_empty() || is_hidden_word(body) {
         return Cleaned::Hidden;
     }
+    // Like libphonenumber, trailing symbols that are neither digits nor letters (`?`, `*`,
+    // `!`) are typing noise, not part of the number; `#` ends a number anyway.
+    let body = body.trim_end_matches(|c: char| {
+        !c.is_alphanumeric() && !matches!(c, '#' | '+' | '\u{FF0B}') && !is_separator(c) && !is_invisible(c)
+    });
     let mut out = match scan(body) {
         Ok(d) => d,
         Err(m) => return Cleaned::Malformed(m),
@@ -137,23 +142,23 @@ fn is_hidden_word(s: &str) -> bool {
 
 /// Splits `tel:` and `sip:` URIs into the number part and their parameters.
 fn split_uri(s: &str) -> (&str, Option<&str>) {
-    let lower = |n: usize| s.get(..n).map(str::to_ascii_lowercase);
-    if lower(4).as_deref() == Some("tel:") {
+    let b = s.as_bytes();
+    let scheme = |p: &str| b.len() >= p.len() && b[..p.len()].eq_ignore_ascii_case(p.as_bytes());
+    if scheme("tel:") {
         let rest = &s[4..];
         return match rest.split_once(';') {
             Some((num, params)) => (num, Some(params)),
             None => (rest, None),
         };
     }
-    let skip = if lower(4).as_deref() == Some("sip:") {
-        4
-    } else if lower(5).as_deref() == Some("sips:") {
-        5
+    let rest = if scheme("sip:") {
+        &s[4..]
+    } else if scheme("sips:") {
+        &s[5..]
     } else {
         return (s, None);
     };
     // sip:user@host;params, where the user part may carry its own ;params.
-    let rest = &s[skip..];
     let user = rest.split_once('@').map_or(rest, |(u, _)| u);
     match user.split_once(';') {
         Some((num, params)) => (num, Some(params)),
@@ -186,22 +191,42 @@ fn phone_context(params: &str) -> Option<Buf> {
 fn scan(body: &str) -> Result<Digits, Malformed> {
     let mut out = Digits { plus: false, digits: Buf::new() };
     let mut letters = 0;
-    for (i, c) in body.char_indices() {
+    let bytes = body.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        // ASCII first: nearly every caller ID is plain digits and punctuation.
+        let c = match bytes[i] {
+            d @ b'0'..=b'9' => {
+                if !out.digits.push(d) {
+                    return Err(Malformed::TooLong);
+                }
+                i += 1;
+                continue;
+            }
+            b' ' | b'-' | b'.' | b'(' | b')' | b'/' | b'[' | b']' | b'~' | b'\t'..=b'\r' => {
+                i += 1;
+                continue;
+            }
+            b if b < 0x80 => char::from(b),
+            _ => body[i..].chars().next().unwrap_or('\0'),
+        };
+        let here = i;
+        i += c.len_utf8();
         if let Some(d) = decimal_digit(c) {
-            if !out.digits.extend(&[b'0' + d]) {
+            if !out.digits.push(b'0' + d) {
                 return Err(Malformed::TooLong);
             }
         } else if matches!(c, '+' | '\u{FF0B}' | '\u{FE62}') && out.digits.len() == 0 {
             out.plus = true;
         } else if is_separator(c) || is_invisible(c) {
             continue;
-        } else if out.digits.len() > 0 && ends_number(&body[i..]) {
+        } else if out.digits.len() > 0 && ends_number(&body[here..]) {
             // Extension, DTMF pause or parameter: the number itself has ended.
             break;
         } else if c.is_ascii_alphabetic() && out.digits.len() > 0 {
             // Vanity numbers (1-800-FLOWERS): letters as on a phone keypad.
             letters += 1;
-            if !out.digits.extend(&[keypad(c)]) {
+            if !out.digits.push(keypad(c)) {
                 return Err(Malformed::TooLong);
             }
         } else {
@@ -212,7 +237,8 @@ fn scan(body: &str) -> Result<Digits, Malformed> {
     if letters > 0 && letters < 3 {
         return Err(Malformed::BadCharacters);
     }
-    if out.digits.len() == 0 {
+    // libphonenumber needs two digits before it considers something a number at all.
+    if out.digits.len() < 2 {
         return Err(Malformed::NoDigits);
     }
     Ok(out)
@@ -308,6 +334,8 @@ mod tests {
         assert_eq!(digits("[02] 123~4567"), (false, "021234567".into()));
         assert_eq!(digits("\t+1\u{00A0}212\u{2009}555\u{2011}0100\n"), (true, "12125550100".into()));
         assert_eq!(digits("++44 20 7031 3000"), (true, "442070313000".into()));
+        assert_eq!(digits("5186350741?"), (false, "5186350741".into()));
+        assert_eq!(digits("781558****"), (false, "781558".into()));
     }
 
     #[test]
@@ -364,7 +392,7 @@ mod tests {
     #[test]
     fn vanity_letters() {
         assert_eq!(digits("1-800-FLOWERS"), (false, "18003569377".into()));
-        assert_eq!(digits("+1 800 MY APPLE"), (true, "180069277853".into()));
+        assert_eq!(digits("+1 800 MY APPLE"), (true, "18006927753".into()));
         assert_eq!(malformed("1-800-AB"), Malformed::BadCharacters);
         assert_eq!(malformed("FLOWERS"), Malformed::BadCharacters);
     }
@@ -390,5 +418,8 @@ mod tests {
         assert_eq!(malformed("010\u{0}1234"), Malformed::BadCharacters);
         assert_eq!(malformed("'; DROP TABLE numbers; --"), Malformed::BadCharacters);
         assert_eq!(malformed("*67"), Malformed::BadCharacters);
+        assert_eq!(malformed("0"), Malformed::NoDigits);
+        assert_eq!(malformed("+1"), Malformed::NoDigits);
+        assert_eq!(malformed("???"), Malformed::NoDigits);
     }
 }

@@ -3,10 +3,18 @@
 
 use super::NumberType;
 
-/// An unrolled regex: `(first token, token count, capture groups)` in [`TOKENS`]. Each
-/// path is a run of tokens ended by 0, in the regex's priority order (see `plan::matches`).
-/// A count of 0 means "no such regex".
-pub(super) type Pat = (u32, u32, u8);
+/// An unrolled regex: its paths are `count` tokens from `first` in [`TOKENS`], each path
+/// ended by 0, in the regex's priority order (see `plan::matches`). `count == 0` means
+/// "no such regex".
+#[derive(Clone, Copy)]
+pub(super) struct Pat {
+    pub first: u32,
+    pub count: u32,
+    /// Capture groups in the regex.
+    pub groups: u8,
+    /// Digits a match can begin with (bit d): a quick test before matching.
+    pub starts: u16,
+}
 
 /// Tokens of unrolled regexes: `1..=0x3FF` a set of digits (bit d = digit d),
 /// [`TOK_END`] / [`TOK_START`] anchors, `TOK_SAVE | slot` a capture mark, 0 ends a path.

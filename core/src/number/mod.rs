@@ -18,6 +18,9 @@ mod parse;
 mod plan;
 mod tables;
 
+#[cfg(test)]
+mod reference_tests;
+
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
@@ -278,7 +281,8 @@ pub struct PhoneNumber {
 pub enum Malformed {
     /// Letters or symbols that no phone number contains.
     BadCharacters,
-    /// No digits at all, or none after the country code (`+`, `+82`).
+    /// No digits, or too few to be a number: fewer than two in all, or none after the
+    /// country code (`+`, `7`, `+82`).
     NoDigits,
     /// More digits (or characters) than any phone number has.
     TooLong,

@@ -28,9 +28,11 @@ enum Source {
 pub fn number(d: &Digits, home: Region) -> Result<PhoneNumber, Malformed> {
     let home_r = plan::region_data(home).ok_or(Malformed::UnknownCountryCode)?;
     let digits = d.as_bytes();
+    // Holds the national number when it had to be rewritten (home country code taken off).
+    let rewritten: Buf;
     let (country, raw_nsn, source) = if d.plus {
         let (c, rest) = plan::split_country_code(digits).ok_or(Malformed::UnknownCountryCode)?;
-        (c, Buf::from(rest), Source::CountryCode)
+        (c, rest, Source::CountryCode)
     } else {
         // Short numbers as dialled at home first: 112 must not be read as anything else.
         if let Some(t) = tables::short_number(home, digits) {
@@ -38,14 +40,14 @@ pub fn number(d: &Digits, home: Region) -> Result<PhoneNumber, Malformed> {
         }
         if let Some(rest) = plan::strip_idd(home_r, digits) {
             let (c, rest) = plan::split_country_code(rest).ok_or(Malformed::UnknownCountryCode)?;
-            (c, Buf::from(rest), Source::CountryCode)
+            (c, rest, Source::CountryCode)
         } else if let Some(rest) = strip_home_country_code(home_r, digits) {
-            (country_of(home_r), rest, Source::CountryCode)
+            rewritten = rest;
+            (country_of(home_r), rewritten.as_bytes(), Source::CountryCode)
         } else {
-            (country_of(home_r), Buf::from(digits), Source::Home)
+            (country_of(home_r), digits, Source::Home)
         }
     };
-    let raw_nsn = raw_nsn.as_bytes();
     if raw_nsn.is_empty() {
         return Err(Malformed::NoDigits);
     }
@@ -63,11 +65,12 @@ pub fn number(d: &Digits, home: Region) -> Result<PhoneNumber, Malformed> {
             }
         }
     }
-    let nsn = match plan::strip_national_prefix(rules, raw_nsn) {
-        Some(s) if plan::length_allows_stripping(rules, s.len()) => s,
-        _ => Buf::from(raw_nsn),
+    let stripped = plan::strip_national_prefix(rules, raw_nsn)
+        .filter(|(s, _)| plan::length_allows_stripping(rules, s.len()));
+    let (nsn, res) = match &stripped {
+        Some((s, res)) => (s.as_bytes(), *res),
+        None => (raw_nsn, plan::classify(country, raw_nsn)),
     };
-    let nsn = nsn.as_bytes();
     if nsn.is_empty() {
         return Err(Malformed::NoDigits);
     }
@@ -75,7 +78,6 @@ pub fn number(d: &Digits, home: Region) -> Result<PhoneNumber, Malformed> {
         return Err(Malformed::TooLong);
     }
     let e164 = key(country.cc, nsn).ok_or(Malformed::TooLong)?;
-    let res = plan::classify(country, nsn);
     let t = res.number_type;
     Ok(PhoneNumber {
         e164,
@@ -93,14 +95,13 @@ pub fn number(d: &Digits, home: Region) -> Result<PhoneNumber, Malformed> {
 /// when the number only makes sense without it, or is too long with it.
 fn strip_home_country_code(home: &RegionData, digits: &[u8]) -> Option<Buf> {
     let rest = digits.strip_prefix(plan::cc_digits(home.cc).as_bytes())?;
-    let potential = plan::strip_national_prefix(home, rest).unwrap_or_else(|| Buf::from(rest));
+    let potential = plan::strip_national_prefix(home, rest).map_or_else(|| Buf::from(rest), |(s, _)| s);
     let better = !plan::is_viable(home, digits) && plan::is_viable(home, potential.as_bytes());
     (better || plan::too_long(home, digits.len())).then_some(potential)
 }
 
 fn country_of(r: &RegionData) -> &'static Country {
-    // Every region's country code is in the table (both come from the same metadata).
-    plan::country(r.cc).expect("region without its country code")
+    plan::country_of(r)
 }
 
 /// The E.164 key of `cc` followed by `nsn`; `None` beyond [`E164::MAX_DIGITS`] digits.

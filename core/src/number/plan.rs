@@ -5,7 +5,7 @@
 //! getRegionCodeForNumber, format INTERNATIONAL) step by step; the comments name the step.
 //! No allocation, no locks, nothing to initialise.
 
-use super::data::{self, Country, Pat, RegionData, Res, COUNTRIES, FORMATS, REGIONS, REGION_BY_ID, TOKENS};
+use super::data::{self, Country, Pat, RegionData, Res, COUNTRIES, COUNTRY_BY_CODE, FORMATS, REGIONS, REGION_BY_ID, TOKENS};
 use super::Region;
 
 /// libphonenumber's longest national significant number.
@@ -33,6 +33,19 @@ impl Buf {
         b
     }
 
+    /// Appends one digit; false when full.
+    #[inline]
+    pub fn push(&mut self, d: u8) -> bool {
+        let n = usize::from(self.len);
+        if n < Buf::CAP {
+            self.b[n] = d;
+            self.len += 1;
+            true
+        } else {
+            false
+        }
+    }
+
     /// Appends as much as fits; returns false if something was cut.
     pub fn extend(&mut self, digits: &[u8]) -> bool {
         let start = usize::from(self.len);
@@ -55,7 +68,15 @@ impl Buf {
 // Lookups
 
 pub fn country(cc: u16) -> Option<&'static Country> {
-    COUNTRIES.binary_search_by_key(&cc, |c| c.cc).ok().map(|i| &COUNTRIES[i])
+    match COUNTRY_BY_CODE.get(usize::from(cc)) {
+        Some(&i) if i > 0 => Some(&COUNTRIES[usize::from(i) - 1]),
+        _ => None,
+    }
+}
+
+/// The country a region belongs to.
+pub fn country_of(r: &RegionData) -> &'static Country {
+    &COUNTRIES[usize::from(r.country)]
 }
 
 pub fn region_data(region: Region) -> Option<&'static RegionData> {
@@ -132,7 +153,7 @@ pub fn classify(c: &Country, nsn: &[u8]) -> &'static Res {
 /// libphonenumber's matchNationalNumber(number, generalDesc): the region's general
 /// pattern matches, whatever the length.
 fn viable(r: &RegionData, number: &[u8]) -> bool {
-    classify(&COUNTRIES[usize::from(r.country)], number).viable & (1 << r.local) != 0
+    classify(country_of(r), number).viable & (1 << r.local) != 0
 }
 
 // ---------------------------------------------------------------------------------------
@@ -147,24 +168,32 @@ const NONE: u8 = u8::MAX;
 /// With `full`, the match must span the whole input (Java `matches()`), else it is a prefix
 /// (`lookingAt()`). Returns the end of the match and fills `caps`.
 pub fn matches(p: Pat, input: &[u8], full: bool, caps: &mut Caps) -> Option<usize> {
-    let (first, count, _) = p;
-    if count == 0 {
+    let first = input.first().map_or(0x3FF, |&d| 1u16 << (d - b'0'));
+    if p.count == 0 || p.starts & first == 0 {
         return None;
     }
-    let toks = &TOKENS[first as usize..(first + count) as usize];
-    let mut path_start = 0;
-    while path_start < toks.len() {
-        let path_end = path_start + toks[path_start..].iter().position(|&t| t == 0).unwrap_or(toks.len() - path_start);
-        *caps = [NONE; 20];
+    let toks = &TOKENS[p.first as usize..(p.first + p.count) as usize];
+    let mut i = 0;
+    // Capture slots written by a failed path must not leak into the next one.
+    let mut dirty = true;
+    while i < toks.len() {
+        // One path: tokens up to the next 0.
+        if dirty {
+            *caps = [NONE; 20];
+            dirty = false;
+        }
         let mut pos = 0usize;
-        let mut ok = true;
-        for &t in &toks[path_start..path_end] {
-            ok = match t {
+        let ok = loop {
+            let t = toks[i];
+            i += 1;
+            let step_ok = match t {
+                0 => break true,
                 data::TOK_END => pos == input.len(),
                 data::TOK_START => pos == 0,
                 t if t & data::TOK_SAVE != 0 => {
                     if let Some(slot) = caps.get_mut(usize::from(t & !data::TOK_SAVE)) {
                         *slot = pos as u8;
+                        dirty = true;
                     }
                     true
                 }
@@ -176,14 +205,20 @@ pub fn matches(p: Pat, input: &[u8], full: bool, caps: &mut Caps) -> Option<usiz
                     _ => false,
                 },
             };
-            if !ok {
-                break;
+            if !step_ok {
+                break false;
             }
-        }
+        };
         if ok && (!full || pos == input.len()) {
             return Some(pos);
         }
-        path_start = path_end + 1;
+        if !ok {
+            // Skip the rest of the failed path.
+            while i < toks.len() && toks[i] != 0 {
+                i += 1;
+            }
+            i += 1;
+        }
     }
     None
 }
@@ -220,20 +255,14 @@ pub fn strip_idd<'a>(r: &RegionData, digits: &'a [u8]) -> Option<&'a [u8]> {
 }
 
 /// maybeStripNationalPrefixAndCarrierCode: the number without its national prefix (and
-/// carrier code), transformed where the region has a rule. `None` when nothing applies or
-/// when stripping would turn a viable number into one that is not.
-pub fn strip_national_prefix(r: &RegionData, number: &[u8]) -> Option<Buf> {
-    let first = *number.first()?;
-    // Most numbers cannot start with the national prefix: skip the matcher for them.
-    let (tok0, count, groups) = r.npp;
-    if count == 0 || !can_start(tok0, count, first) {
-        return None;
-    }
+/// carrier code), transformed where the region has a rule, with the classification of the
+/// result (so callers need not walk the DFA again). `None` when nothing applies or when
+/// stripping would turn a viable number into one that is not.
+pub fn strip_national_prefix(r: &RegionData, number: &[u8]) -> Option<(Buf, &'static Res)> {
     let mut caps = [NONE; 20];
     let end = matches(r.npp, number, false, &mut caps)?;
-    let is_viable = viable(r, number);
-    let last = usize::from(groups);
-    let out = if r.transform.is_empty() || groups == 0 || caps[2 * last] == NONE {
+    let last = usize::from(r.npp.groups);
+    let out = if r.transform.is_empty() || last == 0 || caps[2 * last] == NONE {
         Buf::from(&number[end..])
     } else {
         let mut out = Buf::new();
@@ -243,33 +272,14 @@ pub fn strip_national_prefix(r: &RegionData, number: &[u8]) -> Option<Buf> {
         }
         out
     };
-    if is_viable && !viable(r, out.as_bytes()) {
+    let c = country_of(r);
+    let res = classify(c, out.as_bytes());
+    let bit = 1 << r.local;
+    // Only a viable original can veto; checked last since it is rarely needed.
+    if res.viable & bit == 0 && classify(c, number).viable & bit != 0 {
         return None;
     }
-    Some(out)
-}
-
-/// Whether some path of an unrolled regex can begin with digit `d` (a cheap pre-check).
-fn can_start(first: u32, count: u32, d: u8) -> bool {
-    let toks = &TOKENS[first as usize..(first + count) as usize];
-    let mut at_start = true;
-    for &t in toks {
-        if at_start {
-            match t {
-                0 => return true, // an empty path matches anything
-                data::TOK_START => continue,
-                t if t & data::TOK_SAVE != 0 => continue,
-                data::TOK_END => {}
-                mask if mask & (1 << (d - b'0')) != 0 => return true,
-                _ => {}
-            }
-            at_start = false;
-        }
-        if t == 0 {
-            at_start = true;
-        }
-    }
-    false
+    Some((out, res))
 }
 
 /// parseHelper's guard after stripping a national prefix: the rest must not be too short,
@@ -317,7 +327,7 @@ pub fn format_international(c: &Country, nsn: &[u8], out: &mut String) {
     let (first, n) = r.formats;
     let mut caps = [NONE; 20];
     for f in &FORMATS[usize::from(first)..usize::from(first + n)] {
-        if f.lead.1 != 0 && matches(f.lead, nsn, false, &mut [NONE; 20]).is_none() {
+        if f.lead.count != 0 && matches(f.lead, nsn, false, &mut [NONE; 20]).is_none() {
             continue;
         }
         if matches(f.pattern, nsn, true, &mut caps).is_some() {
