@@ -400,10 +400,11 @@ pub fn format_international(number: E164) -> String {
 }
 
 /// The total lengths (in E.164 digits) that numbers beginning with `prefix` can have,
-/// ascending: lengths at which the numbering plan has valid numbers under the prefix, and
-/// short numbers from our tables that are longer than the prefix. Used to expand a prefix
-/// rule into whole numbers for iOS's Call Directory (`+821588*` gives `[10]`, `+1212*`
-/// gives `[11]`). Empty when nothing valid begins with the prefix.
+/// ascending: the lengths at which the numbering plan has valid numbers under the prefix.
+/// Used to expand a prefix rule into whole numbers for iOS's Call Directory (`+821588*`
+/// gives `[10]`, `+1212*` gives `[11]`, `+8210*` gives `[11, 12]`). Short numbers (112,
+/// 95588) are not included: rules match them exactly. Empty when nothing valid begins with
+/// the prefix.
 pub fn expansion_lengths(prefix: Prefix) -> Vec<u32> {
     parse::expansion_lengths(prefix)
 }

@@ -9,11 +9,15 @@
 //! * Short and emergency numbers (112, 119, 95588, 1588 on its own) come out as numbers of
 //!   type `Emergency` / `ShortCode`, `valid` and `national_only`, keyed `+cc digits`,
 //!   where libphonenumber reports "invalid" (it keeps them in separate metadata).
+//! * After a country code, a national prefix is taken off only when a valid number
+//!   remains, so that keys read back unchanged (libphonenumber strips it from garbage too:
+//!   `+86 000000000` would become `+8600000000`, then `+860000000`). Valid numbers come
+//!   out the same either way.
 //! * A national significant number of one digit is kept (as an invalid number) where
 //!   libphonenumber throws TOO_SHORT_NSN; no digits after the country code is malformed.
 
 use super::clean::Digits;
-use super::data::{Country, RegionData};
+use super::data::{Country, RegionData, Res};
 use super::plan::{self, Buf, MAX_NSN};
 use super::{tables, E164, Malformed, NumberType, PhoneNumber, Prefix, Region};
 
@@ -35,7 +39,7 @@ pub fn number(d: &Digits, home: Region) -> Result<PhoneNumber, Malformed> {
         (c, rest, Source::CountryCode)
     } else {
         // Short numbers as dialled at home first: 112 must not be read as anything else.
-        if let Some(t) = tables::short_number(home, digits) {
+        if let Some(t) = tables::short_number(home_r.cc, digits) {
             return Ok(short(country_of(home_r), home, digits, t));
         }
         if let Some(rest) = plan::strip_idd(home_r, digits) {
@@ -51,32 +55,37 @@ pub fn number(d: &Digits, home: Region) -> Result<PhoneNumber, Malformed> {
     if raw_nsn.is_empty() {
         return Err(Malformed::NoDigits);
     }
-    // Rules of the home region for national numbers, else of the code's main region.
-    let rules = match source {
-        Source::Home => home_r,
-        Source::CountryCode => plan::main_region(country),
+    // libphonenumber's national prefix step: with the home region's rules for national
+    // numbers, else with the rules of the country code's main region.
+    let main = plan::main_region(country);
+    let mut stripped = match source {
+        Source::Home => strip(home_r, raw_nsn, true),
+        Source::CountryCode => strip(main, raw_nsn, false),
     };
-    if let Source::CountryCode = source {
-        // `+86 95588`: a short number written with its country code.
-        let region = if rules.cc == home_r.cc { home } else { Region(rules.id) };
-        if rules.id != [0, 0] {
-            if let Some(t) = tables::short_number(region, raw_nsn) {
-                return Ok(short(country, region, raw_nsn, t));
-            }
+    // The key must read back as itself: take off what reading `+cc nsn` would take off
+    // (a national number written with two trunk prefixes, `0 0222...`). Each round takes
+    // digits off or rewrites a local number into a longer one once; four is plenty.
+    for _ in 0..4 {
+        let current = stripped.as_ref().map_or(raw_nsn, |(b, _)| b.as_bytes());
+        match strip(main, current, false) {
+            Some(next) => stripped = Some(next),
+            None => break,
         }
     }
-    let stripped = plan::strip_national_prefix(rules, raw_nsn)
-        .filter(|(s, _)| plan::length_allows_stripping(rules, s.len()));
-    let (nsn, res) = match &stripped {
-        Some((s, res)) => (s.as_bytes(), *res),
-        None => (raw_nsn, plan::classify(country, raw_nsn)),
-    };
+    let nsn = stripped.as_ref().map_or(raw_nsn, |(b, _)| b.as_bytes());
     if nsn.is_empty() {
         return Err(Malformed::NoDigits);
+    }
+    // `+86 95588`: a short number written with its country code (or left after a trunk
+    // prefix). Non-geographic codes (+800, +979) have no short numbers.
+    let region = if country.cc == home_r.cc { Some(home) } else { plan::region_of(country, 0) };
+    if let (Some(region), Some(t)) = (region, tables::short_number(country.cc, nsn)) {
+        return Ok(short(country, region, nsn, t));
     }
     if nsn.len() > MAX_NSN {
         return Err(Malformed::TooLong);
     }
+    let res = stripped.as_ref().map_or_else(|| plan::classify(country, nsn), |(_, res)| *res);
     let e164 = key(country.cc, nsn).ok_or(Malformed::TooLong)?;
     let t = res.number_type;
     Ok(PhoneNumber {
@@ -87,6 +96,16 @@ pub fn number(d: &Digits, home: Region) -> Result<PhoneNumber, Malformed> {
         valid: t != NumberType::Unknown,
         national_only: res.no_intl || tables::is_national_only(country.cc, nsn),
         traits: tables::traits(country.cc, nsn, t),
+    })
+}
+
+/// Takes a national prefix off `nsn` under the region's rules, if libphonenumber would
+/// (its length guard included). After a country code (`national == false`) only when a
+/// valid number remains: libphonenumber also strips it from garbage (`+86 0000...`), so
+/// that its output reads back differently each time, and keys must be stable.
+fn strip(rules: &RegionData, nsn: &[u8], national: bool) -> Option<(Buf, &'static Res)> {
+    plan::strip_national_prefix(rules, nsn).filter(|(s, res)| {
+        plan::length_allows_stripping(rules, s.len()) && (national || res.number_type != NumberType::Unknown)
     })
 }
 
@@ -152,8 +171,8 @@ pub fn prefix(d: &Digits, home: Region) -> Result<Prefix, Malformed> {
     Ok(Prefix { digits: e.as_u64(), len: e.len() })
 }
 
-/// Total E.164 lengths of numbers (valid per the plan, or short numbers in our tables)
-/// that begin with `prefix`, ascending.
+/// Total E.164 lengths of valid numbers that begin with `prefix`, ascending. Short
+/// numbers from our tables are left out: they are matched exactly, never expanded.
 pub fn expansion_lengths(prefix: Prefix) -> Vec<u32> {
     let digits = key_digits(prefix.digits);
     let digits = digits.as_bytes();
@@ -168,14 +187,8 @@ pub fn expansion_lengths(prefix: Prefix) -> Vec<u32> {
         }
         let Some(c) = plan::country(cc) else { continue };
         let head = &digits[n..];
-        let mut nsn_lengths = u64::from(plan::valid_lengths_below(c, head));
-        if let Some(region) = plan::region_of(c, 0) {
-            // Short numbers longer than the prefix itself (`+8211*` covers 112, 1130, ...;
-            // `+821588*` is not the short number 1588 but representative numbers).
-            let longer = !((2u32 << head.len()) - 1);
-            nsn_lengths |= u64::from(tables::short_lengths_below(region, head) & longer);
-        }
-        lengths |= nsn_lengths << cc_digits.len();
+        let nsn_lengths = tables::expansion_override(cc, head).unwrap_or_else(|| plan::valid_lengths_below(c, head));
+        lengths |= u64::from(nsn_lengths) << cc_digits.len();
     }
     (0..64).filter(|&l| lengths & (1 << l) != 0 && l >= prefix.len).collect()
 }

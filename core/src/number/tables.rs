@@ -9,116 +9,112 @@
 //! plans (KCC/MSIT for KR, MIIT for CN, FCC N11 for NANP, Ofcom, BNetzA, ARCEP, TRAI,
 //! ACMA, MIC for JP) and the EU's harmonised 116xxx range; kept deliberately conservative.
 
-use super::{NumberType, Region, Traits};
+use super::{NumberType, Traits};
 
 /// Numbers every GSM/UMTS handset treats as emergency numbers, in any country
 /// (3GPP TS 22.101): a call presenting them is never screened out.
 const EVERYWHERE: &[&str] = &["112", "911"];
 
-/// EU member states (and EEA/CH/GB, which use the same harmonised numbers): 112 plus the
+// The tables are keyed by country calling code rather than region, so that a short number
+// reads the same at home (`112`) and with its code (`+82112`, which names no region).
+// Regions sharing a code share their entries (US/CA, GB/GG/JE/IM, RU/KZ), as they share
+// most short numbers in practice.
+
+/// Country codes of the EU, EEA, Switzerland and the UK, which all answer 112 and the
 /// 116xxx "harmonised services of social value" (missing children, child helplines,
 /// emotional support, victims, out-of-hours medical care).
-const EU_LIKE: &[&str] = &[
-    "AT", "BE", "BG", "CH", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GB", "GR", "HR", "HU",
-    "IE", "IS", "IT", "LI", "LT", "LU", "LV", "MT", "NL", "NO", "PL", "PT", "RO", "SE", "SI", "SK",
+const EU_LIKE: &[u16] = &[
+    30, 31, 32, 33, 34, 36, 39, 40, 41, 43, 44, 45, 46, 47, 48, 49, 351, 352, 353, 354, 356, 357,
+    358, 359, 370, 371, 372, 385, 386, 420, 421, 423,
 ];
 const EU_116: &[&str] = &["116000", "116006", "116111", "116117", "116123"];
 
-/// Emergency and essential numbers per region, exact.
-const EMERGENCY: &[(&str, &[&str])] = &[
-    // Police, fire/ambulance, coast guard, spy/terror, school violence, cyber crime,
-    // smuggling, missing persons, women's and youth crisis lines, suicide prevention.
-    ("KR", &["112", "119", "122", "111", "113", "117", "118", "125", "182", "1366", "1388", "1393", "129"]),
-    // Police, fire, ambulance, traffic police, SMS police, maritime and forest rescue.
-    ("CN", &["110", "119", "120", "122", "12110", "12395", "12119", "999"]),
-    ("US", &["911", "988"]),
-    ("CA", &["911", "988"]),
-    // Police, coast guard, fire/ambulance; 171 is the disaster message line.
-    ("JP", &["110", "118", "119", "171"]),
-    ("GB", &["999", "111", "101", "105"]),
-    ("DE", &["110", "115"]),
-    // SAMU, police, fire, deaf relay, homeless, children, aviation, sea, terror alerts,
-    // suicide prevention.
-    ("FR", &["15", "17", "18", "114", "115", "119", "191", "196", "197", "3114"]),
-    // Police, fire, ambulance, disaster, women, children, cyber crime.
-    ("IN", &["100", "101", "102", "108", "1091", "1098", "1930"]),
-    ("AU", &["000", "106"]),
-    ("NZ", &["111"]),
-    ("TW", &["110", "119", "113", "165"]),
-    ("HK", &["999", "992"]),
-    ("SG", &["999", "995"]),
-    ("RU", &["101", "102", "103", "104"]),
-    ("BR", &["190", "192", "193", "199", "180"]),
-    ("MX", &["911", "089"]),
-    ("ES", &["091", "092", "061", "062", "080", "085", "016", "024"]),
-    ("IT", &["113", "115", "118", "1522"]),
+/// Emergency and essential numbers per country code, exact.
+const EMERGENCY: &[(u16, &[&str])] = &[
+    // KR: police, fire/ambulance, coast guard, spy/terror, school violence, cyber crime,
+    // smuggling, missing persons, women's and youth crisis lines, suicide prevention,
+    // health and welfare crisis line.
+    (82, &["112", "119", "122", "111", "113", "117", "118", "125", "182", "1366", "1388", "1393", "129"]),
+    // CN: police, fire, ambulance, traffic police, SMS police, maritime and forest rescue.
+    (86, &["110", "119", "120", "122", "12110", "12395", "12119", "999"]),
+    // US/CA: emergency, suicide and crisis lifeline.
+    (1, &["911", "988"]),
+    // JP: police, coast guard, fire/ambulance, disaster message line.
+    (81, &["110", "118", "119", "171"]),
+    // GB: emergency, NHS, police non-emergency, power cuts.
+    (44, &["999", "111", "101", "105"]),
+    // DE: police, public authorities.
+    (49, &["110", "115"]),
+    // FR: SAMU, police, fire, deaf relay, homeless, children, aviation, sea, terror
+    // alerts, suicide prevention.
+    (33, &["15", "17", "18", "114", "115", "119", "191", "196", "197", "3114"]),
+    // IN: police, fire, ambulance, disaster, women, children, cyber crime.
+    (91, &["100", "101", "102", "108", "1091", "1098", "1930"]),
+    (61, &["000", "106"]),
+    (64, &["111"]),
+    (886, &["110", "119", "113", "165"]),
+    (852, &["999", "992"]),
+    (65, &["999", "995"]),
+    (7, &["101", "102", "103", "104"]),
+    (55, &["190", "192", "193", "199", "180"]),
+    (52, &["911", "089"]),
+    (34, &["091", "092", "061", "062", "080", "085", "016", "024"]),
+    (39, &["113", "115", "118", "1522"]),
 ];
 
-/// Short service numbers (not emergencies) as `(region, leading digits, total lengths)`.
-const SHORT: &[(&str, &str, &[usize])] = &[
-    // 1xx / 1xxx: public and carrier services (114 directory, 1330, ...).
-    ("KR", "1", &[3, 4]),
-    // 95xxx / 96xxx nationwide service numbers (banks, insurers, airlines, railways; up
-    // to 8 digits), 100xx carrier services, 12xxx government hotlines (12315, 12345).
-    ("CN", "95", &[5, 6, 7, 8]),
-    ("CN", "96", &[5, 6, 7, 8]),
-    ("CN", "100", &[5]),
-    ("CN", "12", &[5]),
-    ("CN", "11", &[3]),
+/// Short service numbers (not emergencies) as `(country code, leading digits, lengths)`.
+const SHORT: &[(u16, &str, &[usize])] = &[
+    // KR 1xx / 1xxx: public and carrier services (114 directory, 1330, ...).
+    (82, "1", &[3, 4]),
+    // CN 95xxx / 96xxx nationwide service numbers (banks, insurers, airlines, railways;
+    // up to 8 digits), 100xx carrier services, 12xxx government hotlines (12315, 12345),
+    // 11x (114 directory).
+    (86, "95", &[5, 6, 7, 8]),
+    (86, "96", &[5, 6, 7, 8]),
+    (86, "100", &[5]),
+    (86, "12", &[5]),
+    (86, "11", &[3]),
     // NANP N11 codes: 211 community, 311 city, 411 directory, 511 traffic, 611 carrier,
     // 711 relay, 811 dig-safe.
-    ("US", "211", &[3]),
-    ("US", "311", &[3]),
-    ("US", "411", &[3]),
-    ("US", "511", &[3]),
-    ("US", "611", &[3]),
-    ("US", "711", &[3]),
-    ("US", "811", &[3]),
-    ("CA", "211", &[3]),
-    ("CA", "311", &[3]),
-    ("CA", "411", &[3]),
-    ("CA", "511", &[3]),
-    ("CA", "611", &[3]),
-    ("CA", "711", &[3]),
-    ("CA", "811", &[3]),
-    // 1xx carrier and public services (104 directory, 117 time, 177 weather).
-    ("JP", "1", &[3]),
-    // 118xxx directory enquiries, 100 operator, 123 speaking clock.
-    ("GB", "118", &[6]),
-    ("GB", "100", &[3]),
-    ("GB", "123", &[3]),
-    // 118xx directory enquiries.
-    ("DE", "118", &[5]),
-    // 10xx operator hotlines, 118xxx directories, 3xxx service numbers.
-    ("FR", "10", &[4]),
-    ("FR", "118", &[6]),
-    ("FR", "3", &[4]),
-    // 1xx-1xxxx public services (139 railways, 1912 electricity, ...).
-    ("IN", "1", &[3, 4, 5]),
+    (1, "211", &[3]),
+    (1, "311", &[3]),
+    (1, "411", &[3]),
+    (1, "511", &[3]),
+    (1, "611", &[3]),
+    (1, "711", &[3]),
+    (1, "811", &[3]),
+    // JP 1xx carrier and public services (104 directory, 117 time, 177 weather).
+    (81, "1", &[3]),
+    // GB 118xxx directory enquiries, 100 operator, 123 speaking clock.
+    (44, "118", &[6]),
+    (44, "100", &[3]),
+    (44, "123", &[3]),
+    // DE 118xx directory enquiries.
+    (49, "118", &[5]),
+    // FR 10xx operator hotlines, 118xxx directories, 3xxx service numbers.
+    (33, "10", &[4]),
+    (33, "118", &[6]),
+    (33, "3", &[4]),
+    // IN 1xx-1xxxx public services (139 railways, 1912 electricity, ...).
+    (91, "1", &[3, 4, 5]),
 ];
 
-fn region_in(region: Region, list: &[&str]) -> bool {
-    list.iter().any(|r| r.as_bytes() == region.0)
-}
-
-/// What `digits` (dialled inside `region`) is, if it is an emergency or short number.
-pub fn short_number(region: Region, digits: &[u8]) -> Option<NumberType> {
+/// What `digits` (dialled inside country `cc`) is, if it is an emergency or short number.
+pub fn short_number(cc: u16, digits: &[u8]) -> Option<NumberType> {
     // Every entry is 2 to 6 digits: skip the lists for ordinary numbers.
     if !(2..=6).contains(&digits.len()) {
         return None;
     }
     let is = |w: &&str| w.as_bytes() == digits;
     let emergency = EVERYWHERE.iter().any(is)
-        || EMERGENCY.iter().any(|(r, list)| r.as_bytes() == region.0 && list.iter().any(is))
-        || (region_in(region, EU_LIKE) && EU_116.iter().any(is));
+        || EMERGENCY.iter().any(|(c, list)| *c == cc && list.iter().any(is))
+        || (EU_LIKE.contains(&cc) && EU_116.iter().any(is));
     if emergency {
         return Some(NumberType::Emergency);
     }
     SHORT
         .iter()
-        .any(|(r, lead, lens)| {
-            r.as_bytes() == region.0 && digits.starts_with(lead.as_bytes()) && lens.contains(&digits.len())
-        })
+        .any(|(c, lead, lens)| *c == cc && digits.starts_with(lead.as_bytes()) && lens.contains(&digits.len()))
         .then_some(NumberType::ShortCode)
 }
 
@@ -128,11 +124,20 @@ pub fn is_representative(cc: u16, nsn: &[u8]) -> bool {
     cc == 82 && nsn.len() == 8 && matches!(&nsn[..2], b"15" | b"16" | b"18")
 }
 
-/// Numbers that only exist inside their country, even when written in E.164 form.
+/// Numbers that only exist inside their country, even when written in E.164 form, beyond
+/// what the metadata marks "no international dialling" (which covers CN 400/800 and 950).
 pub fn is_national_only(cc: u16, nsn: &[u8]) -> bool {
     is_representative(cc, nsn)
-        // CN 400 numbers are reachable from abroad (+86 400 ...); 95xxx/96xxx are not.
+        // CN 95xxx / 96xxx service numbers.
         || (cc == 86 && nsn.len() <= 8 && matches!(nsn.first(), Some(b'9')))
+}
+
+/// NSN lengths (bit mask) to use instead of the plan's when expanding a prefix rule.
+/// KR: below a representative block (`1588`, `1644`, `1899`, ...) only the 8-digit
+/// representative numbers; the metadata's pager range `15\d{7,8}` (the former 015 pagers)
+/// overlaps their leading digits and would add a million numbers nobody is called from.
+pub fn expansion_override(cc: u16, head: &[u8]) -> Option<u32> {
+    (cc == 82 && head.len() >= 4 && matches!(&head[..2], b"15" | b"16" | b"18")).then_some(1 << 8)
 }
 
 /// Country calling codes with a history of one-ring ("wangiri") callback scams: premium
@@ -176,35 +181,4 @@ pub fn traits(cc: u16, nsn: &[u8], number_type: NumberType) -> Traits {
             || (cc == 1 && nsn.len() >= 3 && ONE_RING_NANP_AREAS.iter().any(|a| nsn.starts_with(&a[..]))),
         virtual_operator: is_cn_virtual_operator(cc, nsn),
     }
-}
-
-/// Total lengths (without country code) of short numbers in `region` that begin with
-/// `head`, as a bit mask: for expanding prefix rules such as `+82114*`.
-pub fn short_lengths_below(region: Region, head: &[u8]) -> u32 {
-    let mut mask = 0u32;
-    let mut add = |w: &[u8], lens: &[usize]| {
-        for &l in lens {
-            let n = head.len().min(w.len());
-            if l >= head.len() && head[..n] == w[..n] {
-                mask |= 1 << l;
-            }
-        }
-    };
-    for w in EVERYWHERE {
-        add(w.as_bytes(), &[w.len()]);
-    }
-    for (r, list) in EMERGENCY {
-        if r.as_bytes() == region.0 {
-            list.iter().for_each(|w| add(w.as_bytes(), &[w.len()]));
-        }
-    }
-    if region_in(region, EU_LIKE) {
-        EU_116.iter().for_each(|w| add(w.as_bytes(), &[w.len()]));
-    }
-    for (r, lead, lens) in SHORT {
-        if r.as_bytes() == region.0 {
-            add(lead.as_bytes(), lens);
-        }
-    }
-    mask
 }
