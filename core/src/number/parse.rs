@@ -9,10 +9,13 @@
 //! * Short and emergency numbers (112, 119, 95588, 1588 on its own) come out as numbers of
 //!   type `Emergency` / `ShortCode`, `valid` and `national_only`, keyed `+cc digits`,
 //!   where libphonenumber reports "invalid" (it keeps them in separate metadata).
-//! * After a country code, a national prefix is taken off only when a valid number
-//!   remains, so that keys read back unchanged (libphonenumber strips it from garbage too:
-//!   `+86 000000000` would become `+8600000000`, then `+860000000`). Valid numbers come
-//!   out the same either way.
+//! * Keys read back as themselves (`parse("+" + key)` gives the same key). libphonenumber's
+//!   output does not always: it strips a national prefix after a country code from garbage
+//!   too (`+86 000000000` becomes `+8600000000`, which then becomes `+860000000`), and it
+//!   leaves a second trunk prefix in national input (`0 0222 00000`). Here a national
+//!   prefix after a country code only comes off when a valid number remains, and the
+//!   result of national input is read once more the way its key will be. Numbers that
+//!   libphonenumber calls valid come out the same.
 //! * A national significant number of one digit is kept (as an invalid number) where
 //!   libphonenumber throws TOO_SHORT_NSN; no digits after the country code is malformed.
 

@@ -152,7 +152,7 @@ pub fn classify(c: &Country, nsn: &[u8]) -> &'static Res {
 
 /// libphonenumber's matchNationalNumber(number, generalDesc): the region's general
 /// pattern matches, whatever the length.
-fn viable(r: &RegionData, number: &[u8]) -> bool {
+pub fn is_viable(r: &RegionData, number: &[u8]) -> bool {
     classify(country_of(r), number).viable & (1 << r.local) != 0
 }
 
@@ -223,22 +223,24 @@ pub fn matches(p: Pat, input: &[u8], full: bool, caps: &mut Caps) -> Option<usiz
     None
 }
 
-/// Java's `$n` substitution of a replacement template.
-fn expand(template: &str, caps: &Caps, input: &[u8], out: &mut Buf) {
+/// Java's `$n` substitution of a replacement template: hands the literal parts and the
+/// groups' text to `out` in order.
+fn expand(template: &str, caps: &Caps, input: &[u8], mut out: impl FnMut(&[u8])) {
     let t = template.as_bytes();
     let mut i = 0;
     while i < t.len() {
-        if t[i] == b'$' && i + 1 < t.len() && t[i + 1].is_ascii_digit() {
+        if t[i] == b'$' && t.get(i + 1).is_some_and(u8::is_ascii_digit) {
             let g = usize::from(t[i + 1] - b'0');
             if let (Some(&s), Some(&e)) = (caps.get(2 * g), caps.get(2 * g + 1)) {
                 if s != NONE && e != NONE {
-                    out.extend(&input[usize::from(s)..usize::from(e)]);
+                    out(&input[usize::from(s)..usize::from(e)]);
                 }
             }
             i += 2;
         } else {
-            out.extend(&t[i..=i]);
-            i += 1;
+            let lit = t[i..].iter().skip(1).position(|&b| b == b'$').map_or(t.len(), |p| i + 1 + p);
+            out(&t[i..lit]);
+            i = lit;
         }
     }
 }
@@ -266,8 +268,9 @@ pub fn strip_national_prefix(r: &RegionData, number: &[u8]) -> Option<(Buf, &'st
         Buf::from(&number[end..])
     } else {
         let mut out = Buf::new();
-        expand(r.transform, &caps, number, &mut out);
-        if !out.extend(&number[end..]) {
+        let mut fits = true;
+        expand(r.transform, &caps, number, |part| fits &= out.extend(part));
+        if !fits || !out.extend(&number[end..]) {
             return None;
         }
         out
@@ -301,11 +304,6 @@ pub fn too_long(r: &RegionData, len: usize) -> bool {
     r.general_lengths != 0 && len > 31 - r.general_lengths.leading_zeros() as usize
 }
 
-/// Whether the region's general pattern matches (exposed for the default-country step).
-pub fn is_viable(r: &RegionData, number: &[u8]) -> bool {
-    viable(r, number)
-}
-
 // ---------------------------------------------------------------------------------------
 // Formatting
 
@@ -331,22 +329,7 @@ pub fn format_international(c: &Country, nsn: &[u8], out: &mut String) {
             continue;
         }
         if matches(f.pattern, nsn, true, &mut caps).is_some() {
-            let t = f.template.as_bytes();
-            let mut i = 0;
-            while i < t.len() {
-                if t[i] == b'$' && i + 1 < t.len() && t[i + 1].is_ascii_digit() {
-                    let g = usize::from(t[i + 1] - b'0');
-                    let (s, e) = (caps[2 * g], caps[2 * g + 1]);
-                    if s != NONE && e != NONE {
-                        out.extend(nsn[usize::from(s)..usize::from(e)].iter().map(|&b| b as char));
-                    }
-                    i += 2;
-                } else {
-                    // Templates are ASCII punctuation and spaces around the groups.
-                    out.push(t[i] as char);
-                    i += 1;
-                }
-            }
+            expand(f.template, &caps, nsn, |part| out.push_str(&String::from_utf8_lossy(part)));
             return;
         }
     }

@@ -66,11 +66,11 @@ const EMERGENCY: &[(u16, &[&str])] = &[
 const SHORT: &[(u16, &str, &[usize])] = &[
     // KR 1xx / 1xxx: public and carrier services (114 directory, 1330, ...).
     (82, "1", &[3, 4]),
-    // CN 95xxx / 96xxx nationwide service numbers (banks, insurers, airlines, railways;
-    // up to 8 digits), 100xx carrier services, 12xxx government hotlines (12315, 12345),
-    // 11x (114 directory).
-    (86, "95", &[5, 6, 7, 8]),
-    (86, "96", &[5, 6, 7, 8]),
+    // CN 95xxx / 96xxx nationwide service numbers (banks, insurers, airlines, railways),
+    // 100xx carrier services, 12xxx government hotlines (12315, 12345), 11x (114
+    // directory). Longer 95 numbers overlap fixed lines (0955 area) and are left to the plan.
+    (86, "95", &[5, 6]),
+    (86, "96", &[5, 6]),
     (86, "100", &[5]),
     (86, "12", &[5]),
     (86, "11", &[3]),
@@ -180,5 +180,96 @@ pub fn traits(cc: u16, nsn: &[u8], number_type: NumberType) -> Traits {
         one_ring_risk: ONE_RING_CODES.contains(&cc)
             || (cc == 1 && nsn.len() >= 3 && ONE_RING_NANP_AREAS.iter().any(|a| nsn.starts_with(&a[..]))),
         virtual_operator: is_cn_virtual_operator(cc, nsn),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::number::plan;
+
+    #[test]
+    fn entries_are_short_digit_strings() {
+        let all = EVERYWHERE.iter().chain(EU_116).chain(EMERGENCY.iter().flat_map(|(_, l)| l.iter()));
+        for w in all {
+            assert!((2..=6).contains(&w.len()) && w.bytes().all(|b| b.is_ascii_digit()), "{w:?}");
+        }
+        for (cc, lead, lens) in SHORT {
+            assert!(plan::country(*cc).is_some(), "+{cc}");
+            assert!(lead.bytes().all(|b| b.is_ascii_digit()) && lens.iter().all(|l| (2..=6).contains(l) && *l >= lead.len()));
+        }
+        for (cc, _) in EMERGENCY {
+            assert!(plan::country(*cc).is_some(), "+{cc}");
+        }
+        for cc in EU_LIKE {
+            assert!(plan::country(*cc).is_some(), "+{cc}");
+        }
+    }
+
+    /// Our tables never hide a number the plan calls valid: every short number shape
+    /// lies where the metadata has no valid number of that length.
+    #[test]
+    fn tables_do_not_shadow_valid_numbers() {
+        for (cc, list) in EMERGENCY {
+            let c = plan::country(*cc).unwrap();
+            for w in *list {
+                let t = plan::classify(c, w.as_bytes()).number_type;
+                assert_eq!(t, NumberType::Unknown, "+{cc} {w} is a valid {t:?} number");
+            }
+        }
+        for (cc, lead, lens) in SHORT {
+            let c = plan::country(*cc).unwrap();
+            let valid = plan::valid_lengths_below(c, lead.as_bytes());
+            for &l in *lens {
+                assert_eq!(valid & (1 << l), 0, "+{cc} {lead}: valid numbers of length {l} exist");
+            }
+        }
+    }
+
+    #[test]
+    fn per_region_lookups() {
+        assert_eq!(short_number(82, b"112"), Some(NumberType::Emergency));
+        assert_eq!(short_number(82, b"119"), Some(NumberType::Emergency));
+        assert_eq!(short_number(82, b"114"), Some(NumberType::ShortCode));
+        assert_eq!(short_number(82, b"1588"), Some(NumberType::ShortCode));
+        assert_eq!(short_number(82, b"15881234"), None);
+        assert_eq!(short_number(82, b"110"), Some(NumberType::ShortCode));
+        assert_eq!(short_number(86, b"110"), Some(NumberType::Emergency));
+        assert_eq!(short_number(86, b"95588"), Some(NumberType::ShortCode));
+        assert_eq!(short_number(86, b"9558"), None);
+        assert_eq!(short_number(86, b"10086"), Some(NumberType::ShortCode));
+        assert_eq!(short_number(86, b"12315"), Some(NumberType::ShortCode));
+        assert_eq!(short_number(1, b"911"), Some(NumberType::Emergency));
+        assert_eq!(short_number(1, b"411"), Some(NumberType::ShortCode));
+        assert_eq!(short_number(1, b"911911"), None);
+        assert_eq!(short_number(1, b"116117"), None);
+        assert_eq!(short_number(49, b"116117"), Some(NumberType::Emergency));
+        assert_eq!(short_number(33, b"15"), Some(NumberType::Emergency));
+        assert_eq!(short_number(61, b"000"), Some(NumberType::Emergency));
+        assert_eq!(short_number(380, b"112"), Some(NumberType::Emergency));
+    }
+
+    #[test]
+    fn traits_per_region() {
+        let t = |cc, nsn: &str, nt| traits(cc, nsn.as_bytes(), nt);
+        assert!(t(82, "15881234", NumberType::Uan).representative);
+        assert!(t(82, "18991234", NumberType::Uan).representative);
+        assert!(!t(82, "1012345678", NumberType::Mobile).representative);
+        assert!(!t(86, "15881234", NumberType::Unknown).representative);
+        assert!(t(82, "607001234", NumberType::PremiumRate).premium_rate);
+        assert!(t(82, "607001234", NumberType::Unknown).premium_rate);
+        assert!(t(1, "9002345678", NumberType::Unknown).premium_rate);
+        assert!(t(979, "123456789", NumberType::Unknown).premium_rate);
+        assert!(!t(1, "2127365000", NumberType::FixedLineOrMobile).premium_rate);
+        assert!(t(86, "17012345678", NumberType::Mobile).virtual_operator);
+        assert!(!t(86, "1701234567", NumberType::Mobile).virtual_operator);
+        assert!(!t(86, "13812345678", NumberType::Mobile).virtual_operator);
+        assert!(t(1, "8769271234", NumberType::FixedLine).one_ring_risk);
+        assert!(t(1, "8091234567", NumberType::FixedLine).one_ring_risk);
+        assert!(!t(1, "8001234567", NumberType::TollFree).one_ring_risk);
+        assert!(t(243, "123456789", NumberType::Unknown).one_ring_risk);
+        assert!(!t(82, "1012345678", NumberType::Mobile).one_ring_risk);
+        assert!(t(82, "112", NumberType::Emergency).emergency);
+        assert!(is_national_only(82, b"15881234") && is_national_only(86, b"95588") && !is_national_only(86, b"13812345678"));
     }
 }
