@@ -72,8 +72,11 @@ fn main() {
     codes.sort_unstable();
 
     let mut src = String::new();
-    let mut trans: Vec<u8> = Vec::new(); // [u16 LE; 10] per state, local to the country
-    let mut state_res: Vec<u8> = Vec::new(); // u16 LE result index per state
+    // DFA states, one u32 LE each (see data.rs): result index, and either the one next
+    // state for all ten digits or the index of a row of ten in `rows`.
+    let mut states: Vec<u8> = Vec::new();
+    let mut rows: Vec<u8> = Vec::new(); // [u16 LE; 10] per row
+    let mut row_index: HashMap<[u32; 10], u32> = HashMap::new();
     let mut results: Vec<Res> = Vec::new();
     let mut result_index: HashMap<Res, u16> = HashMap::new();
     let mut paths = Paths::default();
@@ -153,17 +156,28 @@ fn main() {
 
         let start = n_states + dfa.start;
         for (s, next) in dfa.next.iter().enumerate() {
-            for &t in next {
-                // Global state numbers: every country's states share one table.
-                let t = u16::try_from(n_states + t as usize).expect("DFA tables outgrew u16 state numbers");
-                trans.extend_from_slice(&t.to_le_bytes());
-            }
+            // Global state numbers: every country's states share one table.
+            let next = next.map(|t| n_states as u32 + t);
             let r = dfa.result[s];
-            let idx = *result_index.entry(r).or_insert_with(|| {
+            let res = *result_index.entry(r).or_insert_with(|| {
                 results.push(r);
                 (results.len() - 1) as u16
             });
-            state_res.extend_from_slice(&idx.to_le_bytes());
+            // Most states (`\d`) go to one state whatever the digit: no row for those.
+            let high = if next.iter().all(|&t| t == next[0]) {
+                next[0]
+            } else {
+                let n = row_index.len() as u32;
+                let row = *row_index.entry(next).or_insert_with(|| {
+                    for t in next {
+                        rows.extend_from_slice(&(t as u16).to_le_bytes());
+                    }
+                    n
+                });
+                0x8000 | row
+            };
+            assert!(n_states + dfa.next.len() < 0x8000 && row_index.len() < 0x8000, "DFA tables outgrew 15-bit state numbers");
+            states.extend_from_slice(&(high << 16 | u32::from(res)).to_le_bytes());
         }
         writeln!(
             countries,
@@ -221,16 +235,16 @@ fn main() {
         .collect();
     writeln!(src, "pub(super) static RESULTS: [Res; {}] = [\n{}];", res.len(), res.join(",\n")).unwrap();
     writeln!(src, "pub(super) static TOKENS: [u16; {}] = {:?};", paths.tokens.len(), paths.tokens).unwrap();
-    writeln!(src, "pub(super) static TRANS: &[u8] = include_bytes!(concat!(env!(\"OUT_DIR\"), \"/trans.bin\"));").unwrap();
-    writeln!(src, "pub(super) static STATE_RES: &[u8] = include_bytes!(concat!(env!(\"OUT_DIR\"), \"/state_res.bin\"));").unwrap();
-    std::fs::write(out.join("trans.bin"), &trans).unwrap();
-    std::fs::write(out.join("state_res.bin"), &state_res).unwrap();
+    writeln!(src, "pub(super) static STATES: &[u8] = include_bytes!(concat!(env!(\"OUT_DIR\"), \"/states.bin\"));").unwrap();
+    writeln!(src, "pub(super) static ROWS: &[u8] = include_bytes!(concat!(env!(\"OUT_DIR\"), \"/rows.bin\"));").unwrap();
+    std::fs::write(out.join("states.bin"), &states).unwrap();
+    std::fs::write(out.join("rows.bin"), &rows).unwrap();
     std::fs::write(out.join("number_tables.rs"), src).unwrap();
     if std::env::var_os("RINGFENCE_TABLE_STATS").is_some() {
         println!(
             "cargo:warning=number tables: {} codes, {n_regions} regions, {n_states} DFA states ({} KiB), {} results, {} path tokens, {n_formats} formats",
             codes.len(),
-            (trans.len() + state_res.len()) / 1024,
+            (states.len() + rows.len()) / 1024,
             results.len(),
             paths.tokens.len()
         );

@@ -77,15 +77,28 @@ pub(super) struct Res {
 
 include!(concat!(env!("OUT_DIR"), "/number_tables.rs"));
 
+// DFA states: one little-endian u32 per state in STATES. Low 16 bits: index into
+// RESULTS. High 16 bits: the next state for every digit, or, with bit 15 set, the index
+// of a row of ten next states (u16 LE each) in ROWS. Most states (`\d`) need no row.
+
+#[inline(always)]
+fn word(state: usize) -> u32 {
+    let i = state * 4;
+    u32::from_le_bytes([STATES[i], STATES[i + 1], STATES[i + 2], STATES[i + 3]])
+}
+
 /// Next DFA state from `state` on digit `d` (0..=9).
 #[inline(always)]
 pub(super) fn step(state: usize, d: u8) -> usize {
-    let i = (state * 10 + usize::from(d)) * 2;
-    usize::from(u16::from_le_bytes([TRANS[i], TRANS[i + 1]]))
+    let high = (word(state) >> 16) as usize;
+    if high & 0x8000 == 0 {
+        return high;
+    }
+    let i = ((high & 0x7FFF) * 10 + usize::from(d)) * 2;
+    usize::from(u16::from_le_bytes([ROWS[i], ROWS[i + 1]]))
 }
 
 #[inline(always)]
 pub(super) fn result(state: usize) -> &'static Res {
-    let i = state * 2;
-    &RESULTS[usize::from(u16::from_le_bytes([STATE_RES[i], STATE_RES[i + 1]]))]
+    &RESULTS[(word(state) & 0xFFFF) as usize]
 }
