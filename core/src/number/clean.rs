@@ -30,7 +30,7 @@ pub enum Cleaned {
 }
 
 /// What phones, carriers and SIP servers put where a hidden caller's number would be
-/// (compared ignoring ASCII case). `-1`..`-5` are Android's legacy presentation values.
+/// (lowercase; compared ignoring case). `-1`..`-5` are Android's legacy presentation values.
 const HIDDEN_WORDS: &[&str] = &[
     "anonymous",
     "anonymous caller",
@@ -133,11 +133,17 @@ fn trim(s: &str) -> &str {
 }
 
 fn is_hidden_word(s: &str) -> bool {
-    // Numbers start with a digit, `+` or `(`: skip the word list for them.
-    match s.as_bytes()[0] {
-        b'0'..=b'9' | b'+' | b'(' => false,
-        _ => HIDDEN_WORDS.iter().any(|w| w.eq_ignore_ascii_case(s)),
+    // Numbers start with a digit or `+`: skip the word list for them.
+    if matches!(s.as_bytes()[0], b'0'..=b'9' | b'+') {
+        return false;
     }
+    // `<Unknown>`, `(anonymous)`, `Private.`: the word without the punctuation around it.
+    let word = s.trim_matches(|c: char| !c.is_alphanumeric() && c != '-');
+    if !matches!(word.as_bytes().first(), Some(b) if !b.is_ascii_digit()) {
+        return false; // `(010) 1234-5678`
+    }
+    let lower = || word.chars().flat_map(char::to_lowercase);
+    HIDDEN_WORDS.iter().any(|w| w.len() <= word.len() * 4 && lower().eq(w.chars()))
 }
 
 /// Splits `tel:` and `sip:` URIs into the number part and their parameters.
@@ -401,7 +407,8 @@ mod tests {
     fn hidden_words() {
         for raw in [
             "", "  ", "\u{200E}", "anonymous", "Unknown", "PRIVATE", "Restricted", "withheld", "-2", "P",
-            "Private Number", "비공개", "未知号码", "非通知", "Unbekannt", "tel:anonymous",
+            "Private Number", "비공개", "未知号码", "非通知", "Unbekannt", "tel:anonymous", "<Unknown>",
+            "(anonymous)", "Private.", "PRIVÉ", "UNTERDRÜCKT",
         ] {
             assert!(matches!(clean(raw), Cleaned::Hidden), "{raw:?}");
         }
