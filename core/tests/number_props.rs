@@ -42,7 +42,9 @@ fn numberish() -> impl Strategy<Value = String> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 3000, ..ProptestConfig::default() })]
+    // Failures are not persisted to files; the ones found so far are pinned as examples
+    // in `keys_read_back_as_themselves` below.
+    #![proptest_config(ProptestConfig { cases: 3000, failure_persistence: None, ..ProptestConfig::default() })]
 
     #[test]
     fn never_panics_on_any_string(raw in any::<String>(), home in any_region()) {
@@ -100,6 +102,19 @@ proptest! {
                 }
                 other => prop_assert!(false, "{:?} formatted as {:?} reads back as {:?}", raw, formatted, other),
             }
+        }
+    }
+}
+
+/// Inputs on which earlier versions gave keys that read back differently.
+#[test]
+fn keys_read_back_as_themselves() {
+    for (raw, home) in [("+86000000000", "US"), ("011tel:", "CC"), ("00AAA(0)0000", "ID"), ("0082 70 3461 5273", "KR")] {
+        let home: Region = home.parse().unwrap();
+        let Caller::Number(n) = parse(raw, home) else { panic!("{raw:?}") };
+        for h in [home, Region::US, Region::KR] {
+            let Caller::Number(m) = parse(&n.e164.to_string(), h) else { panic!("{raw:?}") };
+            assert_eq!((m.e164, m.number_type), (n.e164, n.number_type), "{raw:?} at home {home}, read back at {h}");
         }
     }
 }
