@@ -139,8 +139,10 @@ fn is_hidden_word(s: &str) -> bool {
     }
     // `<Unknown>`, `(anonymous)`, `Private.`: the word without the punctuation around it.
     let word = s.trim_matches(|c: char| !c.is_alphanumeric() && c != '-');
-    if !matches!(word.as_bytes().first(), Some(b) if !b.is_ascii_digit()) {
-        return false; // `(010) 1234-5678`
+    // `(010) 1234-5678`, `０１０…`: digits in any script are no word.
+    match word.chars().next() {
+        Some(c) if decimal_digit(c).is_none() => {}
+        _ => return false,
     }
     let lower = || word.chars().flat_map(char::to_lowercase);
     HIDDEN_WORDS.iter().any(|w| w.len() <= word.len() * 4 && lower().eq(w.chars()))
