@@ -21,7 +21,7 @@ fn community(s: &mut Screener, number: &str, category: &str, votes: u32) {
 #[test]
 fn step1_emergency_is_never_blocked() {
     let (_d, mut s) = screener(Region::KR);
-    s.add_rule(List::Block, "1*", None).unwrap();
+    s.add_rule(List::Block, "11*", None).unwrap();
     s.set_policy("category.spoofed", "block").unwrap();
     for n in ["112", "119", "+82 112"] {
         let d = s.screen(&Call { caller_id: n, verification: Verification::Failed, ..Call::default() });
@@ -32,7 +32,7 @@ fn step1_emergency_is_never_blocked() {
     assert!(matches!(s.add_rule(List::Block, "119", None), Err(ringfence_core::Error::EmergencyNumber(_))));
     assert!(s.report("112", Category::Scam, None).is_err());
     let (_d, mut us) = screener(Region::US);
-    us.add_rule(List::Block, "9*", None).unwrap();
+    us.add_rule(List::Block, "91*", None).unwrap();
     assert_eq!(us.screen(&Call::new("911")).action, Action::Allow);
 }
 
