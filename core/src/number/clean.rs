@@ -91,6 +91,16 @@ const HIDDEN_WORDS: &[&str] = &[
 ];
 
 pub fn clean(raw: &str) -> Cleaned {
+    // libphonenumber needs two digits before it considers something a number at all.
+    clean_with_min_digits(raw, 2)
+}
+
+/// The leading digits of a list prefix (`+1*`, `+7*`): one digit is enough.
+pub fn clean_prefix(raw: &str) -> Cleaned {
+    clean_with_min_digits(raw, 1)
+}
+
+fn clean_with_min_digits(raw: &str, min_digits: usize) -> Cleaned {
     if raw.len() > MAX_INPUT_CHARS {
         return Cleaned::Malformed(Malformed::TooLong);
     }
@@ -108,7 +118,7 @@ pub fn clean(raw: &str) -> Cleaned {
     let body = body.trim_end_matches(|c: char| {
         !c.is_alphanumeric() && !matches!(c, '#' | '+' | '\u{FF0B}') && !is_separator(c) && !is_invisible(c)
     });
-    let mut out = match scan(body) {
+    let mut out = match scan(body, min_digits) {
         Ok(d) => d,
         Err(m) => return Cleaned::Malformed(m),
     };
@@ -196,7 +206,7 @@ fn phone_context(params: &str) -> Option<Buf> {
     (b.len() > 0).then_some(b)
 }
 
-fn scan(body: &str) -> Result<Digits, Malformed> {
+fn scan(body: &str, min_digits: usize) -> Result<Digits, Malformed> {
     let mut out = Digits { plus: false, digits: Buf::new() };
     let mut letters = 0;
     let bytes = body.as_bytes();
@@ -245,8 +255,7 @@ fn scan(body: &str) -> Result<Digits, Malformed> {
     if letters > 0 && letters < 3 {
         return Err(Malformed::BadCharacters);
     }
-    // libphonenumber needs two digits before it considers something a number at all.
-    if out.digits.len() < 2 {
+    if out.digits.len() < min_digits {
         return Err(Malformed::NoDigits);
     }
     Ok(out)

@@ -381,7 +381,7 @@ pub fn parse_pattern(raw: &str, home: Region) -> Result<Pattern, crate::Error> {
     };
     let trimmed = raw.trim();
     if let Some(head) = trimmed.strip_suffix('*') {
-        let d = match clean::clean(head) {
+        let d = match clean::clean_prefix(head) {
             clean::Cleaned::Digits(d) => d,
             clean::Cleaned::Hidden => return Err(bad(Malformed::NoDigits)),
             clean::Cleaned::Malformed(m) => return Err(bad(m)),
