@@ -43,6 +43,7 @@ pub struct DirectoryEntry {
 /// A streaming export. Iterate it for entries in ascending order.
 pub struct CallDirectory<'a> {
     store: &'a Store,
+    _no_mmap: crate::store::MmapOff<'a>,
     ctx: Context<'a>,
     kind: DirectoryKind,
     now: i64,
@@ -107,6 +108,7 @@ impl<'a> CallDirectory<'a> {
         let range_next = merged.first().map_or(0, |r| r.0);
         CallDirectory {
             store,
+            _no_mmap: store.without_mmap(),
             ctx,
             kind,
             now,

@@ -12,7 +12,9 @@
 //! - `mmap_size`: the community table is read by memory-mapped I/O, so a lookup costs
 //!   no `pread` system calls (measured: they were most of a lookup's time). The mapping
 //!   is file-backed and clean, so it does not count against an app's memory the way
-//!   heap pages do.
+//!   heap pages do. Full scans (the Call Directory export) turn it off for their
+//!   duration ([`Store::without_mmap`]): through the map, every page they pass would stay
+//!   resident in the process, and an iOS extension has little memory.
 //!
 //! Writes go through [`Store::write`], which starts the transaction `IMMEDIATE`: taking
 //! the write lock up front lets the busy timeout work, where a deferred transaction
@@ -120,6 +122,12 @@ impl Store {
         out
     }
 
+    /// Reads without the memory map until the guard is dropped (for full scans).
+    pub(crate) fn without_mmap(&self) -> MmapOff<'_> {
+        let _ = self.conn.pragma_update(None, "mmap_size", 0);
+        MmapOff(&self.conn)
+    }
+
     /// A number that changes whenever another connection (another process, say) commits.
     pub(crate) fn data_version(&self) -> Result<i64> {
         Ok(self.conn.prepare_cached("PRAGMA data_version")?.query_row([], |r| r.get(0))?)
@@ -139,6 +147,15 @@ impl Store {
         let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
         let problems: Vec<String> = rows.collect::<Result<_, _>>()?;
         Ok(problems.into_iter().filter(|p| p != "ok").collect())
+    }
+}
+
+/// Turns the memory map back on when dropped.
+pub(crate) struct MmapOff<'a>(&'a Connection);
+
+impl Drop for MmapOff<'_> {
+    fn drop(&mut self) {
+        let _ = self.0.pragma_update(None, "mmap_size", MMAP_SIZE);
     }
 }
 
