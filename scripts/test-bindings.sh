@@ -8,9 +8,10 @@
 #   3. compiles the generated Kotlin, the Android glue that has no android.* imports
 #      (bindings/android/src/main/kotlin) and tests/kotlin with kotlinc + JNA, and runs
 #      the tests on the JVM;
-#   4. builds the generated Swift plus the hand-written module sources (bindings/swift)
-#      as the Ringfence module, and tests/swift against it, with swiftc (native or the
-#      Debian 13 chroot, see setup-swift.sh), and runs them.
+#   4. builds the generated Swift plus the hand-written module sources
+#      (bindings/swift/Sources/Ringfence) as the Ringfence module, and tests/swift
+#      against it, with swiftc (native or the Debian 13 chroot, see setup-swift.sh),
+#      and runs them.
 # Each test program prints PASS/FAIL per scenario and "<lang>: N passed, N failed".
 # Exits non-zero if either language fails. Installs missing tools first
 # (setup-kotlin.sh, setup-swift.sh; both reuse ${RINGFENCE_TOOLS:-~/.cache/ringfence}).
@@ -30,7 +31,7 @@ for a in "$@"; do
         --release) profile=release; cargo_profile=(--release) ;;
         --kotlin-only) do_swift=0 ;;
         --swift-only) do_kotlin=0 ;;
-        -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
         *) die "unknown argument $a" ;;
     esac
 done
@@ -96,7 +97,9 @@ run_kotlin() {
 run_swift() {
     local t=$SECONDS rc=0
     local extra=()
-    for f in "$root"/bindings/swift/*.swift; do
+    # The hand-written sources of the Swift package's Ringfence target (its generated
+    # Ringfence.swift, made by bindings/ios/build-xcframework.sh, sits in Generated/).
+    for f in "$root"/bindings/swift/Sources/Ringfence/*.swift; do
         [ -f "$f" ] && extra+=(--module-source "$f")
     done
     "$here/swift-run.sh" --bindings "$out/swift" --lib "$lib" "${extra[@]}" \

@@ -1,7 +1,7 @@
 // Hand-written glue compiled into the Ringfence Swift module next to the generated
-// Ringfence.swift (scripts/swift-run.sh --module-source here; the iOS package does the
-// same). No CallKit import, so the tests on Linux cover it; the Call Directory extension
-// passes CallKit's add functions as the sink:
+// Ringfence.swift: by the Swift package here (bindings/swift/Package.swift) and by the
+// tests on Linux (scripts/test-bindings.sh). No CallKit import, so those tests cover it;
+// the Call Directory extension passes CallKit's add functions as the sink:
 //
 //     let loader = CallDirectoryLoader(screener: screener)
 //     try loader.loadBlockingEntries { context.addBlockingEntry(withNextSequentialPhoneNumber: $0) }
