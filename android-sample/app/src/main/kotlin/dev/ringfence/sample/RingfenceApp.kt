@@ -9,6 +9,7 @@ import android.content.pm.PackageManager
 import android.os.Build
 import android.telephony.TelephonyManager
 import dev.ringfence.CallResponsePolicy
+import dev.ringfence.RingfenceException
 import dev.ringfence.Screener
 import dev.ringfence.ScreeningBudget
 import java.io.File
@@ -48,7 +49,13 @@ class RingfenceApp : Application() {
     /** The engine on the app's database (created on first use). Calls on it are
      *  serialised and may block: use it from [screening] or [io] only. */
     val screener: Screener by lazy {
-        Screener.open(File(filesDir, "ringfence.db").path, homeRegion())
+        val path = File(filesDir, "ringfence.db").path
+        try {
+            Screener.open(path, homeRegion())
+        } catch (e: RingfenceException.UnknownRegion) {
+            // A two-letter code the numbering plan does not know: read numbers as US ones.
+            Screener.open(path, "US")
+        }
     }
 
     /** The region whose national number format incoming caller IDs use: the network's
