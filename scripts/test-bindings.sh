@@ -102,7 +102,7 @@ run_swift() {
     for f in "$root"/bindings/swift/Sources/Ringfence/*.swift; do
         [ -f "$f" ] && extra+=(--module-source "$f")
     done
-    "$here/swift-run.sh" --bindings "$out/swift" --lib "$lib" "${extra[@]}" \
+    "$here/swift-run.sh" --bindings "$out/swift" --lib "$lib" --cache "$out/swift-tests" "${extra[@]}" \
         "$root"/tests/swift/*.swift || rc=$?
     log "swift: exit $rc after $((SECONDS - t)) s"
     return "$rc"
