@@ -13,26 +13,30 @@
 //! data on its next call.
 //!
 //! ## Adding the community calls (sync, lookupOnline)
-//! They come as blocking methods with a progress callback, a UniFFI callback interface:
+//! They come as blocking methods with a progress callback, a UniFFI callback interface
+//! (the same shape as `test_hooks_progress`, which the Kotlin and Swift tests call):
 //!
 //! ```ignore
-//! #[uniffi::export(with_foreign)]
+//! #[uniffi::export(callback_interface)]
 //! pub trait SyncListener: Send + Sync {
 //!     fn on_progress(&self, progress: SyncProgress);   // a uniffi::Enum over the core's
 //! }
 //!
 //! // in `impl Screener` below:
 //! /// Uploads the report outbox and brings the community copy up to date. Blocking.
-//! pub fn sync(&self, config: SyncConfig, listener: Option<Arc<dyn SyncListener>>)
+//! #[uniffi::method(default(listener = None))]
+//! pub fn sync(&self, config: SyncConfig, listener: Option<Box<dyn SyncListener>>)
 //!     -> Result<SyncSummary, RingfenceError> {
-//!     let config = config.try_into()?;                  // record -> core::SyncConfig
-//!     self.background(|s| s.sync(&config, &mut |p| {
-//!         if let Some(l) = &listener { l.on_progress(p.into()) }
-//!     })).map(Into::into)
+//!     let config = core::SyncConfig::try_from(config)?;  // record -> core type
+//!     self.background(|s| {
+//!         s.sync(&config, &mut |p| if let Some(l) = &listener { l.on_progress(p.into()) })
+//!     })
+//!     .map(Into::into)
 //! }
 //! ```
-//! plus `SyncConfig`/`SyncSummary` records beside the others and one `RingfenceError`
-//! variant per new core error. `lookup_online` is the same shape without the listener.
+//! plus `SyncConfig`/`SyncSummary`/`SyncProgress` records beside the others and one
+//! `RingfenceError` variant per new core error. `lookup_online` is the same shape without
+//! the listener. Running them through `background` keeps screening free while they work.
 
 use crate::decision::{Decision, Verification};
 use crate::directory::{DirectoryBatch, DirectoryEntry, DirectoryKind, SkippedPrefix};

@@ -8,6 +8,7 @@ fun main() {
         panicTests()
         screenerTests()
         platformTests()
+        callbackTests()
     } finally {
         TempDirs.cleanUp()
     }
