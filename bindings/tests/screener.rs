@@ -177,3 +177,46 @@ fn export_batches_ascend_and_resume() {
     assert_eq!(got, all.entries);
     assert!(got.windows(2).all(|w| w[0].number < w[1].number));
 }
+
+/// An import runs on its own connection: calls are screened while it writes, instead of
+/// waiting behind it on the screener's lock.
+#[test]
+fn screening_goes_on_during_an_import() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::time::{Duration, Instant};
+    let dir = std::env::temp_dir().join(format!("ringfence-ffi-test-{}", std::process::id()));
+    let db = dir.join("import.db");
+    let s = Screener::open(db.to_string_lossy().into_owned(), "KR".into()).unwrap();
+    s.add_rule(RuleList::Block, "+8270*".into(), None).unwrap();
+    let mut csv = String::from("number,category,votes\n");
+    for i in 0..15_000u32 {
+        csv.push_str(&format!("+8210{:08},telemarketing,3\n", 20_000_000 + i));
+    }
+    let importing = AtomicBool::new(true);
+    let (import_time, worst, screened) = std::thread::scope(|scope| {
+        let importer = scope.spawn(|| {
+            let t = Instant::now();
+            let sum = s.import_list_data(ListFormat::Csv, csv.into_bytes()).unwrap();
+            importing.store(false, Ordering::SeqCst);
+            assert_eq!(sum.imported, 15_000);
+            t.elapsed()
+        });
+        let mut worst = Duration::ZERO;
+        let mut screened = 0;
+        while importing.load(Ordering::SeqCst) {
+            let t = Instant::now();
+            let d = s.screen("070-1234-5678".into(), None, false, None).unwrap();
+            worst = worst.max(t.elapsed());
+            assert_eq!(d.action, Action::Block);
+            screened += 1;
+        }
+        (importer.join().unwrap(), worst, screened)
+    });
+    println!("import {import_time:?}; {screened} calls screened meanwhile, slowest {worst:?}");
+    assert!(screened > 10, "only {screened} calls screened during a {import_time:?} import");
+    assert!(worst < import_time / 2, "a call waited {worst:?} during a {import_time:?} import");
+    // The main connection sees the imported data once it is committed.
+    assert_eq!(s.screen("010-2000-0001".into(), None, false, None).unwrap().action, Action::Warn);
+    drop(s);
+    let _ = std::fs::remove_dir_all(&dir);
+}
