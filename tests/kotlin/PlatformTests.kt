@@ -69,7 +69,8 @@ fun platformTests() {
         val timer = Executors.newSingleThreadScheduledExecutor()
         try {
             val policy = CallResponsePolicy(sdkInt = 34)
-            fun run(budget: Long, screen: () -> Decision): Pair<ScreeningOutcome, Int> {
+            // settle: how long to wait after the answer for a second one that must not come.
+            fun run(budget: Long, settle: Long, screen: () -> Decision): Pair<ScreeningOutcome, Int> {
                 val answers = AtomicInteger()
                 val got = AtomicReference<ScreeningOutcome>()
                 val done = CountDownLatch(1)
@@ -77,17 +78,18 @@ fun platformTests() {
                     answers.incrementAndGet(); got.set(o); done.countDown()
                 }
                 check(done.await(5, TimeUnit.SECONDS)) { "no answer" }
-                Thread.sleep(budget + 100) // a second answer would come by now
+                Thread.sleep(settle)
                 return got.get() to answers.get()
             }
-            val (fast, n1) = run(1_000) { decision(Action.BLOCK) }
+            val (fast, n1) = run(1_000, 1_100) { decision(Action.BLOCK) }
             checkEq(n1, 1, "answers")
             check(fast.response.disallowCall && !fast.timedOut && fast.decision != null) { "fast: $fast" }
-            val (slow, n2) = run(100) { Thread.sleep(600); decision(Action.BLOCK) }
+            // The late decision comes at 600 ms, after the timeout's answer at 100 ms: not a second answer.
+            val (slow, n2) = run(100, 900) { Thread.sleep(600); decision(Action.BLOCK) }
             checkEq(n2, 1, "answers")
             checkEq(slow.response, CallResponse.ALLOW, "timeout allows")
             check(slow.timedOut && slow.decision == null) { "slow: $slow" }
-            val (broken, n3) = run(1_000) { throw IllegalStateException("database on fire") }
+            val (broken, n3) = run(1_000, 1_100) { throw IllegalStateException("database on fire") }
             checkEq(n3, 1, "answers")
             checkEq(broken.response, CallResponse.ALLOW, "error allows")
             check(broken.error is IllegalStateException) { "error: ${broken.error}" }
