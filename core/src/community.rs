@@ -65,8 +65,7 @@ pub(crate) fn lookup(store: &Store, number: E164, now: i64, half_life_days: f64)
 }
 
 /// Adds evidence for a number from a source. Votes add up; the category of the newer
-/// report wins unless it says nothing (`unknown`). Returns whether the number was new
-/// for this source.
+/// report wins unless it says nothing (`unknown`).
 pub(crate) fn add_evidence(
     tx: &Transaction,
     source: Source,
@@ -74,9 +73,7 @@ pub(crate) fn add_evidence(
     category: Category,
     votes: f64,
     at: i64,
-) -> Result<bool> {
-    let key = params![number.as_u64() as i64, source as i64];
-    let existed = tx.prepare_cached("SELECT 1 FROM community WHERE number = ?1 AND source = ?2")?.exists(key)?;
+) -> Result<()> {
     tx.prepare_cached(
         "INSERT INTO community (number, source, category, votes, last_activity) VALUES (?1, ?2, ?3, ?4, ?5)
          ON CONFLICT (number, source) DO UPDATE SET
@@ -95,7 +92,7 @@ pub(crate) fn add_evidence(
         at,
         Category::Unknown.code()
     ])?;
-    Ok(!existed)
+    Ok(())
 }
 
 /// Number of rows from a source.

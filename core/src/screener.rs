@@ -44,6 +44,54 @@ pub struct Screener {
     last_error: Option<String>,
 }
 
+impl Mirror {
+    fn load(store: &Store, home: Region) -> Result<Mirror> {
+        let generation = generation(store)?;
+        let mut stmt = store.conn().prepare_cached("SELECT key, value FROM meta WHERE key LIKE 'policy.%'")?;
+        let pairs: Vec<(String, String)> = stmt
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
+            .collect::<Result<_, _>>()?;
+        let pairs = pairs.iter().map(|(k, v)| (k.trim_start_matches("policy."), v.as_str()));
+        Ok(Mirror {
+            policy: Policy::from_pairs(pairs, home),
+            allow: RuleIndex::new(rules::all(store, List::Allow)?),
+            block: RuleIndex::new(rules::all(store, List::Block)?),
+            contacts: rules::contacts(store)?,
+            own_reports: reports::latest_by_number(store)?,
+            generation,
+        })
+    }
+
+    fn context(&self, home: Region) -> Context<'_> {
+        Context {
+            home,
+            policy: &self.policy,
+            allow: &self.allow,
+            block: &self.block,
+            contacts: &self.contacts,
+            own_reports: &self.own_reports,
+        }
+    }
+}
+
+fn generation(store: &Store) -> Result<i64> {
+    Ok(store.meta("config_generation")?.and_then(|v| v.parse().ok()).unwrap_or(0))
+}
+
+/// Picks up what other processes changed since the last call. Cheap when nothing
+/// changed: one pragma.
+fn refresh(store: &Store, home: Region, data_version: &mut i64, mirror: &mut Mirror) -> Result<()> {
+    let dv = store.data_version()?;
+    if dv == *data_version {
+        return Ok(());
+    }
+    if generation(store)? != mirror.generation {
+        *mirror = Mirror::load(store, home)?;
+    }
+    *data_version = dv;
+    Ok(())
+}
+
 impl Screener {
     /// Opens (creating if needed) the database at `path`. `home` is the region the
     /// user's phone is in: national-form numbers are read in it.
@@ -85,80 +133,40 @@ impl Screener {
     }
 
     fn reload(&mut self) -> Result<()> {
-        let generation = self.generation()?;
-        let pairs = self.policy_pairs()?;
-        let policy = Policy::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())), self.home);
-        self.mirror = Mirror {
-            policy,
-            allow: RuleIndex::new(rules::all(&self.store, List::Allow)?),
-            block: RuleIndex::new(rules::all(&self.store, List::Block)?),
-            contacts: rules::contacts(&self.store)?,
-            own_reports: reports::latest_by_number(&self.store)?,
-            generation,
-        };
+        self.mirror = Mirror::load(&self.store, self.home)?;
         self.last_error = None;
         Ok(())
     }
 
-    fn generation(&self) -> Result<i64> {
-        Ok(self.store.meta("config_generation")?.and_then(|v| v.parse().ok()).unwrap_or(0))
-    }
-
-    fn policy_pairs(&self) -> Result<Vec<(String, String)>> {
-        let mut stmt = self.store.conn().prepare_cached("SELECT key, value FROM meta WHERE key LIKE 'policy.%'")?;
-        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
-        Ok(rows
-            .filter_map(|r| r.ok())
-            .map(|(k, v)| (k.trim_start_matches("policy.").to_string(), v))
-            .collect())
-    }
-
-    /// Picks up what other processes changed since the last call. Cheap when nothing
-    /// changed: one pragma.
     fn refresh(&mut self) -> Result<()> {
-        let dv = self.store.data_version()?;
-        if dv == self.data_version {
-            return Ok(());
-        }
-        self.data_version = dv;
-        if self.generation()? != self.mirror.generation {
-            self.reload()?;
-        }
-        Ok(())
+        refresh(&self.store, self.home, &mut self.data_version, &mut self.mirror)
     }
 
     fn context(&self) -> Context<'_> {
-        Context {
-            home: self.home,
-            policy: &self.mirror.policy,
-            allow: &self.mirror.allow,
-            block: &self.mirror.block,
-            contacts: &self.mirror.contacts,
-            own_reports: &self.mirror.own_reports,
-        }
+        self.mirror.context(self.home)
     }
 
     /// Decides what to do with an incoming call. Never fails: if the database cannot be
     /// read, it decides with what it has in memory (and `last_error` says why), because
     /// a screener that errors lets every call through unlabelled, or worse.
     pub fn screen(&mut self, call: &Call) -> Decision {
-        if let Err(e) = self.refresh() {
-            self.last_error = Some(e.to_string());
-        }
-        let caller = parse(call.caller_id, self.home);
-        let at = call.at.unwrap_or_else(now);
-        let half_life = self.mirror.policy.half_life_days;
-        let mut lookup_error = None;
-        let d = decide::decide(&self.context(), call, &caller, |n: &PhoneNumber| {
-            community::lookup(&self.store, n.e164, at, half_life).unwrap_or_else(|e| {
-                lookup_error = Some(e.to_string());
-                None
+        let Screener { store, home, mirror, data_version, last_error } = self;
+        // One read transaction for the change check, any reload and the community
+        // lookup: one consistent snapshot, and SQLite's per-transaction locking paid once.
+        store.read(|| {
+            if let Err(e) = refresh(store, *home, data_version, mirror) {
+                *last_error = Some(e.to_string());
+            }
+            let caller = parse(call.caller_id, *home);
+            let at = call.at.unwrap_or_else(now);
+            let half_life = mirror.policy.half_life_days;
+            decide::decide(&mirror.context(*home), call, &caller, |n: &PhoneNumber| {
+                community::lookup(store, n.e164, at, half_life).unwrap_or_else(|e| {
+                    *last_error = Some(e.to_string());
+                    None
+                })
             })
-        });
-        if lookup_error.is_some() {
-            self.last_error = lookup_error;
-        }
-        d
+        })
     }
 
     /// Screens a call and keeps it in the history.

@@ -24,9 +24,9 @@ fn ftc_complaints() {
     // Of the 11,915 distinct raw values, the blank one and the garbage ones are skipped.
     assert!(sum.imported < 11_915);
     // Python phonenumbers 9.0.33 finds 11,679 distinct valid numbers and 249 invalid
-    // rows; the 4 it accepts more are masked numbers such as `951677xxxx`, which it reads
-    // as keypad letters (`+19516779999`) and we refuse: blocking them would hit a stranger.
-    assert_eq!((sum.imported, sum.merged, sum.skipped[&SkipReason::InvalidNumber]), (11_675, 1_437, 253));
+    // rows; the one row it accepts more is `18883722468ex1`, whose trailing text we do not
+    // guess at.
+    assert_eq!((sum.imported, sum.merged, sum.skipped[&SkipReason::InvalidNumber]), (11_678, 1_437, 250));
     assert_eq!(s.stats().unwrap().community_numbers, sum.imported);
     // The most-complained-about number is known to the store, with all its complaints.
     let e = s.community_evidence("(315) 232-8257").unwrap();
@@ -44,8 +44,9 @@ fn phoneblock_snapshot() {
     assert_eq!(sum.rows, 15_800);
     assert_eq!(sum.merged, 0, "each number appears once in a snapshot");
     assert_eq!(sum.imported + sum.skipped_total(), 15_800);
-    // Placeholders such as +10000000000 are not numbers.
-    assert_eq!((sum.imported, sum.skipped[&SkipReason::InvalidNumber]), (15_710, 90));
+    // Placeholders such as +10000000000 are not numbers. (libphonenumber C++ agrees on
+    // all 95; the Rust phonenumber crate accepts 5 of them through a pattern-matching bug.)
+    assert_eq!((sum.imported, sum.skipped[&SkipReason::InvalidNumber]), (15_705, 95));
     assert_eq!(sum.skipped.len(), 1);
     // A number with many recent votes is blocked, with decay turned off to not depend on today's date.
     s.set_policy("decay.half-life-days", "0").unwrap();
@@ -101,7 +102,7 @@ fn an_unreadable_file_changes_nothing() {
     assert_eq!(s.stats().unwrap().community_numbers, 0);
     // And the same file, read properly afterwards, imports in full.
     let file = std::fs::File::open(data("phoneblock-blocklist-snapshot.csv")).unwrap();
-    assert_eq!(s.import(Format::PhoneBlock, file).unwrap().imported, 15_710);
+    assert_eq!(s.import(Format::PhoneBlock, file).unwrap().imported, 15_705);
 }
 
 #[test]

@@ -21,7 +21,7 @@ fn community(s: &mut Screener, number: &str, category: &str, votes: u32) {
 #[test]
 fn step1_emergency_is_never_blocked() {
     let (_d, mut s) = screener(Region::KR);
-    s.add_rule(List::Block, "1*", None).unwrap();
+    s.add_rule(List::Block, "11*", None).unwrap();
     s.set_policy("category.spoofed", "block").unwrap();
     for n in ["112", "119", "+82 112"] {
         let d = s.screen(&Call { caller_id: n, verification: Verification::Failed, ..Call::default() });
@@ -32,7 +32,7 @@ fn step1_emergency_is_never_blocked() {
     assert!(matches!(s.add_rule(List::Block, "119", None), Err(ringfence_core::Error::EmergencyNumber(_))));
     assert!(s.report("112", Category::Scam, None).is_err());
     let (_d, mut us) = screener(Region::US);
-    us.add_rule(List::Block, "9*", None).unwrap();
+    us.add_rule(List::Block, "91*", None).unwrap();
     assert_eq!(us.screen(&Call::new("911")).action, Action::Allow);
 }
 
@@ -72,6 +72,11 @@ fn step3_block_list_exact_and_prefix_in_any_form() {
     assert!(s.remove_rule(List::Block, "+8270*").unwrap());
     assert_eq!(s.screen(&Call::new("070-1234-5678")).action, Action::Allow);
     assert!(!s.remove_rule(List::Block, "+8270*").unwrap());
+    // Whole countries, including one-digit country codes.
+    s.add_rule(List::Block, "+225*", Some("Ivory Coast")).unwrap();
+    s.add_rule(List::Block, "+7*", None).unwrap();
+    assert_eq!(s.screen(&Call::new("+225 07 07 07 07 07")).label.as_deref(), Some("Ivory Coast"));
+    assert_eq!(s.screen(&Call::new("+7 912 345-67-89")).action, Action::Block);
 }
 
 #[test]
@@ -187,4 +192,32 @@ fn step7_everything_else_rings() {
     let d = s.screen(&Call::new("010-1234-5678"));
     assert_eq!((d.action, d.category, d.reasons.is_empty(), d.label), (Action::Allow, Category::None, true, None));
     assert_eq!(d.number.unwrap().to_string(), "+821012345678");
+}
+
+mod never_panics {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+        /// Whatever the caller ID, the screener decides (and keeps it in the history).
+        #[test]
+        fn any_caller_id_gets_a_decision(raw in ".{0,80}", region in prop::sample::select(vec!["KR", "US", "CN", "DE", "JP", "GB"])) {
+            let mut s = Screener::open_in_memory(region.parse().unwrap()).unwrap();
+            s.add_rule(List::Block, "+1*", None).unwrap();
+            let d = s.screen_and_record(&Call::new(&raw)).unwrap();
+            if d.number.is_none() {
+                prop_assert!(d.reasons.contains(Reason::Hidden) || d.reasons.contains(Reason::InvalidNumber));
+            }
+        }
+
+        /// Digit strings of every length, with or without +, in any region.
+        #[test]
+        fn any_digit_string(digits in "[0-9]{0,40}", plus in any::<bool>()) {
+            let mut s = Screener::open_in_memory(Region::KR).unwrap();
+            let raw = if plus { format!("+{digits}") } else { digits };
+            let d = s.screen(&Call::new(&raw));
+            prop_assert!(d.action != Action::Block);
+        }
+    }
 }

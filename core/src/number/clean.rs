@@ -1,36 +1,25 @@
-//! First pass over a raw caller ID: hidden-caller words, `tel:` URIs, separators,
-//! Unicode digits. Produces at most 17 ASCII digits and whether a `+` led them.
+//! First pass over a raw caller ID: hidden-caller words, `tel:` / `sip:` URIs,
+//! separators, extensions, Unicode digits, vanity letters. Produces at most
+//! `Buf::CAP` ASCII digits and whether a `+` led them. Bounded work, no allocation.
 
+use super::data::DIGIT_ZEROS;
+use super::plan::Buf;
 use super::Malformed;
 
-/// Inputs longer than this many bytes are refused without being read further.
+/// Inputs longer than this many bytes are refused without being read.
 pub const MAX_INPUT_CHARS: usize = 256;
 
-const MAX_DIGITS: usize = 17;
-
-/// Digits of a caller ID, in a fixed buffer (no allocation on the hot path).
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+/// Digits of a caller ID.
+#[derive(Clone, Copy)]
 pub struct Digits {
     /// A `+` came before the digits: the number is in international form.
     pub plus: bool,
-    buf: [u8; MAX_DIGITS],
-    len: u8,
+    pub digits: Buf,
 }
 
 impl Digits {
-    pub fn as_str(&self) -> &str {
-        // Only ASCII digits are ever pushed.
-        std::str::from_utf8(&self.buf[..self.len as usize]).unwrap_or("")
-    }
-
-    fn push(&mut self, d: u8) -> bool {
-        if (self.len as usize) < MAX_DIGITS {
-            self.buf[self.len as usize] = b'0' + d;
-            self.len += 1;
-            true
-        } else {
-            false
-        }
+    pub fn as_bytes(&self) -> &[u8] {
+        self.digits.as_bytes()
     }
 }
 
@@ -40,93 +29,296 @@ pub enum Cleaned {
     Digits(Digits),
 }
 
-/// Words that phones and carriers put where a hidden caller's number would be.
+/// What phones, carriers and SIP servers put where a hidden caller's number would be
+/// (lowercase; compared ignoring case). `-1`..`-5` are Android's legacy presentation values.
 const HIDDEN_WORDS: &[&str] = &[
     "anonymous",
+    "anonymous caller",
     "unknown",
+    "unknown caller",
+    "unknown number",
     "private",
     "private number",
+    "private caller",
     "restricted",
     "withheld",
+    "number withheld",
     "unavailable",
+    "not available",
+    "out of area",
     "no caller id",
+    "caller id blocked",
     "blocked",
     "hidden",
+    "payphone",
+    "p",
+    "o",
     "-1",
     "-2",
     "-3",
+    "-4",
+    "-5",
+    // German, French, Spanish, Italian
+    "unbekannt",
+    "anonym",
+    "unterdrückt",
+    "privat",
+    "inconnu",
+    "masqué",
+    "privé",
+    "desconocido",
+    "privado",
+    "oculto",
+    "sconosciuto",
+    "privato",
+    // Korean, Chinese, Japanese
+    "발신번호 없음",
+    "발신번호 표시제한",
+    "발신번호표시제한",
+    "번호 비공개",
+    "비공개",
+    "알 수 없음",
+    "발신자 정보 없음",
+    "未知号码",
+    "未知",
+    "私人号码",
+    "隐藏号码",
+    "未知號碼",
+    "私人號碼",
+    "非通知",
+    "通知不可能",
+    "公衆電話",
 ];
 
 pub fn clean(raw: &str) -> Cleaned {
+    // libphonenumber needs two digits before it considers something a number at all.
+    clean_with_min_digits(raw, 2)
+}
+
+/// The leading digits of a list prefix (`+1*`, `+7*`): one digit is enough.
+pub fn clean_prefix(raw: &str) -> Cleaned {
+    clean_with_min_digits(raw, 1)
+}
+
+fn clean_with_min_digits(raw: &str, min_digits: usize) -> Cleaned {
     if raw.len() > MAX_INPUT_CHARS {
         return Cleaned::Malformed(Malformed::TooLong);
     }
-    let s = raw.trim_matches(|c: char| c.is_whitespace() || is_invisible(c));
-    if s.is_empty() || HIDDEN_WORDS.iter().any(|w| s.eq_ignore_ascii_case(w)) {
+    let s = trim(raw);
+    if s.is_empty() {
         return Cleaned::Hidden;
     }
-    let s = strip_tel_uri(s);
-    let mut out = Digits { plus: false, buf: [0; MAX_DIGITS], len: 0 };
-    for (i, c) in s.char_indices() {
-        if let Some(d) = decimal_digit(c) {
-            if !out.push(d) {
+    let (body, params) = split_uri(s);
+    let body = trim(body);
+    if body.is_empty() || is_hidden_word(body) {
+        return Cleaned::Hidden;
+    }
+    // Like libphonenumber, trailing symbols that are neither digits nor letters (`?`, `*`,
+    // `!`) are typing noise, not part of the number; `#` ends a number anyway.
+    let body = body.trim_end_matches(|c: char| {
+        !c.is_alphanumeric() && !matches!(c, '#' | '+' | '\u{FF0B}') && !is_separator(c) && !is_invisible(c)
+    });
+    let mut out = match scan(body, min_digits) {
+        Ok(d) => d,
+        Err(m) => return Cleaned::Malformed(m),
+    };
+    // RFC 3966 local number with a global context (`tel:0101234;phone-context=+82`):
+    // libphonenumber reads it as the context's digits followed by the local number.
+    if let Some(ctx) = params.and_then(phone_context) {
+        if !out.plus {
+            let mut digits = Buf::new();
+            let fits = digits.extend(ctx.as_bytes()) && digits.extend(out.as_bytes());
+            if !fits {
                 return Cleaned::Malformed(Malformed::TooLong);
             }
-        } else if (c == '+' || c == '\u{FF0B}') && out.len == 0 && !out.plus {
-            out.plus = true;
-        } else if is_separator(c) || is_invisible(c) {
-            continue;
-        } else if c == ';' || c == '#' || c == ',' || starts_extension(&s[i..]) {
-            // Extension, DTMF pause or URI parameter: the number itself has ended.
-            break;
-        } else {
-            return Cleaned::Malformed(Malformed::BadCharacters);
+            out = Digits { plus: true, digits };
         }
-    }
-    if out.len == 0 {
-        return Cleaned::Malformed(Malformed::NoDigits);
     }
     Cleaned::Digits(out)
 }
 
-/// `x123`, `ext. 123`, `extension 123`: what follows is not part of the number.
-fn starts_extension(s: &str) -> bool {
-    let b = s.as_bytes();
-    let lower = |i: usize| b.get(i).map(u8::to_ascii_lowercase);
-    lower(0) == Some(b'x') || (lower(0) == Some(b'e') && lower(1) == Some(b'x') && lower(2) == Some(b't'))
+/// Whitespace, bidi and zero-width marks around a pasted number.
+fn trim(s: &str) -> &str {
+    s.trim_matches(|c: char| c.is_whitespace() || is_invisible(c))
 }
 
-fn strip_tel_uri(s: &str) -> &str {
-    match s.get(..4) {
-        Some(head) if head.eq_ignore_ascii_case("tel:") => &s[4..],
-        _ => s,
+fn is_hidden_word(s: &str) -> bool {
+    // Numbers start with a digit or `+`: skip the word list for them.
+    if matches!(s.as_bytes()[0], b'0'..=b'9' | b'+') {
+        return false;
+    }
+    // `<Unknown>`, `(anonymous)`, `Private.`: the word without the punctuation around it.
+    let word = s.trim_matches(|c: char| !c.is_alphanumeric() && c != '-');
+    // `(010) 1234-5678`, `０１０…`: digits in any script are no word.
+    match word.chars().next() {
+        Some(c) if decimal_digit(c).is_none() => {}
+        _ => return false,
+    }
+    let lower = || word.chars().flat_map(char::to_lowercase);
+    HIDDEN_WORDS.iter().any(|w| w.len() <= word.len() * 4 && lower().eq(w.chars()))
+}
+
+/// Splits `tel:` and `sip:` URIs into the number part and their parameters.
+fn split_uri(s: &str) -> (&str, Option<&str>) {
+    let b = s.as_bytes();
+    let scheme = |p: &str| b.len() >= p.len() && b[..p.len()].eq_ignore_ascii_case(p.as_bytes());
+    if scheme("tel:") {
+        let rest = &s[4..];
+        return match rest.split_once(';') {
+            Some((num, params)) => (num, Some(params)),
+            None => (rest, None),
+        };
+    }
+    let rest = if scheme("sip:") {
+        &s[4..]
+    } else if scheme("sips:") {
+        &s[5..]
+    } else {
+        return (s, None);
+    };
+    // sip:user@host;params, where the user part may carry its own ;params.
+    let user = rest.split_once('@').map_or(rest, |(u, _)| u);
+    match user.split_once(';') {
+        Some((num, params)) => (num, Some(params)),
+        None => (user, None),
     }
 }
 
+/// The digits of a `phone-context=+<digits>` parameter, if there is one.
+fn phone_context(params: &str) -> Option<Buf> {
+    let value = params.split(';').find_map(|p| {
+        let (k, v) = p.split_once('=')?;
+        k.trim().eq_ignore_ascii_case("phone-context").then_some(v.trim())
+    })?;
+    let digits = value.strip_prefix('+')?;
+    let mut b = Buf::new();
+    for c in digits.chars() {
+        match decimal_digit(c) {
+            Some(d) => {
+                if !b.extend(&[b'0' + d]) {
+                    return None;
+                }
+            }
+            None if is_separator(c) => {}
+            None => return None, // a domain name, not a country code
+        }
+    }
+    (b.len() > 0).then_some(b)
+}
+
+fn scan(body: &str, min_digits: usize) -> Result<Digits, Malformed> {
+    let mut out = Digits { plus: false, digits: Buf::new() };
+    let mut letters = 0;
+    let bytes = body.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        // ASCII first: nearly every caller ID is plain digits and punctuation.
+        let c = match bytes[i] {
+            d @ b'0'..=b'9' => {
+                if !out.digits.push(d) {
+                    return Err(Malformed::TooLong);
+                }
+                i += 1;
+                continue;
+            }
+            b' ' | b'-' | b'.' | b'(' | b')' | b'/' | b'[' | b']' | b'~' | b'\t'..=b'\r' => {
+                i += 1;
+                continue;
+            }
+            b if b < 0x80 => char::from(b),
+            _ => body[i..].chars().next().unwrap_or('\0'),
+        };
+        let here = i;
+        i += c.len_utf8();
+        if let Some(d) = decimal_digit(c) {
+            if !out.digits.push(b'0' + d) {
+                return Err(Malformed::TooLong);
+            }
+        } else if matches!(c, '+' | '\u{FF0B}' | '\u{FE62}') && out.digits.len() == 0 {
+            out.plus = true;
+        } else if is_separator(c) || is_invisible(c) {
+            continue;
+        } else if out.digits.len() > 0 && ends_number(&body[here..]) {
+            // Extension, DTMF pause or parameter: the number itself has ended.
+            break;
+        } else if c.is_ascii_alphabetic() && out.digits.len() > 0 {
+            // Vanity numbers (1-800-FLOWERS): letters as on a phone keypad.
+            letters += 1;
+            if !out.digits.push(keypad(c)) {
+                return Err(Malformed::TooLong);
+            }
+        } else {
+            return Err(Malformed::BadCharacters);
+        }
+    }
+    // Like libphonenumber, letters only count as a vanity number when there are 3 or more.
+    if letters > 0 && letters < 3 {
+        return Err(Malformed::BadCharacters);
+    }
+    if out.digits.len() < min_digits {
+        return Err(Malformed::NoDigits);
+    }
+    Ok(out)
+}
+
+/// `,` `#` `;` pauses and parameters, `x123`, `ext. 123`, `extension 123`, `доб. 123`.
+fn ends_number(s: &str) -> bool {
+    if s.starts_with([',', '#', ';']) {
+        return true;
+    }
+    let b = s.as_bytes();
+    let prefix_ci = |p: &str| b.len() >= p.len() && b[..p.len()].eq_ignore_ascii_case(p.as_bytes());
+    let marker = ["extension", "extn", "ext", "x", "доб"].into_iter().find(|m| prefix_ci(m));
+    // Only when digits follow: "x" inside a vanity word is a letter.
+    marker.is_some_and(|m| {
+        s[m.len()..]
+            .trim_start_matches(|c: char| c == '.' || c == ':' || c == '=' || c.is_whitespace())
+            .starts_with(|c: char| decimal_digit(c).is_some())
+    })
+}
+
+fn keypad(c: char) -> u8 {
+    match c.to_ascii_uppercase() {
+        'A'..='C' => b'2',
+        'D'..='F' => b'3',
+        'G'..='I' => b'4',
+        'J'..='L' => b'5',
+        'M'..='O' => b'6',
+        'P'..='S' => b'7',
+        'T'..='V' => b'8',
+        _ => b'9',
+    }
+}
+
+/// Punctuation people and phones put inside numbers (libphonenumber's VALID_PUNCTUATION
+/// plus whitespace).
 fn is_separator(c: char) -> bool {
     matches!(
         c,
-        ' ' | '-' | '.' | '(' | ')' | '/' | '[' | ']' | '~' | '\u{A0}' | '\u{3000}'
-            | '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{30FC}' | '\u{FF0D}' | '\u{FF0E}'
-            | '\u{FF08}' | '\u{FF09}' | '\u{FF0F}'
+        '-' | '.' | '(' | ')' | '/' | '[' | ']' | '~' | '\u{00A0}' | '\u{00AD}' | '\u{2010}'..='\u{2015}'
+            | '\u{2053}' | '\u{2212}' | '\u{223C}' | '\u{3000}' | '\u{30FC}' | '\u{FF08}' | '\u{FF09}'
+            | '\u{FF0D}'..='\u{FF0F}' | '\u{FF3B}' | '\u{FF3D}' | '\u{FF5E}'
     ) || c.is_whitespace()
 }
 
 /// Format and direction marks that copy-pasted numbers carry.
 fn is_invisible(c: char) -> bool {
-    matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
+    matches!(c, '\u{061C}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
 }
 
-/// The value of a decimal digit in any common script.
-fn decimal_digit(c: char) -> Option<u8> {
-    const ZEROS: &[u32] = &[
-        0x30, 0x660, 0x6F0, 0x7C0, 0x966, 0x9E6, 0xA66, 0xAE6, 0xB66, 0xBE6, 0xC66, 0xCE6, 0xD66,
-        0xDE6, 0xE50, 0xED0, 0xF20, 0x1040, 0x1090, 0x17E0, 0x1810, 0x1946, 0x19D0, 0x1A80,
-        0x1A90, 0x1B50, 0x1BB0, 0x1C40, 0x1C50, 0xA620, 0xA8D0, 0xA900, 0xA9D0, 0xA9F0, 0xAA50,
-        0xABF0, 0xFF10, 0x104A0, 0x1D7CE, 0x1D7D8, 0x1D7E2, 0x1D7EC, 0x1D7F6,
-    ];
+/// The value of a decimal digit in any script (Unicode general category Nd).
+pub fn decimal_digit(c: char) -> Option<u8> {
+    if c.is_ascii_digit() {
+        return Some(c as u8 - b'0');
+    }
     let u = c as u32;
-    ZEROS.iter().find(|&&z| (z..z + 10).contains(&u)).map(|&z| (u - z) as u8)
+    if u < 0x660 {
+        return None;
+    }
+    // The last script zero at or below `u`; the digit is the distance from it.
+    let i = DIGIT_ZEROS.partition_point(|&z| z <= u).checked_sub(1)?;
+    let v = u - DIGIT_ZEROS[i];
+    (v < 10).then_some(v as u8)
 }
 
 #[cfg(test)]
@@ -135,42 +327,117 @@ mod tests {
 
     fn digits(raw: &str) -> (bool, String) {
         match clean(raw) {
-            Cleaned::Digits(d) => (d.plus, d.as_str().to_string()),
+            Cleaned::Digits(d) => (d.plus, String::from_utf8(d.as_bytes().to_vec()).unwrap()),
             Cleaned::Hidden => panic!("{raw:?} came out hidden"),
             Cleaned::Malformed(m) => panic!("{raw:?} came out malformed: {m:?}"),
         }
     }
 
+    fn malformed(raw: &str) -> Malformed {
+        match clean(raw) {
+            Cleaned::Malformed(m) => m,
+            Cleaned::Hidden => panic!("{raw:?} came out hidden"),
+            Cleaned::Digits(d) => panic!("{raw:?} accepted as {:?}", String::from_utf8_lossy(d.as_bytes())),
+        }
+    }
+
     #[test]
-    fn separators_and_scripts() {
+    fn separators_and_forms() {
         assert_eq!(digits("+82 10-1234-5678"), (true, "821012345678".into()));
-        assert_eq!(digits("tel:+1-800-555-0199"), (true, "18005550199".into()));
+        assert_eq!(digits("010-1234-5678"), (false, "01012345678".into()));
         assert_eq!(digits("(212) 555-0100"), (false, "2125550100".into()));
+        assert_eq!(digits("010.1234.5678"), (false, "01012345678".into()));
+        assert_eq!(digits("010/1234 5678"), (false, "01012345678".into()));
+        assert_eq!(digits("[02] 123~4567"), (false, "021234567".into()));
+        assert_eq!(digits("\t+1\u{00A0}212\u{2009}555\u{2011}0100\n"), (true, "12125550100".into()));
+        assert_eq!(digits("++44 20 7031 3000"), (true, "442070313000".into()));
+        assert_eq!(digits("5186350741?"), (false, "5186350741".into()));
+        assert_eq!(digits("781558****"), (false, "781558".into()));
+    }
+
+    #[test]
+    fn tel_and_sip_uris() {
+        assert_eq!(digits("tel:+1-800-555-0199"), (true, "18005550199".into()));
+        assert_eq!(digits("TEL:+1-800-555-0199;ext=22"), (true, "18005550199".into()));
+        assert_eq!(digits("tel:010-1234-5678;phone-context=+82"), (true, "8201012345678".into()));
+        assert_eq!(digits("tel:7042;phone-context=example.com"), (false, "7042".into()));
+        assert_eq!(digits("tel:+82-10-1234-5678;phone-context=+1"), (true, "821012345678".into()));
+        assert_eq!(digits("sip:+12125550100@ims.example.net;user=phone"), (true, "12125550100".into()));
+        assert_eq!(digits("sips:0212345678@10.0.0.1"), (false, "0212345678".into()));
+        assert!(matches!(clean("sip:anonymous@anonymous.invalid"), Cleaned::Hidden));
+        assert_eq!(malformed("tel:tel:+12125550100"), Malformed::BadCharacters);
+    }
+
+    #[test]
+    fn unicode_digits_and_marks() {
         assert_eq!(digits("０１０－１２３４－５６７８"), (false, "01012345678".into()));
         assert_eq!(digits("＋８２ １０"), (true, "8210".into()));
-        assert_eq!(digits("٠١٠١٢٣٤٥٦٧٨"), (false, "01012345678".into()));
+        assert_eq!(digits("٠١٠١٢٣٤٥٦٧٨"), (false, "01012345678".into())); // Arabic-Indic
+        assert_eq!(digits("۰۹۱۲۳۴۵۶۷۸۹"), (false, "09123456789".into())); // Persian
+        assert_eq!(digits("०९८७६५४३२१"), (false, "0987654321".into())); // Devanagari
+        assert_eq!(digits("๐๘๑๒๓๔๕๖๗๘"), (false, "0812345678".into())); // Thai
+        assert_eq!(digits("𝟎𝟏𝟎𝟏𝟐𝟑𝟒𝟓𝟔𝟕𝟖"), (false, "01012345678".into())); // mathematical bold
         assert_eq!(digits("\u{202A}+82 10 1234 5678\u{202C}"), (true, "821012345678".into()));
-        assert_eq!(digits("010.1234.5678"), (false, "01012345678".into()));
+        assert_eq!(digits("\u{200F}+971\u{200E} 50 123 4567"), (true, "971501234567".into()));
+        assert_eq!(digits("\u{FEFF}010\u{200B}1234\u{2060}5678"), (false, "01012345678".into()));
+    }
+
+    #[test]
+    fn every_nd_digit_has_its_value() {
+        // Each script's zero..nine map to 0..9 and the code points around them do not leak.
+        for &z in DIGIT_ZEROS.iter() {
+            for v in 0..10u32 {
+                let c = char::from_u32(z + v).unwrap();
+                assert_eq!(decimal_digit(c), Some(v as u8), "{:#x}", z + v);
+            }
+        }
+        for c in ['a', '½', '²', '①', 'Ⅻ', '〇', '零', '\u{0}', '\u{10FFFF}'] {
+            assert_eq!(decimal_digit(c), None, "{c:?}");
+        }
+        assert!(DIGIT_ZEROS.len() >= 60, "Nd table looks truncated: {}", DIGIT_ZEROS.len());
+    }
+
+    #[test]
+    fn extensions_and_pauses() {
         assert_eq!(digits("+1 212 555 0100 ext. 5"), (true, "12125550100".into()));
+        assert_eq!(digits("+1 212 555 0100 x123"), (true, "12125550100".into()));
+        assert_eq!(digits("+1 212 555 0100 extension: 9"), (true, "12125550100".into()));
+        assert_eq!(digits("+1 212 555 0100,,1234#"), (true, "12125550100".into()));
+        assert_eq!(digits("+7 495 123-45-67 доб. 12"), (true, "74951234567".into()));
+    }
+
+    #[test]
+    fn vanity_letters() {
+        assert_eq!(digits("1-800-FLOWERS"), (false, "18003569377".into()));
+        assert_eq!(digits("+1 800 MY APPLE"), (true, "18006927753".into()));
+        assert_eq!(malformed("1-800-AB"), Malformed::BadCharacters);
+        assert_eq!(malformed("FLOWERS"), Malformed::BadCharacters);
     }
 
     #[test]
     fn hidden_words() {
-        for raw in ["", "  ", "anonymous", "Unknown", "PRIVATE", "Restricted", "-2"] {
+        for raw in [
+            "", "  ", "\u{200E}", "anonymous", "Unknown", "PRIVATE", "Restricted", "withheld", "-2", "P",
+            "Private Number", "비공개", "未知号码", "非通知", "Unbekannt", "tel:anonymous", "<Unknown>",
+            "(anonymous)", "Private.", "PRIVÉ", "UNTERDRÜCKT",
+        ] {
             assert!(matches!(clean(raw), Cleaned::Hidden), "{raw:?}");
         }
     }
 
     #[test]
-    fn malformed() {
-        let m = |raw: &str| match clean(raw) {
-            Cleaned::Malformed(m) => m,
-            _ => panic!("{raw:?} accepted"),
-        };
-        assert_eq!(m("+"), Malformed::NoDigits);
-        assert_eq!(m("call me"), Malformed::BadCharacters);
-        assert_eq!(m("1234567890123456789"), Malformed::TooLong);
-        assert_eq!(m(&"1".repeat(1 << 20)), Malformed::TooLong);
-        assert_eq!(m("12+34"), Malformed::BadCharacters);
+    fn hostile() {
+        assert_eq!(malformed("+"), Malformed::NoDigits);
+        assert_eq!(malformed("()-"), Malformed::NoDigits);
+        assert_eq!(malformed("call me"), Malformed::BadCharacters);
+        assert_eq!(malformed("1234567890123456789012345678901234567890"), Malformed::TooLong);
+        assert_eq!(malformed(&"1".repeat(1 << 20)), Malformed::TooLong);
+        assert_eq!(malformed("12+34"), Malformed::BadCharacters);
+        assert_eq!(malformed("010\u{0}1234"), Malformed::BadCharacters);
+        assert_eq!(malformed("'; DROP TABLE numbers; --"), Malformed::BadCharacters);
+        assert_eq!(malformed("*67"), Malformed::BadCharacters);
+        assert_eq!(malformed("0"), Malformed::NoDigits);
+        assert_eq!(malformed("+1"), Malformed::NoDigits);
+        assert_eq!(malformed("???"), Malformed::NoDigits);
     }
 }

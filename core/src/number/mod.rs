@@ -4,10 +4,22 @@
 //! full-width digits, `anonymous`, ...) into a [`Caller`]: hidden, a classified
 //! [`PhoneNumber`], or a malformed input with the reason. `parse_pattern` does the same
 //! for block/allow list entries, which may end in `*` (a prefix).
+//!
+//! Numbers are read the way Google's libphonenumber reads them (same E.164 result, same
+//! number type, from the same metadata), with three additions a call blocker needs: our own
+//! tables of emergency and short numbers (`tables.rs`), traits such as premium rate or
+//! one-ring risk, and `+cc` numbers that never depend on the home region. The metadata is
+//! compiled into static tables at build time (`build.rs`, `data.rs`, `plan.rs`): there is
+//! nothing to load or initialise, and nothing on the hot path allocates or locks.
 
 mod clean;
+mod data;
+mod parse;
 mod plan;
 mod tables;
+
+#[cfg(test)]
+mod reference_tests;
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -31,7 +43,12 @@ impl Region {
 
     /// The country calling code of this region, if the numbering plan knows it.
     pub fn country_code(&self) -> Option<u16> {
-        plan::country_code_for_region(*self)
+        plan::region_data(*self).map(|r| r.cc)
+    }
+
+    /// Every region the numbering plan knows, in table order.
+    pub fn all() -> impl Iterator<Item = Region> {
+        plan::all_regions()
     }
 }
 
@@ -276,7 +293,8 @@ pub struct PhoneNumber {
 pub enum Malformed {
     /// Letters or symbols that no phone number contains.
     BadCharacters,
-    /// No digits at all.
+    /// No digits, or too few to be a number: fewer than two in all, or none after the
+    /// country code (`+`, `7`, `+82`).
     NoDigits,
     /// More digits (or characters) than any phone number has.
     TooLong,
@@ -299,7 +317,7 @@ impl fmt::Display for Malformed {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             Malformed::BadCharacters => "contains characters that are not part of a phone number",
-            Malformed::NoDigits => "contains no digits",
+            Malformed::NoDigits => "contains no number digits",
             Malformed::TooLong => "is longer than any phone number",
             Malformed::UnknownCountryCode => "starts with an unknown country code",
         })
@@ -342,12 +360,12 @@ impl fmt::Display for Pattern {
 
 /// Reads a raw caller ID as received by a phone whose user lives in `home`.
 ///
-/// Never panics and never allocates more than a small, fixed amount, whatever the input.
+/// Never panics; does a bounded amount of work and no allocation, whatever the input.
 pub fn parse(raw: &str, home: Region) -> Caller {
     match clean::clean(raw) {
         clean::Cleaned::Hidden => Caller::Hidden,
         clean::Cleaned::Malformed(m) => Caller::Malformed(m),
-        clean::Cleaned::Digits(d) => match plan::classify(&d, home) {
+        clean::Cleaned::Digits(d) => match parse::number(&d, home) {
             Ok(n) => Caller::Number(n),
             Err(m) => Caller::Malformed(m),
         },
@@ -363,12 +381,12 @@ pub fn parse_pattern(raw: &str, home: Region) -> Result<Pattern, crate::Error> {
     };
     let trimmed = raw.trim();
     if let Some(head) = trimmed.strip_suffix('*') {
-        let d = match clean::clean(head) {
+        let d = match clean::clean_prefix(head) {
             clean::Cleaned::Digits(d) => d,
             clean::Cleaned::Hidden => return Err(bad(Malformed::NoDigits)),
             clean::Cleaned::Malformed(m) => return Err(bad(m)),
         };
-        plan::prefix(&d, home).map(Pattern::Prefix).map_err(bad)
+        parse::prefix(&d, home).map(Pattern::Prefix).map_err(bad)
     } else {
         match parse(trimmed, home) {
             Caller::Number(n) => Ok(Pattern::Exact(n.e164)),
@@ -378,13 +396,27 @@ pub fn parse_pattern(raw: &str, home: Region) -> Result<Pattern, crate::Error> {
     }
 }
 
-/// The number as a person would write it (`+82 10-1234-5678`), for display only.
+/// The number as a person would write it (`+82 10-1234-5678`), for display only:
+/// libphonenumber's INTERNATIONAL format, or `+cc digits` where no format applies.
 pub fn format_international(number: E164) -> String {
-    plan::format_international(number)
+    let digits = number.digits();
+    let mut out = String::with_capacity(digits.len() + 6);
+    match plan::split_country_code(digits.as_bytes()) {
+        Some((c, nsn)) => plan::format_international(c, nsn, &mut out),
+        None => {
+            out.push('+');
+            out.push_str(&digits);
+        }
+    }
+    out
 }
 
 /// The total lengths (in E.164 digits) that numbers beginning with `prefix` can have,
-/// ascending. Used to expand a prefix rule into whole numbers for iOS's Call Directory.
+/// ascending: the lengths at which the numbering plan has valid numbers under the prefix.
+/// Used to expand a prefix rule into whole numbers for iOS's Call Directory (`+821588*`
+/// gives `[10]`, `+1212*` gives `[11]`, `+8210*` gives `[11, 12]`). Short numbers (112,
+/// 95588) are not included: rules match them exactly. Empty when nothing valid begins with
+/// the prefix.
 pub fn expansion_lengths(prefix: Prefix) -> Vec<u32> {
-    plan::expansion_lengths(prefix)
+    parse::expansion_lengths(prefix)
 }
