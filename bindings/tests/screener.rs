@@ -189,7 +189,7 @@ fn screening_goes_on_during_an_import() {
     let s = Screener::open(db.to_string_lossy().into_owned(), "KR".into()).unwrap();
     s.add_rule(RuleList::Block, "+8270*".into(), None).unwrap();
     let mut csv = String::from("number,category,votes\n");
-    for i in 0..15_000u32 {
+    for i in 0..50_000u32 {
         csv.push_str(&format!("+8210{:08},telemarketing,3\n", 20_000_000 + i));
     }
     let importing = AtomicBool::new(true);
@@ -198,7 +198,7 @@ fn screening_goes_on_during_an_import() {
             let t = Instant::now();
             let sum = s.import_list_data(ListFormat::Csv, csv.into_bytes()).unwrap();
             importing.store(false, Ordering::SeqCst);
-            assert_eq!(sum.imported, 15_000);
+            assert_eq!(sum.imported, 50_000);
             t.elapsed()
         });
         let mut worst = Duration::ZERO;
