@@ -4,7 +4,8 @@
 # (swiftc on PATH) or in the Debian 13 chroot made by setup-swift.sh.
 #
 #   scripts/swift-run.sh --bindings DIR --lib LIBFILE [--module NAME]
-#                        [--module-source FILE]... [--swift-version N] [--keep] TEST.swift...
+#                        [--module-source FILE]... [--swift-version N] [--cache DIR]
+#                        [--keep] TEST.swift...
 #
 # DIR holds the generated <Module>.swift, <Module>FFI.h and <Module>FFI.modulemap; LIBFILE
 # is the Rust library (libringfence_ffi.so). The bindings, plus any hand-written
@@ -13,6 +14,10 @@
 # tests must be main.swift. The module is compiled in Swift 6 language mode by default
 # (strict concurrency checking of the generated code, as an app in Swift 6 mode would);
 # the tests in the compiler's default mode.
+# --cache DIR keeps the built module and test program there, keyed on every Swift input
+# (generated bindings, module sources, tests, compiler mode), and reuses them when none
+# changed: the Rust library is linked dynamically, so a change that leaves the exported
+# interface (and so the generated Swift) alone needs no Swift rebuild.
 # Exits with the test program's exit code (2 if the build fails).
 #
 # Chroot mode: every run gets its own work dir inside the chroot (concurrent runs do not
@@ -26,7 +31,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 . "$here/setup-swift.sh"
 LOG_TAG=swift-run
 
-bindings='' lib='' module=Ringfence keep=0 swift_version=6
+bindings='' lib='' module=Ringfence keep=0 swift_version=6 cache=
 tests=() extra=()
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -35,8 +40,9 @@ while [ $# -gt 0 ]; do
         --module) module="$2"; shift 2 ;;
         --module-source) extra+=("$2"); shift 2 ;;
         --swift-version) swift_version="$2"; shift 2 ;;
+        --cache) cache="$2"; shift 2 ;;
         --keep) keep=1; shift ;;
-        -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
         -*) die "unknown option $1" ;;
         *) tests+=("$1"); shift ;;
     esac
@@ -80,6 +86,22 @@ cp "${tests[@]}" "$work/tests/"
 libname="$(basename "$lib")"
 libname="${libname#lib}"
 libname="${libname%.*}"
+if [ "$RINGFENCE_SWIFT_MODE" = chroot ]; then
+    ext=.so
+else
+    case "$(uname -s)" in Darwin) ext=.dylib ;; *) ext=.so ;; esac
+fi
+
+prebuilt='' stamp=''
+if [ -n "$cache" ]; then
+    stamp="$( { echo "$module $swift_version $RINGFENCE_SWIFT_MODE $RINGFENCE_SWIFTC"
+                find "$work/gen" "$work/src" "$work/tests" -type f | LC_ALL=C sort | xargs cat; } | cksum)"
+    if [ "$(cat "$cache/stamp" 2>/dev/null)" = "$stamp" ] && [ -f "$cache/tests.bin" ] && [ -f "$cache/lib$module$ext" ]; then
+        cp "$cache/tests.bin" "$work/"
+        cp "$cache/lib$module$ext" "$work/lib/"
+        prebuilt=1
+    fi
+fi
 
 # The build-and-run script, the same inside the chroot and natively.
 cat >"$work/run.sh" <<SCRIPT
@@ -87,6 +109,7 @@ set -e
 cd "$inner"
 SWIFTC="\${SWIFTC:-swiftc}"
 ffimap="-Xcc -fmodule-map-file=gen/$ffi.modulemap"
+if [ -z "$prebuilt" ]; then
 if ! "\$SWIFTC" -swift-version "$swift_version" -emit-library -emit-module -parse-as-library -module-name "$module" \\
         -I gen \$ffimap -emit-module-path "mod/$module.swiftmodule" \\
         -L lib -l"$libname" gen/"$module".swift \$(ls src/*.swift 2>/dev/null) \\
@@ -96,15 +119,27 @@ fi
 if ! "\$SWIFTC" -I mod \$ffimap -L lib -l"$module" -l"$libname" tests/*.swift -o tests.bin; then
     echo "swift-run: building the tests failed" >&2; exit 2
 fi
+fi
 LD_LIBRARY_PATH="$inner/lib" DYLD_LIBRARY_PATH="$inner/lib" ./tests.bin
 SCRIPT
 
-log "building and running ${#tests[@]} test file(s) against $module ($RINGFENCE_SWIFT_MODE)"
+if [ -n "$prebuilt" ]; then
+    log "Swift sources unchanged: reusing the test program from $cache ($RINGFENCE_SWIFT_MODE)"
+else
+    log "building and running ${#tests[@]} test file(s) against $module ($RINGFENCE_SWIFT_MODE)"
+fi
 rc=0
 if [ "$RINGFENCE_SWIFT_MODE" = chroot ]; then
-    in_swift_chroot /usr/bin/env LIBEXT=.so RUST_BACKTRACE="${RUST_BACKTRACE:-0}" sh "$inner/run.sh" || rc=$?
+    in_swift_chroot /usr/bin/env LIBEXT="$ext" RUST_BACKTRACE="${RUST_BACKTRACE:-0}" sh "$inner/run.sh" || rc=$?
 else
-    case "$(uname -s)" in Darwin) ext=.dylib ;; *) ext=.so ;; esac
     SWIFTC="$RINGFENCE_SWIFTC" LIBEXT="$ext" sh "$work/run.sh" || rc=$?
+fi
+# Keep what built (whether or not the tests passed) for the next run.
+if [ -n "$cache" ] && [ -z "$prebuilt" ] && [ -f "$work/tests.bin" ] && [ -f "$work/lib/lib$module$ext" ]; then
+    mkdir -p "$cache"
+    rm -f "$cache/stamp"
+    cp "$work/tests.bin" "$cache/tests.bin"
+    cp "$work/lib/lib$module$ext" "$cache/lib$module$ext"
+    echo "$stamp" >"$cache/stamp"
 fi
 exit "$rc"

@@ -5,9 +5,13 @@
 #      uniffi-bindgen, in one cargo invocation;
 #   2. generates Kotlin and Swift from the built library (library mode) into
 #      <target>/bindings/ (never committed);
-#   3. compiles tests/kotlin with kotlinc + JNA and runs them on the JVM;
-#   4. builds tests/swift against the generated module with swiftc (native or the
-#      Debian 13 chroot, see setup-swift.sh) and runs them.
+#   3. compiles the generated Kotlin, the Android glue that has no android.* imports
+#      (bindings/android/src/main/kotlin) and tests/kotlin with kotlinc + JNA, and runs
+#      the tests on the JVM;
+#   4. builds the generated Swift plus the hand-written module sources
+#      (bindings/swift/Sources/Ringfence) as the Ringfence module, and tests/swift
+#      against it, with swiftc (native or the Debian 13 chroot, see setup-swift.sh),
+#      and runs them.
 # Each test program prints PASS/FAIL per scenario and "<lang>: N passed, N failed".
 # Exits non-zero if either language fails. Installs missing tools first
 # (setup-kotlin.sh, setup-swift.sh; both reuse ${RINGFENCE_TOOLS:-~/.cache/ringfence}).
@@ -27,7 +31,7 @@ for a in "$@"; do
         --release) profile=release; cargo_profile=(--release) ;;
         --kotlin-only) do_swift=0 ;;
         --swift-only) do_kotlin=0 ;;
-        -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
         *) die "unknown argument $a" ;;
     esac
 done
@@ -69,8 +73,9 @@ run_kotlin() {
     jar="$out/kotlin-tests/tests.jar"
     stamp="$out/kotlin-tests/inputs.cksum"
     mkdir -p "$out/kotlin-tests"
+    local sources=("$out/kotlin" "$root/bindings/android/src/main/kotlin" "$root/tests/kotlin")
     # kotlinc costs ~15 s a run: reuse the jar when the generated code and tests are unchanged.
-    want="$( { echo "$RINGFENCE_KOTLINC"; find "$out/kotlin" "$root/tests/kotlin" -name '*.kt' -type f | LC_ALL=C sort | xargs cat; } | cksum)"
+    want="$( { echo "$RINGFENCE_KOTLINC"; find "${sources[@]}" -name '*.kt' -type f | LC_ALL=C sort | xargs cat; } | cksum)"
     if [ -f "$jar" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
         log "kotlin: generated code and tests unchanged, reusing $jar"
     else
@@ -78,7 +83,7 @@ run_kotlin() {
         rm -f "$jar" "$stamp"
         # shellcheck disable=SC2046
         "$RINGFENCE_KOTLINC" -cp "$RINGFENCE_JNA_JAR" -d "$jar" \
-            $(find "$out/kotlin" "$root/tests/kotlin" -name '*.kt' -type f | LC_ALL=C sort) || return 2
+            $(find "${sources[@]}" -name '*.kt' -type f | LC_ALL=C sort) || return 2
         echo "$want" >"$stamp"
     fi
     cp="$jar:$RINGFENCE_JNA_JAR:$kotlin_lib/kotlin-stdlib.jar"
@@ -92,10 +97,12 @@ run_kotlin() {
 run_swift() {
     local t=$SECONDS rc=0
     local extra=()
-    for f in "$root"/bindings/swift/*.swift; do
+    # The hand-written sources of the Swift package's Ringfence target (its generated
+    # Ringfence.swift, made by bindings/ios/build-xcframework.sh, sits in Generated/).
+    for f in "$root"/bindings/swift/Sources/Ringfence/*.swift; do
         [ -f "$f" ] && extra+=(--module-source "$f")
     done
-    "$here/swift-run.sh" --bindings "$out/swift" --lib "$lib" "${extra[@]}" \
+    "$here/swift-run.sh" --bindings "$out/swift" --lib "$lib" --cache "$out/swift-tests" "${extra[@]}" \
         "$root"/tests/swift/*.swift || rc=$?
     log "swift: exit $rc after $((SECONDS - t)) s"
     return "$rc"

@@ -1,21 +1,78 @@
 //! The one error type that crosses the FFI boundary.
 //!
 //! Kotlin: `dev.ringfence.RingfenceException` with one subclass per variant
-//! (`RingfenceException.UnknownRegion`, ...), fields as properties, `message` from
-//! `Display`. Swift: `enum RingfenceError: Error` with one case per variant and the
-//! fields as associated values.
+//! (`RingfenceException.UnknownRegion`, ...), fields as properties, and the readable
+//! message (Rust's `Display`, the same text as the core error's) as `toString()`.
+//! Swift: `enum RingfenceError: Error` with one case per variant, the fields as
+//! associated values, and the message as `description` / `localizedDescription`.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 #[derive(Debug, thiserror::Error, uniffi::Error)]
 #[uniffi::export(Display)]
 pub enum RingfenceError {
+    // ---- bad input: fix the argument ----
     /// The region is not a two-letter ISO 3166 code that the numbering plan knows.
     #[error("unknown region {region:?}: use a two-letter ISO 3166 code such as KR, US or CN")]
     UnknownRegion { region: String },
     /// A block or allow list entry is neither a number nor a prefix such as `+8270*`.
     #[error("{pattern:?} is not a number or prefix: it {reason}")]
     InvalidPattern { pattern: String, reason: String },
+    /// A number the user typed (to report, to add as a contact) is hidden or malformed.
+    #[error("{input:?} is not a phone number: it {reason}")]
+    InvalidNumber { input: String, reason: String },
+    /// A policy key that does not exist (see `Screener.policySettings()`).
+    #[error("unknown policy setting {key:?}; `policy show` lists them")]
+    UnknownSetting { key: String },
+    /// A policy value the setting refuses; `expected` says what it takes.
+    #[error("bad value {value:?} for {key}: {expected}")]
+    BadSettingValue {
+        key: String,
+        value: String,
+        expected: String,
+    },
+    /// A category name that does not exist, or one that cannot be reported or set.
+    #[error("unknown category {name:?}; known: {known}")]
+    UnknownCategory { name: String, known: String },
+    /// An action name other than allow, warn, silence or block.
+    #[error("unknown action {name:?}; use allow, warn, silence or block")]
+    UnknownAction { name: String },
+    /// Emergency numbers can never be blocked or reported as spam.
+    #[error("{number} is an emergency number and cannot be blocked")]
+    EmergencyNumber { number: String },
+    /// An argument of a binding call is out of range (a negative cursor, a zero limit).
+    #[error("bad {argument}: {details}")]
+    InvalidArgument { argument: String, details: String },
+
+    // ---- the database and files ----
+    /// The database file cannot be opened or created (path, permissions, not SQLite).
+    #[error("database {path}: {details}")]
+    DatabaseOpen { path: String, details: String },
+    /// The database was written by a newer ringfence: update the app.
+    #[error("database {path} was written by a newer ringfence (schema {found}, this build knows {known}); update the app")]
+    SchemaTooNew {
+        path: String,
+        found: i64,
+        known: i64,
+    },
+    /// A database operation failed (disk full, another process holding the write lock
+    /// for longer than the busy timeout, ...).
+    #[error("database error: {details}")]
+    Database { details: String },
+    /// This exact list file was imported before; nothing was changed.
+    #[error(
+        "this {format} file was already imported (at Unix time {imported_at}); nothing was changed"
+    )]
+    AlreadyImported { format: String, imported_at: i64 },
+    /// A file could not be read (missing, unreadable, not a list of that format).
+    #[error("could not read {what}: {details}")]
+    Io { what: String, details: String },
+
+    // Room for the community-service errors (sync, lookupOnline): they get their own
+    // variants here when the core's sync module lands (server unreachable, rate limited,
+    // bad signature, key changed, ...), each mapped in `From<core::Error>` below.
+
+    // ---- bugs ----
     /// A bug in ringfence (a Rust panic, caught at the boundary). Please report it.
     #[error("internal error in ringfence: {details}")]
     Internal { details: String },
@@ -24,14 +81,54 @@ pub enum RingfenceError {
 impl From<ringfence_core::Error> for RingfenceError {
     fn from(e: ringfence_core::Error) -> Self {
         use ringfence_core::Error as E;
+        // Exhaustive on purpose: a new core error needs a variant (or a deliberate
+        // mapping) here, and the messages must stay equal to the core's (tested below).
         match e {
             E::UnknownRegion(region) => RingfenceError::UnknownRegion { region },
             E::InvalidPattern { pattern, why } => RingfenceError::InvalidPattern {
                 pattern,
                 reason: why,
             },
-            // Phase 2 of the bindings gives each remaining core error its own variant.
-            other => RingfenceError::Internal { details: other.to_string() },
+            E::InvalidNumber { input, why } => RingfenceError::InvalidNumber { input, reason: why },
+            E::UnknownSetting(key) => RingfenceError::UnknownSetting { key },
+            E::BadSettingValue {
+                key,
+                value,
+                expected,
+            } => RingfenceError::BadSettingValue {
+                key,
+                value,
+                expected,
+            },
+            E::UnknownCategory(name) => RingfenceError::UnknownCategory {
+                name,
+                known: ringfence_core::Category::names().join(", "),
+            },
+            E::UnknownAction(name) => RingfenceError::UnknownAction { name },
+            E::EmergencyNumber(number) => RingfenceError::EmergencyNumber { number },
+            E::Open { path, source } => RingfenceError::DatabaseOpen {
+                path: path.display().to_string(),
+                details: source.to_string(),
+            },
+            E::SchemaTooNew { path, found, known } => RingfenceError::SchemaTooNew {
+                path: path.display().to_string(),
+                found,
+                known,
+            },
+            E::Sql(source) => RingfenceError::Database {
+                details: source.to_string(),
+            },
+            E::AlreadyImported {
+                format,
+                imported_at,
+            } => RingfenceError::AlreadyImported {
+                format,
+                imported_at,
+            },
+            E::Io { what, source } => RingfenceError::Io {
+                what,
+                details: source.to_string(),
+            },
         }
     }
 }
@@ -71,6 +168,70 @@ mod tests {
         }
         let r: Result<(), _> = guard(|| panic!("static"));
         assert!(matches!(r, Err(RingfenceError::Internal { details }) if details == "static"));
+    }
+
+    /// A real rusqlite error, from the core itself (a directory is not a database).
+    fn sql_error() -> ringfence_core::Error {
+        let dir = std::env::temp_dir();
+        match ringfence_core::Screener::open(&dir, ringfence_core::Region::KR) {
+            Err(ringfence_core::Error::Open { source, .. }) => ringfence_core::Error::Sql(source),
+            Err(other) => panic!("expected Open, got {other:?}"),
+            Ok(_) => panic!("opened a directory as a database"),
+        }
+    }
+
+    /// Every core error keeps its exact message across the boundary.
+    #[test]
+    fn messages_equal_the_core_messages() {
+        use ringfence_core::Error as E;
+        use std::path::PathBuf;
+        let source = || match sql_error() {
+            E::Sql(s) => s,
+            _ => unreachable!(),
+        };
+        let cases: Vec<E> = vec![
+            E::UnknownRegion("XX".into()),
+            E::InvalidPattern {
+                pattern: "abc*".into(),
+                why: "has letters".into(),
+            },
+            E::InvalidNumber {
+                input: "abc".into(),
+                why: "has letters".into(),
+            },
+            E::UnknownSetting("colour".into()),
+            E::BadSettingValue {
+                key: "threshold.block".into(),
+                value: "-1".into(),
+                expected: "a number >= 0".into(),
+            },
+            E::UnknownCategory("weird".into()),
+            E::UnknownAction("explode".into()),
+            E::EmergencyNumber("+82112".into()),
+            E::Open {
+                path: PathBuf::from("/nope/x.db"),
+                source: source(),
+            },
+            E::SchemaTooNew {
+                path: PathBuf::from("/x.db"),
+                found: 9,
+                known: 2,
+            },
+            sql_error(),
+            E::AlreadyImported {
+                format: "csv".into(),
+                imported_at: 1_700_000_000,
+            },
+            E::Io {
+                what: "the csv file".into(),
+                source: std::io::Error::other("gone"),
+            },
+        ];
+        for e in cases {
+            let want = e.to_string();
+            let got = RingfenceError::from(e).to_string();
+            assert_eq!(got, want);
+        }
     }
 
     #[test]

@@ -11,8 +11,9 @@
 //! - Objects (`#[derive(uniffi::Object)]`) must be `Send + Sync`: foreign code may call
 //!   them from any thread. Use `&self` and interior mutability.
 //!
-//! Modules: `error` (the one public error type), `number` (caller-ID normalisation).
-//! Phase 2 adds `screener` (lists, policy, decisions) beside them.
+//! Modules: `error` (the one public error type), `number` (caller-ID normalisation),
+//! `screener` (the `Screener` object: the whole engine), and the records and enums it
+//! speaks in: `decision`, `lists`, `policy`, `reports`, `history`, `import`, `directory`.
 
 uniffi::setup_scaffolding!();
 
@@ -21,11 +22,27 @@ uniffi::setup_scaffolding!();
 #[cfg(panic = "abort")]
 compile_error!("ringfence-ffi must be built with panic = \"unwind\" (the default)");
 
+mod decision;
+mod directory;
 mod error;
+mod history;
+mod import;
+mod lists;
 mod number;
+mod policy;
+mod reports;
+mod screener;
 
+pub use decision::{reportable_categories, Action, Category, Decision, Reason, Verification};
+pub use directory::{DirectoryBatch, DirectoryEntry, DirectoryKind, SkippedPrefix};
 pub use error::RingfenceError;
+pub use history::{HistoryEntry, Stats};
+pub use import::{ImportSummary, ListFormat, SkipReason};
+pub use lists::{Rule, RuleAdded, RuleInput, RuleList};
 pub use number::{normalize, MalformedReason, NormalizedNumber, NumberTraits, NumberType};
+pub use policy::{Policy, PolicySetting};
+pub use reports::{Evidence, Report};
+pub use screener::Screener;
 
 #[cfg(feature = "test-hooks")]
 mod test_hooks;

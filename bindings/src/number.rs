@@ -44,6 +44,28 @@ impl From<core::NumberType> for NumberType {
     }
 }
 
+impl From<NumberType> for core::NumberType {
+    fn from(t: NumberType) -> Self {
+        use core::NumberType as T;
+        match t {
+            NumberType::FixedLine => T::FixedLine,
+            NumberType::Mobile => T::Mobile,
+            NumberType::FixedLineOrMobile => T::FixedLineOrMobile,
+            NumberType::TollFree => T::TollFree,
+            NumberType::PremiumRate => T::PremiumRate,
+            NumberType::SharedCost => T::SharedCost,
+            NumberType::Voip => T::Voip,
+            NumberType::PersonalNumber => T::PersonalNumber,
+            NumberType::Pager => T::Pager,
+            NumberType::Uan => T::Uan,
+            NumberType::Voicemail => T::Voicemail,
+            NumberType::ShortCode => T::ShortCode,
+            NumberType::Emergency => T::Emergency,
+            NumberType::Unknown => T::Unknown,
+        }
+    }
+}
+
 /// Why a caller ID could not be read as a number.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
 pub enum MalformedReason {

@@ -3,8 +3,15 @@ package dev.ringfence.tests
 import kotlin.system.exitProcess
 
 fun main() {
-    numberTests()
-    panicTests()
+    try {
+        numberTests()
+        panicTests()
+        screenerTests()
+        platformTests()
+        callbackTests()
+    } finally {
+        TempDirs.cleanUp()
+    }
     println("kotlin: ${Harness.passed} passed, ${Harness.failed} failed")
     exitProcess(if (Harness.failed == 0 && Harness.passed > 0) 0 else 1)
 }

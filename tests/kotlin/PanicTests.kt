@@ -18,3 +18,15 @@ fun panicTests() {
         checkEq(normalize("112", "KR").numberType, NumberType.EMERGENCY, "numberType")
     }
 }
+
+// The callback shape that sync and lookupOnline will use (a UniFFI callback interface).
+fun callbackTests() {
+    Harness.scenario("a Kotlin progress listener is called back from Rust, in order") {
+        val seen = mutableListOf<Pair<UInt, UInt>>()
+        val n = testHooksProgress(3u, object : TestHooksProgress {
+            override fun onProgress(done: UInt, total: UInt) { seen += done to total }
+        })
+        checkEq(n, 3u, "calls")
+        checkEq(seen, listOf(1u to 3u, 2u to 3u, 3u to 3u), "progress")
+    }
+}

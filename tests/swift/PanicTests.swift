@@ -30,3 +30,18 @@ func panicTests() {
         try checkEq(try normalize(raw: "112", homeRegion: "KR").numberType, .emergency, "numberType")
     }
 }
+
+// The callback shape that sync and lookupOnline will use (a UniFFI callback interface).
+final class RecordingProgress: TestHooksProgress, @unchecked Sendable {
+    var seen: [String] = []
+    func onProgress(done: UInt32, total: UInt32) { seen.append("\(done)/\(total)") }
+}
+
+func callbackTests() {
+    Harness.scenario("a Swift progress listener is called back from Rust, in order") {
+        let listener = RecordingProgress()
+        let n = try testHooksProgress(steps: 3, listener: listener)
+        try checkEq(n, 3, "calls")
+        try checkEq(listener.seen, ["1/3", "2/3", "3/3"], "progress")
+    }
+}

@@ -2,5 +2,9 @@ import Foundation
 
 numberTests()
 panicTests()
+screenerTests()
+platformTests()
+callbackTests()
+TempDirs.cleanUp()
 print("swift: \(Harness.passed) passed, \(Harness.failed) failed")
 exit(Harness.failed == 0 && Harness.passed > 0 ? 0 : 1)

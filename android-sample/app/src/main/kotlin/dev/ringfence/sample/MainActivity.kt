@@ -1,0 +1,135 @@
+package dev.ringfence.sample
+
+import android.Manifest
+import android.app.AlertDialog
+import android.app.role.RoleManager
+import android.os.Build
+import android.os.Bundle
+import android.widget.ArrayAdapter
+import android.widget.Button
+import android.widget.EditText
+import android.widget.ListView
+import android.widget.TextView
+import androidx.activity.ComponentActivity
+import androidx.activity.result.contract.ActivityResultContracts
+import dev.ringfence.Category
+import dev.ringfence.HistoryEntry
+import dev.ringfence.RingfenceException
+import dev.ringfence.RuleList
+import dev.ringfence.Screener
+import dev.ringfence.reportableCategories
+import java.text.DateFormat
+import java.util.Date
+
+/**
+ * The history of screened calls, and block / allow / report for a number. Every call
+ * into ringfence runs on the app's io thread; results come back to the UI thread.
+ */
+class MainActivity : ComponentActivity() {
+    private val app get() = application as RingfenceApp
+    private lateinit var number: EditText
+    private lateinit var status: TextView
+    private lateinit var roleStatus: TextView
+    private lateinit var history: ArrayAdapter<String>
+    private var entries: List<HistoryEntry> = emptyList()
+
+    private val requestRole =
+        registerForActivityResult(ActivityResultContracts.StartActivityForResult()) { showRole() }
+    private val requestNotifications =
+        registerForActivityResult(ActivityResultContracts.RequestPermission()) { }
+
+    override fun onCreate(savedInstanceState: Bundle?) {
+        super.onCreate(savedInstanceState)
+        setContentView(R.layout.activity_main)
+        number = findViewById(R.id.number)
+        status = findViewById(R.id.status)
+        roleStatus = findViewById(R.id.role_status)
+        history = ArrayAdapter(this, android.R.layout.simple_list_item_1, mutableListOf())
+        findViewById<ListView>(R.id.history).apply {
+            adapter = history
+            setOnItemClickListener { _, _, position, _ ->
+                entries.getOrNull(position)?.let { number.setText(it.e164 ?: it.callerId) }
+            }
+        }
+        findViewById<Button>(R.id.role).setOnClickListener { askForRole() }
+        findViewById<Button>(R.id.block).setOnClickListener {
+            change("Blocked") { s, n -> s.addRule(RuleList.BLOCK, n, "Blocked by me").rule.pattern }
+        }
+        findViewById<Button>(R.id.allow).setOnClickListener {
+            change("Allowed") { s, n -> s.addRule(RuleList.ALLOW, n, null).rule.pattern }
+        }
+        findViewById<Button>(R.id.report).setOnClickListener {
+            pickCategory { category -> change("Reported") { s, n -> s.reportSpam(n, category, null).e164 } }
+        }
+        if (Build.VERSION.SDK_INT >= Build.VERSION_CODES.TIRAMISU) {
+            requestNotifications.launch(Manifest.permission.POST_NOTIFICATIONS)
+        }
+    }
+
+    override fun onResume() {
+        super.onResume()
+        showRole()
+        refresh()
+    }
+
+    /** Asks the user to make this app their call-screening app (Android 10+). */
+    private fun askForRole() {
+        val roles = getSystemService(RoleManager::class.java)
+        if (roles.isRoleAvailable(RoleManager.ROLE_CALL_SCREENING) && !roles.isRoleHeld(RoleManager.ROLE_CALL_SCREENING)) {
+            requestRole.launch(roles.createRequestRoleIntent(RoleManager.ROLE_CALL_SCREENING))
+        }
+    }
+
+    private fun showRole() {
+        val held = getSystemService(RoleManager::class.java).isRoleHeld(RoleManager.ROLE_CALL_SCREENING)
+        roleStatus.setText(if (held) R.string.role_held else R.string.role_missing)
+        findViewById<Button>(R.id.role).isEnabled = !held
+    }
+
+    /** Runs one change off the main thread and shows its result or its (typed) error. */
+    private fun change(done: String, op: (Screener, String) -> String) {
+        val input = number.text.toString()
+        app.io.execute {
+            val message = try {
+                "$done ${op(app.screener, input)}"
+            } catch (e: RingfenceException) {
+                e.toString() // a readable sentence: "… is not a number or prefix: …"
+            }
+            runOnUiThread {
+                status.text = message
+                refresh()
+            }
+        }
+    }
+
+    private fun pickCategory(then: (Category) -> Unit) {
+        val categories = reportableCategories()
+        AlertDialog.Builder(this)
+            .setTitle(R.string.report)
+            .setItems(categories.map { it.label() }.toTypedArray()) { _, which -> then(categories[which]) }
+            .show()
+    }
+
+    private fun refresh() {
+        app.io.execute {
+            val recent = try {
+                app.screener.history(200u)
+            } catch (e: RingfenceException) {
+                runOnUiThread { status.text = e.toString() }
+                return@execute
+            }
+            runOnUiThread {
+                entries = recent
+                history.clear()
+                history.addAll(recent.map(::describe))
+            }
+        }
+    }
+
+    private fun describe(e: HistoryEntry): String {
+        val time = DateFormat.getDateTimeInstance(DateFormat.SHORT, DateFormat.SHORT).format(Date(e.at * 1000))
+        val who = e.e164 ?: e.callerId.ifEmpty { "Hidden number" }
+        val what = e.action.code() + (e.label?.let { " · $it" } ?: "")
+        return "$time  $who\n$what"
+    }
+}

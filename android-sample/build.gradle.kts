@@ -1,0 +1,1 @@
+// Nothing here: the app module is app/, the library comes from ../bindings/android.

@@ -1,0 +1,68 @@
+//! The screening policy (`ringfence_core::policy`) as FFI records.
+
+use crate::decision::{Action, Category};
+use ringfence_core::policy as core;
+use std::collections::HashMap;
+
+/// The user's screening policy. Read it with `Screener.policy()`; change it one setting
+/// at a time with `Screener.setPolicy(key, value)` or the typed setters, so every change
+/// is validated the same way as on the command line.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct Policy {
+    /// Community score at which a number is labelled as spam (`threshold.warn`).
+    pub warn_threshold: f64,
+    /// Community score at which a number is blocked (`threshold.block`).
+    pub block_threshold: f64,
+    /// What to do with callers who hide their number (`hidden`).
+    pub hidden_action: Action,
+    /// The user's own number, for neighbour-spoofing detection (`own-number`).
+    pub own_number: Option<String>,
+    /// Community evidence loses half its weight after this many days; 0: never
+    /// (`decay.half-life-days`).
+    pub half_life_days: f64,
+    /// How many screened calls the history keeps (`history.limit`).
+    pub history_limit: u32,
+    /// The user's choice of action per category (`category.<code>`); categories not in
+    /// the map use the built-in default.
+    pub category_actions: HashMap<Category, Action>,
+}
+
+impl From<core::Policy> for Policy {
+    fn from(p: core::Policy) -> Self {
+        Policy {
+            warn_threshold: p.warn_threshold,
+            block_threshold: p.block_threshold,
+            hidden_action: p.hidden_action.into(),
+            own_number: p.own_number.map(|n| n.to_string()),
+            half_life_days: p.half_life_days,
+            history_limit: p.history_limit,
+            category_actions: p
+                .category_actions
+                .into_iter()
+                .map(|(c, a)| (c.into(), a.into()))
+                .collect(),
+        }
+    }
+}
+
+/// One policy setting with its current value, as `ringfence policy show` lists it: a
+/// generic settings screen can be built from these.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, uniffi::Record)]
+pub struct PolicySetting {
+    /// "threshold.warn", "hidden", "category.representative", ...
+    pub key: String,
+    /// The current value as text ("2", "allow", "default", "" for none).
+    pub value: String,
+    /// One line of English help.
+    pub help: String,
+}
+
+impl From<core::Setting> for PolicySetting {
+    fn from(s: core::Setting) -> Self {
+        PolicySetting {
+            key: s.key,
+            value: s.value,
+            help: s.help.to_string(),
+        }
+    }
+}

@@ -1,0 +1,546 @@
+//! `Screener`: the whole engine behind one object, for Kotlin and Swift.
+//!
+//! A thin wrapper over `ringfence_core::Screener`, which is `Send` but not `Sync`: it is
+//! held in a `Mutex`, so calls on one `Screener` are serialised (each one takes the lock
+//! for its duration) and the object is safe to share between threads. Screening a call
+//! takes microseconds to a millisecond; anything that reads or writes many rows is
+//! documented as **blocking** and belongs on a background thread.
+//!
+//! Long jobs (importing a list; later, syncing with the community server) run on their
+//! own short-lived connection to the same database file ([`Screener::background`]), so
+//! an incoming call can still be screened while they run: the main connection only
+//! reads meanwhile (SQLite WAL readers never wait for a writer), and picks up the new
+//! data on its next call.
+//!
+//! ## Adding the community calls (sync, lookupOnline)
+//! They come as blocking methods with a progress callback, a UniFFI callback interface
+//! (the same shape as `test_hooks_progress`, which the Kotlin and Swift tests call):
+//!
+//! ```ignore
+//! #[uniffi::export(callback_interface)]
+//! pub trait SyncListener: Send + Sync {
+//!     fn on_progress(&self, progress: SyncProgress);   // a uniffi::Enum over the core's
+//! }
+//!
+//! // in `impl Screener` below:
+//! /// Uploads the report outbox and brings the community copy up to date. Blocking.
+//! #[uniffi::method(default(listener = None))]
+//! pub fn sync(&self, config: SyncConfig, listener: Option<Box<dyn SyncListener>>)
+//!     -> Result<SyncSummary, RingfenceError> {
+//!     let config = core::SyncConfig::try_from(config)?;  // record -> core type
+//!     self.background(|s| {
+//!         s.sync(&config, &mut |p| if let Some(l) = &listener { l.on_progress(p.into()) })
+//!     })
+//!     .map(Into::into)
+//! }
+//! ```
+//! plus `SyncConfig`/`SyncSummary`/`SyncProgress` records beside the others and one
+//! `RingfenceError` variant per new core error. `lookup_online` is the same shape without
+//! the listener. Running them through `background` keeps screening free while they work.
+
+use crate::decision::{Decision, Verification};
+use crate::directory::{DirectoryBatch, DirectoryEntry, DirectoryKind, SkippedPrefix};
+use crate::history::{HistoryEntry, Stats};
+use crate::import::{ImportSummary, ListFormat};
+use crate::lists::{Rule, RuleAdded, RuleInput, RuleList};
+use crate::number::NormalizedNumber;
+use crate::policy::{Policy, PolicySetting};
+use crate::reports::{Evidence, Report};
+use crate::{guard, Action, Category, RingfenceError};
+use ringfence_core as core;
+use ringfence_core::{Call, Region, E164};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+/// The call-screening engine on one database file.
+///
+/// Safe to share between threads; calls are serialised. Methods marked **blocking**
+/// read or write many rows: never call them on the main (UI) thread. Open one
+/// `Screener` per process and keep it (opening reads the lists into memory); several
+/// processes (an app and its extension or screening service) may open the same file.
+/// Close it with `close()` (Kotlin) or by dropping the last reference (Swift).
+#[derive(uniffi::Object)]
+pub struct Screener {
+    inner: Mutex<core::Screener>,
+    /// The database file, for the background connection; `None` in memory.
+    path: Option<PathBuf>,
+    /// One background job at a time (import, later sync).
+    background: Mutex<()>,
+}
+
+#[uniffi::export]
+impl Screener {
+    /// Opens (creating if needed, with any missing parent directories) the database at
+    /// `db_path`. `home_region` (ISO 3166 alpha-2, "KR") is the region the phone is in:
+    /// national-form numbers ("010-1234-5678") are read in it. Blocking (opens the file,
+    /// migrates it if an older version wrote it, reads the lists).
+    ///
+    /// Errors: `UnknownRegion`, `DatabaseOpen`, `SchemaTooNew`, `Database`.
+    #[uniffi::constructor]
+    pub fn open(db_path: String, home_region: String) -> Result<Arc<Self>, RingfenceError> {
+        guard(|| {
+            let home: Region = home_region.parse()?;
+            let path = PathBuf::from(db_path);
+            let inner = core::Screener::open(&path, home)?;
+            Ok(Arc::new(Screener {
+                inner: Mutex::new(inner),
+                path: Some(path),
+                background: Mutex::new(()),
+            }))
+        })
+    }
+
+    /// A private database in memory, gone when the object is: for tests and previews.
+    #[uniffi::constructor]
+    pub fn open_in_memory(home_region: String) -> Result<Arc<Self>, RingfenceError> {
+        guard(|| {
+            let inner = core::Screener::open_in_memory(home_region.parse()?)?;
+            Ok(Arc::new(Screener {
+                inner: Mutex::new(inner),
+                path: None,
+                background: Mutex::new(()),
+            }))
+        })
+    }
+
+    /// The home region ("KR").
+    pub fn home_region(&self) -> Result<String, RingfenceError> {
+        self.with(|s| Ok(s.home().as_str().to_string()))
+    }
+
+    /// Changes the home region (the user travelled, or changed SIM). Affects how
+    /// national-form numbers are read from now on; stored rules keep their numbers.
+    pub fn set_home_region(&self, home_region: String) -> Result<(), RingfenceError> {
+        self.with(|s| {
+            s.set_home(home_region.parse()?);
+            Ok(())
+        })
+    }
+
+    /// The database file's path (":memory:" in memory).
+    pub fn db_path(&self) -> Result<String, RingfenceError> {
+        self.with(|s| Ok(s.path().display().to_string()))
+    }
+
+    /// The last storage problem met while screening, if any. Screening never fails
+    /// because of the database (it decides with the lists it holds in memory); this
+    /// says why a decision may have missed community data.
+    pub fn last_error(&self) -> Result<Option<String>, RingfenceError> {
+        self.with(|s| Ok(s.last_error().map(str::to_string)))
+    }
+
+    // ---- screening ----
+
+    /// Decides what to do with an incoming call. Fast (one in-memory lookup per list
+    /// and at most one indexed query); safe to call from a call-screening callback's
+    /// worker thread.
+    ///
+    /// - `caller_id`: exactly as the platform delivered it ("+82 10-1234-5678",
+    ///   "tel:...", "" or "anonymous" for hidden callers).
+    /// - `verification`: STIR/SHAKEN status where the platform has it (Android 11+).
+    /// - `is_contact`: the platform already knows the caller as a contact.
+    /// - `at`: when the call arrived, Unix seconds; `null`/`nil` for now.
+    ///
+    /// A malformed caller ID is not an error: it is a decision with reason
+    /// `INVALID_NUMBER`.
+    #[uniffi::method(default(verification = None, is_contact = false, at = None))]
+    pub fn screen(
+        &self,
+        caller_id: String,
+        verification: Option<Verification>,
+        is_contact: bool,
+        at: Option<i64>,
+    ) -> Result<Decision, RingfenceError> {
+        let call = call(&caller_id, verification, is_contact, at);
+        self.with(|s| Ok(s.screen(&call).into()))
+    }
+
+    /// `screen`, then keeps the call in the history (a small write). On Android,
+    /// prefer `screen`, answer the system, then `record`: a write may wait for another
+    /// process's transaction, and the answer must not.
+    #[uniffi::method(default(verification = None, is_contact = false, at = None))]
+    pub fn screen_and_record(
+        &self,
+        caller_id: String,
+        verification: Option<Verification>,
+        is_contact: bool,
+        at: Option<i64>,
+    ) -> Result<Decision, RingfenceError> {
+        let call = call(&caller_id, verification, is_contact, at);
+        self.with(|s| Ok(s.screen_and_record(&call)?.into()))
+    }
+
+    /// Keeps a decision that `screen` returned in the history (bounded by the policy's
+    /// history limit). `caller_id` and `at` as given to `screen`.
+    #[uniffi::method(default(at = None))]
+    pub fn record(
+        &self,
+        caller_id: String,
+        decision: Decision,
+        at: Option<i64>,
+    ) -> Result<(), RingfenceError> {
+        guard(|| {
+            let d: core::Decision = decision.try_into()?;
+            let call = call(&caller_id, None, false, at);
+            self.with(|s| s.record(&call, &d))
+        })
+    }
+
+    /// Reads a number with this screener's home region (see the top-level `normalize`).
+    pub fn normalize(&self, raw: String) -> Result<NormalizedNumber, RingfenceError> {
+        self.with(|s| Ok(s.parse(&raw).into()))
+    }
+
+    // ---- block and allow lists ----
+
+    /// Adds a number in any form, or a prefix ending in `*` ("+8270*", "1588*",
+    /// "010-1234*"), to a list, or updates the label of one already there. Takes
+    /// effect for the next call.
+    ///
+    /// Errors: `InvalidPattern`; `EmergencyNumber` for an emergency number on the
+    /// block list.
+    #[uniffi::method(default(label = None))]
+    pub fn add_rule(
+        &self,
+        list: RuleList,
+        pattern: String,
+        label: Option<String>,
+    ) -> Result<RuleAdded, RingfenceError> {
+        self.with(|s| {
+            let (rule, is_new) = s.add_rule(list.into(), &pattern, label.as_deref())?;
+            Ok(RuleAdded {
+                rule: rule.into(),
+                is_new,
+            })
+        })
+    }
+
+    /// Adds many rules in one transaction (a list the user imported). All or nothing:
+    /// one bad pattern or emergency number and nothing is added. Returns how many were
+    /// new. Blocking for large lists.
+    pub fn add_rules(&self, list: RuleList, rules: Vec<RuleInput>) -> Result<u64, RingfenceError> {
+        self.with(|s| {
+            let pairs: Vec<(String, Option<String>)> =
+                rules.into_iter().map(|r| (r.pattern, r.label)).collect();
+            Ok(s.add_rules(list.into(), &pairs)? as u64)
+        })
+    }
+
+    /// Removes a number or prefix from a list (in any form that reads as the same
+    /// pattern); returns whether it was there.
+    pub fn remove_rule(&self, list: RuleList, pattern: String) -> Result<bool, RingfenceError> {
+        self.with(|s| s.remove_rule(list.into(), &pattern))
+    }
+
+    /// Every rule of a list: exact numbers, then prefixes, each in ascending order.
+    pub fn rules(&self, list: RuleList) -> Result<Vec<Rule>, RingfenceError> {
+        self.with(|s| Ok(s.rules(list.into())?.into_iter().map(Rule::from).collect()))
+    }
+
+    // ---- contacts ----
+
+    /// Replaces the contacts with these numbers (the app mirrors its address book).
+    /// Numbers that cannot be read are skipped; returns how many distinct numbers were
+    /// stored. Blocking for large address books.
+    pub fn set_contacts(&self, numbers: Vec<String>) -> Result<u64, RingfenceError> {
+        self.with(|s| Ok(s.set_contacts(&numbers)? as u64))
+    }
+
+    /// Adds one contact; returns its E.164 form. Errors: `InvalidNumber`.
+    pub fn add_contact(&self, number: String) -> Result<String, RingfenceError> {
+        self.with(|s| Ok(s.add_contact(&number)?.to_string()))
+    }
+
+    /// Removes one contact; returns whether it was there. Errors: `InvalidNumber`.
+    pub fn remove_contact(&self, number: String) -> Result<bool, RingfenceError> {
+        self.with(|s| s.remove_contact(&number))
+    }
+
+    // ---- policy ----
+
+    /// The current policy.
+    pub fn policy(&self) -> Result<Policy, RingfenceError> {
+        self.with(|s| Ok(s.policy()?.into()))
+    }
+
+    /// Every setting with its current value and help text (for a generic settings
+    /// screen, or to show what `setPolicy` accepts).
+    pub fn policy_settings(&self) -> Result<Vec<PolicySetting>, RingfenceError> {
+        self.with(|s| {
+            Ok(s.policy()?
+                .settings()
+                .into_iter()
+                .map(PolicySetting::from)
+                .collect())
+        })
+    }
+
+    /// Changes one setting by key: "threshold.warn", "threshold.block", "hidden",
+    /// "own-number", "decay.half-life-days", "history.limit", "category.<code>"
+    /// (values: allow, warn, silence, block, default). Returns the new policy; on error
+    /// nothing changed.
+    ///
+    /// Errors: `UnknownSetting`, `BadSettingValue`, `UnknownAction`, `UnknownCategory`.
+    pub fn set_policy(&self, key: String, value: String) -> Result<Policy, RingfenceError> {
+        self.with(|s| Ok(s.set_policy(&key, &value)?.into()))
+    }
+
+    /// Sets the action for a category, or `null`/`nil` to go back to the default.
+    /// Errors: `UnknownSetting` for a category that cannot be set (emergency, personal,
+    /// hidden: use `setHiddenAction`, uncategorized).
+    pub fn set_category_action(
+        &self,
+        category: Category,
+        action: Option<Action>,
+    ) -> Result<Policy, RingfenceError> {
+        let key = format!("category.{}", category.code());
+        let value = action.map_or_else(|| "default".to_string(), |a| a.code());
+        self.set_policy(key, value)
+    }
+
+    /// Sets what happens to callers who hide their number.
+    pub fn set_hidden_action(&self, action: Action) -> Result<Policy, RingfenceError> {
+        self.set_policy("hidden".into(), action.code())
+    }
+
+    /// Sets the user's own number (for neighbour-spoofing detection), or `null`/`nil`
+    /// to turn that off. Errors: `BadSettingValue` if it is not a valid number.
+    pub fn set_own_number(&self, number: Option<String>) -> Result<Policy, RingfenceError> {
+        self.set_policy("own-number".into(), number.unwrap_or_else(|| "none".into()))
+    }
+
+    // ---- reports ----
+
+    /// Reports a number as spam: it is blocked on this phone at once, and the report
+    /// waits in the outbox for the next sync. Returns the queued report.
+    ///
+    /// Errors: `InvalidNumber`, `EmergencyNumber`, `UnknownCategory` for a category that
+    /// cannot be reported (see `reportableCategories()`).
+    #[uniffi::method(default(comment = None))]
+    pub fn report_spam(
+        &self,
+        number: String,
+        category: Category,
+        comment: Option<String>,
+    ) -> Result<Report, RingfenceError> {
+        self.with(|s| {
+            Ok(s.report(&number, category.into(), comment.as_deref())?
+                .into())
+        })
+    }
+
+    /// Says a number is not spam: it is allowed on this phone at once, and the vote
+    /// goes to the community with the next sync. Returns the queued report.
+    #[uniffi::method(default(comment = None))]
+    pub fn mark_not_spam(
+        &self,
+        number: String,
+        comment: Option<String>,
+    ) -> Result<Report, RingfenceError> {
+        self.with(|s| Ok(s.mark_not_spam(&number, comment.as_deref())?.into()))
+    }
+
+    /// Reports not yet acknowledged by the community server, oldest first.
+    pub fn pending_reports(&self, limit: u32) -> Result<Vec<Report>, RingfenceError> {
+        self.with(|s| {
+            Ok(s.pending_reports(limit)?
+                .into_iter()
+                .map(Report::from)
+                .collect())
+        })
+    }
+
+    /// How many reports wait in the outbox.
+    pub fn pending_report_count(&self) -> Result<u64, RingfenceError> {
+        self.with(|s| Ok(s.stats()?.pending_reports))
+    }
+
+    /// What the local community database says about a number (decayed to now), or
+    /// `null`/`nil` if it does not know it. Errors: `InvalidNumber`.
+    pub fn community_evidence(&self, number: String) -> Result<Option<Evidence>, RingfenceError> {
+        self.with(|s| Ok(s.community_evidence(&number)?.map(Evidence::from)))
+    }
+
+    // ---- importing lists ----
+
+    /// Imports a spam list file into the community database. All or nothing. Blocking
+    /// (seconds for a large list); runs on its own connection, so calls can still be
+    /// screened meanwhile.
+    ///
+    /// Errors: `Io` (missing or unreadable file), `AlreadyImported`, `Database`.
+    pub fn import_list(
+        &self,
+        format: ListFormat,
+        path: String,
+    ) -> Result<ImportSummary, RingfenceError> {
+        self.background(|s| {
+            let file = std::fs::File::open(&path).map_err(|e| core::Error::Io {
+                what: path.clone(),
+                source: e,
+            })?;
+            Ok(s.import(format.into(), std::io::BufReader::new(file))?
+                .into())
+        })
+    }
+
+    /// `importList` from bytes the app already holds (an Android content URI's stream,
+    /// a download). Blocking.
+    pub fn import_list_data(
+        &self,
+        format: ListFormat,
+        data: Vec<u8>,
+    ) -> Result<ImportSummary, RingfenceError> {
+        self.background(|s| Ok(s.import(format.into(), data.as_slice())?.into()))
+    }
+
+    // ---- iOS Call Directory export ----
+
+    /// One batch of the iOS Call Directory list, in ascending order: up to `limit`
+    /// entries with numbers greater than `after` (`null`/`nil` or 0: from the start).
+    /// Pass the batch's `nextAfter` to get the next one; it is `null`/`nil` when the
+    /// export is complete. The list is the same decisions as screening (an allowed
+    /// number, a contact or an emergency number is never in the blocking list) with
+    /// block-list prefixes expanded. Blocking: each batch scans its part of the
+    /// community table, holding this screener's lock meanwhile, so keep batches to
+    /// thousands of entries (10 000 take milliseconds). `CallDirectoryLoader` (Swift)
+    /// runs the loop.
+    ///
+    /// Errors: `InvalidArgument` for a negative or over-long `after` or a zero `limit`.
+    pub fn call_directory_batch(
+        &self,
+        kind: DirectoryKind,
+        after: Option<i64>,
+        limit: u32,
+    ) -> Result<DirectoryBatch, RingfenceError> {
+        guard(|| {
+            if limit == 0 {
+                return Err(bad_argument("limit", "must be at least 1".into()));
+            }
+            let after = match after {
+                None | Some(0) => None,
+                Some(n) => Some(u64::try_from(n).ok().and_then(E164::from_u64).ok_or_else(
+                    || {
+                        bad_argument(
+                            "after",
+                            format!("{n} is not a number from a previous batch"),
+                        )
+                    },
+                )?),
+            };
+            self.with(|s| {
+                let mut export = s.call_directory(kind.into(), after)?;
+                let skipped_prefixes = export
+                    .skipped_prefixes
+                    .iter()
+                    .map(|(p, n)| SkippedPrefix {
+                        prefix: p.to_string(),
+                        numbers: *n,
+                    })
+                    .collect();
+                let mut entries = Vec::with_capacity(limit.min(100_000) as usize);
+                for entry in export.by_ref() {
+                    entries.push(DirectoryEntry::from(entry?));
+                    if entries.len() == limit as usize {
+                        break;
+                    }
+                }
+                // Look one entry ahead, so the last batch says it is the last.
+                let more = entries.len() == limit as usize && export.next().transpose()?.is_some();
+                let next_after = if more {
+                    entries.last().map(|e| e.number)
+                } else {
+                    None
+                };
+                Ok(DirectoryBatch {
+                    entries,
+                    next_after,
+                    skipped_prefixes,
+                })
+            })
+        })
+    }
+
+    // ---- history ----
+
+    /// The newest `limit` screened calls, newest first.
+    pub fn history(&self, limit: u32) -> Result<Vec<HistoryEntry>, RingfenceError> {
+        self.with(|s| {
+            Ok(s.history(limit)?
+                .into_iter()
+                .map(HistoryEntry::from)
+                .collect())
+        })
+    }
+
+    /// Counts over the history, the lists and the outbox.
+    pub fn stats(&self) -> Result<Stats, RingfenceError> {
+        self.with(|s| Ok(s.stats()?.into()))
+    }
+
+    /// Forgets every screened call.
+    pub fn clear_history(&self) -> Result<(), RingfenceError> {
+        self.with(|s| s.clear_history())
+    }
+}
+
+impl Screener {
+    /// Runs `f` on the core screener under the lock, catching panics. A panic poisons
+    /// the lock; the next call takes it anyway (the core keeps no half-written state
+    /// in memory: its mirror is replaced whole, and SQLite rolls back), so one bug does
+    /// not leave a phone without call screening.
+    fn with<T>(
+        &self,
+        f: impl FnOnce(&mut core::Screener) -> core::Result<T>,
+    ) -> Result<T, RingfenceError> {
+        guard(|| {
+            let mut s = lock(&self.inner);
+            f(&mut s).map_err(RingfenceError::from)
+        })
+    }
+
+    /// Runs a long job on its own connection to the database, one job at a time, so
+    /// that `screen` is not held up behind it. In memory there is only the one
+    /// connection, and the job runs under the lock like any call.
+    fn background<T>(
+        &self,
+        f: impl FnOnce(&mut core::Screener) -> core::Result<T>,
+    ) -> Result<T, RingfenceError> {
+        guard(|| {
+            let _one_at_a_time = lock(&self.background);
+            let Some(path) = &self.path else {
+                return self.with(f);
+            };
+            let home = lock(&self.inner).home();
+            let mut worker = core::Screener::open(path, home)?;
+            f(&mut worker).map_err(RingfenceError::from)
+        })
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|poisoned| {
+        m.clear_poison();
+        poisoned.into_inner()
+    })
+}
+
+fn call(
+    caller_id: &str,
+    verification: Option<Verification>,
+    is_contact: bool,
+    at: Option<i64>,
+) -> Call<'_> {
+    Call {
+        caller_id,
+        verification: verification.map(Into::into).unwrap_or_default(),
+        is_contact,
+        at,
+    }
+}
+
+fn bad_argument(argument: &str, details: String) -> RingfenceError {
+    RingfenceError::InvalidArgument {
+        argument: argument.to_string(),
+        details,
+    }
+}
