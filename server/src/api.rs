@@ -75,7 +75,7 @@ fn validate(item: &ReportItem) -> Result<Report, (&'static str, String)> {
         Caller::Hidden => return Err(("invalid_number", "the number is empty".into())),
         Caller::Malformed(m) => return Err(("invalid_number", format!("{:?} {m}", short(&item.number)))),
     };
-    if item.spam && (n.traits.emergency || n.number_type == NumberType::Emergency) {
+    if item.spam && (n.traits.emergency || n.number_type == NumberType::Emergency || crate::storage::is_emergency(n.e164.as_u64())) {
         return Err(("emergency_number", format!("{} is an emergency number and is never listed", n.e164)));
     }
     let category = if item.spam {
