@@ -465,6 +465,7 @@ impl Screener {
         let salt = manifest.lookup_salt.clone();
         let key_hex = wire::hex(trust.key.as_bytes());
         let to = manifest.latest;
+        let forget_old = trust.newly_pinned;
         let entries: u64 = payloads.iter().map(|p| p.entries.len() as u64).sum();
         progress(SyncProgress::Applying { entries });
         let (upserted, deleted) = self.store_mut().write(|tx| {
@@ -473,6 +474,10 @@ impl Screener {
                 "INSERT OR REPLACE INTO community (number, source, category, votes, last_activity) VALUES (?1, 1, ?2, ?3, ?4)",
             )?;
             let mut delete = tx.prepare_cached("DELETE FROM community WHERE number = ?1 AND source = 1")?;
+            if forget_old {
+                // Rows from a server with another key are not this server's to update.
+                tx.execute("DELETE FROM community WHERE source = 1", [])?;
+            }
             for p in &payloads {
                 if p.header.kind == Kind::Snapshot {
                     tx.execute("DELETE FROM community WHERE source = 1", [])?;

@@ -10,7 +10,7 @@
 //! header   magic "RFWF", format 1, kind, 2 reserved bytes, key id (8), version (u64),
 //!          base version (u64), created_at (i64), half-life seconds (u32),
 //!          entry count (u32), deletion count (u32), body length (u32); little-endian
-//! body     zstd( keys | categories | scores | ages | deletions )
+//! body     zstd( keys | categories | scores | ages in days | deletions )
 //! sig      64 bytes
 //! ```
 //!
@@ -88,7 +88,7 @@ pub struct Entry {
     pub category: Category,
     /// Net spam votes at `last_activity` (quantised: see [`quantise`]).
     pub score: f64,
-    /// Unix seconds of the last vote, rounded down to the day.
+    /// Unix seconds of the last vote, rounded up to a day boundary (see [`age_days`]).
     pub last_activity: i64,
 }
 
@@ -225,6 +225,21 @@ pub fn lookup_hash(salt: &[u8], number: E164) -> (u16, u64) {
 
 // ---- encoding ----
 
+/// Last activity travels as whole days before the end of the file's creation day,
+/// rounded so the time moves *later* (never earlier): a phone then never sees evidence
+/// as older, and so weaker, than it is, and five fresh votes still reach a threshold of
+/// five after the phone decays them.
+pub fn age_days(created_at: i64, last_activity: i64) -> u64 {
+    let end_of_today = created_at.div_euclid(DAY) + 1;
+    let day = last_activity.div_euclid(DAY) + i64::from(last_activity.rem_euclid(DAY) != 0);
+    (end_of_today - day).max(0) as u64
+}
+
+/// What a phone reads back for `last_activity` (see [`age_days`]).
+pub fn rounded_activity(created_at: i64, last_activity: i64) -> i64 {
+    (created_at.div_euclid(DAY) + 1 - age_days(created_at, last_activity) as i64) * DAY
+}
+
 fn put_varint(out: &mut Vec<u8>, mut v: u64) {
     while v >= 0x80 {
         out.push((v as u8) | 0x80);
@@ -265,7 +280,6 @@ pub fn encode(payload: &Payload, key: &SigningKey) -> Result<Vec<u8>, EncodeErro
     }
     let n = u32::try_from(entries.len()).map_err(|_| EncodeError::TooMany)?;
     let d = u32::try_from(deletions.len()).map_err(|_| EncodeError::TooMany)?;
-    let today = payload.header.created_at.div_euclid(DAY);
 
     let mut body = Vec::with_capacity(entries.len() * 6 + deletions.len() * 4);
     let mut prev = 0u64;
@@ -276,7 +290,7 @@ pub fn encode(payload: &Payload, key: &SigningKey) -> Result<Vec<u8>, EncodeErro
     body.extend(entries.iter().map(|e| e.category.code()));
     body.extend(entries.iter().map(|e| quantise(e.score)));
     for e in entries {
-        put_varint(&mut body, (today - e.last_activity.div_euclid(DAY)).max(0) as u64);
+        put_varint(&mut body, age_days(payload.header.created_at, e.last_activity));
     }
     for (i, k) in deletions.iter().enumerate() {
         put_varint(&mut body, if i == 0 { *k } else { k - deletions[i - 1] });
@@ -402,7 +416,7 @@ pub fn decode(bytes: &[u8], key: &VerifyingKey, limits: &Limits) -> Result<Paylo
     let keys = r.sorted_keys(n, max_key, header.kind == Kind::Bucket)?;
     let categories = r.bytes(n)?;
     let scores = r.bytes(n)?;
-    let today = header.created_at.div_euclid(DAY);
+    let end_of_today = header.created_at.div_euclid(DAY) + 1;
     let mut entries = Vec::with_capacity(n);
     for i in 0..n {
         let category = Category::from_code(categories[i])
@@ -419,7 +433,7 @@ pub fn decode(bytes: &[u8], key: &VerifyingKey, limits: &Limits) -> Result<Paylo
             key: keys[i],
             category,
             score: dequantise(scores[i]),
-            last_activity: (today - age as i64) * DAY,
+            last_activity: (end_of_today - age as i64) * DAY,
         });
     }
     let deletions = r.sorted_keys(d, max_key, false)?;

@@ -6,7 +6,8 @@
 //!
 //! - S = decayed weight of spam votes, H = of "not spam" votes, R = spam voters;
 //! - score = S - H (net spam votes);
-//! - listed iff R >= min_reporters, score decayed to now >= list_threshold, and the
+//! - listed iff R >= min_reporters, score decayed to now >= list_threshold (less 0.1 %
+//!   slack, so votes a few hours apart still add up to whole numbers), and the
 //!   Wilson lower bound (95 %) of the spam share S / (S + H) >= min_confidence;
 //! - category = the reportable category with the most spam weight (`unknown` only when
 //!   no voter named one).
@@ -51,6 +52,10 @@ pub struct Listing {
     pub expires_at: i64,
 }
 
+/// Decay over a few hours (at the default half-life) must not make two votes count as
+/// fewer than two: scores within this fraction below the threshold still pass.
+pub const SLACK: f64 = 1e-3;
+
 pub fn decay(weight: f64, age_secs: f64, half_life_secs: f64) -> f64 {
     if half_life_secs <= 0.0 {
         weight
@@ -87,7 +92,8 @@ pub fn aggregate(votes: &[Vote], now: i64, rules: &Rules) -> Option<Listing> {
     }
     let score = s - h;
     let now_score = decay(score, (now - t) as f64, rules.half_life_secs);
-    if r < rules.min_reporters || now_score < rules.list_threshold || wilson_lower_bound(s, s + h) < rules.min_confidence {
+    let threshold = rules.list_threshold * (1.0 - SLACK);
+    if r < rules.min_reporters || now_score < threshold || wilson_lower_bound(s, s + h) < rules.min_confidence {
         return None;
     }
     let named = by_category.iter().filter(|(c, _)| **c != Category::Unknown);
@@ -101,7 +107,7 @@ pub fn aggregate(votes: &[Vote], now: i64, rules: &Rules) -> Option<Listing> {
         i64::MAX
     } else {
         // score * 2^(-(x - t)/hl) = threshold  <=>  x = t + hl * log2(score / threshold)
-        let secs = rules.half_life_secs * (score / rules.list_threshold).log2();
+        let secs = rules.half_life_secs * (score / threshold).log2();
         t.saturating_add(secs.ceil().min(1e15) as i64)
     };
     Some(Listing { category, score, last_activity: t, expires_at })

@@ -174,10 +174,10 @@ mod tests {
 }
 
 /// A listing as the phones will see it: score and day quantised like the wire does.
-fn as_published(l: Listing) -> Listing {
+fn as_published(l: Listing, now: i64) -> Listing {
     Listing {
         score: wire::dequantise(wire::quantise(l.score)),
-        last_activity: l.last_activity.div_euclid(86_400) * 86_400,
+        last_activity: wire::rounded_activity(now, l.last_activity),
         ..l
     }
 }
@@ -247,7 +247,7 @@ impl Storage for Sqlite {
                     })
                 })?
                 .collect::<Result<_>>()?;
-            let now_listed = if is_emergency(number) { None } else { aggregate(&votes, now, rules).map(as_published) };
+            let now_listed = if is_emergency(number) { None } else { aggregate(&votes, now, rules).map(|l| as_published(l, now)) };
             let was = published_of.query_row([number as i64], |r| read_listing(r, 0)).optional()?;
             match (was, now_listed) {
                 (Some(_), None) => changes.deletions.push(number),
