@@ -462,13 +462,20 @@ impl Screener {
                 payloads.push(p);
             }
         }
-        let salt = manifest.lookup_salt.clone();
-        let key_hex = wire::hex(trust.key.as_bytes());
-        let to = manifest.latest;
-        let forget_old = trust.newly_pinned;
         let entries: u64 = payloads.iter().map(|p| p.entries.len() as u64).sum();
         progress(SyncProgress::Applying { entries });
-        let (upserted, deleted) = self.store_mut().write(|tx| {
+        let (upserted, deleted) = self.apply(&payloads, &trust, Some(&manifest.lookup_salt), manifest.latest)?;
+        summary.to_version = manifest.latest;
+        summary.upserted = upserted;
+        summary.deleted = deleted;
+        Ok(summary)
+    }
+
+    /// Writes verified payloads and the new version in one transaction.
+    fn apply(&mut self, payloads: &[Payload], trust: &Trust, salt: Option<&str>, to: u64) -> Result<(u64, u64)> {
+        let key_hex = wire::hex(trust.key.as_bytes());
+        let forget_old = trust.newly_pinned;
+        self.store_mut().write(|tx| {
             let (mut up, mut del) = (0u64, 0u64);
             let mut insert = tx.prepare_cached(
                 "INSERT OR REPLACE INTO community (number, source, category, votes, last_activity) VALUES (?1, 1, ?2, ?3, ?4)",
@@ -478,7 +485,7 @@ impl Screener {
                 // Rows from a server with another key are not this server's to update.
                 tx.execute("DELETE FROM community WHERE source = 1", [])?;
             }
-            for p in &payloads {
+            for p in payloads {
                 if p.header.kind == Kind::Snapshot {
                     tx.execute("DELETE FROM community WHERE source = 1", [])?;
                 }
@@ -492,13 +499,51 @@ impl Screener {
             }
             set_meta(tx, "sync.version", &to.to_string())?;
             set_meta(tx, "sync.key", &key_hex)?;
-            set_meta(tx, "sync.salt", &salt)?;
+            if let Some(salt) = salt {
+                set_meta(tx, "sync.salt", salt)?;
+            }
             set_meta(tx, "sync.last_success", &now().to_string())?;
             Ok((up, del))
-        })?;
-        summary.to_version = to;
+        })
+    }
+
+    /// Applies snapshot and delta files obtained some other way (an app that downloads
+    /// with the platform's own HTTP stack, a file shipped with the app). The same rules
+    /// as [`Screener::sync`]: every file is verified against `key` (which must be the
+    /// pinned key, if one is pinned); the files must follow on from this device's version
+    /// (a snapshot, then deltas each based on the one before); all or nothing.
+    pub fn apply_community_files(&mut self, key: &VerifyingKey, files: &[&[u8]]) -> Result<SyncSummary> {
+        let stored = self.store().meta("sync.key")?.and_then(|k| wire::parse_public_key(&k));
+        if let Some(pinned) = stored.filter(|p| p != key) {
+            return Err(Error::KeyChanged { pinned: wire::hex(pinned.as_bytes()), offered: wire::hex(key.as_bytes()) });
+        }
+        let trust = Trust { key: *key, newly_pinned: stored.is_none() };
+        let local = if trust.newly_pinned { 0 } else { self.sync_version()? };
+        let mut summary = SyncSummary { from_version: local, to_version: local, ..SyncSummary::default() };
+        let limits = wire::Limits::default();
+        let mut payloads = Vec::with_capacity(files.len());
+        let mut at = local;
+        for (i, bytes) in files.iter().enumerate() {
+            let what = format!("file {}", i + 1);
+            let p = wire::decode(bytes, key, &limits).map_err(|source| Error::BadPayload { what: what.clone(), source })?;
+            let h = p.header;
+            match h.kind {
+                Kind::Snapshot if h.version >= at => summary.snapshot = true,
+                Kind::Snapshot => return Err(Error::RollbackRefused { local: at, offered: h.version }),
+                Kind::Delta if h.base_version == at => summary.deltas += 1,
+                _ => return Err(mismatch(&what, format!("it is a {:?} from {} to {}, not a follow-on of version {at}", h.kind, h.base_version, h.version))),
+            }
+            summary.bytes_downloaded += bytes.len() as u64;
+            at = h.version;
+            payloads.push(p);
+        }
+        let (upserted, deleted) = self.apply(&payloads, &trust, None, at)?;
+        summary.to_version = at;
         summary.upserted = upserted;
         summary.deleted = deleted;
+        if trust.newly_pinned {
+            summary.pinned_key = Some(wire::hex(key.as_bytes()));
+        }
         Ok(summary)
     }
 

@@ -10,7 +10,8 @@
 //! header   magic "RFWF", format 1, kind, 2 reserved bytes, key id (8), version (u64),
 //!          base version (u64), created_at (i64), half-life seconds (u32),
 //!          entry count (u32), deletion count (u32), body length (u32); little-endian
-//! body     zstd( keys | categories | scores | ages in days | deletions )
+//! body     zstd( key gaps in 4 byte planes + long gaps | categories | scores | ages |
+//!                deleted key gaps, the same way )
 //! sig      64 bytes
 //! ```
 //!
@@ -235,9 +236,44 @@ pub fn age_days(created_at: i64, last_activity: i64) -> u64 {
     (end_of_today - day).max(0) as u64
 }
 
-/// What a phone reads back for `last_activity` (see [`age_days`]).
+/// Ages travel as one byte: exact days up to 31, then weeks up to a year, then
+/// 30-day months (up to 15 years). Always rounded to the younger side.
+pub fn age_code(days: u64) -> u8 {
+    match days {
+        0..=31 => days as u8,
+        32..=367 => (31 + (days - 31) / 7) as u8,
+        _ => (79 + (days - 367) / 30).min(255) as u8,
+    }
+}
+
+pub fn age_of_code(code: u8) -> i64 {
+    let c = i64::from(code);
+    match code {
+        0..=31 => c,
+        32..=79 => 31 + (c - 31) * 7,
+        _ => 367 + (c - 79) * 30,
+    }
+}
+
+/// What a phone reads back for `last_activity` (see [`age_days`] and [`age_code`]).
 pub fn rounded_activity(created_at: i64, last_activity: i64) -> i64 {
-    (created_at.div_euclid(DAY) + 1 - age_days(created_at, last_activity) as i64) * DAY
+    let age = age_of_code(age_code(age_days(created_at, last_activity)));
+    (created_at.div_euclid(DAY) + 1 - age) * DAY
+}
+
+/// A key column: ascending keys as gaps (the first gap is the first key), each gap as 4
+/// little-endian bytes split into 4 planes (every first byte, then every second byte,
+/// ...), which compress far better than interleaved bytes. A gap of 2^32 - 1 or more is
+/// written as 0xFFFFFFFF in the planes and in full, as a LEB128 varint, in a list that
+/// follows the planes in the same order.
+fn put_keys(out: &mut Vec<u8>, keys: &[u64]) {
+    let gaps: Vec<u64> = keys.iter().scan(0u64, |prev, k| Some(k - std::mem::replace(prev, *k))).collect();
+    for plane in 0..4 {
+        out.extend(gaps.iter().map(|g| ((*g).min(u64::from(u32::MAX)) >> (8 * plane)) as u8));
+    }
+    for g in gaps.iter().filter(|g| **g >= u64::from(u32::MAX)) {
+        put_varint(out, *g);
+    }
 }
 
 fn put_varint(out: &mut Vec<u8>, mut v: u64) {
@@ -281,20 +317,12 @@ pub fn encode(payload: &Payload, key: &SigningKey) -> Result<Vec<u8>, EncodeErro
     let n = u32::try_from(entries.len()).map_err(|_| EncodeError::TooMany)?;
     let d = u32::try_from(deletions.len()).map_err(|_| EncodeError::TooMany)?;
 
-    let mut body = Vec::with_capacity(entries.len() * 6 + deletions.len() * 4);
-    let mut prev = 0u64;
-    for (i, e) in entries.iter().enumerate() {
-        put_varint(&mut body, if i == 0 { e.key } else { e.key - prev });
-        prev = e.key;
-    }
+    let mut body = Vec::with_capacity(entries.len() * 7 + deletions.len() * 4);
+    put_keys(&mut body, &entries.iter().map(|e| e.key).collect::<Vec<_>>());
     body.extend(entries.iter().map(|e| e.category.code()));
     body.extend(entries.iter().map(|e| quantise(e.score)));
-    for e in entries {
-        put_varint(&mut body, age_days(payload.header.created_at, e.last_activity));
-    }
-    for (i, k) in deletions.iter().enumerate() {
-        put_varint(&mut body, if i == 0 { *k } else { k - deletions[i - 1] });
-    }
+    body.extend(entries.iter().map(|e| age_code(age_days(payload.header.created_at, e.last_activity))));
+    put_keys(&mut body, deletions);
     let body = zstd::bulk::compress(&body, 19).expect("zstd compresses any input in memory");
 
     let h = &payload.header;
@@ -393,11 +421,11 @@ pub fn decode(bytes: &[u8], key: &VerifyingKey, limits: &Limits) -> Result<Paylo
     if header.kind == Kind::Bucket && header.base_version > u64::from(u16::MAX) {
         return Err(DecodeError::Corrupt("bucket number above 16 bits"));
     }
-    // Each entry takes at most 10 + 1 + 1 + 10 bytes and each deletion 10: anything
+    // Each entry takes at most 4 + 10 + 3 bytes and each deletion 14: anything
     // longer is a zip bomb or garbage.
     let n = header.entries as usize;
     let d = header.deletions as usize;
-    let bound = n * 22 + d * 10;
+    let bound = n * (4 + 10 + 3) + d * (4 + 10);
     let mut body = Vec::new();
     let decoder = zstd::stream::read::Decoder::with_buffer(&bytes[HEADER_LEN..HEADER_LEN + body_len])
         .map_err(|_| DecodeError::Corrupt("body is not zstd"))?;
@@ -416,6 +444,7 @@ pub fn decode(bytes: &[u8], key: &VerifyingKey, limits: &Limits) -> Result<Paylo
     let keys = r.sorted_keys(n, max_key, header.kind == Kind::Bucket)?;
     let categories = r.bytes(n)?;
     let scores = r.bytes(n)?;
+    let ages = r.bytes(n)?;
     let end_of_today = header.created_at.div_euclid(DAY) + 1;
     let mut entries = Vec::with_capacity(n);
     for i in 0..n {
@@ -425,15 +454,11 @@ pub fn decode(bytes: &[u8], key: &VerifyingKey, limits: &Limits) -> Result<Paylo
         if scores[i] == 0 {
             return Err(DecodeError::Corrupt("zero score"));
         }
-        let age = r.varint()?;
-        if age > 100_000 {
-            return Err(DecodeError::Corrupt("last activity too far in the past"));
-        }
         entries.push(Entry {
             key: keys[i],
             category,
             score: dequantise(scores[i]),
-            last_activity: (end_of_today - age as i64) * DAY,
+            last_activity: (end_of_today - age_of_code(ages[i])) * DAY,
         });
     }
     let deletions = r.sorted_keys(d, max_key, false)?;
@@ -482,20 +507,27 @@ impl<'a> Cursor<'a> {
         Ok(s)
     }
 
-    /// `n` strictly ascending keys, each in `1..=max` (`0..=max` for tags).
+    /// A key column of `n` keys (see `put_keys`): strictly ascending, each in `1..=max`
+    /// (`0..=max` for tags).
     fn sorted_keys(&mut self, n: usize, max: u64, zero_ok: bool) -> Result<Vec<u64>, DecodeError> {
-        let mut keys = Vec::with_capacity(n.min(self.b.len()));
+        let planes = self.bytes(n.checked_mul(4).ok_or(DecodeError::TooLarge("key count"))?)?;
+        let mut keys = Vec::with_capacity(n);
         let mut prev = 0u64;
         for i in 0..n {
-            let v = self.varint()?;
-            let key = if i == 0 {
+            let g = u32::from_le_bytes([planes[i], planes[n + i], planes[2 * n + i], planes[3 * n + i]]);
+            let gap = if g == u32::MAX {
+                let v = self.varint()?;
+                if v < u64::from(u32::MAX) {
+                    return Err(DecodeError::Corrupt("a short gap written long"));
+                }
                 v
             } else {
-                if v == 0 {
-                    return Err(DecodeError::Corrupt("keys not strictly ascending"));
-                }
-                prev.checked_add(v).ok_or(DecodeError::Corrupt("key overflows"))?
+                u64::from(g)
             };
+            if i > 0 && gap == 0 {
+                return Err(DecodeError::Corrupt("keys not strictly ascending"));
+            }
+            let key = prev.checked_add(gap).ok_or(DecodeError::Corrupt("key overflows"))?;
             if key > max || (key == 0 && !zero_ok) {
                 return Err(DecodeError::Corrupt("key out of range"));
             }
@@ -622,7 +654,7 @@ mod tests {
                 key: 821_012_340_000 + i * 7,
                 category: Category::ALL[4 + (i as usize % 11)],
                 score: dequantise((i % 200) as u8 + 1),
-                last_activity: (created_at / DAY - (i as i64 % 90)) * DAY,
+                last_activity: rounded_activity(created_at, created_at - (i as i64 % 400) * DAY),
             })
             .collect();
         let deletions = if kind == Kind::Delta { vec![15_551_234_567, 15_551_234_568] } else { vec![] };
@@ -727,6 +759,19 @@ mod tests {
             let sig = k.sign(&out);
             out.extend_from_slice(&sig.to_bytes());
             let _ = decode(&out, &k.verifying_key(), &Limits::default());
+        }
+    }
+
+    #[test]
+    fn ages_round_to_the_younger_side() {
+        let now = 1_700_000_000;
+        for days in 0..5600i64 {
+            let t = now - days * DAY - 5;
+            let r = rounded_activity(now, t);
+            assert!(r >= t, "{days}: {r} < {t}");
+            let slack = if days <= 31 { 2 } else if days <= 367 { 8 } else { 31 };
+            assert!(r - t <= slack * DAY, "{days}: rounded by {} days", (r - t) / DAY);
+            assert_eq!(rounded_activity(now, r), r, "stable");
         }
     }
 
