@@ -124,6 +124,8 @@ pub struct SyncSummary {
 struct Answer {
     status: u16,
     body: Vec<u8>,
+    /// Seconds from a `Retry-After` header.
+    retry_after: Option<u64>,
 }
 
 struct Client<'a> {
@@ -160,7 +162,8 @@ impl<'a> Client<'a> {
             let (retry, wait) = match &outcome {
                 Err(Error::ServerUnreachable { .. }) => (true, delay),
                 Ok(a) if a.status >= 500 => (true, delay),
-                Ok(a) if a.status == 429 => (true, delay),
+                // Waiting longer than the budget allows would only delay the error.
+                Ok(a) if a.status == 429 => (true, a.retry_after.map_or(delay, |s| delay.max(Duration::from_secs(s)))),
                 _ => (false, delay),
             };
             let out_of_time = started.elapsed() + wait > self.config.retry_budget;
@@ -189,6 +192,7 @@ impl<'a> Client<'a> {
         let resp = req.send().map_err(|e| unreachable(&error_chain(&e)))?;
         let status = resp.status().as_u16();
         let total = resp.content_length();
+        let retry_after = resp.headers().get("retry-after").and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse().ok());
         if total.is_some_and(|t| t > limit) {
             return Err(Error::PayloadTooLarge { what: what.into(), limit });
         }
@@ -218,7 +222,7 @@ impl<'a> Client<'a> {
         if status == 200 {
             progress(SyncProgress::Downloading { what: what.into(), received: body.len() as u64, total });
         }
-        Ok(Answer { status, body })
+        Ok(Answer { status, body, retry_after })
     }
 
     /// A GET that must answer 200.
@@ -253,7 +257,7 @@ fn failure(url: &Url, a: &Answer) -> Error {
         .map(|e| e.message.clone())
         .unwrap_or_else(|| String::from_utf8_lossy(&a.body[..a.body.len().min(200)]).trim().to_string());
     match a.status {
-        429 => Error::RateLimited { retry_after_secs: 60 },
+        429 => Error::RateLimited { retry_after_secs: a.retry_after.unwrap_or(60) },
         s if s >= 500 => Error::ServerFailed { url: url.to_string(), status: s, message },
         s => Error::Refused { status: s, code: api.map(|e| e.error).unwrap_or_else(|| "http".into()), message },
     }

@@ -193,7 +193,7 @@ pub fn parse_public_key(s: &str) -> Option<VerifyingKey> {
 /// Scores travel as one byte: quarter steps up to 8 (so the small integers thresholds
 /// are set at are exact), then steps of 2^(1/24) (under 3 %) up to about 5,000.
 pub fn quantise(score: f64) -> u8 {
-    if !(score > 0.0) {
+    if score.is_nan() || score <= 0.0 {
         return 1;
     }
     if score <= 8.125 {

@@ -160,19 +160,6 @@ fn regions_of(cc: u16) -> &'static [Region] {
     table.get(&cc).map(Vec::as_slice).unwrap_or(&[])
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn emergency_numbers_of_every_country() {
-        for n in [82112u64, 82119, 1911, 86110, 86120, 49112, 44999] {
-            assert!(super::is_emergency(n), "+{n}");
-        }
-        for n in [821012345678u64, 15551234567, 8615881234567] {
-            assert!(!super::is_emergency(n), "+{n}");
-        }
-    }
-}
-
 /// A listing as the phones will see it: score and day quantised like the wire does.
 fn as_published(l: Listing, now: i64) -> Listing {
     Listing {
@@ -332,5 +319,18 @@ impl Storage for Sqlite {
                 [key, value],
             )
             .map(|_| ())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn emergency_numbers_of_every_country() {
+        for n in [82112u64, 82119, 1911, 86110, 86120, 49112, 44999] {
+            assert!(super::is_emergency(n), "+{n}");
+        }
+        for n in [821012345678u64, 15551234567, 8615881234567] {
+            assert!(!super::is_emergency(n), "+{n}");
+        }
     }
 }

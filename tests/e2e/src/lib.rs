@@ -48,7 +48,7 @@ impl Server {
             .arg(db)
             .args(["--listen", listen, "--publish-interval", "0.2"])
             .args(&args)
-            .env("RUST_LOG", "warn")
+            .env("RUST_LOG", "error")
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()

@@ -203,10 +203,14 @@ fn a_device_over_its_rate_limit_is_refused_and_others_are_not() {
     }
     assert_eq!(noisy.sync().unwrap().uploaded, 3);
     noisy.screener.report("010-5555-0199", Category::Scam, None).unwrap();
+    let started = std::time::Instant::now();
     match noisy.sync() {
-        Err(Error::RateLimited { .. }) => {}
+        // The server says when to come back (a minute for one token); the phone does not
+        // sit out a wait longer than its retry budget.
+        Err(Error::RateLimited { retry_after_secs }) => assert!((30..=60).contains(&retry_after_secs), "{retry_after_secs}"),
         other => panic!("expected a rate-limit error, got {other:?}"),
     }
+    assert!(started.elapsed().as_secs_f64() < 2.0, "{:?}", started.elapsed());
     assert_eq!(noisy.pending(), 1, "the refused report stays in the outbox");
 
     let quiet_started = std::time::Instant::now();
