@@ -221,6 +221,9 @@ pub enum Fault {
     Truncate(String),
     /// Forward the first half of the body, then run the hook (kill the server) and hang up.
     KillDuring(String, Arc<dyn Fn() + Send + Sync>),
+    /// Answer requests whose path contains one of these with these bytes instead (a
+    /// second static server, in effect).
+    Serve(Arc<Vec<(String, Vec<u8>)>>),
 }
 
 /// An HTTP/1.1 proxy in front of the server, one connection per request.
@@ -293,6 +296,15 @@ fn relay(mut client: TcpStream, upstream: &str, fault: &Mutex<Fault>) -> std::io
     let mut resp = Vec::new();
     up.read_to_end(&mut resp)?;
     let fault = fault.lock().unwrap().clone();
+    if let Fault::Serve(files) = &fault {
+        if let Some((_, body)) = files.iter().find(|(p, _)| path.contains(p.as_str())) {
+            let head = format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len());
+            client.write_all(head.as_bytes())?;
+            client.write_all(body)?;
+            client.flush()?;
+            return Ok(());
+        }
+    }
     let body_start = resp.windows(4).position(|w| w == b"\r\n\r\n").map_or(resp.len(), |i| i + 4);
     let half = body_start + (resp.len() - body_start) / 2;
     match fault {

@@ -505,3 +505,97 @@ fn pubkey_command_and_clean_shutdown() {
     assert!(server.signal(2).success(), "SIGINT");
     server.kill();
 }
+
+#[test]
+fn a_phone_killed_at_any_moment_of_a_sync_keeps_a_consistent_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&dir.path().join("srv/server.db"), &[]);
+    // A big snapshot, signed with the server's own key, served by a second "static
+    // server" (the proxy) so the phone spends a while applying it.
+    let secret = std::fs::read_to_string(dir.path().join("srv/server.db.key")).unwrap();
+    let key = wire::SigningKey::from_bytes(&wire::unhex(secret.trim()).unwrap().try_into().unwrap());
+    let now = 1_795_000_000;
+    let n = 200_000u64;
+    let entries = (0..n)
+        .map(|i| wire::Entry { key: 821_000_000_000 + i * 37, category: Category::Scam, score: 6.0, last_activity: now })
+        .collect();
+    let header = wire::Header {
+        kind: wire::Kind::Snapshot,
+        key_id: [0; 8],
+        version: 5,
+        base_version: 0,
+        created_at: now,
+        half_life_secs: 0,
+        entries: 0,
+        deletions: 0,
+    };
+    let snapshot = wire::encode(&wire::Payload { header, entries, deletions: vec![] }, &key).unwrap();
+    let manifest = serde_json::json!({
+        "format": 1, "latest": 5, "snapshot": {"version": 5, "path": "snapshots/5.rfs"},
+        "oldest_delta": null, "delta_path": "deltas/{version}.rfd", "lookup_salt": "00",
+        "key": server.key, "key_id": wire::hex(&wire::key_id(&key.verifying_key())),
+        "created_at": now, "half_life_secs": 0,
+    });
+    let proxy = Proxy::start(&server.addr);
+    proxy.set(Fault::Serve(Arc::new(vec![
+        ("manifest.json".into(), manifest.to_string().into_bytes()),
+        ("snapshots/5.rfs".into(), snapshot),
+    ])));
+
+    let db = dir.path().join("phone.db");
+    let state = || {
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        let ok: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
+        assert_eq!(ok, "ok");
+        // Killed before the schema was created: an empty database is consistent too.
+        let tables: i64 = conn.query_row("SELECT count(*) FROM sqlite_master WHERE name = 'community'", [], |r| r.get(0)).unwrap();
+        if tables == 0 {
+            return (None, 0);
+        }
+        let version: Option<String> = conn.query_row("SELECT value FROM meta WHERE key = 'sync.version'", [], |r| r.get(0)).ok();
+        let rows = conn.query_row("SELECT count(*) FROM community WHERE source = 1", [], |r| r.get::<_, i64>(0)).unwrap() as u64;
+        (version, rows)
+    };
+    let (mut killed, mut finished) = (0, false);
+    for delay_ms in [20u64, 50, 100, 150, 200, 300, 400, 500, 700, 900, 1200, 1600, 2000, 3000, 5000] {
+        let mut child = Command::new(bin("ringfence"))
+            .arg("--db")
+            .arg(&db)
+            .args(["--region", "KR", "sync", "--server", &proxy.url, "--key", &server.key])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        if let Some(status) = child.try_wait().unwrap() {
+            assert!(status.success());
+            finished = true;
+        } else {
+            child.kill().unwrap(); // SIGKILL: no cleanup, no unwinding
+            child.wait().unwrap();
+            killed += 1;
+        }
+        if std::fs::metadata(&db).is_ok() {
+            match state() {
+                (None, 0) => {}
+                (Some(v), rows) if v == "5" && rows == n => {}
+                other => panic!("half a sync after a kill at {delay_ms} ms: {other:?}"),
+            }
+        }
+        if finished {
+            break;
+        }
+    }
+    eprintln!("killed {killed} syncs at increasing moments; finished: {finished}");
+    assert!(killed >= 1, "no sync was killed mid-way");
+    if !finished {
+        let out = Command::new(bin("ringfence"))
+            .arg("--db")
+            .arg(&db)
+            .args(["--region", "KR", "sync", "--server", &proxy.url])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+    assert_eq!(state(), (Some("5".into()), n));
+}
