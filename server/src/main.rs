@@ -51,6 +51,9 @@ struct Cli {
     /// Reports a device may send per minute, sustained
     #[arg(long, default_value_t = 60, value_name = "N")]
     rate_per_minute: u32,
+    /// Log lines on standard error as text or JSON (one object per line); RUST_LOG filters
+    #[arg(long, default_value = "text", value_parser = ["text", "json"])]
+    log_format: String,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -78,12 +81,13 @@ fn run(cli: Cli) -> Result<(), String> {
         println!("{}", keys::public_hex(&key));
         return Ok(());
     }
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,tower_http=info".into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into());
+    let logs = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if cli.log_format == "json" {
+        logs.json().init();
+    } else {
+        logs.init();
+    }
     if !(cli.publish_interval > 0.0 && cli.half_life_days >= 0.0 && cli.list_threshold > 0.0) {
         return Err("--publish-interval and --list-threshold must be positive, --half-life-days not negative".into());
     }

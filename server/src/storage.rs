@@ -324,6 +324,48 @@ impl Storage for Sqlite {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    fn report(key: &str, number: u64, spam: bool) -> Report {
+        Report { key: key.into(), number, spam, category: Category::Scam, comment: None }
+    }
+
+    #[test]
+    fn a_vote_during_a_publication_waits_for_the_next_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut db = Sqlite::open(&dir.path().join("s.db")).unwrap();
+        let rules = Rules { min_reporters: 1, list_threshold: 1.0, min_confidence: 0.0, half_life_secs: 0.0 };
+        let n = 821055550101;
+        assert_eq!(db.record("d1", &[report("key-0001", n, true)], 100).unwrap(), (1, 0));
+        assert_eq!(db.record("d1", &[report("key-0001", n, true)], 101).unwrap(), (0, 1), "same key: a duplicate");
+        let changes = db.pending_changes(100, &rules).unwrap();
+        assert_eq!(changes.upserts.len(), 1);
+        // Another device votes while version 1 is being written.
+        db.record("d2", &[report("key-0002", n, true)], 102).unwrap();
+        db.mark_published(1, &changes, 102, b"salt").unwrap();
+        let next = db.pending_changes(103, &rules).unwrap();
+        assert_eq!(next.upserts.len(), 1, "the second vote is still queued");
+        assert_eq!(next.upserts[0].listing.score, 2.0);
+        db.mark_published(2, &next, 103, b"salt").unwrap();
+        assert!(db.pending_changes(104, &rules).unwrap().is_empty());
+        assert_eq!(db.latest_version().unwrap(), 2);
+        assert_eq!(db.listed().unwrap().len(), 1);
+        // "Not spam" from both: a deletion.
+        db.record("d1", &[report("key-0003", n, false)], 105).unwrap();
+        db.record("d2", &[report("key-0004", n, false)], 105).unwrap();
+        let out = db.pending_changes(106, &rules).unwrap();
+        assert_eq!((out.upserts.len(), out.deletions), (0, vec![n]));
+    }
+
+    #[test]
+    fn emergency_numbers_are_never_listed_even_with_votes() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut db = Sqlite::open(&dir.path().join("s.db")).unwrap();
+        let rules = Rules { min_reporters: 1, list_threshold: 1.0, min_confidence: 0.0, half_life_secs: 0.0 };
+        db.record("d1", &[report("key-0001", 82112, true)], 100).unwrap();
+        assert!(db.pending_changes(100, &rules).unwrap().is_empty());
+    }
+
     #[test]
     fn emergency_numbers_of_every_country() {
         for n in [82112u64, 82119, 1911, 86110, 86120, 49112, 44999] {
