@@ -555,20 +555,34 @@ impl Screener {
     /// 16 bits of a keyed hash leave the phone, and the server answers with every listed
     /// number in that bucket, which the phone matches locally. Blocking. The answer is
     /// signed like the snapshots, and is not stored.
+    ///
+    /// Meant for the call screen, so it tries once (no retries) and, once a sync has
+    /// stored the salt and key, makes a single request. Give it a short
+    /// `request_timeout` (a second or two) inside a call-screening budget.
     pub fn lookup_online(&mut self, raw: &str, config: &SyncConfig) -> Result<Option<Evidence>> {
         let n = self.number(raw)?;
+        let config = &SyncConfig { attempts: 1, ..config.clone() };
         let client = Client::new(config)?;
         let mut quiet = |_: SyncProgress| {};
-        // The salt and key come from the manifest; pin the key on first use as sync does.
-        let manifest = client.manifest(&mut quiet)?;
-        let trust = trust(self.store(), config, &manifest)?;
-        if trust.newly_pinned && self.pinned_key()?.is_none() {
-            let key_hex = wire::hex(trust.key.as_bytes());
-            self.store_mut().write(|tx| set_meta(tx, "sync.key", &key_hex))?;
-        }
-        let salt = wire::unhex(&manifest.lookup_salt)
-            .filter(|s| !s.is_empty())
-            .ok_or_else(|| Error::BadResponse { what: "manifest".into(), why: "its lookup salt is not hex".into() })?;
+        let stored_key = self.pinned_key()?.and_then(|k| wire::parse_public_key(&k));
+        let stored_salt = self.store().meta("sync.salt")?.and_then(|s| wire::unhex(&s)).filter(|s| !s.is_empty());
+        let (trust, salt) = match (stored_key, stored_salt) {
+            (Some(key), Some(salt)) if config.key.is_none_or(|k| k == key) => (Trust { key, newly_pinned: false }, salt),
+            _ => {
+                // No sync yet: the salt and key come from the manifest, and the key is
+                // pinned on first use as sync does.
+                let manifest = client.manifest(&mut quiet)?;
+                let trust = trust(self.store(), config, &manifest)?;
+                if trust.newly_pinned && self.pinned_key()?.is_none() {
+                    let key_hex = wire::hex(trust.key.as_bytes());
+                    self.store_mut().write(|tx| set_meta(tx, "sync.key", &key_hex))?;
+                }
+                let salt = wire::unhex(&manifest.lookup_salt).filter(|s| !s.is_empty()).ok_or_else(|| {
+                    Error::BadResponse { what: "manifest".into(), why: "its lookup salt is not hex".into() }
+                })?;
+                (trust, salt)
+            }
+        };
         let (bucket, tag) = wire::lookup_hash(&salt, n.e164);
         let what = format!("lookup bucket {bucket:04x}");
         let bytes = client.get(&format!("v1/lookup/{bucket:04x}"), config.max_small_bytes, &what, &mut quiet)?;

@@ -230,6 +230,8 @@ pub enum Fault {
 pub struct Proxy {
     pub url: String,
     fault: Arc<Mutex<Fault>>,
+    /// Every request as it arrived (request line, headers, body), in order.
+    seen: Arc<Mutex<Vec<String>>>,
 }
 
 impl Proxy {
@@ -237,17 +239,23 @@ impl Proxy {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind proxy");
         let url = format!("http://{}", listener.local_addr().expect("addr"));
         let fault = Arc::new(Mutex::new(Fault::None));
-        let f = fault.clone();
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let (f, s) = (fault.clone(), seen.clone());
         let upstream = upstream.to_string();
         std::thread::spawn(move || {
             for conn in listener.incoming().map_while(Result::ok) {
-                let (f, upstream) = (f.clone(), upstream.clone());
+                let (f, s, upstream) = (f.clone(), s.clone(), upstream.clone());
                 std::thread::spawn(move || {
-                    let _ = relay(conn, &upstream, &f);
+                    let _ = relay(conn, &upstream, &f, &s);
                 });
             }
         });
-        Proxy { url, fault }
+        Proxy { url, fault, seen }
+    }
+
+    /// The requests received so far (and forgets them).
+    pub fn take_requests(&self) -> Vec<String> {
+        std::mem::take(&mut *self.seen.lock().unwrap())
     }
 
     pub fn set(&self, fault: Fault) {
@@ -255,7 +263,7 @@ impl Proxy {
     }
 }
 
-fn relay(mut client: TcpStream, upstream: &str, fault: &Mutex<Fault>) -> std::io::Result<()> {
+fn relay(mut client: TcpStream, upstream: &str, fault: &Mutex<Fault>, seen: &Mutex<Vec<String>>) -> std::io::Result<()> {
     client.set_read_timeout(Some(Duration::from_secs(10)))?;
     // Read one request: headers, then Content-Length bytes of body.
     let mut req = Vec::new();
@@ -283,6 +291,7 @@ fn relay(mut client: TcpStream, upstream: &str, fault: &Mutex<Fault>) -> std::io
         req.extend_from_slice(&buf[..n]);
     }
     let path = head.split_whitespace().nth(1).unwrap_or("").to_string();
+    seen.lock().unwrap().push(String::from_utf8_lossy(&req).to_string());
     // One request per upstream connection: ask the server to close after answering.
     let mut rewritten: String = head
         .lines()

@@ -92,6 +92,23 @@ fn private_lookup_finds_listed_numbers_without_sending_them() {
     assert_eq!(e.score.round(), 2.0);
     assert!(fresh.screener.lookup_online("010-5555-0102", &fresh.config.clone()).unwrap().is_none());
     assert!(fresh.community().is_empty(), "a lookup stores nothing");
+    // Everything the phone sent, headers and all: the manifest and 4-hex-digit buckets,
+    // never the number, in any form.
+    let sent = proxy.take_requests();
+    assert_eq!(sent.len(), 4, "{sent:?}");
+    for r in &sent {
+        let line = r.lines().next().unwrap();
+        assert!(line.starts_with("GET /v1/data/manifest.json ") || (line.starts_with("GET /v1/lookup/") && line.len() == "GET /v1/lookup/abcd HTTP/1.1".len()), "{line}");
+        for form in ["1055550101", "5555-0101", "5555 0101", "55550101"] {
+            assert!(!r.contains(form), "the number left the phone: {r}");
+        }
+    }
+    // After a sync (which stores the salt), a lookup is one request.
+    fresh.sync().unwrap();
+    proxy.take_requests();
+    fresh.screener.lookup_online("010-5555-0103", &fresh.config.clone()).unwrap();
+    let sent = proxy.take_requests();
+    assert_eq!(sent.len(), 1, "{sent:?}");
 
     // The CLI: found, and its answer names no number it was not asked about.
     let out = Command::new(bin("ringfence"))
