@@ -70,9 +70,9 @@ impl Publisher {
     pub fn publish(&self, now: i64) -> Result<Option<Published>> {
         let changes: Changes = self.storage().pending_changes(now, &self.rules).map_err(db)?;
         if changes.is_empty() {
-            if changes.dirty_upto > 0 {
+            if changes.dirty_upto > 0 || !changes.expiry_updates.is_empty() {
                 // Votes that changed nothing visible: done with them.
-                self.storage().forget_dirty(changes.dirty_upto).map_err(db)?;
+                self.storage().settle(&changes).map_err(db)?;
             }
             return Ok(None);
         }

@@ -40,6 +40,9 @@ pub struct Changes {
     pub deletions: Vec<u64>,
     /// The queue position these changes cover (see `mark_published`).
     pub dirty_upto: i64,
+    /// Listed numbers whose published values stay but whose lapse time moved (a vote
+    /// that changed nothing visible): (number, new expires_at).
+    pub expiry_updates: Vec<(u64, i64)>,
 }
 
 impl Changes {
@@ -56,8 +59,9 @@ pub trait Storage: Send {
     fn pending_changes(&mut self, now: i64, rules: &Rules) -> Result<Changes>;
     /// Stores `version` as published with `changes`, atomically.
     fn mark_published(&mut self, version: u64, changes: &Changes, now: i64, salt: &[u8]) -> Result<()>;
-    /// Drops the queue up to `upto` when re-aggregating it changed nothing.
-    fn forget_dirty(&mut self, upto: i64) -> Result<()>;
+    /// Records re-aggregations that changed nothing visible (no new version): drops
+    /// the queue up to `changes.dirty_upto` and moves lapse times.
+    fn settle(&mut self, changes: &Changes) -> Result<()>;
     fn latest_version(&mut self) -> Result<u64>;
     /// Every listed number, ascending.
     fn listed(&mut self) -> Result<Vec<Listed>>;
@@ -169,6 +173,15 @@ fn as_published(l: Listing, now: i64) -> Listing {
     }
 }
 
+fn settle(tx: &rusqlite::Transaction, changes: &Changes) -> Result<()> {
+    let mut expiry = tx.prepare_cached("UPDATE published SET expires_at = ?2 WHERE number = ?1")?;
+    for (number, at) in &changes.expiry_updates {
+        expiry.execute(params![*number as i64, at])?;
+    }
+    tx.execute("DELETE FROM dirty WHERE id <= ?1", [changes.dirty_upto])?;
+    Ok(())
+}
+
 fn read_listing(r: &rusqlite::Row, at: usize) -> rusqlite::Result<Listing> {
     Ok(Listing {
         category: Category::from_code(r.get::<_, i64>(at)? as u8).unwrap_or(Category::Unknown),
@@ -242,6 +255,7 @@ impl Storage for Sqlite {
                 (Some(w), Some(l)) if (w.category, w.score, w.last_activity) != (l.category, l.score, l.last_activity) => {
                     changes.upserts.push(Listed { number, listing: l })
                 }
+                (Some(w), Some(l)) if w.expires_at != l.expires_at => changes.expiry_updates.push((number, l.expires_at)),
                 _ => {}
             }
         }
@@ -275,7 +289,7 @@ impl Storage for Sqlite {
             for n in &changes.deletions {
                 del.execute([*n as i64])?;
             }
-            tx.execute("DELETE FROM dirty WHERE id <= ?1", [changes.dirty_upto])?;
+            settle(&tx, changes)?;
             tx.execute(
                 "INSERT INTO versions (version, created_at, upserts, deletions) VALUES (?1, ?2, ?3, ?4)",
                 params![version as i64, now, changes.upserts.len() as i64, changes.deletions.len() as i64],
@@ -284,8 +298,10 @@ impl Storage for Sqlite {
         tx.commit()
     }
 
-    fn forget_dirty(&mut self, upto: i64) -> Result<()> {
-        self.conn.execute("DELETE FROM dirty WHERE id <= ?1", [upto]).map(|_| ())
+    fn settle(&mut self, changes: &Changes) -> Result<()> {
+        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        settle(&tx, changes)?;
+        tx.commit()
     }
 
     fn latest_version(&mut self) -> Result<u64> {
@@ -348,6 +364,13 @@ mod tests {
         assert_eq!(next.upserts[0].listing.score, 2.0);
         db.mark_published(2, &next, 103, b"salt").unwrap();
         assert!(db.pending_changes(104, &rules).unwrap().is_empty());
+        // A vote that changes nothing a phone sees (d2 votes again) is settled without
+        // a version, and leaves the queue.
+        db.record("d2", &[report("key-0005", n, true)], 103).unwrap();
+        let same = db.pending_changes(104, &rules).unwrap();
+        assert!(same.is_empty() && same.dirty_upto > 0);
+        db.settle(&same).unwrap();
+        assert_eq!(db.pending_changes(104, &rules).unwrap().dirty_upto, 0);
         assert_eq!(db.latest_version().unwrap(), 2);
         assert_eq!(db.listed().unwrap().len(), 1);
         // "Not spam" from both: a deletion.
