@@ -6,7 +6,7 @@ use ringfence_server::aggregate::Rules;
 use ringfence_server::api::{self, AppState};
 use ringfence_server::limit::RateLimiter;
 use ringfence_server::publish::Publisher;
-use ringfence_server::storage::{Sqlite, Storage};
+use ringfence_server::storage::{Postgres, Sqlite, Storage};
 use ringfence_server::keys;
 use ringfence_core::wire;
 use std::io::Write;
@@ -21,6 +21,10 @@ struct Cli {
     /// SQLite database file (created on first use); the key pair lives beside it in PATH.key
     #[arg(long, global = true, default_value = "ringfence-server.db", value_name = "PATH")]
     db: PathBuf,
+    /// Keep votes in this PostgreSQL database instead of the SQLite file
+    /// (`postgres://user:password@host/dbname`); the key pair still lives in DB.key
+    #[arg(long, value_name = "URL", env = "RINGFENCE_SERVER_POSTGRES")]
+    postgres: Option<String>,
     /// Address to listen on (port 0: any free port; the chosen one is printed)
     #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR")]
     listen: String,
@@ -91,7 +95,10 @@ fn run(cli: Cli) -> Result<(), String> {
     if !(cli.publish_interval > 0.0 && cli.half_life_days >= 0.0 && cli.list_threshold > 0.0) {
         return Err("--publish-interval and --list-threshold must be positive, --half-life-days not negative".into());
     }
-    let mut storage = Sqlite::open(&cli.db).map_err(|e| format!("{}: {e}", cli.db.display()))?;
+    let mut storage: Box<dyn Storage> = match &cli.postgres {
+        Some(url) => Box::new(Postgres::connect(url).map_err(|e| format!("PostgreSQL: {e}"))?),
+        None => Box::new(Sqlite::open(&cli.db).map_err(|e| format!("{}: {e}", cli.db.display()))?),
+    };
     let salt = match storage.meta("lookup_salt").map_err(|e| e.to_string())?.and_then(|s| wire::unhex(&s)) {
         Some(s) => s,
         None => {
@@ -110,7 +117,6 @@ fn run(cli: Cli) -> Result<(), String> {
         min_confidence: cli.min_confidence,
         half_life_secs: cli.half_life_days * 86_400.0,
     };
-    let storage: Box<dyn Storage> = Box::new(storage);
     let publisher = Arc::new(Publisher {
         storage: Arc::new(Mutex::new(storage)),
         key: Arc::new(key),
@@ -118,8 +124,9 @@ fn run(cli: Cli) -> Result<(), String> {
         rules,
         snapshot_every: cli.snapshot_every,
         salt,
+        oldest_delta: Default::default(),
     });
-    publisher.write_manifest(api::now())?;
+    publisher.start(api::now())?;
     let state = Arc::new(AppState { publisher: publisher.clone(), limiter: RateLimiter::new(cli.rate_burst, cli.rate_per_minute) });
 
     let rt = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;

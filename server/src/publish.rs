@@ -10,6 +10,7 @@ use crate::aggregate::Rules;
 use crate::storage::{Changes, Listed, Storage};
 use ringfence_core::wire::{self, Entry, Header, Kind, Manifest, Payload, SigningKey};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 pub struct Publisher {
@@ -20,6 +21,9 @@ pub struct Publisher {
     /// A full snapshot every this many versions (and at version 1).
     pub snapshot_every: u64,
     pub salt: Vec<u8>,
+    /// The oldest version from which every delta up to the latest is on disk (0: none).
+    /// Found at start-up, so the manifest only ever names files that exist.
+    pub oldest_delta: AtomicU64,
 }
 
 #[derive(Debug)]
@@ -32,7 +36,7 @@ pub struct Published {
 
 type Result<T> = std::result::Result<T, String>;
 
-fn db(e: rusqlite::Error) -> String {
+fn db(e: crate::storage::StorageError) -> String {
     format!("database: {e}")
 }
 
@@ -85,6 +89,7 @@ impl Publisher {
         let bytes = wire::encode(&delta, &self.key).map_err(|e| e.to_string())?;
         write_atomically(&self.dir.join(wire::delta_path(version)), &bytes)?;
         self.storage().mark_published(version, &changes, now, &self.salt).map_err(db)?;
+        let _ = self.oldest_delta.compare_exchange(0, version, Ordering::SeqCst, Ordering::SeqCst);
         let snapshot = version == 1 || version % self.snapshot_every.max(1) == 0;
         if snapshot {
             self.write_snapshot(version, now)?;
@@ -101,8 +106,24 @@ impl Publisher {
         self.storage().set_meta("snapshot_version", &version.to_string()).map_err(db)
     }
 
-    /// Writes the manifest for the current state; at start-up, first makes sure a
-    /// snapshot of the latest version exists if none does.
+    /// At start-up: finds the unbroken run of delta files that ends at the latest
+    /// version (a publish directory restored from a backup, or a new one, may lack some),
+    /// makes sure a snapshot of the latest version exists if none does, and writes the
+    /// manifest.
+    pub fn start(&self, now: i64) -> Result<()> {
+        let latest = self.storage().latest_version().map_err(db)?;
+        let mut oldest = 0;
+        let mut v = latest;
+        while v >= 1 && self.dir.join(wire::delta_path(v)).is_file() {
+            oldest = v;
+            v -= 1;
+        }
+        self.oldest_delta.store(oldest, Ordering::SeqCst);
+        self.write_manifest(now)
+    }
+
+    /// Writes the manifest for the current state, first writing a snapshot of the
+    /// latest version if there is none.
     pub fn write_manifest(&self, now: i64) -> Result<()> {
         let (latest, mut snapshot) = {
             let mut s = self.storage();
@@ -119,7 +140,7 @@ impl Publisher {
             format: wire::FORMAT_VERSION,
             latest,
             snapshot: snapshot.map(|v| wire::FileRef { version: v, path: wire::snapshot_path(v) }),
-            oldest_delta: (latest > 0).then_some(1),
+            oldest_delta: Some(self.oldest_delta.load(Ordering::SeqCst)).filter(|v| *v > 0),
             delta_path: wire::DELTA_PATH.into(),
             lookup_salt: wire::hex(&self.salt),
             key: wire::hex(self.key.verifying_key().as_bytes()),

@@ -1,18 +1,49 @@
-//! Where the server keeps votes and what it published. A trait, so PostgreSQL can take
-//! over from the embedded SQLite file (plan and schema: `docs/protocol.md`, "Scaling").
+//! Where the server keeps votes and what it published: the `Storage` trait, with the
+//! embedded SQLite file as the default (`sqlite.rs`) and PostgreSQL for more than one
+//! machine's disk (`postgres.rs`). Both keep the same tables (`docs/protocol.md`,
+//! "Scaling").
 //!
 //! Published state is the last version's listing, one row per number, with its lookup
 //! bucket and when it lapses. Numbers that got votes since the last publication are
 //! queued in `dirty`; the publisher re-aggregates those and the lapsed ones only.
 
+mod postgres;
+mod sqlite;
+
+pub use postgres::Postgres;
+pub use sqlite::Sqlite;
+
 use crate::aggregate::{aggregate, Listing, Rules, Vote};
 use ringfence_core::number::{parse, Caller};
 use ringfence_core::wire;
 use ringfence_core::{Category, Region};
-use rusqlite::{params, Connection, OptionalExtension};
-use std::path::Path;
+use std::fmt;
 
-pub type Result<T> = std::result::Result<T, rusqlite::Error>;
+/// A database failure, whichever the database.
+#[derive(Debug)]
+pub struct StorageError(pub String);
+
+impl fmt::Display for StorageError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for StorageError {}
+
+impl From<rusqlite::Error> for StorageError {
+    fn from(e: rusqlite::Error) -> Self {
+        StorageError(format!("sqlite: {e}"))
+    }
+}
+
+impl From<::postgres::Error> for StorageError {
+    fn from(e: ::postgres::Error) -> Self {
+        StorageError(format!("postgres: {e}"))
+    }
+}
+
+pub type Result<T> = std::result::Result<T, StorageError>;
 
 /// One validated report.
 #[derive(Clone, Debug)]
@@ -71,62 +102,6 @@ pub trait Storage: Send {
     fn set_meta(&mut self, key: &str, value: &str) -> Result<()>;
 }
 
-pub struct Sqlite {
-    conn: Connection,
-}
-
-const SCHEMA: &str = r#"
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
--- One vote per device and number: the latest wins.
-CREATE TABLE IF NOT EXISTS votes (
-    number   INTEGER NOT NULL,
-    device   TEXT    NOT NULL,
-    spam     INTEGER NOT NULL,
-    category INTEGER NOT NULL,
-    at       INTEGER NOT NULL,
-    comment  TEXT,
-    PRIMARY KEY (number, device)
-) WITHOUT ROWID;
--- Idempotency keys already counted, per device.
-CREATE TABLE IF NOT EXISTS seen (
-    device TEXT NOT NULL,
-    key    TEXT NOT NULL,
-    at     INTEGER NOT NULL,
-    PRIMARY KEY (device, key)
-) WITHOUT ROWID;
--- Numbers voted on since the last publication (a queue: ids only grow).
-CREATE TABLE IF NOT EXISTS dirty (id INTEGER PRIMARY KEY AUTOINCREMENT, number INTEGER NOT NULL UNIQUE);
--- The listing as of the latest version.
-CREATE TABLE IF NOT EXISTS published (
-    number        INTEGER PRIMARY KEY,
-    category      INTEGER NOT NULL,
-    score         REAL    NOT NULL,
-    last_activity INTEGER NOT NULL,
-    expires_at    INTEGER NOT NULL,
-    bucket        INTEGER NOT NULL,
-    tag           INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS published_bucket ON published (bucket);
-CREATE INDEX IF NOT EXISTS published_expiry ON published (expires_at);
-CREATE TABLE IF NOT EXISTS versions (
-    version    INTEGER PRIMARY KEY,
-    created_at INTEGER NOT NULL,
-    upserts    INTEGER NOT NULL,
-    deletions  INTEGER NOT NULL
-);
-"#;
-
-impl Sqlite {
-    pub fn open(path: &Path) -> Result<Sqlite> {
-        let conn = Connection::open(path)?;
-        conn.busy_timeout(std::time::Duration::from_secs(10))?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(None, "synchronous", "NORMAL")?;
-        conn.execute_batch(SCHEMA)?;
-        Ok(Sqlite { conn })
-    }
-}
-
 /// Emergency numbers are never listed, whatever the votes (the API refuses them too).
 /// Short numbers are only known as emergency in their own country (`+82112` is 112 in
 /// Korea), so the number is read from every region that shares its country code.
@@ -165,7 +140,7 @@ fn regions_of(cc: u16) -> &'static [Region] {
 }
 
 /// A listing as the phones will see it: score and day quantised like the wire does.
-fn as_published(l: Listing, now: i64) -> Listing {
+pub(crate) fn as_published(l: Listing, now: i64) -> Listing {
     Listing {
         score: wire::dequantise(wire::quantise(l.score)),
         last_activity: wire::rounded_activity(now, l.last_activity),
@@ -173,183 +148,35 @@ fn as_published(l: Listing, now: i64) -> Listing {
     }
 }
 
-fn settle(tx: &rusqlite::Transaction, changes: &Changes) -> Result<()> {
-    let mut expiry = tx.prepare_cached("UPDATE published SET expires_at = ?2 WHERE number = ?1")?;
-    for (number, at) in &changes.expiry_updates {
-        expiry.execute(params![*number as i64, at])?;
+/// How the listing of `number` changes, given its votes and what was published.
+pub(crate) fn diff(number: u64, votes: &[Vote], was: Option<Listing>, now: i64, rules: &Rules, changes: &mut Changes) {
+    let now_listed = if is_emergency(number) { None } else { aggregate(votes, now, rules).map(|l| as_published(l, now)) };
+    match (was, now_listed) {
+        (Some(_), None) => changes.deletions.push(number),
+        (None, Some(l)) => changes.upserts.push(Listed { number, listing: l }),
+        (Some(w), Some(l)) if (w.category, w.score, w.last_activity) != (l.category, l.score, l.last_activity) => {
+            changes.upserts.push(Listed { number, listing: l })
+        }
+        (Some(w), Some(l)) if w.expires_at != l.expires_at => changes.expiry_updates.push((number, l.expires_at)),
+        _ => {}
     }
-    tx.execute("DELETE FROM dirty WHERE id <= ?1", [changes.dirty_upto])?;
-    Ok(())
 }
 
-fn read_listing(r: &rusqlite::Row, at: usize) -> rusqlite::Result<Listing> {
-    Ok(Listing {
-        category: Category::from_code(r.get::<_, i64>(at)? as u8).unwrap_or(Category::Unknown),
-        score: r.get(at + 1)?,
-        last_activity: r.get(at + 2)?,
-        expires_at: r.get(at + 3)?,
-    })
-}
-
-impl Storage for Sqlite {
-    fn record(&mut self, device: &str, reports: &[Report], now: i64) -> Result<(u32, u32)> {
-        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let (mut accepted, mut duplicates) = (0, 0);
-        {
-            let mut seen = tx.prepare_cached("INSERT OR IGNORE INTO seen (device, key, at) VALUES (?1, ?2, ?3)")?;
-            let mut vote = tx.prepare_cached(
-                "INSERT INTO votes (number, device, spam, category, at, comment) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-                 ON CONFLICT (number, device) DO UPDATE SET
-                   spam = excluded.spam, category = excluded.category, at = excluded.at, comment = excluded.comment",
-            )?;
-            let mut dirty = tx.prepare_cached("INSERT OR REPLACE INTO dirty (number) VALUES (?1)")?;
-            for r in reports {
-                if seen.execute(params![device, r.key, now])? == 0 {
-                    duplicates += 1;
-                    continue;
-                }
-                vote.execute(params![r.number as i64, device, r.spam, r.category.code(), now, r.comment])?;
-                dirty.execute([r.number as i64])?;
-                accepted += 1;
-            }
-        }
-        tx.commit()?;
-        Ok((accepted, duplicates))
-    }
-
-    fn pending_changes(&mut self, now: i64, rules: &Rules) -> Result<Changes> {
-        let dirty_upto: i64 = self.conn.query_row("SELECT coalesce(max(id), 0) FROM dirty", [], |r| r.get(0))?;
-        let mut numbers: Vec<u64> = Vec::new();
-        {
-            let mut q = self.conn.prepare_cached("SELECT number FROM dirty WHERE id <= ?1")?;
-            for n in q.query_map([dirty_upto], |r| r.get::<_, i64>(0))? {
-                numbers.push(n? as u64);
-            }
-            let mut q = self.conn.prepare_cached("SELECT number FROM published WHERE expires_at <= ?1")?;
-            for n in q.query_map([now], |r| r.get::<_, i64>(0))? {
-                numbers.push(n? as u64);
-            }
-        }
-        numbers.sort_unstable();
-        numbers.dedup();
-        let mut changes = Changes { dirty_upto, ..Changes::default() };
-        let mut votes_of = self.conn.prepare_cached("SELECT spam, category, at FROM votes WHERE number = ?1")?;
-        let mut published_of = self.conn.prepare_cached(
-            "SELECT category, score, last_activity, expires_at FROM published WHERE number = ?1",
-        )?;
-        for number in numbers {
-            let votes: Vec<Vote> = votes_of
-                .query_map([number as i64], |r| {
-                    Ok(Vote {
-                        spam: r.get(0)?,
-                        category: Category::from_code(r.get::<_, i64>(1)? as u8).unwrap_or(Category::Unknown),
-                        at: r.get(2)?,
-                    })
-                })?
-                .collect::<Result<_>>()?;
-            let now_listed = if is_emergency(number) { None } else { aggregate(&votes, now, rules).map(|l| as_published(l, now)) };
-            let was = published_of.query_row([number as i64], |r| read_listing(r, 0)).optional()?;
-            match (was, now_listed) {
-                (Some(_), None) => changes.deletions.push(number),
-                (None, Some(l)) => changes.upserts.push(Listed { number, listing: l }),
-                (Some(w), Some(l)) if (w.category, w.score, w.last_activity) != (l.category, l.score, l.last_activity) => {
-                    changes.upserts.push(Listed { number, listing: l })
-                }
-                (Some(w), Some(l)) if w.expires_at != l.expires_at => changes.expiry_updates.push((number, l.expires_at)),
-                _ => {}
-            }
-        }
-        Ok(changes)
-    }
-
-    fn mark_published(&mut self, version: u64, changes: &Changes, now: i64, salt: &[u8]) -> Result<()> {
-        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        {
-            let mut up = tx.prepare_cached(
-                "INSERT OR REPLACE INTO published (number, category, score, last_activity, expires_at, bucket, tag)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            )?;
-            for l in &changes.upserts {
-                let (bucket, tag) = match ringfence_core::E164::from_u64(l.number) {
-                    Some(e) => wire::lookup_hash(salt, e),
-                    None => continue,
-                };
-                let x = l.listing;
-                up.execute(params![
-                    l.number as i64,
-                    x.category.code(),
-                    x.score,
-                    x.last_activity,
-                    x.expires_at,
-                    bucket,
-                    tag as i64
-                ])?;
-            }
-            let mut del = tx.prepare_cached("DELETE FROM published WHERE number = ?1")?;
-            for n in &changes.deletions {
-                del.execute([*n as i64])?;
-            }
-            settle(&tx, changes)?;
-            tx.execute(
-                "INSERT INTO versions (version, created_at, upserts, deletions) VALUES (?1, ?2, ?3, ?4)",
-                params![version as i64, now, changes.upserts.len() as i64, changes.deletions.len() as i64],
-            )?;
-        }
-        tx.commit()
-    }
-
-    fn settle(&mut self, changes: &Changes) -> Result<()> {
-        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        settle(&tx, changes)?;
-        tx.commit()
-    }
-
-    fn latest_version(&mut self) -> Result<u64> {
-        Ok(self.conn.query_row("SELECT coalesce(max(version), 0) FROM versions", [], |r| r.get::<_, i64>(0))? as u64)
-    }
-
-    fn listed(&mut self) -> Result<Vec<Listed>> {
-        let mut q = self
-            .conn
-            .prepare_cached("SELECT number, category, score, last_activity, expires_at FROM published ORDER BY number")?;
-        let rows = q.query_map([], |r| Ok(Listed { number: r.get::<_, i64>(0)? as u64, listing: read_listing(r, 1)? }))?;
-        rows.collect()
-    }
-
-    fn bucket(&mut self, bucket: u16) -> Result<Vec<(u64, Listing)>> {
-        let mut q = self.conn.prepare_cached(
-            "SELECT tag, category, score, last_activity, expires_at FROM published WHERE bucket = ?1 ORDER BY tag",
-        )?;
-        let rows = q.query_map([bucket], |r| Ok((r.get::<_, i64>(0)? as u64, read_listing(r, 1)?)))?;
-        rows.collect()
-    }
-
-    fn meta(&mut self, key: &str) -> Result<Option<String>> {
-        self.conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0)).optional()
-    }
-
-    fn set_meta(&mut self, key: &str, value: &str) -> Result<()> {
-        self.conn
-            .execute(
-                "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                [key, value],
-            )
-            .map(|_| ())
-    }
+pub(crate) fn category(code: i64) -> Category {
+    u8::try_from(code).ok().and_then(Category::from_code).unwrap_or(Category::Unknown)
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn report(key: &str, number: u64, spam: bool) -> Report {
+    pub(crate) fn report(key: &str, number: u64, spam: bool) -> Report {
         Report { key: key.into(), number, spam, category: Category::Scam, comment: None }
     }
 
-    #[test]
-    fn a_vote_during_a_publication_waits_for_the_next_one() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut db = Sqlite::open(&dir.path().join("s.db")).unwrap();
+    /// What every implementation must do; run on SQLite here and on PostgreSQL by
+    /// `postgres::tests` (scripts/test-postgres.sh).
+    pub(crate) fn behaves(db: &mut dyn Storage) {
         let rules = Rules { min_reporters: 1, list_threshold: 1.0, min_confidence: 0.0, half_life_secs: 0.0 };
         let n = 821055550101;
         assert_eq!(db.record("d1", &[report("key-0001", n, true)], 100).unwrap(), (1, 0));
@@ -377,16 +204,33 @@ mod tests {
         db.record("d1", &[report("key-0003", n, false)], 105).unwrap();
         db.record("d2", &[report("key-0004", n, false)], 105).unwrap();
         let out = db.pending_changes(106, &rules).unwrap();
-        assert_eq!((out.upserts.len(), out.deletions), (0, vec![n]));
+        assert_eq!((out.upserts.len(), out.deletions.clone()), (0, vec![n]));
+        db.mark_published(3, &out, 106, b"salt").unwrap();
+        assert!(db.listed().unwrap().is_empty());
+        // Emergency numbers are never listed, whatever the votes.
+        db.record("d1", &[report("key-0006", 82112, true)], 107).unwrap();
+        assert!(db.pending_changes(107, &rules).unwrap().is_empty());
+        // Buckets and meta.
+        let m = 15551230001;
+        for (i, d) in ["d1", "d2"].iter().enumerate() {
+            db.record(d, &[report(&format!("key-01{i:02}"), m, true)], 108).unwrap();
+        }
+        let c = db.pending_changes(108, &rules).unwrap();
+        db.mark_published(4, &c, 108, b"salt").unwrap();
+        let (bucket, tag) = wire::lookup_hash(b"salt", ringfence_core::E164::from_u64(m).unwrap());
+        let found = db.bucket(bucket).unwrap();
+        assert_eq!(found.len(), 1);
+        assert_eq!((found[0].0, found[0].1.score), (tag, 2.0));
+        assert_eq!(db.meta("x").unwrap(), None);
+        db.set_meta("x", "1").unwrap();
+        db.set_meta("x", "2").unwrap();
+        assert_eq!(db.meta("x").unwrap().as_deref(), Some("2"));
     }
 
     #[test]
-    fn emergency_numbers_are_never_listed_even_with_votes() {
+    fn sqlite_behaves() {
         let dir = tempfile::tempdir().unwrap();
-        let mut db = Sqlite::open(&dir.path().join("s.db")).unwrap();
-        let rules = Rules { min_reporters: 1, list_threshold: 1.0, min_confidence: 0.0, half_life_secs: 0.0 };
-        db.record("d1", &[report("key-0001", 82112, true)], 100).unwrap();
-        assert!(db.pending_changes(100, &rules).unwrap().is_empty());
+        behaves(&mut Sqlite::open(&dir.path().join("s.db")).unwrap());
     }
 
     #[test]

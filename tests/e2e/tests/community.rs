@@ -616,3 +616,33 @@ fn a_phone_killed_at_any_moment_of_a_sync_keeps_a_consistent_database() {
     }
     assert_eq!(state(), (Some("5".into()), n));
 }
+
+#[test]
+fn a_publish_directory_that_lost_files_is_repaired_at_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = Server::start(&dir.path().join("srv/server.db"), &[]);
+    let mut phone = two_versions(dir.path(), &server);
+    server.signal(15);
+    // An operator restores the directory without the first delta, then without anything.
+    std::fs::remove_file(server.publish.join("deltas/1.rfd")).unwrap();
+    server.restart();
+    let m = server.manifest();
+    assert_eq!((m["latest"].as_u64(), m["oldest_delta"].as_u64()), (Some(2), Some(2)), "{m}");
+    let mut fresh = Device::new(dir.path(), "fresh", &server.url);
+    let s = fresh.sync().unwrap();
+    assert!(s.snapshot && s.to_version == 2, "{s:?}");
+    assert_eq!(fresh.community(), {
+        phone.sync().unwrap();
+        phone.community()
+    });
+
+    server.signal(15);
+    std::fs::remove_dir_all(&server.publish).unwrap();
+    server.restart();
+    let m = server.manifest();
+    assert!(m["oldest_delta"].is_null(), "{m}");
+    assert_eq!(m["snapshot"]["version"].as_u64(), Some(2));
+    let mut other = Device::new(dir.path(), "other", &server.url);
+    assert_eq!(other.sync().unwrap().to_version, 2);
+    assert_eq!(other.community().len(), 2);
+}
