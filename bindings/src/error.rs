@@ -68,9 +68,54 @@ pub enum RingfenceError {
     #[error("could not read {what}: {details}")]
     Io { what: String, details: String },
 
-    // Room for the community-service errors (sync, lookupOnline): they get their own
-    // variants here when the core's sync module lands (server unreachable, rate limited,
-    // bad signature, key changed, ...), each mapped in `From<core::Error>` below.
+    // ---- the community server (sync, lookupOnline) ----
+    /// The server address is not a usable URL.
+    #[error("bad server address {url:?}: use a URL such as https://ringfence.example.org")]
+    BadServerUrl { url: String },
+    /// No connection (offline, DNS, timeout): try again later.
+    #[error(
+        "cannot reach the community server at {url}: {reason}; check the network and try again"
+    )]
+    ServerUnreachable { url: String, reason: String },
+    /// The server answered with a 5xx: try again later.
+    #[error("the community server at {url} failed (HTTP {status}): {details}; try again later")]
+    ServerFailed {
+        url: String,
+        status: u16,
+        details: String,
+    },
+    /// The server refused the request (4xx); `code` is the machine-readable reason.
+    #[error("the community server refused the request (HTTP {status}, {code}): {details}")]
+    Refused {
+        status: u16,
+        code: String,
+        details: String,
+    },
+    /// This device sent too much; wait `retry_after_secs`.
+    #[error(
+        "the community server is rate limiting this device; try again in {retry_after_secs} s"
+    )]
+    RateLimited { retry_after_secs: u64 },
+    /// A download was larger than allowed; nothing was applied.
+    #[error("{what} from the community server is larger than the {limit}-byte limit; nothing was applied")]
+    PayloadTooLarge { what: String, limit: u64 },
+    /// A download was truncated, tampered with or unsigned; nothing was applied.
+    #[error("{what} from the community server was refused ({details}); nothing was applied")]
+    BadPayload { what: String, details: String },
+    /// The server's signing key differs from the pinned one; nothing was applied.
+    #[error("the community server's key changed from {pinned} to {offered}; nothing was applied. If the operator really changed it, sync once with --key {offered}")]
+    KeyChanged { pinned: String, offered: String },
+    /// A server key that is not 64 hex digits.
+    #[error(
+        "bad server key {key:?}: expected 64 hex digits (what `ringfence-server pubkey` prints)"
+    )]
+    BadKey { key: String },
+    /// The server offered an older version than this device has; nothing was applied.
+    #[error("the community server offers version {offered}, older than the {local} this device has; refusing to go back")]
+    RollbackRefused { local: u64, offered: u64 },
+    /// The server sent something unusable (bad manifest, wrong file kind); nothing applied.
+    #[error("the community server sent an unusable {what}: {why}; nothing was applied")]
+    BadResponse { what: String, why: String },
 
     // ---- bugs ----
     /// A bug in ringfence (a Rust panic, caught at the boundary). Please report it.
@@ -129,6 +174,40 @@ impl From<ringfence_core::Error> for RingfenceError {
                 what,
                 details: source.to_string(),
             },
+            E::BadServerUrl(url) => RingfenceError::BadServerUrl { url },
+            E::ServerUnreachable { url, reason } => {
+                RingfenceError::ServerUnreachable { url, reason }
+            }
+            E::ServerFailed {
+                url,
+                status,
+                message,
+            } => RingfenceError::ServerFailed {
+                url,
+                status,
+                details: message,
+            },
+            E::Refused {
+                status,
+                code,
+                message,
+            } => RingfenceError::Refused {
+                status,
+                code,
+                details: message,
+            },
+            E::RateLimited { retry_after_secs } => RingfenceError::RateLimited { retry_after_secs },
+            E::PayloadTooLarge { what, limit } => RingfenceError::PayloadTooLarge { what, limit },
+            E::BadPayload { what, source } => RingfenceError::BadPayload {
+                what,
+                details: source.to_string(),
+            },
+            E::KeyChanged { pinned, offered } => RingfenceError::KeyChanged { pinned, offered },
+            E::BadKey(key) => RingfenceError::BadKey { key },
+            E::RollbackRefused { local, offered } => {
+                RingfenceError::RollbackRefused { local, offered }
+            }
+            E::BadResponse { what, why } => RingfenceError::BadResponse { what, why },
         }
     }
 }
@@ -225,6 +304,45 @@ mod tests {
             E::Io {
                 what: "the csv file".into(),
                 source: std::io::Error::other("gone"),
+            },
+            E::BadServerUrl("ftp:/x".into()),
+            E::ServerUnreachable {
+                url: "https://x".into(),
+                reason: "timed out".into(),
+            },
+            E::ServerFailed {
+                url: "https://x".into(),
+                status: 503,
+                message: "busy".into(),
+            },
+            E::Refused {
+                status: 400,
+                code: "bad_number".into(),
+                message: "no".into(),
+            },
+            E::RateLimited {
+                retry_after_secs: 30,
+            },
+            E::PayloadTooLarge {
+                what: "the snapshot".into(),
+                limit: 1 << 20,
+            },
+            E::BadPayload {
+                what: "the snapshot".into(),
+                source: ringfence_core::wire::DecodeError::BadSignature,
+            },
+            E::KeyChanged {
+                pinned: "aa".into(),
+                offered: "bb".into(),
+            },
+            E::BadKey("zz".into()),
+            E::RollbackRefused {
+                local: 9,
+                offered: 3,
+            },
+            E::BadResponse {
+                what: "manifest".into(),
+                why: "not JSON".into(),
             },
         ];
         for e in cases {

@@ -80,6 +80,39 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Upload your reports and update the community database from a server
+    Sync(Sync),
+    /// Ask a community server about one number without telling it the number
+    Lookup {
+        number: String,
+        #[command(flatten)]
+        server: Server,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Args)]
+pub struct Server {
+    /// The community server, e.g. https://ringfence.example.org [env: RINGFENCE_SERVER]
+    #[arg(long, env = "RINGFENCE_SERVER", value_name = "URL")]
+    pub server: String,
+    /// Pin this server key (64 hex digits, from `ringfence-server pubkey`); without it
+    /// the key seen on first use is pinned
+    #[arg(long, value_name = "PUBKEY")]
+    pub key: Option<String>,
+    /// Seconds before a request gives up
+    #[arg(long, default_value_t = 120, value_name = "SECS")]
+    pub timeout: u64,
+}
+
+#[derive(Args)]
+pub struct Sync {
+    #[command(flatten)]
+    pub server: Server,
+    /// One JSON object with what was uploaded and applied
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Args)]

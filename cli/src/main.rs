@@ -3,6 +3,7 @@
 
 mod args;
 mod render;
+mod sync;
 
 use args::{Cli, Command, DirectoryCommand, ListCommand, PolicyCommand};
 use clap::Parser;
@@ -125,6 +126,8 @@ fn run(cli: Cli) -> Outcome {
         }
         Command::History { json, limit } => render::history(&s.history(limit)?, json, &mut out)?,
         Command::Stats { json } => render::stats(&s.stats()?, json, &mut out)?,
+        Command::Sync(args) => sync::sync(&mut s, &args, &mut out)?,
+        Command::Lookup { number, server, json } => sync::lookup(&mut s, &number, &server, json, &mut out)?,
     }
     out.flush()?;
     Ok(())

@@ -44,6 +44,40 @@ pub enum Error {
 
     #[error("could not read {what}: {source}")]
     Io { what: String, source: std::io::Error },
+
+    // ---- community sync (sync.rs) ----
+    #[error("bad server address {0:?}: use a URL such as https://ringfence.example.org")]
+    BadServerUrl(String),
+
+    #[error("cannot reach the community server at {url}: {reason}; check the network and try again")]
+    ServerUnreachable { url: String, reason: String },
+
+    #[error("the community server at {url} failed (HTTP {status}): {message}; try again later")]
+    ServerFailed { url: String, status: u16, message: String },
+
+    #[error("the community server refused the request (HTTP {status}, {code}): {message}")]
+    Refused { status: u16, code: String, message: String },
+
+    #[error("the community server is rate limiting this device; try again in {retry_after_secs} s")]
+    RateLimited { retry_after_secs: u64 },
+
+    #[error("{what} from the community server is larger than the {limit}-byte limit; nothing was applied")]
+    PayloadTooLarge { what: String, limit: u64 },
+
+    #[error("{what} from the community server was refused ({source}); nothing was applied")]
+    BadPayload { what: String, source: crate::wire::DecodeError },
+
+    #[error("the community server's key changed from {pinned} to {offered}; nothing was applied. If the operator really changed it, sync once with --key {offered}")]
+    KeyChanged { pinned: String, offered: String },
+
+    #[error("bad server key {0:?}: expected 64 hex digits (what `ringfence-server pubkey` prints)")]
+    BadKey(String),
+
+    #[error("the community server offers version {offered}, older than the {local} this device has; refusing to go back")]
+    RollbackRefused { local: u64, offered: u64 },
+
+    #[error("the community server sent an unusable {what}: {why}; nothing was applied")]
+    BadResponse { what: String, why: String },
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -26,6 +26,8 @@ pub mod reports;
 pub mod rules;
 pub mod screener;
 mod store;
+pub mod sync;
+pub mod wire;
 
 pub use decision::{Action, Call, Category, Decision, Reason, Reasons, Verification};
 pub use error::{Error, Result};
@@ -36,3 +38,4 @@ pub use policy::Policy;
 pub use rules::{List, Rule};
 pub use screener::Screener;
 pub use store::Store;
+pub use sync::{SyncConfig, SyncProgress, SyncSummary};

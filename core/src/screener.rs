@@ -126,6 +126,11 @@ impl Screener {
         &self.store
     }
 
+    /// For the other `impl Screener` blocks of the crate (sync.rs).
+    pub(crate) fn store_mut(&mut self) -> &mut Store {
+        &mut self.store
+    }
+
     /// The last storage problem met while screening, if any (screening went on with the
     /// data it had). Cleared by a successful reload.
     pub fn last_error(&self) -> Option<&str> {

@@ -1,0 +1,193 @@
+//! How big and how fast the community files are:
+//! `cargo run --release -p ringfence-core --example community_bench [ENTRIES]`.
+//!
+//! Builds a realistic listing of ENTRIES numbers (default 1,000,000): country codes,
+//! area/operator prefixes, vote counts and last-activity ages drawn from the real
+//! PhoneBlock and FTC files in `../shared/data` (the remaining digits at random), then
+//! prints the snapshot's size per entry, encode and decode times, the time to apply the
+//! snapshot to a fresh phone database, and the time to apply a 10,000-entry delta.
+
+use ringfence_core::wire::{self, Entry, Header, Kind, Payload, SigningKey};
+use ringfence_core::{Category, Region, Screener};
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+const DAY: i64 = 86_400;
+
+/// A tiny deterministic generator (no dependency, same numbers every run).
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+}
+
+/// (prefix digits, digits after the prefix), votes, age in days, from the real files.
+struct Seeds {
+    prefixes: Vec<(u64, u32)>,
+    votes: Vec<f64>,
+    ages: Vec<i64>,
+}
+
+fn seeds(now: i64) -> Seeds {
+    let dir = std::env::var("RINGFENCE_DATA").unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/data").into());
+    let mut s = Seeds { prefixes: vec![], votes: vec![], ages: vec![] };
+    let add = |s: &mut Seeds, digits: &str| {
+        // Keep the country code and the first three national digits; randomise the rest.
+        let cc_len = if digits.starts_with('1') || digits.starts_with('7') { 1 } else { 2 };
+        let keep = (cc_len + 3).min(digits.len().saturating_sub(3));
+        if let Ok(p) = digits[..keep].parse::<u64>() {
+            s.prefixes.push((p, (digits.len() - keep) as u32));
+        }
+    };
+    if let Ok(text) = std::fs::read_to_string(format!("{dir}/phoneblock-blocklist-snapshot.csv")) {
+        for line in text.lines().skip(1) {
+            let f: Vec<&str> = line.split(',').collect();
+            if f.len() < 3 {
+                continue;
+            }
+            let digits = f[0].trim_start_matches('+');
+            if digits.len() >= 8 && digits.bytes().all(|b| b.is_ascii_digit()) && !digits.starts_with('0') {
+                add(&mut s, digits);
+            }
+            if let (Ok(v), Ok(ms)) = (f[1].parse::<f64>(), f[2].parse::<i64>()) {
+                s.votes.push(v.max(1.0));
+                s.ages.push(((now - ms / 1000) / DAY).clamp(0, 730));
+            }
+        }
+    }
+    if let Ok(text) = std::fs::read_to_string(format!("{dir}/ftc-dnc-complaints-2021-07-08.csv")) {
+        for line in text.lines().skip(1) {
+            let n = line.split(',').next().unwrap_or("");
+            if n.len() == 10 && n.bytes().all(|b| b.is_ascii_digit()) {
+                add(&mut s, &format!("1{n}"));
+            }
+        }
+    }
+    if s.prefixes.is_empty() || s.votes.is_empty() {
+        eprintln!("note: real data not found in {dir}; using synthetic KR/US/DE prefixes");
+        s.prefixes = vec![(8210, 8), (8270, 8), (1212, 7), (1415, 7), (49151, 8), (4930, 8)];
+        s.votes = vec![3.0, 3.0, 4.0, 5.0, 8.0, 20.0];
+        s.ages = vec![1, 5, 20, 60, 200];
+    }
+    s
+}
+
+fn listing(n: usize, now: i64, rng: &mut Rng, seeds: &Seeds) -> Vec<Entry> {
+    // Reported categories are skewed: most spam is telemarketing, robocalls or scams.
+    let weighted = [
+        (Category::Telemarketing, 40),
+        (Category::Unknown, 20),
+        (Category::Scam, 15),
+        (Category::Robocall, 12),
+        (Category::Survey, 5),
+        (Category::DebtCollection, 4),
+        (Category::Representative, 3),
+        (Category::OneRing, 1),
+    ];
+    let mut by_key = BTreeMap::new();
+    while by_key.len() < n {
+        let (prefix, rest) = seeds.prefixes[rng.below(seeds.prefixes.len() as u64) as usize];
+        let key = prefix * 10u64.pow(rest) + rng.below(10u64.pow(rest));
+        let mut pick = rng.below(100) as i64;
+        let category = weighted.iter().find(|(_, w)| { pick -= *w; pick < 0 }).map_or(Category::Unknown, |c| c.0);
+        let score = seeds.votes[rng.below(seeds.votes.len() as u64) as usize];
+        let age = seeds.ages[rng.below(seeds.ages.len() as u64) as usize];
+        let last_activity = (now / DAY - age) * DAY;
+        by_key.insert(key, Entry { key, category, score, last_activity });
+    }
+    by_key.into_values().collect()
+}
+
+fn header(kind: Kind, version: u64, base: u64, now: i64) -> Header {
+    Header { kind, key_id: [0; 8], version, base_version: base, created_at: now, half_life_secs: 125 * 86_400, entries: 0, deletions: 0 }
+}
+
+fn main() {
+    let n: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(1_000_000);
+    let now = 1_795_000_000;
+    let key = SigningKey::from_bytes(&[3u8; 32]);
+    let vk = key.verifying_key();
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    let seeds = seeds(now);
+    println!("seeds: {} real prefixes, {} vote counts", seeds.prefixes.len(), seeds.votes.len());
+
+    let entries = listing(n, now, &mut rng, &seeds);
+    let snapshot = Payload { header: header(Kind::Snapshot, 1, 0, now), entries, deletions: vec![] };
+    let t = Instant::now();
+    let bytes = wire::encode(&snapshot, &key).expect("encode");
+    let encode = t.elapsed();
+    let t = Instant::now();
+    let decoded = wire::decode(&bytes, &vk, &wire::Limits::default()).expect("decode");
+    let decode = t.elapsed();
+    assert_eq!(decoded.entries.len(), n);
+    println!(
+        "snapshot: {n} entries, {} bytes, {:.2} bytes/entry; encode {:.2} s, verify+decode {:.3} s",
+        bytes.len(),
+        bytes.len() as f64 / n as f64,
+        encode.as_secs_f64(),
+        decode.as_secs_f64()
+    );
+
+    if std::env::var_os("BREAKDOWN").is_some() {
+        breakdown(&snapshot.entries, now);
+    }
+
+    // A 10,000-entry delta: 6,000 changed scores, 3,000 new numbers, 1,000 deletions.
+    let mut upserts: BTreeMap<u64, Entry> = BTreeMap::new();
+    for _ in 0..6_000 {
+        let mut e = snapshot.entries[rng.below(n as u64) as usize];
+        e.score += 1.0;
+        e.last_activity = now / DAY * DAY;
+        upserts.insert(e.key, e);
+    }
+    for e in listing(3_000, now, &mut rng, &seeds) {
+        upserts.entry(e.key).or_insert(e);
+    }
+    let mut deletions: Vec<u64> = (0..1_000).map(|_| snapshot.entries[rng.below(n as u64) as usize].key).filter(|k| !upserts.contains_key(k)).collect();
+    deletions.sort_unstable();
+    deletions.dedup();
+    let delta = Payload { header: header(Kind::Delta, 2, 1, now), entries: upserts.into_values().collect(), deletions };
+    let delta_bytes = wire::encode(&delta, &key).expect("encode delta");
+    let changes = delta.entries.len() + delta.deletions.len();
+    println!("delta: {changes} changes, {} bytes, {:.2} bytes/change", delta_bytes.len(), delta_bytes.len() as f64 / changes as f64);
+
+    let dir = std::env::temp_dir().join(format!("ringfence-bench-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let mut phone = Screener::open(dir.join("phone.db"), Region::KR).expect("open");
+    let t = Instant::now();
+    let s = phone.apply_community_files(&vk, &[&bytes]).expect("apply snapshot");
+    println!("apply snapshot to a fresh phone database: {:.2} s ({} rows)", t.elapsed().as_secs_f64(), s.upserted);
+    let t = Instant::now();
+    let s = phone.apply_community_files(&vk, &[&delta_bytes]).expect("apply delta");
+    println!(
+        "apply 10,000-change delta (verify, decode, one transaction): {:.3} s ({} upserted, {} deleted)",
+        t.elapsed().as_secs_f64(),
+        s.upserted,
+        s.deleted
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Where the bytes go: each column compressed on its own (`BREAKDOWN=1`).
+pub fn breakdown(entries: &[Entry], now: i64) {
+    let mut prev = 0u64;
+    let gaps: Vec<u64> = entries.iter().map(|e| e.key - std::mem::replace(&mut prev, e.key)).collect();
+    let mut planes = Vec::new();
+    for b in 0..4 {
+        planes.extend(gaps.iter().map(|g| ((*g).min(u64::from(u32::MAX)) >> (8 * b)) as u8));
+    }
+    let cats: Vec<u8> = entries.iter().map(|e| e.category.code()).collect();
+    let scores: Vec<u8> = entries.iter().map(|e| wire::quantise(e.score)).collect();
+    let ages: Vec<u8> = entries.iter().map(|e| wire::age_code(wire::age_days(now, e.last_activity))).collect();
+    for (name, col) in [("key gaps", planes), ("categories", cats), ("scores", scores), ("ages", ages)] {
+        let z = zstd::bulk::compress(&col, 19).unwrap_or_default();
+        println!("  {name:<10} raw {:>9} zstd {:>9} ({:.2} bytes/entry)", col.len(), z.len(), z.len() as f64 / entries.len() as f64);
+    }
+}

@@ -1,0 +1,168 @@
+//! From votes to a listing: the formula, as pure functions (documented in
+//! `docs/protocol.md`, "Aggregation").
+//!
+//! Each device has one vote per number (its latest). A vote weighs 1 when cast and
+//! halves every half-life. At the number's last activity T:
+//!
+//! - S = decayed weight of spam votes, H = of "not spam" votes, R = spam voters;
+//! - score = S - H (net spam votes);
+//! - listed iff R >= min_reporters, score decayed to now >= list_threshold (less 0.1 %
+//!   slack, so votes a few hours apart still add up to whole numbers), and the
+//!   Wilson lower bound (95 %) of the spam share S / (S + H) >= min_confidence;
+//! - category = the reportable category with the most spam weight (`unknown` only when
+//!   no voter named one).
+//!
+//! S and H decay at the same rate, so the published (score at T, T) stays exact until a
+//! new vote arrives, and the moment the listing lapses can be computed in advance.
+
+use ringfence_core::Category;
+use std::collections::BTreeMap;
+
+#[derive(Clone, Copy, PartialEq, Debug)]
+pub struct Vote {
+    pub spam: bool,
+    pub category: Category,
+    /// Unix seconds the server received it.
+    pub at: i64,
+}
+
+#[derive(Clone, Copy, PartialEq, Debug)]
+pub struct Rules {
+    pub min_reporters: u32,
+    pub list_threshold: f64,
+    pub min_confidence: f64,
+    /// 0: votes never decay.
+    pub half_life_secs: f64,
+}
+
+impl Default for Rules {
+    fn default() -> Self {
+        Rules { min_reporters: 3, list_threshold: 2.0, min_confidence: 0.3, half_life_secs: 125.0 * 86_400.0 }
+    }
+}
+
+/// A number as it is listed.
+#[derive(Clone, Copy, PartialEq, Debug)]
+pub struct Listing {
+    pub category: Category,
+    /// Net spam votes at `last_activity`.
+    pub score: f64,
+    pub last_activity: i64,
+    /// When the decayed score falls below the threshold (i64::MAX: never).
+    pub expires_at: i64,
+}
+
+/// Decay over a few hours (at the default half-life) must not make two votes count as
+/// fewer than two: scores within this fraction below the threshold still pass.
+pub const SLACK: f64 = 1e-3;
+
+pub fn decay(weight: f64, age_secs: f64, half_life_secs: f64) -> f64 {
+    if half_life_secs <= 0.0 {
+        weight
+    } else {
+        weight * (-age_secs.max(0.0) / half_life_secs).exp2()
+    }
+}
+
+/// Lower bound of the 95 % Wilson score interval for `positive` out of `total`.
+pub fn wilson_lower_bound(positive: f64, total: f64) -> f64 {
+    if total <= 0.0 {
+        return 0.0;
+    }
+    let z = 1.96f64;
+    let p = positive / total;
+    let z2n = z * z / total;
+    (p + z2n / 2.0 - z * (p * (1.0 - p) / total + z2n / (4.0 * total)).sqrt()) / (1.0 + z2n)
+}
+
+/// The listing `votes` earn at `now`, or `None`.
+pub fn aggregate(votes: &[Vote], now: i64, rules: &Rules) -> Option<Listing> {
+    let t = votes.iter().map(|v| v.at).max()?;
+    let (mut s, mut h, mut r) = (0.0, 0.0, 0u32);
+    let mut by_category: BTreeMap<Category, f64> = BTreeMap::new();
+    for v in votes {
+        let w = decay(1.0, (t - v.at) as f64, rules.half_life_secs);
+        if v.spam {
+            s += w;
+            r += 1;
+            *by_category.entry(v.category).or_default() += w;
+        } else {
+            h += w;
+        }
+    }
+    let score = s - h;
+    let now_score = decay(score, (now - t) as f64, rules.half_life_secs);
+    let threshold = rules.list_threshold * (1.0 - SLACK);
+    if r < rules.min_reporters || now_score < threshold || wilson_lower_bound(s, s + h) < rules.min_confidence {
+        return None;
+    }
+    let named = by_category.iter().filter(|(c, _)| **c != Category::Unknown);
+    let category = named
+        .fold(None::<(Category, f64)>, |best, (c, w)| match best {
+            Some((_, bw)) if bw >= *w => best,
+            _ => Some((*c, *w)),
+        })
+        .map_or(Category::Unknown, |(c, _)| c);
+    let expires_at = if rules.half_life_secs <= 0.0 {
+        i64::MAX
+    } else {
+        // score * 2^(-(x - t)/hl) = threshold  <=>  x = t + hl * log2(score / threshold)
+        let secs = rules.half_life_secs * (score / threshold).log2();
+        t.saturating_add(secs.ceil().min(1e15) as i64)
+    };
+    Some(Listing { category, score, last_activity: t, expires_at })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spam(c: Category, at: i64) -> Vote {
+        Vote { spam: true, category: c, at }
+    }
+
+    #[test]
+    fn needs_enough_distinct_reporters() {
+        let rules = Rules::default();
+        let two = [spam(Category::Scam, 0), spam(Category::Scam, 10)];
+        assert_eq!(aggregate(&two, 10, &rules), None);
+        let three = [spam(Category::Scam, 0), spam(Category::Scam, 10), spam(Category::Robocall, 20)];
+        let l = aggregate(&three, 20, &rules).unwrap();
+        assert_eq!((l.category, l.last_activity), (Category::Scam, 20));
+        assert!((l.score - 3.0).abs() < 1e-3);
+    }
+
+    #[test]
+    fn not_spam_votes_and_time_pull_it_out() {
+        let rules = Rules::default();
+        let mut v = vec![spam(Category::Scam, 0), spam(Category::Scam, 0), spam(Category::Unknown, 0)];
+        assert!(aggregate(&v, 0, &rules).is_some());
+        v.push(Vote { spam: false, category: Category::Unknown, at: 0 });
+        v.push(Vote { spam: false, category: Category::Unknown, at: 0 });
+        assert_eq!(aggregate(&v, 0, &rules), None, "3 - 2 = 1 is below the threshold");
+        v.truncate(3);
+        let l = aggregate(&v, 0, &rules).unwrap();
+        let hl = rules.half_life_secs as i64;
+        // 3 halves to 1.5 after one half-life: below 2.
+        assert!(aggregate(&v, hl, &rules).is_none());
+        assert!(aggregate(&v, l.expires_at - 1, &rules).is_some());
+        assert!(aggregate(&v, l.expires_at + 1, &rules).is_none());
+    }
+
+    #[test]
+    fn a_split_vote_is_not_confident() {
+        let rules = Rules { list_threshold: 1.0, ..Rules::default() };
+        let mut v: Vec<Vote> = (0..6).map(|_| spam(Category::Scam, 0)).collect();
+        v.extend((0..4).map(|_| Vote { spam: false, category: Category::Unknown, at: 0 }));
+        // net 2 >= 1, but 6 of 10 is not a confident majority.
+        assert!(wilson_lower_bound(6.0, 10.0) < 0.32);
+        assert_eq!(aggregate(&v, 0, &Rules { min_confidence: 0.4, ..rules }), None);
+    }
+
+    #[test]
+    fn wilson_bounds() {
+        assert_eq!(wilson_lower_bound(0.0, 0.0), 0.0);
+        assert!((wilson_lower_bound(3.0, 3.0) - 0.438).abs() < 0.01);
+        assert!(wilson_lower_bound(100.0, 100.0) > 0.95);
+    }
+}

@@ -1,0 +1,183 @@
+//! `ringfence-server`: one command starts the community service on an embedded SQLite
+//! file. `ringfence-server --db PATH pubkey` prints the public key phones pin.
+
+use clap::{Parser, Subcommand};
+use ringfence_server::aggregate::Rules;
+use ringfence_server::api::{self, AppState};
+use ringfence_server::limit::RateLimiter;
+use ringfence_server::publish::Publisher;
+use ringfence_server::storage::{Postgres, Sqlite, Storage};
+use ringfence_server::keys;
+use ringfence_core::wire;
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+#[derive(Parser)]
+#[command(name = "ringfence-server", version, about = "The ringfence community spam-number service")]
+struct Cli {
+    /// SQLite database file (created on first use); the key pair lives beside it in PATH.key
+    #[arg(long, global = true, default_value = "ringfence-server.db", value_name = "PATH")]
+    db: PathBuf,
+    /// Keep votes in this PostgreSQL database instead of the SQLite file
+    /// (`postgres://user:password@host/dbname`); the key pair still lives in DB.key
+    #[arg(long, value_name = "URL", env = "RINGFENCE_SERVER_POSTGRES")]
+    postgres: Option<String>,
+    /// Address to listen on (port 0: any free port; the chosen one is printed)
+    #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR")]
+    listen: String,
+    /// Where snapshots, deltas and the manifest are written [default: DB's directory/publish]
+    #[arg(long, value_name = "DIR")]
+    publish_dir: Option<PathBuf>,
+    /// Seconds between publications
+    #[arg(long, default_value_t = 2.0, value_name = "SECS")]
+    publish_interval: f64,
+    /// Distinct spam reporters a number needs before it is listed
+    #[arg(long, default_value_t = 3, value_name = "N")]
+    min_reporters: u32,
+    /// Net spam votes (decayed) a listed number must keep
+    #[arg(long, default_value_t = 2.0, value_name = "SCORE")]
+    list_threshold: f64,
+    /// Lowest Wilson lower bound (95 %) of the spam share of votes
+    #[arg(long, default_value_t = 0.3, value_name = "P")]
+    min_confidence: f64,
+    /// Votes lose half their weight after this many days (0: never)
+    #[arg(long, default_value_t = 125.0, value_name = "DAYS")]
+    half_life_days: f64,
+    /// Write a full snapshot every N versions
+    #[arg(long, default_value_t = 50, value_name = "N")]
+    snapshot_every: u64,
+    /// Reports a device may send at once
+    #[arg(long, default_value_t = 500, value_name = "N")]
+    rate_burst: u32,
+    /// Reports a device may send per minute, sustained
+    #[arg(long, default_value_t = 60, value_name = "N")]
+    rate_per_minute: u32,
+    /// Log lines on standard error as text or JSON (one object per line); RUST_LOG filters
+    #[arg(long, default_value = "text", value_parser = ["text", "json"])]
+    log_format: String,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Print the public key (64 hex digits) phones pin, creating the key pair if needed
+    Pubkey,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<(), String> {
+    let key = keys::load_or_create(&keys::key_path(&cli.db))?;
+    if let Some(Command::Pubkey) = cli.command {
+        println!("{}", keys::public_hex(&key));
+        return Ok(());
+    }
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into());
+    let logs = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if cli.log_format == "json" {
+        logs.json().init();
+    } else {
+        logs.init();
+    }
+    if !(cli.publish_interval > 0.0 && cli.half_life_days >= 0.0 && cli.list_threshold > 0.0) {
+        return Err("--publish-interval and --list-threshold must be positive, --half-life-days not negative".into());
+    }
+    let mut storage: Box<dyn Storage> = match &cli.postgres {
+        Some(url) => Box::new(Postgres::connect(url).map_err(|e| format!("PostgreSQL: {e}"))?),
+        None => Box::new(Sqlite::open(&cli.db).map_err(|e| format!("{}: {e}", cli.db.display()))?),
+    };
+    let salt = match storage.meta("lookup_salt").map_err(|e| e.to_string())?.and_then(|s| wire::unhex(&s)) {
+        Some(s) => s,
+        None => {
+            let mut s = vec![0u8; 16];
+            getrandom::fill(&mut s).map_err(|e| e.to_string())?;
+            storage.set_meta("lookup_salt", &wire::hex(&s)).map_err(|e| e.to_string())?;
+            s
+        }
+    };
+    let dir = cli.publish_dir.clone().unwrap_or_else(|| {
+        cli.db.parent().filter(|p| !p.as_os_str().is_empty()).map(|p| p.join("publish")).unwrap_or_else(|| "publish".into())
+    });
+    let rules = Rules {
+        min_reporters: cli.min_reporters.max(1),
+        list_threshold: cli.list_threshold,
+        min_confidence: cli.min_confidence,
+        half_life_secs: cli.half_life_days * 86_400.0,
+    };
+    let publisher = Arc::new(Publisher {
+        storage: Arc::new(Mutex::new(storage)),
+        key: Arc::new(key),
+        dir,
+        rules,
+        snapshot_every: cli.snapshot_every,
+        salt,
+        oldest_delta: Default::default(),
+    });
+    publisher.start(api::now())?;
+    let state = Arc::new(AppState { publisher: publisher.clone(), limiter: RateLimiter::new(cli.rate_burst, cli.rate_per_minute) });
+
+    let rt = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
+    rt.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(&cli.listen).await.map_err(|e| format!("cannot listen on {}: {e}", cli.listen))?;
+        let addr = listener.local_addr().map_err(|e| e.to_string())?;
+        println!("ringfence-server listening on http://{addr}");
+        println!("public key: {}", keys::public_hex(&publisher.key));
+        println!("publishing to {}", publisher.dir.display());
+        let _ = std::io::stdout().flush();
+        tracing::info!(%addr, db = %cli.db.display(), "started");
+
+        let every = Duration::from_secs_f64(cli.publish_interval);
+        let p = publisher.clone();
+        let publishing = tokio::spawn(async move {
+            let mut tick = tokio::time::interval(every);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                let p = p.clone();
+                match tokio::task::spawn_blocking(move || p.publish(api::now())).await {
+                    Ok(Ok(Some(v))) => tracing::info!(version = v.version, upserts = v.upserts, deletions = v.deletions, snapshot = v.snapshot, "published"),
+                    Ok(Ok(None)) => {}
+                    Ok(Err(e)) => tracing::error!(error = %e, "publication failed; retrying next interval"),
+                    Err(e) => tracing::error!(error = %e, "publication task failed"),
+                }
+            }
+        });
+        axum::serve(listener, api::router(state)).with_graceful_shutdown(shutdown()).await.map_err(|e| e.to_string())?;
+        publishing.abort();
+        tracing::info!("stopped");
+        Ok::<(), String>(())
+    })
+}
+
+/// SIGINT (Ctrl-C) or SIGTERM.
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down");
+}

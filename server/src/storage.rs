@@ -1,0 +1,245 @@
+//! Where the server keeps votes and what it published: the `Storage` trait, with the
+//! embedded SQLite file as the default (`sqlite.rs`) and PostgreSQL for more than one
+//! machine's disk (`postgres.rs`). Both keep the same tables (`docs/protocol.md`,
+//! "Scaling").
+//!
+//! Published state is the last version's listing, one row per number, with its lookup
+//! bucket and when it lapses. Numbers that got votes since the last publication are
+//! queued in `dirty`; the publisher re-aggregates those and the lapsed ones only.
+
+mod postgres;
+mod sqlite;
+
+pub use postgres::Postgres;
+pub use sqlite::Sqlite;
+
+use crate::aggregate::{aggregate, Listing, Rules, Vote};
+use ringfence_core::number::{parse, Caller};
+use ringfence_core::wire;
+use ringfence_core::{Category, Region};
+use std::fmt;
+
+/// A database failure, whichever the database.
+#[derive(Debug)]
+pub struct StorageError(pub String);
+
+impl fmt::Display for StorageError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for StorageError {}
+
+impl From<rusqlite::Error> for StorageError {
+    fn from(e: rusqlite::Error) -> Self {
+        StorageError(format!("sqlite: {e}"))
+    }
+}
+
+impl From<::postgres::Error> for StorageError {
+    fn from(e: ::postgres::Error) -> Self {
+        StorageError(format!("postgres: {e}"))
+    }
+}
+
+pub type Result<T> = std::result::Result<T, StorageError>;
+
+/// One validated report.
+#[derive(Clone, Debug)]
+pub struct Report {
+    pub key: String,
+    pub number: u64,
+    pub spam: bool,
+    pub category: Category,
+    pub comment: Option<String>,
+}
+
+/// A number that is listed, as published.
+#[derive(Clone, Copy, PartialEq, Debug)]
+pub struct Listed {
+    pub number: u64,
+    pub listing: Listing,
+}
+
+/// What the next version changes.
+#[derive(Default, Debug)]
+pub struct Changes {
+    /// Ascending by number, quantised as they will be published.
+    pub upserts: Vec<Listed>,
+    /// Ascending.
+    pub deletions: Vec<u64>,
+    /// The queue position these changes cover (see `mark_published`).
+    pub dirty_upto: i64,
+    /// Listed numbers whose published values stay but whose lapse time moved (a vote
+    /// that changed nothing visible): (number, new expires_at).
+    pub expiry_updates: Vec<(u64, i64)>,
+}
+
+impl Changes {
+    pub fn is_empty(&self) -> bool {
+        self.upserts.is_empty() && self.deletions.is_empty()
+    }
+}
+
+pub trait Storage: Send {
+    /// Counts a batch in one transaction: reports whose (device, key) was seen before
+    /// are skipped. Returns (accepted, duplicates).
+    fn record(&mut self, device: &str, reports: &[Report], now: i64) -> Result<(u32, u32)>;
+    /// What publishing at `now` would change. Changes nothing.
+    fn pending_changes(&mut self, now: i64, rules: &Rules) -> Result<Changes>;
+    /// Stores `version` as published with `changes`, atomically.
+    fn mark_published(&mut self, version: u64, changes: &Changes, now: i64, salt: &[u8]) -> Result<()>;
+    /// Records re-aggregations that changed nothing visible (no new version): drops
+    /// the queue up to `changes.dirty_upto` and moves lapse times.
+    fn settle(&mut self, changes: &Changes) -> Result<()>;
+    fn latest_version(&mut self) -> Result<u64>;
+    /// Every listed number, ascending.
+    fn listed(&mut self) -> Result<Vec<Listed>>;
+    /// The listed numbers of a lookup bucket, as (tag, listing).
+    fn bucket(&mut self, bucket: u16) -> Result<Vec<(u64, Listing)>>;
+    fn meta(&mut self, key: &str) -> Result<Option<String>>;
+    fn set_meta(&mut self, key: &str, value: &str) -> Result<()>;
+}
+
+/// Emergency numbers are never listed, whatever the votes (the API refuses them too).
+/// Short numbers are only known as emergency in their own country (`+82112` is 112 in
+/// Korea), so the number is read from every region that shares its country code.
+pub fn is_emergency(number: u64) -> bool {
+    let emergency = |c: Caller| {
+        matches!(c, Caller::Number(n) if n.traits.emergency || n.number_type == ringfence_core::NumberType::Emergency)
+    };
+    let international = format!("+{number}");
+    let Caller::Number(n) = parse(&international, Region::US) else { return false };
+    if emergency(parse(&international, Region::US)) {
+        return true;
+    }
+    let national = &international[1 + n.country_code.to_string().len()..];
+    regions_of(n.country_code).iter().any(|r| emergency(parse(&international, *r)) || emergency(parse(national, *r)))
+}
+
+/// Every region whose country calling code is `cc`.
+fn regions_of(cc: u16) -> &'static [Region] {
+    static TABLE: std::sync::OnceLock<std::collections::HashMap<u16, Vec<Region>>> = std::sync::OnceLock::new();
+    let table = TABLE.get_or_init(|| {
+        let mut t: std::collections::HashMap<u16, Vec<Region>> = std::collections::HashMap::new();
+        for a in b'A'..=b'Z' {
+            for b in b'A'..=b'Z' {
+                let code = [a, b];
+                let name = std::str::from_utf8(&code).unwrap_or("??");
+                if let Ok(r) = name.parse::<Region>() {
+                    if let Some(cc) = r.country_code() {
+                        t.entry(cc).or_default().push(r);
+                    }
+                }
+            }
+        }
+        t
+    });
+    table.get(&cc).map(Vec::as_slice).unwrap_or(&[])
+}
+
+/// A listing as the phones will see it: score and day quantised like the wire does.
+pub(crate) fn as_published(l: Listing, now: i64) -> Listing {
+    Listing {
+        score: wire::dequantise(wire::quantise(l.score)),
+        last_activity: wire::rounded_activity(now, l.last_activity),
+        ..l
+    }
+}
+
+/// How the listing of `number` changes, given its votes and what was published.
+pub(crate) fn diff(number: u64, votes: &[Vote], was: Option<Listing>, now: i64, rules: &Rules, changes: &mut Changes) {
+    let now_listed = if is_emergency(number) { None } else { aggregate(votes, now, rules).map(|l| as_published(l, now)) };
+    match (was, now_listed) {
+        (Some(_), None) => changes.deletions.push(number),
+        (None, Some(l)) => changes.upserts.push(Listed { number, listing: l }),
+        (Some(w), Some(l)) if (w.category, w.score, w.last_activity) != (l.category, l.score, l.last_activity) => {
+            changes.upserts.push(Listed { number, listing: l })
+        }
+        (Some(w), Some(l)) if w.expires_at != l.expires_at => changes.expiry_updates.push((number, l.expires_at)),
+        _ => {}
+    }
+}
+
+pub(crate) fn category(code: i64) -> Category {
+    u8::try_from(code).ok().and_then(Category::from_code).unwrap_or(Category::Unknown)
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    pub(crate) fn report(key: &str, number: u64, spam: bool) -> Report {
+        Report { key: key.into(), number, spam, category: Category::Scam, comment: None }
+    }
+
+    /// What every implementation must do; run on SQLite here and on PostgreSQL by
+    /// `postgres::tests` (scripts/test-postgres.sh).
+    pub(crate) fn behaves(db: &mut dyn Storage) {
+        let rules = Rules { min_reporters: 1, list_threshold: 1.0, min_confidence: 0.0, half_life_secs: 0.0 };
+        let n = 821055550101;
+        assert_eq!(db.record("d1", &[report("key-0001", n, true)], 100).unwrap(), (1, 0));
+        assert_eq!(db.record("d1", &[report("key-0001", n, true)], 101).unwrap(), (0, 1), "same key: a duplicate");
+        let changes = db.pending_changes(100, &rules).unwrap();
+        assert_eq!(changes.upserts.len(), 1);
+        // Another device votes while version 1 is being written.
+        db.record("d2", &[report("key-0002", n, true)], 102).unwrap();
+        db.mark_published(1, &changes, 102, b"salt").unwrap();
+        let next = db.pending_changes(103, &rules).unwrap();
+        assert_eq!(next.upserts.len(), 1, "the second vote is still queued");
+        assert_eq!(next.upserts[0].listing.score, 2.0);
+        db.mark_published(2, &next, 103, b"salt").unwrap();
+        assert!(db.pending_changes(104, &rules).unwrap().is_empty());
+        // A vote that changes nothing a phone sees (d2 votes again) is settled without
+        // a version, and leaves the queue.
+        db.record("d2", &[report("key-0005", n, true)], 103).unwrap();
+        let same = db.pending_changes(104, &rules).unwrap();
+        assert!(same.is_empty() && same.dirty_upto > 0);
+        db.settle(&same).unwrap();
+        assert_eq!(db.pending_changes(104, &rules).unwrap().dirty_upto, 0);
+        assert_eq!(db.latest_version().unwrap(), 2);
+        assert_eq!(db.listed().unwrap().len(), 1);
+        // "Not spam" from both: a deletion.
+        db.record("d1", &[report("key-0003", n, false)], 105).unwrap();
+        db.record("d2", &[report("key-0004", n, false)], 105).unwrap();
+        let out = db.pending_changes(106, &rules).unwrap();
+        assert_eq!((out.upserts.len(), out.deletions.clone()), (0, vec![n]));
+        db.mark_published(3, &out, 106, b"salt").unwrap();
+        assert!(db.listed().unwrap().is_empty());
+        // Emergency numbers are never listed, whatever the votes.
+        db.record("d1", &[report("key-0006", 82112, true)], 107).unwrap();
+        assert!(db.pending_changes(107, &rules).unwrap().is_empty());
+        // Buckets and meta.
+        let m = 15551230001;
+        for (i, d) in ["d1", "d2"].iter().enumerate() {
+            db.record(d, &[report(&format!("key-01{i:02}"), m, true)], 108).unwrap();
+        }
+        let c = db.pending_changes(108, &rules).unwrap();
+        db.mark_published(4, &c, 108, b"salt").unwrap();
+        let (bucket, tag) = wire::lookup_hash(b"salt", ringfence_core::E164::from_u64(m).unwrap());
+        let found = db.bucket(bucket).unwrap();
+        assert_eq!(found.len(), 1);
+        assert_eq!((found[0].0, found[0].1.score), (tag, 2.0));
+        assert_eq!(db.meta("x").unwrap(), None);
+        db.set_meta("x", "1").unwrap();
+        db.set_meta("x", "2").unwrap();
+        assert_eq!(db.meta("x").unwrap().as_deref(), Some("2"));
+    }
+
+    #[test]
+    fn sqlite_behaves() {
+        let dir = tempfile::tempdir().unwrap();
+        behaves(&mut Sqlite::open(&dir.path().join("s.db")).unwrap());
+    }
+
+    #[test]
+    fn emergency_numbers_of_every_country() {
+        for n in [82112u64, 82119, 1911, 86110, 86120, 49112, 44999] {
+            assert!(super::is_emergency(n), "+{n}");
+        }
+        for n in [821012345678u64, 15551234567, 8615881234567] {
+            assert!(!super::is_emergency(n), "+{n}");
+        }
+    }
+}

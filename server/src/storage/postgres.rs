@@ -1,0 +1,230 @@
+//! PostgreSQL, for when one machine's disk is not enough: the same tables as SQLite,
+//! in a database the operator runs (`--postgres URL`). One server process publishes; the
+//! API could be spread over several (see `docs/protocol.md`, "Scaling").
+
+use super::{category, diff, Changes, Listed, Report, Result, Storage};
+use crate::aggregate::{Listing, Rules, Vote};
+use ::postgres::{Client, NoTls, Row};
+use ringfence_core::wire;
+
+pub struct Postgres {
+    client: Client,
+}
+
+const SCHEMA: &str = r#"
+CREATE TABLE IF NOT EXISTS meta (key text PRIMARY KEY, value text NOT NULL);
+CREATE TABLE IF NOT EXISTS votes (
+    number   bigint   NOT NULL,
+    device   text     NOT NULL,
+    spam     boolean  NOT NULL,
+    category smallint NOT NULL,
+    at       bigint   NOT NULL,
+    comment  text,
+    PRIMARY KEY (number, device)
+);
+CREATE TABLE IF NOT EXISTS seen (
+    device text   NOT NULL,
+    key    text   NOT NULL,
+    at     bigint NOT NULL,
+    PRIMARY KEY (device, key)
+);
+CREATE TABLE IF NOT EXISTS dirty (id bigserial PRIMARY KEY, number bigint NOT NULL UNIQUE);
+CREATE TABLE IF NOT EXISTS published (
+    number        bigint           PRIMARY KEY,
+    category      smallint         NOT NULL,
+    score         double precision NOT NULL,
+    last_activity bigint           NOT NULL,
+    expires_at    bigint           NOT NULL,
+    bucket        integer          NOT NULL,
+    tag           bigint           NOT NULL
+);
+CREATE INDEX IF NOT EXISTS published_bucket ON published (bucket);
+CREATE INDEX IF NOT EXISTS published_expiry ON published (expires_at);
+CREATE TABLE IF NOT EXISTS versions (
+    version    bigint  PRIMARY KEY,
+    created_at bigint  NOT NULL,
+    upserts    integer NOT NULL,
+    deletions  integer NOT NULL
+);
+"#;
+
+impl Postgres {
+    /// Connects (`postgres://user:password@host/db`, or `host=... user=...`) and creates
+    /// the tables if they are missing. Plain TCP: run it on a private network or a Unix
+    /// socket.
+    pub fn connect(url: &str) -> Result<Postgres> {
+        let mut client = Client::connect(url, NoTls)?;
+        client.batch_execute(SCHEMA)?;
+        Ok(Postgres { client })
+    }
+}
+
+fn listing(r: &Row, at: usize) -> Listing {
+    Listing {
+        category: category(i64::from(r.get::<_, i16>(at))),
+        score: r.get(at + 1),
+        last_activity: r.get(at + 2),
+        expires_at: r.get(at + 3),
+    }
+}
+
+fn settle(tx: &mut ::postgres::Transaction, changes: &Changes) -> Result<()> {
+    let expiry = tx.prepare("UPDATE published SET expires_at = $2 WHERE number = $1")?;
+    for (number, at) in &changes.expiry_updates {
+        tx.execute(&expiry, &[&(*number as i64), at])?;
+    }
+    tx.execute("DELETE FROM dirty WHERE id <= $1", &[&changes.dirty_upto])?;
+    Ok(())
+}
+
+impl Storage for Postgres {
+    fn record(&mut self, device: &str, reports: &[Report], now: i64) -> Result<(u32, u32)> {
+        let mut tx = self.client.transaction()?;
+        let seen = tx.prepare("INSERT INTO seen (device, key, at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")?;
+        let vote = tx.prepare(
+            "INSERT INTO votes (number, device, spam, category, at, comment) VALUES ($1, $2, $3, $4, $5, $6)
+             ON CONFLICT (number, device) DO UPDATE SET
+               spam = excluded.spam, category = excluded.category, at = excluded.at, comment = excluded.comment",
+        )?;
+        // A number voted on again moves to the back of the queue (a new id), so a
+        // publication that read the queue before this vote still leaves it queued.
+        let dirty = tx.prepare(
+            "INSERT INTO dirty (number) VALUES ($1) ON CONFLICT (number) DO UPDATE SET id = nextval('dirty_id_seq')",
+        )?;
+        let (mut accepted, mut duplicates) = (0, 0);
+        for r in reports {
+            if tx.execute(&seen, &[&device, &r.key, &now])? == 0 {
+                duplicates += 1;
+                continue;
+            }
+            let number = r.number as i64;
+            tx.execute(&vote, &[&number, &device, &r.spam, &i16::from(r.category.code()), &now, &r.comment])?;
+            tx.execute(&dirty, &[&number])?;
+            accepted += 1;
+        }
+        tx.commit()?;
+        Ok((accepted, duplicates))
+    }
+
+    fn pending_changes(&mut self, now: i64, rules: &Rules) -> Result<Changes> {
+        let mut tx = self.client.build_transaction().read_only(true).start()?;
+        let dirty_upto: i64 = tx.query_one("SELECT coalesce(max(id), 0) FROM dirty", &[])?.get(0);
+        let mut numbers: Vec<u64> = tx
+            .query("SELECT number FROM dirty WHERE id <= $1", &[&dirty_upto])?
+            .iter()
+            .chain(tx.query("SELECT number FROM published WHERE expires_at <= $1", &[&now])?.iter())
+            .map(|r| r.get::<_, i64>(0) as u64)
+            .collect();
+        numbers.sort_unstable();
+        numbers.dedup();
+        let votes_of = tx.prepare("SELECT spam, category, at FROM votes WHERE number = $1")?;
+        let published_of = tx.prepare("SELECT category, score, last_activity, expires_at FROM published WHERE number = $1")?;
+        let mut changes = Changes { dirty_upto, ..Changes::default() };
+        for number in numbers {
+            let key = number as i64;
+            let votes: Vec<Vote> = tx
+                .query(&votes_of, &[&key])?
+                .iter()
+                .map(|r| Vote { spam: r.get(0), category: category(i64::from(r.get::<_, i16>(1))), at: r.get(2) })
+                .collect();
+            let was = tx.query_opt(&published_of, &[&key])?.map(|r| listing(&r, 0));
+            diff(number, &votes, was, now, rules, &mut changes);
+        }
+        tx.commit()?;
+        Ok(changes)
+    }
+
+    fn mark_published(&mut self, version: u64, changes: &Changes, now: i64, salt: &[u8]) -> Result<()> {
+        let mut tx = self.client.transaction()?;
+        let up = tx.prepare(
+            "INSERT INTO published (number, category, score, last_activity, expires_at, bucket, tag)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)
+             ON CONFLICT (number) DO UPDATE SET category = excluded.category, score = excluded.score,
+               last_activity = excluded.last_activity, expires_at = excluded.expires_at,
+               bucket = excluded.bucket, tag = excluded.tag",
+        )?;
+        for l in &changes.upserts {
+            let Some(e) = ringfence_core::E164::from_u64(l.number) else { continue };
+            let (bucket, tag) = wire::lookup_hash(salt, e);
+            let x = l.listing;
+            tx.execute(
+                &up,
+                &[
+                    &(l.number as i64),
+                    &i16::from(x.category.code()),
+                    &x.score,
+                    &x.last_activity,
+                    &x.expires_at,
+                    &i32::from(bucket),
+                    &(tag as i64),
+                ],
+            )?;
+        }
+        let del = tx.prepare("DELETE FROM published WHERE number = $1")?;
+        for n in &changes.deletions {
+            tx.execute(&del, &[&(*n as i64)])?;
+        }
+        settle(&mut tx, changes)?;
+        tx.execute(
+            "INSERT INTO versions (version, created_at, upserts, deletions) VALUES ($1, $2, $3, $4)",
+            &[&(version as i64), &now, &(changes.upserts.len() as i32), &(changes.deletions.len() as i32)],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn settle(&mut self, changes: &Changes) -> Result<()> {
+        let mut tx = self.client.transaction()?;
+        settle(&mut tx, changes)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn latest_version(&mut self) -> Result<u64> {
+        Ok(self.client.query_one("SELECT coalesce(max(version), 0) FROM versions", &[])?.get::<_, i64>(0) as u64)
+    }
+
+    fn listed(&mut self) -> Result<Vec<Listed>> {
+        let rows = self
+            .client
+            .query("SELECT number, category, score, last_activity, expires_at FROM published ORDER BY number", &[])?;
+        Ok(rows.iter().map(|r| Listed { number: r.get::<_, i64>(0) as u64, listing: listing(r, 1) }).collect())
+    }
+
+    fn bucket(&mut self, bucket: u16) -> Result<Vec<(u64, Listing)>> {
+        let rows = self.client.query(
+            "SELECT tag, category, score, last_activity, expires_at FROM published WHERE bucket = $1 ORDER BY tag",
+            &[&i32::from(bucket)],
+        )?;
+        Ok(rows.iter().map(|r| (r.get::<_, i64>(0) as u64, listing(r, 1))).collect())
+    }
+
+    fn meta(&mut self, key: &str) -> Result<Option<String>> {
+        Ok(self.client.query_opt("SELECT value FROM meta WHERE key = $1", &[&key])?.map(|r| r.get(0)))
+    }
+
+    fn set_meta(&mut self, key: &str, value: &str) -> Result<()> {
+        self.client.execute(
+            "INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            &[&key, &value],
+        )?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// The shared storage behaviour on a real PostgreSQL server: `scripts/test-postgres.sh`
+    /// starts one and passes its URL in `RINGFENCE_TEST_POSTGRES`.
+    #[test]
+    #[ignore = "needs a PostgreSQL server: scripts/test-postgres.sh"]
+    fn postgres_behaves() {
+        let url = std::env::var("RINGFENCE_TEST_POSTGRES").expect("RINGFENCE_TEST_POSTGRES=postgres://...");
+        let mut db = super::Postgres::connect(&url).expect("connect");
+        db.client
+            .batch_execute("DROP TABLE IF EXISTS meta, votes, seen, dirty, published, versions")
+            .expect("clean slate");
+        let mut db = super::Postgres::connect(&url).expect("reconnect");
+        crate::storage::tests::behaves(&mut db);
+    }
+}

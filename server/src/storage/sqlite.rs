@@ -1,0 +1,215 @@
+//! The embedded default: one SQLite file (WAL, one connection behind the server's lock).
+
+use super::{category, diff, Changes, Listed, Report, Result, Storage};
+use crate::aggregate::{Listing, Rules, Vote};
+use ringfence_core::wire;
+use rusqlite::{params, Connection, OptionalExtension};
+use std::path::Path;
+
+pub struct Sqlite {
+    conn: Connection,
+}
+
+const SCHEMA: &str = r#"
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+-- One vote per device and number: the latest wins.
+CREATE TABLE IF NOT EXISTS votes (
+    number   INTEGER NOT NULL,
+    device   TEXT    NOT NULL,
+    spam     INTEGER NOT NULL,
+    category INTEGER NOT NULL,
+    at       INTEGER NOT NULL,
+    comment  TEXT,
+    PRIMARY KEY (number, device)
+) WITHOUT ROWID;
+-- Idempotency keys already counted, per device.
+CREATE TABLE IF NOT EXISTS seen (
+    device TEXT NOT NULL,
+    key    TEXT NOT NULL,
+    at     INTEGER NOT NULL,
+    PRIMARY KEY (device, key)
+) WITHOUT ROWID;
+-- Numbers voted on since the last publication (a queue: ids only grow).
+CREATE TABLE IF NOT EXISTS dirty (id INTEGER PRIMARY KEY AUTOINCREMENT, number INTEGER NOT NULL UNIQUE);
+-- The listing as of the latest version.
+CREATE TABLE IF NOT EXISTS published (
+    number        INTEGER PRIMARY KEY,
+    category      INTEGER NOT NULL,
+    score         REAL    NOT NULL,
+    last_activity INTEGER NOT NULL,
+    expires_at    INTEGER NOT NULL,
+    bucket        INTEGER NOT NULL,
+    tag           INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS published_bucket ON published (bucket);
+CREATE INDEX IF NOT EXISTS published_expiry ON published (expires_at);
+CREATE TABLE IF NOT EXISTS versions (
+    version    INTEGER PRIMARY KEY,
+    created_at INTEGER NOT NULL,
+    upserts    INTEGER NOT NULL,
+    deletions  INTEGER NOT NULL
+);
+"#;
+
+impl Sqlite {
+    pub fn open(path: &Path) -> Result<Sqlite> {
+        let conn = Connection::open(path)?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.execute_batch(SCHEMA)?;
+        Ok(Sqlite { conn })
+    }
+}
+
+fn settle(tx: &rusqlite::Transaction, changes: &Changes) -> Result<()> {
+    let mut expiry = tx.prepare_cached("UPDATE published SET expires_at = ?2 WHERE number = ?1")?;
+    for (number, at) in &changes.expiry_updates {
+        expiry.execute(params![*number as i64, at])?;
+    }
+    tx.execute("DELETE FROM dirty WHERE id <= ?1", [changes.dirty_upto])?;
+    Ok(())
+}
+
+fn read_listing(r: &rusqlite::Row, at: usize) -> rusqlite::Result<Listing> {
+    Ok(Listing {
+        category: category(r.get(at)?),
+        score: r.get(at + 1)?,
+        last_activity: r.get(at + 2)?,
+        expires_at: r.get(at + 3)?,
+    })
+}
+
+impl Storage for Sqlite {
+    fn record(&mut self, device: &str, reports: &[Report], now: i64) -> Result<(u32, u32)> {
+        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let (mut accepted, mut duplicates) = (0, 0);
+        {
+            let mut seen = tx.prepare_cached("INSERT OR IGNORE INTO seen (device, key, at) VALUES (?1, ?2, ?3)")?;
+            let mut vote = tx.prepare_cached(
+                "INSERT INTO votes (number, device, spam, category, at, comment) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                 ON CONFLICT (number, device) DO UPDATE SET
+                   spam = excluded.spam, category = excluded.category, at = excluded.at, comment = excluded.comment",
+            )?;
+            let mut dirty = tx.prepare_cached("INSERT OR REPLACE INTO dirty (number) VALUES (?1)")?;
+            for r in reports {
+                if seen.execute(params![device, r.key, now])? == 0 {
+                    duplicates += 1;
+                    continue;
+                }
+                vote.execute(params![r.number as i64, device, r.spam, r.category.code(), now, r.comment])?;
+                dirty.execute([r.number as i64])?;
+                accepted += 1;
+            }
+        }
+        tx.commit()?;
+        Ok((accepted, duplicates))
+    }
+
+    fn pending_changes(&mut self, now: i64, rules: &Rules) -> Result<Changes> {
+        let dirty_upto: i64 = self.conn.query_row("SELECT coalesce(max(id), 0) FROM dirty", [], |r| r.get(0))?;
+        let mut numbers: Vec<u64> = Vec::new();
+        {
+            let mut q = self.conn.prepare_cached("SELECT number FROM dirty WHERE id <= ?1")?;
+            for n in q.query_map([dirty_upto], |r| r.get::<_, i64>(0))? {
+                numbers.push(n? as u64);
+            }
+            let mut q = self.conn.prepare_cached("SELECT number FROM published WHERE expires_at <= ?1")?;
+            for n in q.query_map([now], |r| r.get::<_, i64>(0))? {
+                numbers.push(n? as u64);
+            }
+        }
+        numbers.sort_unstable();
+        numbers.dedup();
+        let mut changes = Changes { dirty_upto, ..Changes::default() };
+        let mut votes_of = self.conn.prepare_cached("SELECT spam, category, at FROM votes WHERE number = ?1")?;
+        let mut published_of = self.conn.prepare_cached(
+            "SELECT category, score, last_activity, expires_at FROM published WHERE number = ?1",
+        )?;
+        for number in numbers {
+            let votes: Vec<Vote> = votes_of
+                .query_map([number as i64], |r| Ok(Vote { spam: r.get(0)?, category: category(r.get(1)?), at: r.get(2)? }))?
+                .collect::<rusqlite::Result<_>>()?;
+            let was = published_of.query_row([number as i64], |r| read_listing(r, 0)).optional()?;
+            diff(number, &votes, was, now, rules, &mut changes);
+        }
+        Ok(changes)
+    }
+
+    fn mark_published(&mut self, version: u64, changes: &Changes, now: i64, salt: &[u8]) -> Result<()> {
+        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        {
+            let mut up = tx.prepare_cached(
+                "INSERT OR REPLACE INTO published (number, category, score, last_activity, expires_at, bucket, tag)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?;
+            for l in &changes.upserts {
+                let (bucket, tag) = match ringfence_core::E164::from_u64(l.number) {
+                    Some(e) => wire::lookup_hash(salt, e),
+                    None => continue,
+                };
+                let x = l.listing;
+                up.execute(params![
+                    l.number as i64,
+                    x.category.code(),
+                    x.score,
+                    x.last_activity,
+                    x.expires_at,
+                    bucket,
+                    tag as i64
+                ])?;
+            }
+            let mut del = tx.prepare_cached("DELETE FROM published WHERE number = ?1")?;
+            for n in &changes.deletions {
+                del.execute([*n as i64])?;
+            }
+            settle(&tx, changes)?;
+            tx.execute(
+                "INSERT INTO versions (version, created_at, upserts, deletions) VALUES (?1, ?2, ?3, ?4)",
+                params![version as i64, now, changes.upserts.len() as i64, changes.deletions.len() as i64],
+            )?;
+        }
+        Ok(tx.commit()?)
+    }
+
+    fn settle(&mut self, changes: &Changes) -> Result<()> {
+        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        settle(&tx, changes)?;
+        Ok(tx.commit()?)
+    }
+
+    fn latest_version(&mut self) -> Result<u64> {
+        Ok(self.conn.query_row("SELECT coalesce(max(version), 0) FROM versions", [], |r| r.get::<_, i64>(0))? as u64)
+    }
+
+    fn listed(&mut self) -> Result<Vec<Listed>> {
+        let mut q = self
+            .conn
+            .prepare_cached("SELECT number, category, score, last_activity, expires_at FROM published ORDER BY number")?;
+        let rows = q.query_map([], |r| Ok(Listed { number: r.get::<_, i64>(0)? as u64, listing: read_listing(r, 1)? }))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn bucket(&mut self, bucket: u16) -> Result<Vec<(u64, Listing)>> {
+        let mut q = self.conn.prepare_cached(
+            "SELECT tag, category, score, last_activity, expires_at FROM published WHERE bucket = ?1 ORDER BY tag",
+        )?;
+        let rows = q.query_map([bucket], |r| Ok((r.get::<_, i64>(0)? as u64, read_listing(r, 1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn meta(&mut self, key: &str) -> Result<Option<String>> {
+        Ok(self.conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0)).optional()?)
+    }
+
+    fn set_meta(&mut self, key: &str, value: &str) -> Result<()> {
+        self.conn
+            .execute(
+                "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                [key, value],
+            )
+            .map(|_| ())?;
+        Ok(())
+    }
+}
+

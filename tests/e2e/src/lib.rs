@@ -1,0 +1,343 @@
+//! Harness for the end-to-end tests: the real `ringfence-server` process on 127.0.0.1,
+//! devices with real SQLite files, and a small HTTP proxy that can cut, alter or kill
+//! in the middle of a response.
+//!
+//! The binaries are the ones cargo built next to the test (`target/<profile>/`):
+//! `scripts/test-e2e.sh` builds them first.
+
+use ringfence_core::{Region, Screener, SyncConfig};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// A binary built by cargo next to this test.
+pub fn bin(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().expect("test executable path");
+    let dir = exe.parent().and_then(Path::parent).expect("target directory");
+    let path = dir.join(name);
+    assert!(
+        path.is_file(),
+        "{} is missing: build it first (scripts/test-e2e.sh does: cargo build -p ringfence-server -p ringfence)",
+        path.display()
+    );
+    path
+}
+
+pub struct Server {
+    pub child: Child,
+    pub url: String,
+    pub addr: String,
+    pub key: String,
+    pub db: PathBuf,
+    pub publish: PathBuf,
+    pub args: Vec<String>,
+}
+
+impl Server {
+    /// Starts a server on `db` with a short publish interval and extra arguments.
+    pub fn start(db: &Path, args: &[&str]) -> Server {
+        Server::start_on(db, "127.0.0.1:0", args.iter().map(|s| s.to_string()).collect())
+    }
+
+    pub fn start_on(db: &Path, listen: &str, args: Vec<String>) -> Server {
+        let mut child = Command::new(bin("ringfence-server"))
+            .arg("--db")
+            .arg(db)
+            .args(["--listen", listen, "--publish-interval", "0.2"])
+            .args(&args)
+            .env("RUST_LOG", "error")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start ringfence-server");
+        let stdout = child.stdout.take().expect("stdout");
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+        let (mut addr, mut key) = (None, None);
+        while addr.is_none() || key.is_none() {
+            let line = rx.recv_timeout(Duration::from_secs(20)).expect("ringfence-server printed its address and key");
+            if let Some(a) = line.strip_prefix("ringfence-server listening on http://") {
+                addr = Some(a.trim().to_string());
+            } else if let Some(k) = line.strip_prefix("public key: ") {
+                key = Some(k.trim().to_string());
+            }
+        }
+        let addr = addr.unwrap_or_default();
+        let publish = db.parent().unwrap_or(Path::new(".")).join("publish");
+        let s = Server { child, url: format!("http://{addr}"), addr, key: key.unwrap_or_default(), db: db.to_path_buf(), publish, args };
+        s.wait_healthy();
+        s
+    }
+
+    fn wait_healthy(&self) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if let Ok(r) = reqwest::blocking::get(format!("{}/health", self.url)) {
+                if r.status().is_success() {
+                    return;
+                }
+            }
+            assert!(Instant::now() < deadline, "server at {} never became healthy", self.url);
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// The same database and port again, after a stop or a kill.
+    pub fn restart(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let again = Server::start_on(&self.db, &self.addr, self.args.clone());
+        *self = again;
+    }
+
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// Sends a signal by number (15 TERM, 2 INT) and waits for the exit.
+    pub fn signal(&mut self, sig: i32) -> std::process::ExitStatus {
+        let ok = Command::new("kill").arg(format!("-{sig}")).arg(self.child.id().to_string()).status().expect("kill");
+        assert!(ok.success());
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            if let Some(status) = self.child.try_wait().expect("wait") {
+                return status;
+            }
+            assert!(Instant::now() < deadline, "server did not stop within 10 s of signal {sig}");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    pub fn manifest(&self) -> serde_json::Value {
+        let text = reqwest::blocking::get(format!("{}/v1/data/manifest.json", self.url)).and_then(|r| r.text()).expect("manifest");
+        serde_json::from_str(&text).expect("manifest JSON")
+    }
+
+    pub fn latest(&self) -> u64 {
+        self.manifest()["latest"].as_u64().unwrap_or(0)
+    }
+
+    /// Waits until the published version is at least `v`.
+    pub fn wait_version(&self, v: u64) -> u64 {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let latest = self.latest();
+            if latest >= v {
+                return latest;
+            }
+            assert!(Instant::now() < deadline, "version {v} never published (latest {latest})");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Lets several publication intervals pass (for "nothing was published" checks).
+    pub fn settle(&self) {
+        std::thread::sleep(Duration::from_millis(1000));
+    }
+
+    /// POSTs a JSON body to the API; returns (status, JSON answer).
+    pub fn post(&self, path: &str, body: &serde_json::Value) -> (u16, serde_json::Value) {
+        self.post_raw(path, serde_json::to_vec(body).expect("json"))
+    }
+
+    pub fn post_raw(&self, path: &str, body: Vec<u8>) -> (u16, serde_json::Value) {
+        let r = reqwest::blocking::Client::new()
+            .post(format!("{}{path}", self.url))
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .expect("post");
+        let status = r.status().as_u16();
+        let text = r.text().unwrap_or_default();
+        (status, serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text)))
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A phone: its own database file and sync settings with quick retries.
+pub struct Device {
+    pub screener: Screener,
+    pub path: PathBuf,
+    pub config: SyncConfig,
+}
+
+impl Device {
+    pub fn new(dir: &Path, name: &str, server_url: &str) -> Device {
+        let path = dir.join(format!("{name}.db"));
+        let screener = Screener::open(&path, Region::KR).expect("open device database");
+        Device { screener, path, config: quick(server_url) }
+    }
+
+    pub fn sync(&mut self) -> ringfence_core::Result<ringfence_core::SyncSummary> {
+        self.screener.sync(&self.config, &mut |_| {})
+    }
+
+    /// The server rows of this device's community table, as another process sees the
+    /// file: (number, category code, votes, last activity), by number.
+    pub fn community(&self) -> Vec<(i64, i64, f64, i64)> {
+        let conn = rusqlite::Connection::open(&self.path).expect("open device file");
+        let mut q = conn
+            .prepare("SELECT number, category, votes, last_activity FROM community WHERE source = 1 ORDER BY number")
+            .expect("query");
+        let rows = q.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))).expect("rows");
+        rows.collect::<Result<_, _>>().expect("read rows")
+    }
+
+    pub fn pending(&self) -> usize {
+        self.screener.pending_reports(10_000).expect("outbox").len()
+    }
+}
+
+/// Sync settings that fail fast: a few quick retries.
+pub fn quick(url: &str) -> SyncConfig {
+    let mut c = SyncConfig::new(url).expect("server url");
+    c.attempts = 3;
+    c.backoff = Duration::from_millis(50);
+    c.retry_budget = Duration::from_secs(2);
+    c.request_timeout = Duration::from_secs(10);
+    c
+}
+
+/// What the proxy does to responses whose request path contains `path`.
+#[derive(Clone)]
+pub enum Fault {
+    /// Forward unchanged.
+    None,
+    /// Forward only the first half of the body (keeping the announced length).
+    Truncate(String),
+    /// Forward the first half of the body, then run the hook (kill the server) and hang up.
+    KillDuring(String, Arc<dyn Fn() + Send + Sync>),
+    /// Answer requests whose path contains one of these with these bytes instead (a
+    /// second static server, in effect).
+    Serve(Arc<Vec<(String, Vec<u8>)>>),
+}
+
+/// An HTTP/1.1 proxy in front of the server, one connection per request.
+pub struct Proxy {
+    pub url: String,
+    fault: Arc<Mutex<Fault>>,
+    /// Every request as it arrived (request line, headers, body), in order.
+    seen: Arc<Mutex<Vec<String>>>,
+}
+
+impl Proxy {
+    pub fn start(upstream: &str) -> Proxy {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind proxy");
+        let url = format!("http://{}", listener.local_addr().expect("addr"));
+        let fault = Arc::new(Mutex::new(Fault::None));
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let (f, s) = (fault.clone(), seen.clone());
+        let upstream = upstream.to_string();
+        std::thread::spawn(move || {
+            for conn in listener.incoming().map_while(Result::ok) {
+                let (f, s, upstream) = (f.clone(), s.clone(), upstream.clone());
+                std::thread::spawn(move || {
+                    let _ = relay(conn, &upstream, &f, &s);
+                });
+            }
+        });
+        Proxy { url, fault, seen }
+    }
+
+    /// The requests received so far (and forgets them).
+    pub fn take_requests(&self) -> Vec<String> {
+        std::mem::take(&mut *self.seen.lock().unwrap())
+    }
+
+    pub fn set(&self, fault: Fault) {
+        *self.fault.lock().unwrap() = fault;
+    }
+}
+
+fn relay(mut client: TcpStream, upstream: &str, fault: &Mutex<Fault>, seen: &Mutex<Vec<String>>) -> std::io::Result<()> {
+    client.set_read_timeout(Some(Duration::from_secs(10)))?;
+    // Read one request: headers, then Content-Length bytes of body.
+    let mut req = Vec::new();
+    let mut buf = [0u8; 4096];
+    let head_end = loop {
+        let n = client.read(&mut buf)?;
+        if n == 0 {
+            return Ok(());
+        }
+        req.extend_from_slice(&buf[..n]);
+        if let Some(i) = req.windows(4).position(|w| w == b"\r\n\r\n") {
+            break i + 4;
+        }
+    };
+    let head = String::from_utf8_lossy(&req[..head_end]).to_string();
+    let len: usize = head
+        .lines()
+        .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().parse().unwrap_or(0)))
+        .unwrap_or(0);
+    while req.len() < head_end + len {
+        let n = client.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        req.extend_from_slice(&buf[..n]);
+    }
+    let path = head.split_whitespace().nth(1).unwrap_or("").to_string();
+    seen.lock().unwrap().push(String::from_utf8_lossy(&req).to_string());
+    // One request per upstream connection: ask the server to close after answering.
+    let mut rewritten: String = head
+        .lines()
+        .filter(|l| !l.is_empty() && !l.to_ascii_lowercase().starts_with("connection:"))
+        .map(|l| format!("{l}\r\n"))
+        .collect();
+    rewritten.push_str("Connection: close\r\n\r\n");
+    let mut up = TcpStream::connect(upstream)?;
+    up.write_all(rewritten.as_bytes())?;
+    up.write_all(&req[head_end..])?;
+    let mut resp = Vec::new();
+    up.read_to_end(&mut resp)?;
+    let fault = fault.lock().unwrap().clone();
+    if let Fault::Serve(files) = &fault {
+        if let Some((_, body)) = files.iter().find(|(p, _)| path.contains(p.as_str())) {
+            let head = format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len());
+            client.write_all(head.as_bytes())?;
+            client.write_all(body)?;
+            client.flush()?;
+            return Ok(());
+        }
+    }
+    let body_start = resp.windows(4).position(|w| w == b"\r\n\r\n").map_or(resp.len(), |i| i + 4);
+    let half = body_start + (resp.len() - body_start) / 2;
+    match fault {
+        Fault::Truncate(p) if path.contains(&p) => client.write_all(&resp[..half])?,
+        Fault::KillDuring(p, hook) if path.contains(&p) => {
+            client.write_all(&resp[..half])?;
+            client.flush()?;
+            hook();
+        }
+        _ => client.write_all(&resp)?,
+    }
+    client.flush()?;
+    let _ = client.shutdown(std::net::Shutdown::Both);
+    Ok(())
+}
+
+/// A report batch body for raw API tests.
+pub fn batch(device: &str, reports: &[(&str, &str, bool, Option<&str>)]) -> serde_json::Value {
+    serde_json::json!({
+        "device": device,
+        "reports": reports.iter().map(|(key, number, spam, category)| {
+            let mut r = serde_json::json!({ "key": key, "number": number, "spam": spam, "at": 0 });
+            if let Some(c) = category { r["category"] = serde_json::json!(c); }
+            r
+        }).collect::<Vec<_>>(),
+    })
+}
