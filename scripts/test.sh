@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Every test: Rust (unit, integration, property, doc), lint, and — as they land — the
-# generated Kotlin and Swift bindings and the end-to-end tests against a real server.
+# Every test: Rust (unit, integration, property, doc; the end-to-end tests start the real
+# server on 127.0.0.1), lint, the server on PostgreSQL, and the generated Kotlin and Swift
+# bindings compiled and run.
 # Installs what it needs when missing, reuses it when present. CI runs exactly this.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,6 +14,9 @@ cargo clippy --workspace --all-targets --quiet -- -D warnings
 
 step "rust: tests"
 cargo test --workspace --quiet
+
+step "server on PostgreSQL: storage tests and an end-to-end test on a throwaway cluster"
+scripts/test-postgres.sh
 
 step "bindings: generated Kotlin (JVM + JNA) and Swift (swiftc), compiled and run"
 scripts/test-bindings.sh
