@@ -221,16 +221,20 @@ impl From<ringfence_core::Error> for RingfenceError {
 pub(crate) fn guard<T>(f: impl FnOnce() -> Result<T, RingfenceError>) -> Result<T, RingfenceError> {
     match catch_unwind(AssertUnwindSafe(f)) {
         Ok(r) => r,
-        Err(payload) => {
-            let details = if let Some(s) = payload.downcast_ref::<&str>() {
-                (*s).to_string()
-            } else if let Some(s) = payload.downcast_ref::<String>() {
-                s.clone()
-            } else {
-                "panic with a non-string payload".to_string()
-            };
-            Err(RingfenceError::Internal { details })
-        }
+        Err(payload) => Err(RingfenceError::Internal {
+            details: panic_message(payload.as_ref()),
+        }),
+    }
+}
+
+/// The message a panic was raised with.
+pub(crate) fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        (*s).to_string()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "panic with a non-string payload".to_string()
     }
 }
 

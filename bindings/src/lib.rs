@@ -13,7 +13,8 @@
 //!
 //! Modules: `error` (the one public error type), `number` (caller-ID normalisation),
 //! `screener` (the `Screener` object: the whole engine), and the records and enums it
-//! speaks in: `decision`, `lists`, `policy`, `reports`, `history`, `import`, `directory`.
+//! speaks in: `decision`, `lists`, `policy`, `reports`, `history`, `import`, `directory`,
+//! `sync` (the community server's config, progress and summary).
 
 uniffi::setup_scaffolding!();
 
@@ -32,6 +33,7 @@ mod number;
 mod policy;
 mod reports;
 mod screener;
+mod sync;
 
 pub use decision::{reportable_categories, Action, Category, Decision, Reason, Verification};
 pub use directory::{DirectoryBatch, DirectoryEntry, DirectoryKind, SkippedPrefix};
@@ -43,6 +45,7 @@ pub use number::{normalize, MalformedReason, NormalizedNumber, NumberTraits, Num
 pub use policy::{Policy, PolicySetting};
 pub use reports::{Evidence, Report};
 pub use screener::Screener;
+pub use sync::{SyncConfig, SyncListener, SyncProgress, SyncState, SyncSummary};
 
 #[cfg(feature = "test-hooks")]
 mod test_hooks;

@@ -6,37 +6,18 @@
 //! takes microseconds to a millisecond; anything that reads or writes many rows is
 //! documented as **blocking** and belongs on a background thread.
 //!
-//! Long jobs (importing a list; later, syncing with the community server) run on their
-//! own short-lived connection to the same database file ([`Screener::background`]), so
-//! an incoming call can still be screened while they run: the main connection only
-//! reads meanwhile (SQLite WAL readers never wait for a writer), and picks up the new
-//! data on its next call.
+//! Long jobs (importing a list, syncing with the community server) run on their own
+//! short-lived connection to the same database file ([`Screener::background`],
+//! [`Screener::network`]), so an incoming call can still be screened while they run: the
+//! main connection only reads meanwhile (SQLite WAL readers never wait for a writer), and
+//! picks up the new data on its next call.
 //!
-//! ## Adding the community calls (sync, lookupOnline)
-//! They come as blocking methods with a progress callback, a UniFFI callback interface
-//! (the same shape as `test_hooks_progress`, which the Kotlin and Swift tests call):
-//!
-//! ```ignore
-//! #[uniffi::export(callback_interface)]
-//! pub trait SyncListener: Send + Sync {
-//!     fn on_progress(&self, progress: SyncProgress);   // a uniffi::Enum over the core's
-//! }
-//!
-//! // in `impl Screener` below:
-//! /// Uploads the report outbox and brings the community copy up to date. Blocking.
-//! #[uniffi::method(default(listener = None))]
-//! pub fn sync(&self, config: SyncConfig, listener: Option<Box<dyn SyncListener>>)
-//!     -> Result<SyncSummary, RingfenceError> {
-//!     let config = core::SyncConfig::try_from(config)?;  // record -> core type
-//!     self.background(|s| {
-//!         s.sync(&config, &mut |p| if let Some(l) = &listener { l.on_progress(p.into()) })
-//!     })
-//!     .map(Into::into)
-//! }
-//! ```
-//! plus `SyncConfig`/`SyncSummary`/`SyncProgress` records beside the others and one
-//! `RingfenceError` variant per new core error. `lookup_online` is the same shape without
-//! the listener. Running them through `background` keeps screening free while they work.
+//! ## The community calls (sync, lookupOnline)
+//! Blocking network calls. Each runs on a thread of its own ([`on_network_thread`]) while
+//! the caller waits: reqwest's blocking client panics when it is used on a thread that is
+//! inside a tokio runtime (a Rust caller's `block_on`, say), and a fresh thread never is.
+//! The caller's thread meanwhile hands progress to the app's [`SyncListener`], so the
+//! listener runs on the thread that called `sync`, as it would without the extra thread.
 
 use crate::decision::{Decision, Verification};
 use crate::directory::{DirectoryBatch, DirectoryEntry, DirectoryKind, SkippedPrefix};
@@ -46,11 +27,13 @@ use crate::lists::{Rule, RuleAdded, RuleInput, RuleList};
 use crate::number::NormalizedNumber;
 use crate::policy::{Policy, PolicySetting};
 use crate::reports::{Evidence, Report};
+use crate::sync::{SyncConfig, SyncListener, SyncState, SyncSummary};
 use crate::{guard, Action, Category, RingfenceError};
 use ringfence_core as core;
 use ringfence_core::{Call, Region, E164};
+use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{mpsc, Arc, Mutex, MutexGuard};
 
 /// The call-screening engine on one database file.
 ///
@@ -64,7 +47,7 @@ pub struct Screener {
     inner: Mutex<core::Screener>,
     /// The database file, for the background connection; `None` in memory.
     path: Option<PathBuf>,
-    /// One background job at a time (import, later sync).
+    /// One writing background job at a time (import, sync).
     background: Mutex<()>,
 }
 
@@ -361,6 +344,76 @@ impl Screener {
         self.with(|s| Ok(s.community_evidence(&number)?.map(Evidence::from)))
     }
 
+    // ---- the community server ----
+
+    /// Uploads the report outbox, then brings the local copy of the community database
+    /// up to date from the server in `config` (a snapshot the first time, small deltas
+    /// afterwards), verifying every file against the pinned key.
+    ///
+    /// **Blocking network call**: seconds, up to minutes on a slow network (bounded by
+    /// `config`'s timeouts and retries). Never call it on the main thread: use a
+    /// WorkManager worker or a background dispatch queue. It does not hold up `screen`:
+    /// it works on its own connection to the database file (in memory it holds this
+    /// screener's lock instead). One sync or import runs at a time per `Screener`; a
+    /// second waits for the first.
+    ///
+    /// `listener` (optional) gets `SyncProgress` on the calling thread.
+    ///
+    /// All or nothing: on any error no community data changed (reports the server
+    /// acknowledged before the error stay marked uploaded). Errors: `BadServerUrl`,
+    /// `BadKey`, `InvalidArgument` (config); `ServerUnreachable` (offline, timeout),
+    /// `ServerFailed`, `RateLimited`, `Refused`; `KeyChanged`, `BadPayload`,
+    /// `PayloadTooLarge`, `RollbackRefused`, `BadResponse` (nothing applied); `Database`.
+    #[uniffi::method(default(listener = None))]
+    pub fn sync(
+        &self,
+        config: SyncConfig,
+        listener: Option<Box<dyn SyncListener>>,
+    ) -> Result<SyncSummary, RingfenceError> {
+        guard(|| {
+            let config = config.to_core()?;
+            self.network(true, listener.as_deref(), move |s, progress| {
+                s.sync(&config, progress)
+            })
+            .map(SyncSummary::from)
+        })
+    }
+
+    /// Asks the community server about one number without telling it the number: only
+    /// 16 bits of a keyed hash leave the phone, the server answers with every listed
+    /// number in that bucket, and the phone picks its own. Returns the evidence
+    /// (decayed to now) or `null`/`nil` if the number is not listed. Stores nothing
+    /// (except the server's key, pinned on first use, if no sync did that before).
+    ///
+    /// **Blocking network call**: one request once a sync has run (two before), tried
+    /// once. For use while a call rings, give `config` a short `requestTimeoutMs`
+    /// (1000-2000) and `connectTimeoutMs`, and call it off the main thread. Does not
+    /// hold up `screen` or wait for a running sync.
+    ///
+    /// Errors: `InvalidNumber`; the network and server errors of `sync`.
+    pub fn lookup_online(
+        &self,
+        number: String,
+        config: SyncConfig,
+    ) -> Result<Option<Evidence>, RingfenceError> {
+        guard(|| {
+            let config = config.to_core()?;
+            self.network(false, None, move |s, _| s.lookup_online(&number, &config))
+                .map(|e| e.map(Evidence::from))
+        })
+    }
+
+    /// This device's community version, pinned server key and last successful sync.
+    pub fn sync_state(&self) -> Result<SyncState, RingfenceError> {
+        self.with(|s| {
+            Ok(SyncState {
+                version: s.sync_version()?,
+                pinned_key: s.pinned_key()?,
+                last_sync_at: s.last_sync_at()?,
+            })
+        })
+    }
+
     // ---- importing lists ----
 
     /// Imports a spam list file into the community database. All or nothing. Blocking
@@ -515,6 +568,95 @@ impl Screener {
             f(&mut worker).map_err(RingfenceError::from)
         })
     }
+
+    /// Runs a network job on a thread of its own ([`on_network_thread`]) with a core
+    /// screener: a short-lived connection of its own to the database file, or, in
+    /// memory, the one screener under the lock. `exclusive` jobs (those that write:
+    /// sync) take the background lock, one at a time with imports.
+    fn network<T: Send>(
+        &self,
+        exclusive: bool,
+        listener: Option<&dyn SyncListener>,
+        job: impl FnOnce(&mut core::Screener, &mut dyn FnMut(core::SyncProgress)) -> core::Result<T>
+            + Send,
+    ) -> Result<T, RingfenceError> {
+        let _one_at_a_time = exclusive.then(|| lock(&self.background));
+        match &self.path {
+            Some(path) => {
+                let home = lock(&self.inner).home();
+                on_network_thread(listener, move |progress| {
+                    let mut worker = core::Screener::open(path, home)?;
+                    job(&mut worker, progress)
+                })
+            }
+            None => {
+                let mut inner = lock(&self.inner);
+                let s: &mut core::Screener = &mut inner;
+                on_network_thread(listener, move |progress| job(s, progress))
+            }
+        }
+    }
+}
+
+/// Runs `job` on a new thread and waits for it, handing its progress to `listener` on the
+/// calling thread as it arrives.
+///
+/// Why a thread: reqwest's blocking client panics ("Cannot drop a runtime in a context
+/// where blocking is not allowed") on a thread that is inside a tokio runtime, and a
+/// caller of this library may be one (a Rust app's `block_on`, a UniFFI async runtime).
+/// A thread made here never is. Panics in `job` become `Internal`; an exception thrown by
+/// the listener (a panic here) stops further progress calls and becomes `Internal` once
+/// the job is done, which still finishes (or fails) on its own.
+fn on_network_thread<T: Send>(
+    listener: Option<&dyn SyncListener>,
+    job: impl FnOnce(&mut dyn FnMut(core::SyncProgress)) -> core::Result<T> + Send,
+) -> Result<T, RingfenceError> {
+    enum Msg<T> {
+        Progress(core::SyncProgress),
+        Done(Result<T, RingfenceError>),
+    }
+    let (tx, rx) = mpsc::channel::<Msg<T>>();
+    std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .name("ringfence-net".into())
+            .spawn_scoped(scope, move || {
+                let progress_tx = tx.clone();
+                let mut progress = move |p| {
+                    let _ = progress_tx.send(Msg::Progress(p));
+                };
+                let out = guard(|| job(&mut progress).map_err(RingfenceError::from));
+                let _ = tx.send(Msg::Done(out));
+            })
+            .map_err(|e| RingfenceError::Internal {
+                details: format!("cannot start a network thread: {e}"),
+            })?;
+        let mut listener = listener;
+        let mut listener_failed = None;
+        for msg in rx {
+            match msg {
+                Msg::Progress(p) => {
+                    let Some(l) = listener else { continue };
+                    if let Err(panic) = catch_unwind(AssertUnwindSafe(|| l.on_progress(p.into()))) {
+                        listener = None;
+                        listener_failed = Some(crate::error::panic_message(panic.as_ref()));
+                    }
+                }
+                Msg::Done(out) => {
+                    return match (listener_failed, out) {
+                        (Some(why), Ok(_)) => Err(RingfenceError::Internal {
+                            details: format!(
+                                "the progress listener failed ({why}); the sync itself completed"
+                            ),
+                        }),
+                        (_, out) => out,
+                    };
+                }
+            }
+        }
+        Err(RingfenceError::Internal {
+            details: "the network thread ended without an answer".into(),
+        })
+    })
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {

@@ -105,6 +105,9 @@ pub enum SyncProgress {
 pub struct SyncSummary {
     /// Reports the server acknowledged (counted now or before).
     pub uploaded: u64,
+    /// Of `uploaded`, reports the server had already counted (a batch sent again after
+    /// its answer was lost).
+    pub duplicates: u64,
     /// Reports the server will never accept (it named them), taken out of the outbox.
     pub rejected: u64,
     pub from_version: u64,
@@ -364,6 +367,11 @@ impl Screener {
         self.store().meta("sync.key")
     }
 
+    /// When community data was last applied (Unix seconds; `None`: never).
+    pub fn last_sync_at(&self) -> Result<Option<i64>> {
+        Ok(self.store().meta("sync.last_success")?.and_then(|v| v.parse().ok()))
+    }
+
     fn upload(&mut self, client: &Client, progress: &mut dyn FnMut(SyncProgress)) -> Result<SyncSummary> {
         let mut summary = SyncSummary::default();
         let total: u64 = self
@@ -400,11 +408,12 @@ impl Screener {
             let a = client.request(&url, Some(&json), client.config.max_small_bytes, "the upload answer", &mut |_| {})?;
             match a.status {
                 200 => {
-                    let _ack: ReportAck = serde_json::from_slice(&a.body)
+                    let ack: ReportAck = serde_json::from_slice(&a.body)
                         .map_err(|e| Error::BadResponse { what: "upload answer".into(), why: e.to_string() })?;
                     let ids: Vec<i64> = batch.iter().map(|r| r.id).collect();
                     self.mark_reports_uploaded(&ids)?;
                     summary.uploaded += ids.len() as u64;
+                    summary.duplicates += u64::from(ack.duplicates).min(ids.len() as u64);
                 }
                 422 => {
                     // The server names the report it will never accept: take it out of

@@ -194,7 +194,8 @@ fn a_lost_answer_and_a_repeated_vote_count_once() {
     assert_eq!(a.pending(), 1);
     let (status, ack) = server.post("/v1/reports", &body);
     assert_eq!((status, ack["accepted"].as_u64(), ack["duplicates"].as_u64()), (200, Some(0), Some(1)), "{ack}");
-    assert_eq!(a.sync().unwrap().uploaded, 1);
+    let s = a.sync().unwrap();
+    assert_eq!((s.uploaded, s.duplicates), (1, 1), "{s:?}");
     assert_eq!(a.pending(), 0);
     // A second report of the same number from the same device replaces its vote.
     a.screener.report(NUMBER, Category::Robocall, None).unwrap();
