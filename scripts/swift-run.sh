@@ -5,7 +5,7 @@
 #
 #   scripts/swift-run.sh --bindings DIR --lib LIBFILE [--module NAME]
 #                        [--module-source FILE]... [--swift-version N] [--cache DIR]
-#                        [--keep] TEST.swift...
+#                        [--env NAME=VALUE]... [--keep] TEST.swift...
 #
 # DIR holds the generated <Module>.swift, <Module>FFI.h and <Module>FFI.modulemap; LIBFILE
 # is the Rust library (libringfence_ffi.so). The bindings, plus any hand-written
@@ -18,6 +18,8 @@
 # (generated bindings, module sources, tests, compiler mode), and reuses them when none
 # changed: the Rust library is linked dynamically, so a change that leaves the exported
 # interface (and so the generated Swift) alone needs no Swift rebuild.
+# --env NAME=VALUE sets a variable for the test program (the chroot starts from an empty
+# environment, so this is the way to pass one in either mode).
 # Exits with the test program's exit code (2 if the build fails).
 #
 # Chroot mode: every run gets its own work dir inside the chroot (concurrent runs do not
@@ -32,7 +34,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 LOG_TAG=swift-run
 
 bindings='' lib='' module=Ringfence keep=0 swift_version=6 cache=
-tests=() extra=()
+tests=() extra=() envs=()
 while [ $# -gt 0 ]; do
     case "$1" in
         --bindings) bindings="$2"; shift 2 ;;
@@ -41,8 +43,9 @@ while [ $# -gt 0 ]; do
         --module-source) extra+=("$2"); shift 2 ;;
         --swift-version) swift_version="$2"; shift 2 ;;
         --cache) cache="$2"; shift 2 ;;
+        --env) case "$2" in [A-Za-z_]*=*) envs+=("$2") ;; *) die "--env wants NAME=VALUE, got $2" ;; esac; shift 2 ;;
         --keep) keep=1; shift ;;
-        -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,28p' "$0"; exit 0 ;;
         -*) die "unknown option $1" ;;
         *) tests+=("$1"); shift ;;
     esac
@@ -130,9 +133,9 @@ else
 fi
 rc=0
 if [ "$RINGFENCE_SWIFT_MODE" = chroot ]; then
-    in_swift_chroot /usr/bin/env LIBEXT="$ext" RUST_BACKTRACE="${RUST_BACKTRACE:-0}" sh "$inner/run.sh" || rc=$?
+    in_swift_chroot /usr/bin/env LIBEXT="$ext" RUST_BACKTRACE="${RUST_BACKTRACE:-0}" ${envs[@]+"${envs[@]}"} sh "$inner/run.sh" || rc=$?
 else
-    SWIFTC="$RINGFENCE_SWIFTC" LIBEXT="$ext" sh "$work/run.sh" || rc=$?
+    env SWIFTC="$RINGFENCE_SWIFTC" LIBEXT="$ext" ${envs[@]+"${envs[@]}"} sh "$work/run.sh" || rc=$?
 fi
 # Keep what built (whether or not the tests passed) for the next run.
 if [ -n "$cache" ] && [ -z "$prebuilt" ] && [ -f "$work/tests.bin" ] && [ -f "$work/lib/lib$module$ext" ]; then

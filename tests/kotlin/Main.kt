@@ -9,6 +9,7 @@ fun main() {
         screenerTests()
         platformTests()
         callbackTests()
+        syncTests()
     } finally {
         TempDirs.cleanUp()
     }
