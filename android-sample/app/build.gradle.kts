@@ -44,4 +44,6 @@ kotlin {
 dependencies {
     implementation("dev.ringfence:ringfence-android:0.1.0")
     implementation("androidx.activity:activity-ktx:1.9.3")
+    // SyncWorker: the periodic community sync.
+    implementation("androidx.work:work-runtime-ktx:2.9.1")
 }

@@ -42,6 +42,22 @@ struct ContentView: View {
                         Task { for r in rules { await model.unblock(r) } }
                     }
                 }
+                Section {
+                    HStack {
+                        Button("Sync now") { Task { await model.sync() } }
+                            .disabled(model.syncing)
+                        Spacer()
+                        if model.syncing {
+                            ProgressView()
+                        } else if let last = model.lastSync {
+                            Text(last, style: .relative).font(.caption).foregroundStyle(.secondary)
+                        }
+                    }
+                } header: {
+                    Text("Community")
+                } footer: {
+                    Text("Shares your reports and downloads the numbers others reported.")
+                }
                 Section("Reported, waiting to be shared") {
                     ForEach(model.reported, id: \.id) { r in
                         Text("\(r.e164) · \(r.category.label())")

@@ -10,6 +10,8 @@ final class Model: ObservableObject {
     @Published var reported: [Report] = []
     @Published var status = ""
     @Published var extensionEnabled: Bool? = nil
+    @Published var syncing = false
+    @Published var lastSync: Date? = nil
 
     private var screener: Screener?
 
@@ -24,11 +26,12 @@ final class Model: ObservableObject {
     func refresh() async {
         do {
             let s = try await engine()
-            let (rules, reports) = try await Task.detached {
-                (try s.rules(list: .block), try s.pendingReports(limit: 100))
+            let (rules, reports, sync) = try await Task.detached {
+                (try s.rules(list: .block), try s.pendingReports(limit: 100), try s.syncState())
             }.value
             blocked = rules
             reported = reports.filter(\.spam)
+            lastSync = sync.lastSyncAt.map { Date(timeIntervalSince1970: TimeInterval($0)) }
         } catch {
             status = "\(error)"
         }
@@ -50,10 +53,34 @@ final class Model: ObservableObject {
         }
     }
 
+    /// Reports, then shares the report with the community at once.
     func report(_ number: String, as category: Category) async {
-        await change { s in
+        let reported = await change { s in
             let r = try s.reportSpam(number: number, category: category)
             return "Reported \(r.e164) as \(category.label())"
+        }
+        if reported { await sync() }
+    }
+
+    /// Uploads the reports and downloads the community's list (`Screener.sync` blocks on
+    /// the network, so it runs off the main actor; calls on the screener still work
+    /// meanwhile), then reloads the Call Directory extension if the list changed.
+    func sync() async {
+        guard !syncing else { return }
+        syncing = true
+        defer { syncing = false }
+        do {
+            let s = try await engine()
+            let summary = try await Task.detached { try s.sync(config: CommunitySync.config) }.value
+            status = "Shared \(summary.uploaded) reports; community list: version \(summary.toVersion)"
+                + " (\(summary.upserted) added or changed, \(summary.deleted) removed)"
+            await refresh()
+            if summary.toVersion != summary.fromVersion { await reloadExtension() }
+        } catch let e as RingfenceError {
+            // Offline (ServerUnreachable) is normal: the reports wait for the next sync.
+            status = "Not synced: \(e.localizedDescription)"
+        } catch {
+            status = "Not synced: \(error)"
         }
     }
 
@@ -62,19 +89,25 @@ final class Model: ObservableObject {
     }
 
     /// Applies one change, then asks iOS to reload the Call Directory extension so CallKit
-    /// blocks the new numbers.
-    private func change(_ apply: @escaping @Sendable (Screener) throws -> String) async {
+    /// blocks the new numbers. Returns whether the change was made.
+    @discardableResult
+    private func change(_ apply: @escaping @Sendable (Screener) throws -> String) async -> Bool {
         do {
             let s = try await engine()
             status = try await Task.detached { try apply(s) }.value
         } catch let e as RingfenceError {
             status = e.localizedDescription // a readable sentence from the engine
-            return
+            return false
         } catch {
             status = "\(error)"
-            return
+            return false
         }
         await refresh()
+        await reloadExtension()
+        return true
+    }
+
+    private func reloadExtension() async {
         do {
             try await CXCallDirectoryManager.sharedInstance.reloadExtension(withIdentifier: SharedDatabase.extensionIdentifier)
         } catch {

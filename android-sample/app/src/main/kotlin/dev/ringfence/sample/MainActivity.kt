@@ -23,7 +23,8 @@ import java.util.Date
 
 /**
  * The history of screened calls, and block / allow / report for a number. Every call
- * into ringfence runs on the app's io thread; results come back to the UI thread.
+ * into ringfence runs on the app's io thread; results come back to the UI thread. A
+ * report is blocked here at once and shared by [SyncWorker] when there is a network.
  */
 class MainActivity : ComponentActivity() {
     private val app get() = application as RingfenceApp
@@ -59,7 +60,13 @@ class MainActivity : ComponentActivity() {
             change("Allowed") { s, n -> s.addRule(RuleList.ALLOW, n, null).rule.pattern }
         }
         findViewById<Button>(R.id.report).setOnClickListener {
-            pickCategory { category -> change("Reported") { s, n -> s.reportSpam(n, category, null).e164 } }
+            pickCategory { category ->
+                change("Reported") { s, n ->
+                    val report = s.reportSpam(n, category, null)
+                    SyncWorker.syncSoon(this) // share it with the community once online
+                    "${report.e164}; it will be shared with the community"
+                }
+            }
         }
         if (Build.VERSION.SDK_INT >= Build.VERSION_CODES.TIRAMISU) {
             requestNotifications.launch(Manifest.permission.POST_NOTIFICATIONS)

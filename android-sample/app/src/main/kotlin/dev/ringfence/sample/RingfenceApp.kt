@@ -12,6 +12,7 @@ import dev.ringfence.CallResponsePolicy
 import dev.ringfence.RingfenceException
 import dev.ringfence.Screener
 import dev.ringfence.ScreeningBudget
+import dev.ringfence.SyncConfig
 import java.io.File
 import java.util.Locale
 import java.util.concurrent.ExecutorService
@@ -24,6 +25,11 @@ import java.util.concurrent.ScheduledExecutorService
  * always on [screening] or [io].
  */
 class RingfenceApp : Application() {
+    override fun onCreate() {
+        super.onCreate()
+        SyncWorker.schedulePeriodic(this)
+    }
+
     /** Screens incoming calls, and nothing else, so a call never queues behind app work. */
     val screening: ExecutorService = Executors.newSingleThreadExecutor { Thread(it, "ringfence-screen") }
 
@@ -57,6 +63,12 @@ class RingfenceApp : Application() {
             Screener.open(path, "US")
         }
     }
+
+    /** The community server (res/values/strings.xml). Set `key` to its public key (what
+     *  `ringfence-server pubkey` prints) to pin it from the first sync; without it the
+     *  first sync pins the key the server offers, and a later change is refused. */
+    val syncConfig: SyncConfig
+        get() = SyncConfig(serverUrl = getString(R.string.community_server), key = null)
 
     /** The region whose national number format incoming caller IDs use: the network's
      *  country (right while roaming too), else the SIM's, else the locale's. */
