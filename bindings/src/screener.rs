@@ -17,7 +17,8 @@
 //! the caller waits: reqwest's blocking client panics when it is used on a thread that is
 //! inside a tokio runtime (a Rust caller's `block_on`, say), and a fresh thread never is.
 //! The caller's thread meanwhile hands progress to the app's [`SyncListener`], so the
-//! listener runs on the thread that called `sync`, as it would without the extra thread.
+//! listener runs on the thread that called `sync`, as it would without the extra thread;
+//! the locks are taken on the network thread, so a listener may call this screener.
 
 use crate::decision::{Decision, Verification};
 use crate::directory::{DirectoryBatch, DirectoryEntry, DirectoryKind, SkippedPrefix};
@@ -572,7 +573,9 @@ impl Screener {
     /// Runs a network job on a thread of its own ([`on_network_thread`]) with a core
     /// screener: a short-lived connection of its own to the database file, or, in
     /// memory, the one screener under the lock. `exclusive` jobs (those that write:
-    /// sync) take the background lock, one at a time with imports.
+    /// sync) take the background lock, one at a time with imports. The locks are taken
+    /// on the network thread, so a listener that calls this screener (even `sync`) waits
+    /// for the job instead of deadlocking with it.
     fn network<T: Send>(
         &self,
         exclusive: bool,
@@ -580,21 +583,17 @@ impl Screener {
         job: impl FnOnce(&mut core::Screener, &mut dyn FnMut(core::SyncProgress)) -> core::Result<T>
             + Send,
     ) -> Result<T, RingfenceError> {
-        let _one_at_a_time = exclusive.then(|| lock(&self.background));
-        match &self.path {
-            Some(path) => {
-                let home = lock(&self.inner).home();
-                on_network_thread(listener, move |progress| {
+        on_network_thread(listener, move |progress| {
+            let _one_at_a_time = exclusive.then(|| lock(&self.background));
+            match &self.path {
+                Some(path) => {
+                    let home = lock(&self.inner).home();
                     let mut worker = core::Screener::open(path, home)?;
                     job(&mut worker, progress)
-                })
+                }
+                None => job(&mut lock(&self.inner), progress),
             }
-            None => {
-                let mut inner = lock(&self.inner);
-                let s: &mut core::Screener = &mut inner;
-                on_network_thread(listener, move |progress| job(s, progress))
-            }
-        }
+        })
     }
 }
 

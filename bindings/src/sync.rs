@@ -109,9 +109,10 @@ impl From<core::SyncProgress> for SyncProgress {
 
 /// Receives a sync's progress. Implemented by the app (a Kotlin interface, a Swift
 /// protocol whose implementations must be `Sendable`). Called on the thread that called
-/// `sync`, between the sync's steps; it should return quickly (post to the UI thread,
-/// update a notification). An exception thrown here ends the sync's reporting and makes
-/// `sync` raise `Internal` once the sync has finished.
+/// `sync`, while the sync goes on (it does not wait for the listener); return quickly
+/// (post to the UI thread, update a notification). It may call the same `Screener` (a
+/// `sync` or an import waits for the running sync). An exception thrown here ends the
+/// progress calls and makes `sync` raise `Internal` once the sync has finished.
 #[uniffi::export(callback_interface)]
 pub trait SyncListener: Send + Sync {
     fn on_progress(&self, progress: SyncProgress);

@@ -449,3 +449,40 @@ fn an_in_memory_screener_syncs_too() {
     assert_eq!(screen(&s, LISTED).category, Category::Scam);
     assert!(s.lookup_online(LISTED.into(), server.config()).unwrap().is_some());
 }
+
+/// A listener that calls the same screener (to show the outbox, or even to sync again)
+/// waits for the running sync instead of deadlocking with it, in a file and in memory.
+#[test]
+fn a_listener_may_call_the_screener_it_listens_to() {
+    struct Reentrant {
+        s: Arc<Screener>,
+        config: SyncConfig,
+        calls: Arc<AtomicUsize>,
+    }
+    impl SyncListener for Reentrant {
+        fn on_progress(&self, _: SyncProgress) {
+            if self.calls.fetch_add(1, Ordering::SeqCst) == 0 {
+                self.s.pending_report_count().unwrap();
+                self.s.sync(self.config.clone(), None).unwrap();
+            }
+            screen(&self.s, LISTED);
+        }
+    }
+    let server = FakeServer::start(Duration::ZERO);
+    let db = TempDb::new("reentrant");
+    for s in [db.open(), Screener::open_in_memory("KR".into()).unwrap()] {
+        s.report_spam("010-2222-3333".into(), Category::Scam, None).unwrap();
+        let calls = Arc::new(AtomicUsize::new(0));
+        let listener = Reentrant { s: s.clone(), config: server.config(), calls: calls.clone() };
+        let (tx, rx) = std::sync::mpsc::channel();
+        let s2 = s.clone();
+        let config = server.config();
+        std::thread::spawn(move || {
+            let _ = tx.send(s2.sync(config, Some(Box::new(listener))));
+        });
+        let summary = rx.recv_timeout(Duration::from_secs(20)).expect("deadlocked").unwrap();
+        assert_eq!((summary.uploaded, summary.to_version), (1, 1));
+        assert!(calls.load(Ordering::SeqCst) >= 3);
+        assert_eq!(screen(&s, LISTED).action, Action::Warn);
+    }
+}
