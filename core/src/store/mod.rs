@@ -30,6 +30,13 @@ use std::time::Duration;
 /// How long a writer waits for another process's write to finish.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// SQLite's default WAL size (in pages) that triggers a checkpoint.
+const AUTOCHECKPOINT_PAGES: i64 = 1000;
+
+/// After a checkpoint, a WAL file larger than this is truncated back (phones have little
+/// storage to spare for a 30 MB WAL left by one big sync).
+const JOURNAL_SIZE_LIMIT: i64 = 4 << 20;
+
 /// Upper bound on the memory-mapped part of the file.
 const MMAP_SIZE: i64 = 256 << 20;
 
@@ -62,6 +69,7 @@ impl Store {
         conn.pragma_update(None, "synchronous", "NORMAL").map_err(opened)?;
         conn.pragma_update(None, "temp_store", "MEMORY").map_err(opened)?;
         conn.pragma_update(None, "mmap_size", MMAP_SIZE).map_err(opened)?;
+        conn.pragma_update(None, "journal_size_limit", JOURNAL_SIZE_LIMIT).map_err(opened)?;
         conn.set_prepared_statement_cache_capacity(32);
         let mut store = Store { conn, path };
         store.migrate()?;
@@ -104,6 +112,21 @@ impl Store {
         let out = f(&tx)?;
         tx.commit()?;
         Ok(out)
+    }
+
+    /// Like [`Store::write`] for a large write: no automatic checkpoint inside the
+    /// COMMIT. Call [`Store::checkpoint`] after it.
+    pub(crate) fn write_without_autocheckpoint<T>(&mut self, f: impl FnOnce(&Transaction) -> Result<T>) -> Result<T> {
+        let _ = self.conn.pragma_update(None, "wal_autocheckpoint", 0);
+        let out = self.write(f);
+        let _ = self.conn.pragma_update(None, "wal_autocheckpoint", AUTOCHECKPOINT_PAGES);
+        out
+    }
+
+    /// Copies the WAL back into the database file as far as readers allow. Failure is
+    /// harmless: SQLite checkpoints again at a later commit.
+    pub(crate) fn checkpoint(&mut self) {
+        let _ = self.conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
     }
 
     /// Runs `f` inside one read transaction. Each transaction costs SQLite a few system
