@@ -5,7 +5,7 @@
 #
 # Installs cargo-fuzz into ${RINGFENCE_TOOLS:-~/.cache/ringfence} when it is missing. On a
 # stable toolchain it sets RUSTC_BOOTSTRAP=1 so rustc accepts libFuzzer's flags (cargo fuzz
-# needs nightly otherwise). One fuzzing job at a time (-workers=1): the machine is shared.
+# needs nightly otherwise). One fuzzing process at a time: the machine is shared.
 #
 # The corpus grows in fuzz/corpus/<target>/ (not committed), seeded from fuzz/seeds/<target>/
 # and from the real data files in ../shared/data. A crash input found is copied to
@@ -93,7 +93,7 @@ for t in "${targets[@]}"; do
     out=$(mktemp)
     # shellcheck disable=SC2086
     if ! (cd fuzz && cargo fuzz run "${build_flags[@]}" "$t" "corpus/$t" "seeds/$t" -- \
-        -max_total_time="$secs" -workers=1 -jobs=1 -timeout=10 -rss_limit_mb=2048 \
+        -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
         -max_len="$(max_len "$t")" -print_final_stats=1 ${FUZZ_ARGS:-}) >"$out" 2>&1; then
         tail -n 40 "$out" >&2
     fi
