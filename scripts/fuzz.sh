@@ -88,7 +88,7 @@ found=0
 for t in "${targets[@]}"; do
     seed_from_data "$t"
     mkdir -p "fuzz/corpus/$t" "fuzz/artifacts/$t"
-    before=$(find "fuzz/artifacts/$t" -type f | wc -l)
+    marker=$(mktemp)
     log "$t: ${secs} s"
     out=$(mktemp)
     # shellcheck disable=SC2086
@@ -107,9 +107,10 @@ for t in "${targets[@]}"; do
             new_crashes=$((new_crashes + 1))
             log "$t: NEW CRASH INPUT tests/fixtures/fuzz-regressions/$t/$name"
         fi
-    done < <(find "fuzz/artifacts/$t" -type f \( -name 'crash-*' -o -name 'oom-*' -o -name 'timeout-*' \) -print0)
-    [ "$(find "fuzz/artifacts/$t" -type f | wc -l)" -gt "$before" ] && found=1
+    done < <(find "fuzz/artifacts/$t" -type f -newer "$marker" \( -name 'crash-*' -o -name 'oom-*' -o -name 'timeout-*' \) -print0)
+    rm -f "$marker"
     [ "$new_crashes" -gt 0 ] && found=1
+    [ -z "$execs" ] && found=1 && log "$t: did not run (see above)"
     corpus=$(find "fuzz/corpus/$t" -type f | wc -l)
     printf '%s\t%s\t%s\t%s\t%s\n' "$t" "$secs" "${execs:-?}" "$corpus" "$new_crashes" >>"$summary"
     rm -f "$out"

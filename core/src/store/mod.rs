@@ -36,6 +36,9 @@ const MMAP_SIZE: i64 = 256 << 20;
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    /// Set on a stand-in for a file that could not be opened (see `Screener::open_or_fallback`):
+    /// why, and every write is refused with it rather than kept in memory and lost.
+    degraded: Option<String>,
 }
 
 impl Store {
@@ -47,7 +50,7 @@ impl Store {
         }
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(&path, flags).map_err(|e| Error::Open { path: path.clone(), source: e })?;
-        Store::init(conn, path)
+        Store::init(conn, path.clone()).map_err(|e| e.at(&path))
     }
 
     /// A private database in memory, for tests and one-off checks.
@@ -63,7 +66,7 @@ impl Store {
         conn.pragma_update(None, "temp_store", "MEMORY").map_err(opened)?;
         conn.pragma_update(None, "mmap_size", MMAP_SIZE).map_err(opened)?;
         conn.set_prepared_statement_cache_capacity(32);
-        let mut store = Store { conn, path };
+        let mut store = Store { conn, path, degraded: None };
         store.migrate()?;
         Ok(store)
     }
@@ -100,10 +103,33 @@ impl Store {
 
     /// Runs `f` in one write transaction: all of it is committed, or none of it.
     pub(crate) fn write<T>(&mut self, f: impl FnOnce(&Transaction) -> Result<T>) -> Result<T> {
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let out = f(&tx)?;
-        tx.commit()?;
-        Ok(out)
+        if let Some(why) = &self.degraded {
+            return Err(Error::Degraded { path: self.path.clone(), why: why.clone() });
+        }
+        let run = |conn: &mut Connection| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let out = f(&tx)?;
+            tx.commit()?;
+            Ok(out)
+        };
+        run(&mut self.conn).map_err(|e: Error| e.at(&self.path))
+    }
+
+    /// An in-memory stand-in for the file at `path`, which could not be opened (`why`):
+    /// it can be filled with what was salvaged, then refuses writes.
+    pub(crate) fn stand_in(path: &Path) -> Result<Store> {
+        let mut s = Store::open_in_memory()?;
+        s.path = path.to_path_buf();
+        Ok(s)
+    }
+
+    pub(crate) fn set_degraded(&mut self, why: String) {
+        self.degraded = Some(why);
+    }
+
+    /// Why this store is a stand-in for a file that could not be opened, if it is one.
+    pub fn degraded(&self) -> Option<&str> {
+        self.degraded.as_deref()
     }
 
     /// Runs `f` inside one read transaction. Each transaction costs SQLite a few system
