@@ -200,7 +200,7 @@ fn destroyed_header_and_truncated_file() {
     assert!(s.degraded().is_some() && s.last_error().is_some());
     still_screens(&mut s, "header destroyed");
     // Changes are refused, not kept in memory and lost.
-    let e = s.add_rule(List::Block, "010-2222-3333", None).err().expect("a write to a stand-in succeeded");
+    let e = s.add_rule(List::Block, "010-2222-3333", None).expect_err("a write to a stand-in succeeded");
     assert!(matches!(e, Error::Degraded { .. }) && e.to_string().contains("recovered"), "{e}");
     drop(s);
     let (_, rec) = check_recovered(&path, &rules, "header destroyed");
@@ -271,7 +271,7 @@ fn full_disk() {
     };
     assert!(err.to_string().contains("full"), "unclear error: {err}");
     let community: String = (0..20_000u64).map(|i| format!("{},scam,3\n", kr(60_000_000 + i))).collect();
-    let e = s.import(Format::Csv, community.as_bytes()).err().expect("a 20,000-row import fit on a full disk");
+    let e = s.import(Format::Csv, community.as_bytes()).expect_err("a 20,000-row import fit on a full disk");
     assert!(e.to_string().contains("full"), "{e}");
     // Screening goes on, with the lists.
     still_screens(&mut s, "full disk");
@@ -322,7 +322,7 @@ fn read_only_file_system() {
     match Screener::open(&ro_path, Region::KR) {
         Ok(mut s) => {
             still_screens(&mut s, "read-only");
-            let e = s.add_rule(List::Block, "010-2222-3333", None).err().expect("wrote to a read-only file system");
+            let e = s.add_rule(List::Block, "010-2222-3333", None).expect_err("wrote to a read-only file system");
             assert!(e.to_string().contains("readonly") || e.to_string().contains("read-only"), "{e}");
         }
         Err(e) => assert!(e.to_string().contains("ringfence.db"), "{e}"),

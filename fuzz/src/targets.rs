@@ -18,8 +18,11 @@ use ringfence_core::{Action, Call, Error, Format, List, Reason, Region, Screener
 use std::cell::RefCell;
 use std::sync::OnceLock;
 
-/// Every target, by name, as the regression test and `scripts/fuzz.sh` see them.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+/// A target: one input in, a panic if a property does not hold.
+pub type Target = fn(&[u8]);
+
+/// Every target, by name, as the regression test sees them.
+pub const TARGETS: &[(&str, Target)] = &[
     ("number_parse", number_parse),
     ("number_pattern", number_pattern),
     ("screen", screen),
