@@ -324,8 +324,12 @@ fn read_only_file_system() {
             still_screens(&mut s, "read-only");
             let e = s.add_rule(List::Block, "010-2222-3333", None).expect_err("wrote to a read-only file system");
             assert!(e.to_string().contains("readonly") || e.to_string().contains("read-only"), "{e}");
+            eprintln!("read-only: opened read only; a write says: {e}");
         }
-        Err(e) => assert!(e.to_string().contains("ringfence.db"), "{e}"),
+        Err(e) => {
+            assert!(e.to_string().contains("ringfence.db"), "{e}");
+            eprintln!("read-only: open says: {e}");
+        }
     }
     let mut s = Screener::open_or_fallback(&ro_path, Region::KR);
     still_screens(&mut s, "read-only");
