@@ -81,3 +81,19 @@ fn a_prefix_reads_back_as_displayed() {
         assert_eq!(parse_pattern(&p.to_string(), home).unwrap(), p, "{raw:?}");
     }
 }
+
+/// A call time far in the past (`Call::at = i64::MIN`, from a buggy or hostile app) on a
+/// number with community evidence overflowed the decay's age in debug builds (a panic; in
+/// release, a wrapped age). Found by reading the `screen` target's time flag against
+/// `community::decayed`; the inputs are in `fuzz-regressions/screen/`.
+#[test]
+fn extreme_call_times_do_not_overflow() {
+    use ringfence_core::{Call, Format, Region, Screener};
+    let mut s = Screener::open_in_memory(Region::US).unwrap();
+    s.import(Format::Csv, "+12125550199,robocall,9\n".as_bytes()).unwrap();
+    for at in [i64::MIN, -1, 0, i64::MAX] {
+        let d = s.screen(&Call { at: Some(at), ..Call::new("+1 212 555 0199") });
+        assert!(d.score.is_some_and(f64::is_finite), "{at}: {d:?}");
+        s.screen_and_record(&Call { at: Some(at), ..Call::new("+1 212 555 0199") }).unwrap();
+    }
+}
