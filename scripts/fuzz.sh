@@ -17,9 +17,9 @@
 # instrumented either way; `address` for ASan), FUZZ_ARGS (more libFuzzer flags).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# shellcheck source=lib.sh
+# shellcheck source=scripts/lib.sh
 . scripts/lib.sh
-LOG_TAG=fuzz
+export LOG_TAG=fuzz
 
 secs="${1:-60}"
 [ $# -gt 0 ] && shift

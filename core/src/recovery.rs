@@ -31,7 +31,8 @@ use std::path::{Path, PathBuf};
 /// What [`Screener::recover`] did.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Recovery {
-    /// Where the damaged file is now (`None`: there was no file at the path).
+    /// Where the damaged file is now. `None`: the file passed `PRAGMA integrity_check` and
+    /// was left as it was (or there was none), and the counts below are zero.
     pub moved_to: Option<PathBuf>,
     /// Rows carried over into the fresh database.
     pub rules: u64,
@@ -87,6 +88,12 @@ struct Salvage {
 
 pub(crate) fn recover(path: &Path, home: Region) -> Result<(Screener, Recovery)> {
     let mut rec = Recovery::default();
+    // A sound file is left as it is: an app that calls this by mistake loses nothing.
+    if let Ok(s) = Screener::open(path, home) {
+        if s.store().integrity_check().is_ok_and(|problems| problems.is_empty()) {
+            return Ok((s, rec));
+        }
+    }
     let salvage = if path.exists() {
         let moved = move_aside(path)?;
         let s = salvage(&moved);

@@ -122,7 +122,8 @@ impl Screener {
     /// and `-shm`), creates a fresh one at `path` holding every rule, contact, report,
     /// history entry and setting that could still be read from it, and opens that. The
     /// community data is not carried over: a full resync rebuilds it. The moved file is
-    /// kept, never deleted. See `docs/reliability.md`.
+    /// kept, never deleted. A file that passes `PRAGMA integrity_check` is left alone.
+    /// See `docs/reliability.md`.
     pub fn recover(path: impl AsRef<Path>, home: Region) -> Result<(Screener, crate::recovery::Recovery)> {
         crate::recovery::recover(path.as_ref(), home)
     }

@@ -146,6 +146,19 @@ fn damaged_community_pages_lose_nothing_of_the_users() {
 }
 
 #[test]
+fn recovering_a_sound_file_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ringfence.db");
+    let rules = populated(&path);
+    let (mut s, rec) = Screener::recover(&path, Region::KR).unwrap();
+    assert_eq!(rec, ringfence_core::Recovery::default());
+    assert_eq!(s.rules(List::Block).unwrap().len(), rules.len());
+    assert_eq!(s.stats().unwrap().community_numbers, 40_000, "the community data stays");
+    let moved = std::fs::read_dir(dir.path()).unwrap().filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().contains(".corrupt-")).count();
+    assert_eq!(moved, 0, "nothing moved aside");
+}
+
+#[test]
 fn random_damage_anywhere() {
     let dir = tempfile::tempdir().unwrap();
     let pristine = dir.path().join("pristine.db");
