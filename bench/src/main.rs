@@ -11,6 +11,7 @@
 mod data;
 mod phases;
 mod report;
+mod sync;
 
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
@@ -111,7 +112,11 @@ fn suite(sizes: &Sizes, inputs: &Path, baseline: Option<&Path>) -> Value {
     let (export, _) = child(&["export", &w("export.db"), &w("export.txt")]);
     let same = std::fs::read(w("export.txt")).ok() == std::fs::read(w("export-raw.txt")).ok();
 
+    eprintln!("sync: snapshot of {} entries and a 10,000-change delta", sizes.community);
+    let (sync, _) = child(&["sync", &sizes.community.to_string(), &work.to_string_lossy()]);
+
     json!({
+        "sync": sync,
         "normalise": normalise,
         "libphonenumber": libphonenumber,
         "import": import,

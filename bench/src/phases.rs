@@ -21,6 +21,7 @@ pub fn run(args: &[String]) -> Value {
         "noop" => json!({ "peak_rss_mib": peak_rss_mib() }),
         "export" => export(Path::new(a(1)), Path::new(a(2))),
         "export-raw" => export_raw(Path::new(a(1)), Path::new(a(2))),
+        "sync" => crate::sync::run(a(1).parse().unwrap_or(1_000_000), Path::new(a(2))),
         other => panic!("unknown phase {other}"),
     }
 }

@@ -139,5 +139,28 @@ pub fn markdown(r: &Value, sizes: &Sizes, quick: bool) -> String {
         sizes.export,
         verdict(f(&exp["ms"]) < 3000.0 && f(&exp["peak_rss_mib"]) < 64.0)
     );
+    // 5. Sync.
+    let y = &r["sync"];
+    let n = f(&y["entries"]);
+    let per = |k: &str| f(&y[k]) / n;
+    let _ = writeln!(s, "## 5. Sync: community files on the wire and applied on the phone\n");
+    let _ = writeln!(s, "| | bytes | bytes per entry | vs signed snapshot |\n|---|---:|---:|---:|");
+    let _ = writeln!(s, "| signed snapshot ({} entries) | {} | {:.2} | 1.0x |", y["entries"], y["snapshot_bytes"], per("snapshot_bytes"));
+    let _ = writeln!(s, "| baseline: the same listing as CSV | {} | {:.2} | {:.1}x |", y["csv_bytes"], per("csv_bytes"), f(&y["csv_bytes"]) / f(&y["snapshot_bytes"]));
+    let _ = writeln!(s, "| baseline: that CSV compressed with zstd -19 | {} | {:.2} | {:.1}x |", y["csv_zstd_bytes"], per("csv_zstd_bytes"), f(&y["csv_zstd_bytes"]) / f(&y["snapshot_bytes"]));
+    let _ = writeln!(s, "\n| | ms | vs baseline |\n|---|---:|---:|");
+    let _ = writeln!(s, "| encode + sign the snapshot (server) | {:.0} | |", f(&y["encode_ms"]));
+    let _ = writeln!(s, "| verify + decode the snapshot (phone) | {:.0} | |", f(&y["decode_ms"]));
+    let _ = writeln!(s, "| apply the snapshot to a fresh phone database | {:.0} | |", f(&y["snapshot_apply_ms"]));
+    let _ = writeln!(s, "| apply a {}-change delta ({} bytes): verify, decode, one transaction, until live | {:.0} | {:.1}x |", y["delta_changes"], y["delta_bytes"], f(&y["delta_apply_ms"]), f(&y["delta_apply_ms"]) / f(&y["raw_delta_ms"]));
+    let _ = writeln!(s, "| then the WAL checkpoint, on the same background thread | {:.0} | |", f(&y["delta_checkpoint_ms"]));
+    let _ = writeln!(s, "| baseline: the delta's rows written straight into SQLite (its COMMIT checkpoints) | {:.0} | 1.0x |", f(&y["raw_delta_ms"]));
+    let _ = writeln!(
+        s,
+        "\nPeak RSS of the sync phase (which also builds the listing): {:.0} MiB. Targets: under 4 bytes per entry: {}; delta apply under 100 ms: {}.\n",
+        f(&y["peak_rss_mib"]),
+        verdict(per("snapshot_bytes") < 4.0),
+        verdict(f(&y["delta_apply_ms"]) < 100.0)
+    );
     s
 }

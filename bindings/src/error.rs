@@ -55,6 +55,14 @@ pub enum RingfenceError {
         found: i64,
         known: i64,
     },
+    /// The database file is damaged; `Screener.recover` moves it aside and keeps what
+    /// can still be read.
+    #[error("database {path} is damaged ({details}); Screener::recover moves it aside and keeps what can still be read")]
+    Corrupt { path: String, details: String },
+    /// The screener runs on what could be read from a file that could not be opened;
+    /// changes cannot be saved until it is recovered.
+    #[error("database {path} could not be opened ({why}); calls are screened with what could be read from it, and changes cannot be saved until it is recovered")]
+    Degraded { path: String, why: String },
     /// A database operation failed (disk full, another process holding the write lock
     /// for longer than the busy timeout, ...).
     #[error("database error: {details}")]
@@ -159,6 +167,14 @@ impl From<ringfence_core::Error> for RingfenceError {
                 path: path.display().to_string(),
                 found,
                 known,
+            },
+            E::Corrupt { path, detail } => RingfenceError::Corrupt {
+                path: path.display().to_string(),
+                details: detail,
+            },
+            E::Degraded { path, why } => RingfenceError::Degraded {
+                path: path.display().to_string(),
+                why,
             },
             E::Sql(source) => RingfenceError::Database {
                 details: source.to_string(),
@@ -309,6 +325,8 @@ mod tests {
                 what: "the csv file".into(),
                 source: std::io::Error::other("gone"),
             },
+            E::Corrupt { path: PathBuf::from("/x.db"), detail: "malformed".into() },
+            E::Degraded { path: PathBuf::from("/x.db"), why: "not a database".into() },
             E::BadServerUrl("ftp:/x".into()),
             E::ServerUnreachable {
                 url: "https://x".into(),

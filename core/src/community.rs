@@ -38,7 +38,8 @@ pub fn decayed(votes: f64, last_activity: i64, now: i64, half_life_days: f64) ->
     if half_life_days <= 0.0 {
         return votes;
     }
-    let age_days = (now - last_activity).max(0) as f64 / 86_400.0;
+    // Saturating: a call time from a buggy or hostile caller (i64::MIN) must not overflow.
+    let age_days = now.saturating_sub(last_activity).max(0) as f64 / 86_400.0;
     votes * (-age_days / half_life_days).exp2()
 }
 

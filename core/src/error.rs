@@ -36,6 +36,12 @@ pub enum Error {
     #[error("database {path} was written by a newer ringfence (schema {found}, this build knows {known}); update the app")]
     SchemaTooNew { path: PathBuf, found: i64, known: i64 },
 
+    #[error("database {path} is damaged ({detail}); Screener::recover moves it aside and keeps what can still be read")]
+    Corrupt { path: PathBuf, detail: String },
+
+    #[error("database {path} could not be opened ({why}); calls are screened with what could be read from it, and changes cannot be saved until it is recovered")]
+    Degraded { path: PathBuf, why: String },
+
     #[error("database error: {0}")]
     Sql(#[from] rusqlite::Error),
 
@@ -81,3 +87,31 @@ pub enum Error {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// The database file is damaged (SQLite says "malformed" or "not a database").
+    pub fn is_corruption(&self) -> bool {
+        match self {
+            Error::Corrupt { .. } => true,
+            Error::Sql(e) | Error::Open { source: e, .. } => is_corruption(e),
+            _ => false,
+        }
+    }
+
+    /// The same error, as [`Error::Corrupt`] naming `path` if it is a corruption.
+    pub(crate) fn at(self, path: &std::path::Path) -> Error {
+        match self {
+            Error::Sql(e) | Error::Open { source: e, .. } if is_corruption(&e) => {
+                Error::Corrupt { path: path.to_path_buf(), detail: e.to_string() }
+            }
+            other => other,
+        }
+    }
+}
+
+pub(crate) fn is_corruption(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase)
+    )
+}

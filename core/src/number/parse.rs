@@ -166,10 +166,12 @@ pub fn prefix(d: &Digits, home: Region) -> Result<Prefix, Malformed> {
     };
     let rules = if d.plus || country.cc != home_r.cc { plan::main_region(country) } else { home_r };
     let np = rules.national_prefix.as_bytes();
-    let rest = match rest.strip_prefix(np) {
-        Some(r) if !np.is_empty() && !r.is_empty() => r,
-        _ => rest,
-    };
+    // As often as it leads: the prefix as displayed (`+8201*` for `+82 0 01*`) must read
+    // back as itself, so that `block remove` with what `block list` shows finds the rule.
+    let mut rest = rest;
+    while let Some(r) = rest.strip_prefix(np).filter(|r| !np.is_empty() && !r.is_empty()) {
+        rest = r;
+    }
     let e = key(country.cc, rest).ok_or(Malformed::TooLong)?;
     Ok(Prefix { digits: e.as_u64(), len: e.len() })
 }

@@ -8,6 +8,8 @@
 //!   the last transactions before a power loss may roll back. Good trade on phones.
 //! - `busy_timeout`: an iOS app and its Call Directory extension, or two Android
 //!   processes, open the same file; a writer waits for the other instead of failing.
+//!   (Switching a new file to WAL is the one lock SQLite does not wait for: `set_wal`
+//!   retries it for as long.)
 //! - `temp_store = MEMORY`: Android has no usable temporary directory for SQLite.
 //! - `mmap_size`: the community table is read by memory-mapped I/O, so a lookup costs
 //!   no `pread` system calls (measured: they were most of a lookup's time). The mapping
@@ -30,12 +32,22 @@ use std::time::Duration;
 /// How long a writer waits for another process's write to finish.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// SQLite's default WAL size (in pages) that triggers a checkpoint.
+const AUTOCHECKPOINT_PAGES: i64 = 1000;
+
+/// After a checkpoint, a WAL file larger than this is truncated back (phones have little
+/// storage to spare for a 30 MB WAL left by one big sync).
+const JOURNAL_SIZE_LIMIT: i64 = 4 << 20;
+
 /// Upper bound on the memory-mapped part of the file.
 const MMAP_SIZE: i64 = 256 << 20;
 
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    /// Set on a stand-in for a file that could not be opened (see `Screener::open_or_fallback`):
+    /// why, and every write is refused with it rather than kept in memory and lost.
+    degraded: Option<String>,
 }
 
 impl Store {
@@ -47,7 +59,7 @@ impl Store {
         }
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(&path, flags).map_err(|e| Error::Open { path: path.clone(), source: e })?;
-        Store::init(conn, path)
+        Store::init(conn, path.clone()).map_err(|e| e.at(&path))
     }
 
     /// A private database in memory, for tests and one-off checks.
@@ -58,12 +70,13 @@ impl Store {
     fn init(conn: Connection, path: PathBuf) -> Result<Store> {
         let opened = |e: rusqlite::Error| Error::Open { path: path.clone(), source: e };
         conn.busy_timeout(BUSY_TIMEOUT).map_err(opened)?;
-        conn.pragma_update(None, "journal_mode", "WAL").map_err(opened)?;
+        set_wal(&conn).map_err(opened)?;
         conn.pragma_update(None, "synchronous", "NORMAL").map_err(opened)?;
         conn.pragma_update(None, "temp_store", "MEMORY").map_err(opened)?;
         conn.pragma_update(None, "mmap_size", MMAP_SIZE).map_err(opened)?;
+        conn.pragma_update(None, "journal_size_limit", JOURNAL_SIZE_LIMIT).map_err(opened)?;
         conn.set_prepared_statement_cache_capacity(32);
-        let mut store = Store { conn, path };
+        let mut store = Store { conn, path, degraded: None };
         store.migrate()?;
         Ok(store)
     }
@@ -100,10 +113,48 @@ impl Store {
 
     /// Runs `f` in one write transaction: all of it is committed, or none of it.
     pub(crate) fn write<T>(&mut self, f: impl FnOnce(&Transaction) -> Result<T>) -> Result<T> {
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let out = f(&tx)?;
-        tx.commit()?;
-        Ok(out)
+        if let Some(why) = &self.degraded {
+            return Err(Error::Degraded { path: self.path.clone(), why: why.clone() });
+        }
+        let run = |conn: &mut Connection| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let out = f(&tx)?;
+            tx.commit()?;
+            Ok(out)
+        };
+        run(&mut self.conn).map_err(|e: Error| e.at(&self.path))
+    }
+
+    /// An in-memory stand-in for the file at `path`, which could not be opened (`why`):
+    /// it can be filled with what was salvaged, then refuses writes.
+    pub(crate) fn stand_in(path: &Path) -> Result<Store> {
+        let mut s = Store::open_in_memory()?;
+        s.path = path.to_path_buf();
+        Ok(s)
+    }
+
+    pub(crate) fn set_degraded(&mut self, why: String) {
+        self.degraded = Some(why);
+    }
+
+    /// Why this store is a stand-in for a file that could not be opened, if it is one.
+    pub fn degraded(&self) -> Option<&str> {
+        self.degraded.as_deref()
+    }
+
+    /// Like [`Store::write`] for a large write: no automatic checkpoint inside the
+    /// COMMIT. Call [`Store::checkpoint`] after it.
+    pub(crate) fn write_without_autocheckpoint<T>(&mut self, f: impl FnOnce(&Transaction) -> Result<T>) -> Result<T> {
+        let _ = self.conn.pragma_update(None, "wal_autocheckpoint", 0);
+        let out = self.write(f);
+        let _ = self.conn.pragma_update(None, "wal_autocheckpoint", AUTOCHECKPOINT_PAGES);
+        out
+    }
+
+    /// Copies the WAL back into the database file as far as readers allow. Failure is
+    /// harmless: SQLite checkpoints again at a later commit.
+    pub(crate) fn checkpoint(&mut self) {
+        let _ = self.conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
     }
 
     /// Runs `f` inside one read transaction. Each transaction costs SQLite a few system
@@ -156,6 +207,25 @@ pub(crate) struct MmapOff<'a>(&'a Connection);
 impl Drop for MmapOff<'_> {
     fn drop(&mut self) {
         let _ = self.0.pragma_update(None, "mmap_size", MMAP_SIZE);
+    }
+}
+
+/// `PRAGMA journal_mode = WAL`, retried while another connection holds the lock it needs.
+/// Turning a new file to WAL takes an exclusive lock, and SQLite returns SQLITE_BUSY for
+/// it at once instead of calling the busy handler: when an app and its extension (or two
+/// Android processes) open a file that does not exist yet at the same moment, one of them
+/// got "database is locked" (measured: 2 first launches in 40).
+fn set_wal(conn: &Connection) -> rusqlite::Result<()> {
+    let deadline = std::time::Instant::now() + BUSY_TIMEOUT;
+    loop {
+        match conn.pragma_update(None, "journal_mode", "WAL") {
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if e.code == rusqlite::ErrorCode::DatabaseBusy && std::time::Instant::now() < deadline =>
+            {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            other => return other,
+        }
     }
 }
 

@@ -1,15 +1,18 @@
-//! How big and how fast the community files are:
-//! `cargo run --release -p ringfence-core --example community_bench [ENTRIES]`.
+//! The sync phase: how big the community files are and how fast a phone applies them.
 //!
-//! Builds a realistic listing of ENTRIES numbers (default 1,000,000): country codes,
-//! area/operator prefixes, vote counts and last-activity ages drawn from the real
-//! PhoneBlock and FTC files in `../shared/data` (the remaining digits at random), then
-//! prints the snapshot's size per entry, encode and decode times, the time to apply the
-//! snapshot to a fresh phone database, and the time to apply a 10,000-entry delta.
+//! Builds a realistic listing (country codes, area/operator prefixes, vote counts and
+//! last-activity ages drawn from the real PhoneBlock and FTC files in `../shared/data`,
+//! the remaining digits at random), encodes it as a signed snapshot, then a 10,000-change
+//! delta, and applies both to a fresh phone database through the same code a sync uses.
+//! Baselines in the same run: the listing as plain CSV and as zstd-compressed CSV (bytes
+//! per entry), and the delta's rows written straight into SQLite (apply time).
 
+use crate::peak_rss_mib;
 use ringfence_core::wire::{self, Entry, Header, Kind, Payload, SigningKey};
 use ringfence_core::{Category, Region, Screener};
+use serde_json::{json, Value};
 use std::collections::BTreeMap;
+use std::path::Path;
 use std::time::Instant;
 
 const DAY: i64 = 86_400;
@@ -109,37 +112,26 @@ fn header(kind: Kind, version: u64, base: u64, now: i64) -> Header {
     Header { kind, key_id: [0; 8], version, base_version: base, created_at: now, half_life_secs: 125 * 86_400, entries: 0, deletions: 0 }
 }
 
-fn main() {
-    let n: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(1_000_000);
-    let now = 1_795_000_000;
+pub fn run(n: usize, work: &Path) -> Value {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
     let key = SigningKey::from_bytes(&[3u8; 32]);
     let vk = key.verifying_key();
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
     let seeds = seeds(now);
-    println!("seeds: {} real prefixes, {} vote counts", seeds.prefixes.len(), seeds.votes.len());
 
     let entries = listing(n, now, &mut rng, &seeds);
+    let csv: String = entries.iter().map(|e| format!("+{},{},{},{}\n", e.key, e.category.code(), e.score, e.last_activity)).collect();
+    let csv_zstd = zstd::bulk::compress(csv.as_bytes(), 19).map_or(0, |z| z.len());
     let snapshot = Payload { header: header(Kind::Snapshot, 1, 0, now), entries, deletions: vec![] };
     let t = Instant::now();
     let bytes = wire::encode(&snapshot, &key).expect("encode");
-    let encode = t.elapsed();
+    let encode_ms = t.elapsed().as_secs_f64() * 1e3;
     let t = Instant::now();
     let decoded = wire::decode(&bytes, &vk, &wire::Limits::default()).expect("decode");
-    let decode = t.elapsed();
+    let decode_ms = t.elapsed().as_secs_f64() * 1e3;
     assert_eq!(decoded.entries.len(), n);
-    println!(
-        "snapshot: {n} entries, {} bytes, {:.2} bytes/entry; encode {:.2} s, verify+decode {:.3} s",
-        bytes.len(),
-        bytes.len() as f64 / n as f64,
-        encode.as_secs_f64(),
-        decode.as_secs_f64()
-    );
 
-    if std::env::var_os("BREAKDOWN").is_some() {
-        breakdown(&snapshot.entries, now);
-    }
-
-    // A 10,000-entry delta: 6,000 changed scores, 3,000 new numbers, 1,000 deletions.
+    // A 10,000-change delta: 6,000 changed scores, 3,000 new numbers, 1,000 deletions.
     let mut upserts: BTreeMap<u64, Entry> = BTreeMap::new();
     for _ in 0..6_000 {
         let mut e = snapshot.entries[rng.below(n as u64) as usize];
@@ -150,32 +142,71 @@ fn main() {
     for e in listing(3_000, now, &mut rng, &seeds) {
         upserts.entry(e.key).or_insert(e);
     }
-    let mut deletions: Vec<u64> = (0..1_000).map(|_| snapshot.entries[rng.below(n as u64) as usize].key).filter(|k| !upserts.contains_key(k)).collect();
+    let mut deletions: Vec<u64> = (0..1_000)
+        .map(|_| snapshot.entries[rng.below(n as u64) as usize].key)
+        .filter(|k| !upserts.contains_key(k))
+        .collect();
     deletions.sort_unstable();
     deletions.dedup();
     let delta = Payload { header: header(Kind::Delta, 2, 1, now), entries: upserts.into_values().collect(), deletions };
     let delta_bytes = wire::encode(&delta, &key).expect("encode delta");
     let changes = delta.entries.len() + delta.deletions.len();
-    println!("delta: {changes} changes, {} bytes, {:.2} bytes/change", delta_bytes.len(), delta_bytes.len() as f64 / changes as f64);
 
-    let dir = std::env::temp_dir().join(format!("ringfence-bench-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let mut phone = Screener::open(dir.join("phone.db"), Region::KR).expect("open");
+    let phone_db = work.join("phone.db");
+    let mut phone = Screener::open(&phone_db, Region::KR).expect("open");
     let t = Instant::now();
-    let s = phone.apply_community_files(&vk, &[&bytes]).expect("apply snapshot");
-    println!("apply snapshot to a fresh phone database: {:.2} s ({} rows)", t.elapsed().as_secs_f64(), s.upserted);
+    phone.apply_community_files(&vk, &[&bytes]).expect("apply snapshot");
+    let snapshot_apply_ms = t.elapsed().as_secs_f64() * 1e3;
     let t = Instant::now();
     let s = phone.apply_community_files(&vk, &[&delta_bytes]).expect("apply delta");
-    println!(
-        "apply 10,000-change delta (verify, decode, one transaction): {:.3} s ({} upserted, {} deleted)",
-        t.elapsed().as_secs_f64(),
-        s.upserted,
-        s.deleted
-    );
-    let _ = std::fs::remove_dir_all(&dir);
+    let delta_total_ms = t.elapsed().as_secs_f64() * 1e3;
+    // Until the data is live: everything but the checkpoint that follows.
+    let delta_apply_ms = delta_total_ms - s.checkpoint_micros as f64 / 1e3;
+    assert_eq!(s.upserted as usize + s.deleted as usize, changes, "every change applied");
+    drop(phone);
+
+    // Baseline: the same changes straight into a copy of the snapshot-applied table.
+    let raw_db = work.join("phone-raw.db");
+    std::fs::copy(&phone_db, &raw_db).expect("copy db");
+    let mut conn = rusqlite::Connection::open(&raw_db).expect("open raw");
+    conn.pragma_update(None, "journal_mode", "WAL").expect("wal");
+    conn.pragma_update(None, "synchronous", "NORMAL").expect("sync");
+    let t = Instant::now();
+    let tx = conn.transaction().expect("tx");
+    {
+        let mut up = tx
+            .prepare("INSERT OR REPLACE INTO community (number, source, category, votes, last_activity) VALUES (?1, 1, ?2, ?3, ?4)")
+            .expect("prepare");
+        for e in &delta.entries {
+            up.execute(rusqlite::params![e.key as i64, e.category.code(), e.score, e.last_activity]).expect("upsert");
+        }
+        let mut del = tx.prepare("DELETE FROM community WHERE number = ?1 AND source = 1").expect("prepare");
+        for k in &delta.deletions {
+            del.execute([*k as i64]).expect("delete");
+        }
+    }
+    tx.commit().expect("commit");
+    let raw_delta_ms = t.elapsed().as_secs_f64() * 1e3;
+
+    json!({
+        "entries": n,
+        "snapshot_bytes": bytes.len(),
+        "csv_bytes": csv.len(),
+        "csv_zstd_bytes": csv_zstd,
+        "encode_ms": encode_ms,
+        "decode_ms": decode_ms,
+        "snapshot_apply_ms": snapshot_apply_ms,
+        "delta_changes": changes,
+        "delta_bytes": delta_bytes.len(),
+        "delta_apply_ms": delta_apply_ms,
+        "delta_checkpoint_ms": s.checkpoint_micros as f64 / 1e3,
+        "raw_delta_ms": raw_delta_ms,
+        "peak_rss_mib": peak_rss_mib(),
+    })
 }
 
-/// Where the bytes go: each column compressed on its own (`BREAKDOWN=1`).
+/// Where the bytes go: each column compressed on its own (for tuning the format).
+#[allow(dead_code)]
 pub fn breakdown(entries: &[Entry], now: i64) {
     let mut prev = 0u64;
     let gaps: Vec<u64> = entries.iter().map(|e| e.key - std::mem::replace(&mut prev, e.key)).collect();

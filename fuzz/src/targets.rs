@@ -1,0 +1,315 @@
+//! What each fuzz target does with one input, and the properties it checks.
+//!
+//! This file is compiled twice: into the `ringfence-fuzz` crate (one libFuzzer binary per
+//! function, see `fuzz_targets/`), and into `core/tests/fuzz_regressions.rs`, which runs
+//! every saved crash input and seed through the same function under `cargo test`. It may
+//! therefore use only `ringfence_core`, `csv` and `std`.
+//!
+//! Adding a target (part B: the snapshot/delta decoder, the server's request decoding):
+//! write a `pub fn name(data: &[u8])` here, a two-line `fuzz_targets/name.rs`, a
+//! `[[bin]]` in `fuzz/Cargo.toml`, seeds in `fuzz/seeds/name/`, and a line in
+//! `TARGETS` below; `scripts/fuzz.sh` and the regression test pick it up from there.
+//!
+//! Input layout: the first byte picks the home region (and for some targets a second byte
+//! holds flags); the rest is the text or file, read as UTF-8 with invalid bytes replaced.
+
+use ringfence_core::number::{format_international, parse, parse_pattern, Caller, Pattern};
+use ringfence_core::{Action, Call, Error, Format, List, Reason, Region, Screener, Verification, E164};
+use std::cell::RefCell;
+use std::sync::OnceLock;
+
+/// A target: one input in, a panic if a property does not hold.
+pub type Target = fn(&[u8]);
+
+/// Every target, by name, as the regression test sees them.
+pub const TARGETS: &[(&str, Target)] = &[
+    ("number_parse", number_parse),
+    ("number_pattern", number_pattern),
+    ("screen", screen),
+    ("row_ftc", row_ftc),
+    ("row_phoneblock", row_phoneblock),
+    ("row_csv", row_csv),
+    ("import_ftc", import_ftc),
+    ("import_phoneblock", import_phoneblock),
+    ("import_csv", import_csv),
+];
+
+fn regions() -> &'static [Region] {
+    static ALL: OnceLock<Vec<Region>> = OnceLock::new();
+    ALL.get_or_init(|| Region::all().collect())
+}
+
+/// The home regions of the seed inputs: byte 0 is KR, 1 US, 2 CN, 3 DE, 4 GB, 5 JP, 6 IN,
+/// 7 BR.
+fn favoured() -> &'static [Region] {
+    static F: OnceLock<Vec<Region>> = OnceLock::new();
+    F.get_or_init(|| ["KR", "US", "CN", "DE", "GB", "JP", "IN", "BR"].iter().map(|r| r.parse().expect("known region")).collect())
+}
+
+/// A home region from one byte: the favoured ones first, then every region the numbering
+/// plan knows (there are fewer than 248).
+fn region(b: u8) -> Region {
+    let favoured = favoured();
+    match favoured.get(usize::from(b)) {
+        Some(r) => *r,
+        None => {
+            let all = regions();
+            all[(usize::from(b) - favoured.len()) % all.len()]
+        }
+    }
+}
+
+fn text(data: &[u8]) -> std::borrow::Cow<'_, str> {
+    String::from_utf8_lossy(data)
+}
+
+// ---- numbers ----
+
+/// `number::parse` with any home region. Checks: the key reads back as itself from the
+/// home region and from others (what the store keeps is what a later parse finds), and
+/// the international format reads back to the same key.
+pub fn number_parse(data: &[u8]) {
+    let Some((&r, rest)) = data.split_first() else { return };
+    let home = region(r);
+    let raw = text(rest);
+    let Caller::Number(n) = parse(&raw, home) else { return };
+    assert!(n.e164.len() <= E164::MAX_DIGITS, "{raw:?}: key {} too long", n.e164);
+    let other = region(r.wrapping_mul(37).wrapping_add(11));
+    for h in [home, other, Region::US, Region::KR] {
+        match parse(&n.e164.to_string(), h) {
+            Caller::Number(m) => assert_eq!(
+                (m.e164, m.number_type, m.valid),
+                (n.e164, n.number_type, n.valid),
+                "{raw:?} at home {home}: key {} read back at home {h}",
+                n.e164
+            ),
+            other => panic!("{raw:?} at home {home}: key {} reads back at home {h} as {other:?}", n.e164),
+        }
+    }
+    let formatted = format_international(n.e164);
+    match parse(&formatted, home) {
+        Caller::Number(m) => assert_eq!(m.e164, n.e164, "{raw:?} at home {home}: formatted {formatted:?}"),
+        other => panic!("{raw:?} at home {home}: formatted {formatted:?} reads back as {other:?}"),
+    }
+}
+
+/// `number::parse_pattern` with any home region, as typed and with `*` added. Checks:
+/// errors are `InvalidPattern`; a pattern as displayed (`block list`) reads back as the
+/// same pattern (so `block remove` with what was shown removes that rule).
+pub fn number_pattern(data: &[u8]) {
+    let Some((&r, rest)) = data.split_first() else { return };
+    let home = region(r);
+    let raw = text(rest);
+    for input in [raw.to_string(), format!("{raw}*")] {
+        match parse_pattern(&input, home) {
+            Ok(p) => {
+                if let Pattern::Prefix(pre) = p {
+                    assert!(pre.len >= 1 && pre.len <= E164::MAX_DIGITS, "{input:?}: {pre:?}");
+                }
+                let shown = p.to_string();
+                for h in [home, Region::US] {
+                    match parse_pattern(&shown, h) {
+                        Ok(q) => assert_eq!(q, p, "{input:?} at home {home} shown as {shown:?}, read at home {h}"),
+                        Err(e) => panic!("{input:?} at home {home} shown as {shown:?} is refused at home {h}: {e}"),
+                    }
+                }
+            }
+            Err(Error::InvalidPattern { .. }) => {}
+            Err(e) => panic!("{input:?}: unexpected error {e:?}"),
+        }
+    }
+}
+
+// ---- the screening call ----
+
+thread_local! {
+    static SCREENER: RefCell<Option<Screener>> = const { RefCell::new(None) };
+}
+
+/// A screener with something in every step of the precedence: lists (exact and prefix),
+/// contacts, own reports, policy overrides, community rows.
+fn screening_fixture() -> Screener {
+    let mut s = Screener::open_in_memory(Region::KR).expect("in-memory screener");
+    for (list, p) in [
+        (List::Block, "+8270*"),
+        (List::Block, "1588*"),
+        (List::Block, "+1 212 555 0100"),
+        (List::Block, "+7*"),
+        (List::Allow, "010-1234-5678"),
+        (List::Allow, "+1 800*"),
+    ] {
+        s.add_rule(list, p, Some("fuzz")).expect("fixture rule");
+    }
+    s.set_contacts(&["010-9999-0000", "+1 415 555 0100"]).expect("contacts");
+    s.set_policy("own-number", "+1 212 555 1234").expect("own number");
+    s.set_policy("category.representative", "block").expect("category");
+    s.set_policy("hidden", "silence").expect("hidden");
+    s.report("+82 2 3456 7890", ringfence_core::Category::Scam, Some("fuzz")).expect("report");
+    s.mark_not_spam("+1 646 555 0100", None).expect("not spam");
+    let csv = "+8613812345678,scam,10\n+12125550199,robocall,3\n02-1234-5678,telemarketing,2\n+4915112345678,,7\n";
+    s.import(Format::Csv, csv.as_bytes()).expect("community rows");
+    s
+}
+
+/// `Screener::screen` (and `screen_and_record`) on an arbitrary caller ID, verification,
+/// contact flag and time. Layout: region byte, flags byte, [8 bytes of time if flag 0x10],
+/// caller ID. Checks: emergency numbers are allowed, the decision's number is the parsed
+/// key, a hidden or malformed caller has none, a recorded decision is stored.
+pub fn screen(data: &[u8]) {
+    let [r, flags, rest @ ..] = data else { return };
+    let (at, raw) = if flags & 0x10 != 0 && rest.len() >= 8 {
+        let (t, raw) = rest.split_at(8);
+        (Some(i64::from_le_bytes(t.try_into().unwrap_or_default())), raw)
+    } else {
+        (None, rest)
+    };
+    let raw = text(raw);
+    let verification = match flags & 3 {
+        1 => Verification::Passed,
+        2 => Verification::Failed,
+        _ => Verification::NotVerified,
+    };
+    let call = Call { caller_id: &raw, verification, is_contact: flags & 4 != 0, at };
+    let home = region(*r);
+    SCREENER.with(|cell| {
+        let mut cell = cell.borrow_mut();
+        let s = cell.get_or_insert_with(screening_fixture);
+        s.set_home(home);
+        let d = if flags & 8 != 0 {
+            s.screen_and_record(&call).unwrap_or_else(|e| panic!("{raw:?}: recording failed: {e}"))
+        } else {
+            s.screen(&call)
+        };
+        match parse(&raw, home) {
+            Caller::Number(n) => {
+                assert_eq!(d.number, Some(n.e164), "{raw:?}");
+                if n.traits.emergency {
+                    assert_eq!(d.action, Action::Allow, "{raw:?}: emergency number not allowed: {d:?}");
+                    assert!(d.reasons.contains(Reason::Emergency), "{raw:?}: {d:?}");
+                }
+            }
+            Caller::Hidden | Caller::Malformed(_) => assert_eq!(d.number, None, "{raw:?}: {d:?}"),
+        }
+        assert!(s.last_error().is_none(), "{raw:?}: storage error while screening: {:?}", s.last_error());
+    });
+}
+
+// ---- importers ----
+
+fn records(data: &[u8]) -> Vec<csv::ByteRecord> {
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(data);
+    let mut out = Vec::new();
+    let mut rec = csv::ByteRecord::new();
+    while let Ok(true) = reader.read_byte_record(&mut rec) {
+        out.push(rec.clone());
+    }
+    out
+}
+
+/// What every importer promises about a row it accepts.
+fn check_row(row: &ringfence_core::import::Row, what: &str) {
+    assert!(row.votes.is_finite() && row.votes >= 0.0, "{what}: votes {}", row.votes);
+    match parse(&row.number.to_string(), Region::US) {
+        Caller::Number(n) => {
+            assert!(n.valid, "{what}: invalid number {} accepted", row.number);
+            assert!(!n.traits.emergency, "{what}: emergency number {} accepted", row.number);
+        }
+        other => panic!("{what}: number {} reads back as {other:?}", row.number),
+    }
+}
+
+const FTC_HEADER: &[&str] = &[
+    "Company_Phone_Number",
+    "Created_Date",
+    "Violation_Date",
+    "Consumer_City",
+    "Consumer_State",
+    "Consumer_Area_Code",
+    "Subject",
+    "Recorded_Message_Or_Robocall",
+];
+
+/// `import::parse_ftc_row` on each CSV record, with no header, the FTC's header, or the
+/// header reversed (first byte).
+pub fn row_ftc(data: &[u8]) {
+    let Some((&mode, rest)) = data.split_first() else { return };
+    let header: Option<Vec<String>> = match mode % 3 {
+        0 => None,
+        1 => Some(FTC_HEADER.iter().map(|s| s.to_string()).collect()),
+        _ => Some(FTC_HEADER.iter().rev().map(|s| s.to_string()).collect()),
+    };
+    for rec in records(rest) {
+        if let Ok(row) = ringfence_core::import::parse_ftc_row(&rec, header.as_deref()) {
+            check_row(&row, &format!("ftc {rec:?}"));
+        }
+    }
+}
+
+/// `import::parse_phoneblock_row` on each CSV record, in any home region.
+pub fn row_phoneblock(data: &[u8]) {
+    let Some((&r, rest)) = data.split_first() else { return };
+    for rec in records(rest) {
+        if let Ok(row) = ringfence_core::import::parse_phoneblock_row(&rec, region(r)) {
+            check_row(&row, &format!("phoneblock {rec:?}"));
+        }
+    }
+}
+
+/// `import::parse_csv_row` on each CSV record, in any home region.
+pub fn row_csv(data: &[u8]) {
+    let Some((&r, rest)) = data.split_first() else { return };
+    for rec in records(rest) {
+        if let Ok(row) = ringfence_core::import::parse_csv_row(&rec, region(r), 1_700_000_000) {
+            check_row(&row, &format!("csv {rec:?}"));
+            assert!(row.category.is_reportable(), "csv {rec:?}: {:?}", row.category);
+        }
+    }
+}
+
+thread_local! {
+    static IMPORTER: RefCell<Option<(Screener, u32)>> = const { RefCell::new(None) };
+}
+
+/// Execs an importing screener serves before it is checked and replaced (the in-memory
+/// database would otherwise grow for the whole run).
+const IMPORTER_RUNS: u32 = 2000;
+
+/// `Screener::import` on arbitrary bytes. Checks: the summary adds up; the community
+/// table grew by exactly the numbers reported new; an error is a typed I/O or
+/// already-imported error and changed nothing; the database passes its integrity check.
+fn import(format: Format, data: &[u8]) {
+    let Some((&r, file)) = data.split_first() else { return };
+    IMPORTER.with(|cell| {
+        let mut cell = cell.borrow_mut();
+        if cell.as_ref().is_some_and(|(_, n)| *n >= IMPORTER_RUNS) {
+            let (s, _) = cell.take().expect("checked above");
+            assert_eq!(s.store().integrity_check().expect("integrity check runs"), Vec::<String>::new());
+        }
+        let (s, runs) = cell.get_or_insert_with(|| (Screener::open_in_memory(Region::US).expect("in-memory screener"), 0));
+        *runs += 1;
+        s.set_home(region(r));
+        let before = s.stats().expect("stats").community_numbers;
+        let result = s.import(format, file);
+        let after = s.stats().expect("stats").community_numbers;
+        match result {
+            Ok(sum) => {
+                assert_eq!(sum.imported + sum.merged + sum.skipped_total(), sum.rows, "{format}: {sum:?}");
+                assert_eq!(after, before + sum.imported, "{format}: {sum:?}");
+            }
+            Err(Error::AlreadyImported { .. } | Error::Io { .. }) => assert_eq!(after, before, "{format}: failed import changed the store"),
+            Err(e) => panic!("{format}: unexpected error {e:?}"),
+        }
+    });
+}
+
+pub fn import_ftc(data: &[u8]) {
+    import(Format::Ftc, data)
+}
+
+pub fn import_phoneblock(data: &[u8]) {
+    import(Format::PhoneBlock, data)
+}
+
+pub fn import_csv(data: &[u8]) {
+    import(Format::Csv, data)
+}
