@@ -18,5 +18,11 @@ reps=7; [ ${#quick[@]} -gt 0 ] && reps=3
 echo "bench: libphonenumber baselines on $inputs" >&2
 BASELINE_SPLIT=0 scripts/baseline.sh "$inputs" "$reps" > target/baseline/results.jsonl
 
+if [ ${#quick[@]} -eq 0 ]; then
+  echo "bench: criterion micro-benchmarks of the core" >&2
+  rm -rf target/criterion
+  cargo bench --quiet -p ringfence-core --bench normalise --bench screen -- --noplot >&2
+fi
+
 cargo build --release --quiet -p ringfence-bench
 target/release/ringfence-bench "${quick[@]}" "${out[@]}" --inputs "$inputs" --baseline-json target/baseline/results.jsonl

@@ -162,5 +162,42 @@ pub fn markdown(r: &Value, sizes: &Sizes, quick: bool) -> String {
         verdict(per("snapshot_bytes") < 4.0),
         verdict(f(&y["delta_apply_ms"]) < 100.0)
     );
+    criterion_section(&mut s);
     s
+}
+
+/// The criterion micro-benchmarks of the core (`cargo bench -p ringfence-core`, which
+/// `scripts/bench.sh` runs first): every estimate found under target/criterion, per
+/// element where the benchmark declares a throughput.
+fn criterion_section(s: &mut String) {
+    let root = std::path::Path::new("target/criterion");
+    let mut rows = Vec::new();
+    let mut visit = vec![root.to_path_buf()];
+    while let Some(dir) = visit.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.file_name().is_some_and(|n| n == "new") {
+                let read = |f: &str| -> Option<Value> { serde_json::from_str(&std::fs::read_to_string(p.join(f)).ok()?).ok() };
+                if let (Some(b), Some(est)) = (read("benchmark.json"), read("estimates.json")) {
+                    let ns = f(&est["median"]["point_estimate"]);
+                    let per = b["throughput"]["Elements"].as_f64().unwrap_or(1.0);
+                    rows.push((b["full_id"].as_str().unwrap_or("?").to_string(), ns / per));
+                }
+            } else if p.is_dir() && p.file_name().is_some_and(|n| n != "report") {
+                visit.push(p);
+            }
+        }
+    }
+    if rows.is_empty() {
+        return;
+    }
+    rows.sort_by(|a, b| a.0.cmp(&b.0));
+    let _ = writeln!(s, "## 6. Criterion micro-benchmarks (`cargo bench -p ringfence-core`)\n");
+    let _ = writeln!(s, "Medians; per caller ID for the `normalise` groups, per call for `screen` (whose baseline is a bare SQLite lookup in the same run).\n");
+    let _ = writeln!(s, "| benchmark | ns |\n|---|---:|");
+    for (id, ns) in rows {
+        let _ = writeln!(s, "| {id} | {ns:.0} |");
+    }
+    s.push('\n');
 }
