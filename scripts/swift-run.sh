@@ -5,7 +5,7 @@
 #
 #   scripts/swift-run.sh --bindings DIR --lib LIBFILE [--module NAME]
 #                        [--module-source FILE]... [--swift-version N] [--cache DIR]
-#                        [--env NAME=VALUE]... [--keep] TEST.swift...
+#                        [--env NAME=VALUE]... [--data FILE]... [--keep] TEST.swift...
 #
 # DIR holds the generated <Module>.swift, <Module>FFI.h and <Module>FFI.modulemap; LIBFILE
 # is the Rust library (libringfence_ffi.so). The bindings, plus any hand-written
@@ -20,6 +20,9 @@
 # interface (and so the generated Swift) alone needs no Swift rebuild.
 # --env NAME=VALUE sets a variable for the test program (the chroot starts from an empty
 # environment, so this is the way to pass one in either mode).
+# --data FILE copies a file the program reads at run time into a directory of the run's
+# (inside the chroot in chroot mode), named in RINGFENCE_TEST_DATA; not part of the cache
+# key, as it is not compiled.
 # Exits with the test program's exit code (2 if the build fails).
 #
 # Chroot mode: every run gets its own work dir inside the chroot (concurrent runs do not
@@ -34,7 +37,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 LOG_TAG=swift-run
 
 bindings='' lib='' module=Ringfence keep=0 swift_version=6 cache=
-tests=() extra=() envs=()
+tests=() extra=() envs=() data=()
 while [ $# -gt 0 ]; do
     case "$1" in
         --bindings) bindings="$2"; shift 2 ;;
@@ -44,8 +47,9 @@ while [ $# -gt 0 ]; do
         --swift-version) swift_version="$2"; shift 2 ;;
         --cache) cache="$2"; shift 2 ;;
         --env) case "$2" in [A-Za-z_]*=*) envs+=("$2") ;; *) die "--env wants NAME=VALUE, got $2" ;; esac; shift 2 ;;
+        --data) data+=("$2"); shift 2 ;;
         --keep) keep=1; shift ;;
-        -h|--help) sed -n '2,28p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,31p' "$0"; exit 0 ;;
         -*) die "unknown option $1" ;;
         *) tests+=("$1"); shift ;;
     esac
@@ -54,7 +58,7 @@ if [ -z "$bindings" ] || [ -z "$lib" ] || [ ${#tests[@]} -eq 0 ]; then
     die "usage: swift-run.sh --bindings DIR --lib LIBFILE [--module NAME] [--module-source FILE]... [--keep] TEST.swift..."
 fi
 ffi="${module}FFI"
-for f in "$bindings/$module.swift" "$bindings/$ffi.h" "$bindings/$ffi.modulemap" "$lib" "${extra[@]}" "${tests[@]}"; do
+for f in "$bindings/$module.swift" "$bindings/$ffi.h" "$bindings/$ffi.modulemap" "$lib" ${extra[@]+"${extra[@]}"} ${data[@]+"${data[@]}"} "${tests[@]}"; do
     [ -f "$f" ] || die "missing $f"
 done
 
@@ -81,11 +85,15 @@ cleanup() {
 }
 trap cleanup EXIT
 
-mkdir -p "$work/gen" "$work/src" "$work/lib" "$work/mod" "$work/tests"
+mkdir -p "$work/gen" "$work/src" "$work/lib" "$work/mod" "$work/tests" "$work/data"
 cp "$bindings/$module.swift" "$bindings/$ffi.h" "$bindings/$ffi.modulemap" "$work/gen/"
 [ ${#extra[@]} -eq 0 ] || cp "${extra[@]}" "$work/src/"
 cp "$lib" "$work/lib/"
 cp "${tests[@]}" "$work/tests/"
+if [ ${#data[@]} -gt 0 ]; then
+    cp "${data[@]}" "$work/data/"
+    envs+=("RINGFENCE_TEST_DATA=$inner/data")
+fi
 libname="$(basename "$lib")"
 libname="${libname#lib}"
 libname="${libname%.*}"

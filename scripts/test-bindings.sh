@@ -18,6 +18,8 @@
 # second valid key and the URL of a closed port (RINGFENCE_TEST_SERVER_URL,
 # RINGFENCE_TEST_SERVER_KEY, RINGFENCE_TEST_OTHER_KEY, RINGFENCE_TEST_CLOSED_URL) for the
 # sync and lookupOnline scenarios. The server is stopped by its PID when the script exits.
+# The adversarial corpus (tests/fixtures/adversarial/inputs.txt) reaches both programs in
+# the directory RINGFENCE_TEST_DATA (for Swift a copy, made by swift-run.sh --data).
 # Each test program prints PASS/FAIL per scenario and "<lang>: N passed, N failed".
 # Exits non-zero if either language fails. Installs missing tools first
 # (setup-kotlin.sh, setup-swift.sh; both reuse ${RINGFENCE_TOOLS:-~/.cache/ringfence}).
@@ -37,7 +39,7 @@ for a in "$@"; do
         --release) profile=release; cargo_profile=(--release) ;;
         --kotlin-only) do_swift=0 ;;
         --swift-only) do_kotlin=0 ;;
-        -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
         *) die "unknown argument $a" ;;
     esac
 done
@@ -48,6 +50,7 @@ lib="$target/$profile/$libfile"
 bindgen="$target/$profile/uniffi-bindgen"
 server_bin="$target/$profile/ringfence-server"
 out="$target/bindings"
+corpus_dir="$root/tests/fixtures/adversarial"
 # The panic probes print Rust's panic message to stderr; a backtrace would only be noise.
 export RUST_BACKTRACE=0
 
@@ -163,7 +166,7 @@ run_kotlin() {
     cp="$jar:$RINGFENCE_JNA_JAR:$kotlin_lib/kotlin-stdlib.jar"
     [ ! -f "$kotlin_lib/kotlinx-coroutines-core-jvm.jar" ] || cp="$cp:$kotlin_lib/kotlinx-coroutines-core-jvm.jar"
     local rc=0
-    java -Djna.library.path="$(dirname "$lib")" -cp "$cp" dev.ringfence.tests.MainKt || rc=$?
+    RINGFENCE_TEST_DATA="$corpus_dir" java -Djna.library.path="$(dirname "$lib")" -cp "$cp" dev.ringfence.tests.MainKt || rc=$?
     log "kotlin: exit $rc after $((SECONDS - t)) s"
     return "$rc"
 }
@@ -180,6 +183,7 @@ run_swift() {
         extra+=(--env "$v=${!v}")
     done
     "$here/swift-run.sh" --bindings "$out/swift" --lib "$lib" --cache "$out/swift-tests" "${extra[@]}" \
+        --data "$corpus_dir/inputs.txt" \
         "$root"/tests/swift/*.swift || rc=$?
     log "swift: exit $rc after $((SECONDS - t)) s"
     return "$rc"

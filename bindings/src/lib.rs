@@ -14,7 +14,8 @@
 //! Modules: `error` (the one public error type), `number` (caller-ID normalisation),
 //! `screener` (the `Screener` object: the whole engine), and the records and enums it
 //! speaks in: `decision`, `lists`, `policy`, `reports`, `history`, `import`, `directory`,
-//! `sync` (the community server's config, progress and summary).
+//! `sync` (the community server's config, progress and summary), `recovery` (what
+//! repairing a damaged database did).
 
 uniffi::setup_scaffolding!();
 
@@ -31,6 +32,7 @@ mod import;
 mod lists;
 mod number;
 mod policy;
+mod recovery;
 mod reports;
 mod screener;
 mod sync;
@@ -43,6 +45,7 @@ pub use import::{ImportSummary, ListFormat, SkipReason};
 pub use lists::{Rule, RuleAdded, RuleInput, RuleList};
 pub use number::{normalize, MalformedReason, NormalizedNumber, NumberTraits, NumberType};
 pub use policy::{Policy, PolicySetting};
+pub use recovery::Recovery;
 pub use reports::{Evidence, Report};
 pub use screener::Screener;
 pub use sync::{SyncConfig, SyncListener, SyncProgress, SyncState, SyncSummary};

@@ -27,6 +27,7 @@ use crate::import::{ImportSummary, ListFormat};
 use crate::lists::{Rule, RuleAdded, RuleInput, RuleList};
 use crate::number::NormalizedNumber;
 use crate::policy::{Policy, PolicySetting};
+use crate::recovery::Recovery;
 use crate::reports::{Evidence, Report};
 use crate::sync::{SyncConfig, SyncListener, SyncState, SyncSummary};
 use crate::{guard, Action, Category, RingfenceError};
@@ -59,18 +60,42 @@ impl Screener {
     /// national-form numbers ("010-1234-5678") are read in it. Blocking (opens the file,
     /// migrates it if an older version wrote it, reads the lists).
     ///
-    /// Errors: `UnknownRegion`, `DatabaseOpen`, `SchemaTooNew`, `Database`.
+    /// Errors: `UnknownRegion`, `DatabaseOpen`, `SchemaTooNew`, `Database`; `Corrupt`
+    /// (naming the file) for a damaged file: see `openOrFallback` and `recover`.
     #[uniffi::constructor]
     pub fn open(db_path: String, home_region: String) -> Result<Arc<Self>, RingfenceError> {
         guard(|| {
             let home: Region = home_region.parse()?;
             let path = PathBuf::from(db_path);
             let inner = core::Screener::open(&path, home)?;
-            Ok(Arc::new(Screener {
-                inner: Mutex::new(inner),
-                path: Some(path),
-                background: Mutex::new(()),
-            }))
+            Ok(Screener::wrap(inner, Some(path)))
+        })
+    }
+
+    /// `open`, except that it never fails because of the file: when the database cannot
+    /// be opened (damaged, truncated, unreadable, a read-only file system) it returns a
+    /// stand-in that screens with whatever rules, contacts, reports and settings could
+    /// still be read from the file (read only, in place), else with none. Emergency
+    /// numbers and ordinary calls are allowed either way; the block list applies as far
+    /// as it could be read. `degraded()` says why; every change (rules, reports,
+    /// policy, history, imports, sync) is refused with `Degraded` rather than kept in
+    /// memory and lost, until `recover()` repairs the file (or a later start opens it).
+    ///
+    /// For the code that must screen whatever state the file is in: the Android
+    /// `CallScreeningService`, the iOS Call Directory extension. Blocking, like `open`
+    /// (salvaging a damaged file reads every table).
+    ///
+    /// Errors: only `UnknownRegion` (and `Internal`).
+    #[uniffi::constructor]
+    pub fn open_or_fallback(
+        db_path: String,
+        home_region: String,
+    ) -> Result<Arc<Self>, RingfenceError> {
+        guard(|| {
+            let home: Region = home_region.parse()?;
+            let path = PathBuf::from(db_path);
+            let inner = core::Screener::open_or_fallback(&path, home);
+            Ok(Screener::wrap(inner, Some(path)))
         })
     }
 
@@ -79,11 +104,7 @@ impl Screener {
     pub fn open_in_memory(home_region: String) -> Result<Arc<Self>, RingfenceError> {
         guard(|| {
             let inner = core::Screener::open_in_memory(home_region.parse()?)?;
-            Ok(Arc::new(Screener {
-                inner: Mutex::new(inner),
-                path: None,
-                background: Mutex::new(()),
-            }))
+            Ok(Screener::wrap(inner, None))
         })
     }
 
@@ -111,6 +132,65 @@ impl Screener {
     /// says why a decision may have missed community data.
     pub fn last_error(&self) -> Result<Option<String>, RingfenceError> {
         self.with(|s| Ok(s.last_error().map(str::to_string)))
+    }
+
+    // ---- damaged databases ----
+
+    /// Why this screener is a stand-in for a database file that could not be opened
+    /// (`openOrFallback`), or `null`/`nil` when it works on the file itself. While it is
+    /// set, screening works and every change raises `Degraded`; offer the user a repair
+    /// (`recover()`).
+    pub fn degraded(&self) -> Result<Option<String>, RingfenceError> {
+        self.with(|s| Ok(s.degraded().map(str::to_string)))
+    }
+
+    /// Repairs a damaged database file, and makes this screener work on the repaired
+    /// one (no need to open it again; screening goes on with the same object). The
+    /// damaged file is moved aside to `<file>.corrupt-<unix time>` (with its `-wal` and
+    /// `-shm`; nothing is deleted), a fresh database is created at the path with every
+    /// rule, contact, report (the outbox, with its idempotency keys), history entry and
+    /// setting that could still be read, and the returned `Recovery` says how many and
+    /// which tables were not read to the end. Community data is not carried over: sync
+    /// afterwards to download it again. A file that passes SQLite's integrity check is
+    /// left as it is (`movedTo` null/nil), so calling this by mistake loses nothing;
+    /// in memory it does nothing.
+    ///
+    /// **Blocking** (reads and writes every row of the user's; a full integrity check
+    /// of a sound file): never on the main thread. It waits for a running import or
+    /// sync, and calls on this screener (screening too) wait for it. Other `Screener`s
+    /// on the same file, in this process or another (an iOS extension), go on with the
+    /// moved file (their changes land there) until they are reopened: reopen them (an
+    /// extension opens anew on each request).
+    ///
+    /// Errors: `Io` (the file cannot be moved aside: a read-only directory),
+    /// `DatabaseOpen`, `Database`; the screener is then as `openOrFallback` leaves it.
+    pub fn recover(&self) -> Result<Recovery, RingfenceError> {
+        guard(|| {
+            let Some(path) = &self.path else {
+                return Ok(Recovery::default());
+            };
+            let _one_at_a_time = lock(&self.background);
+            let mut inner = lock(&self.inner);
+            let home = inner.home();
+            // Close this screener's connection to the old file before it is moved, so it
+            // is never left on a file that was moved aside (its writes would land there);
+            // if the repair fails, it reopens whatever is at the path.
+            let placeholder = core::Screener::open_in_memory(home)?;
+            drop(std::mem::replace(&mut *inner, placeholder));
+            let outcome = catch_unwind(AssertUnwindSafe(|| core::Screener::recover(path, home)));
+            let (screener, result) = match outcome {
+                Ok(Ok((screener, recovery))) => (screener, Ok(recovery.into())),
+                Ok(Err(e)) => (core::Screener::open_or_fallback(path, home), Err(e.into())),
+                Err(panic) => (
+                    core::Screener::open_or_fallback(path, home),
+                    Err(RingfenceError::Internal {
+                        details: crate::error::panic_message(panic.as_ref()),
+                    }),
+                ),
+            };
+            *inner = screener;
+            result
+        })
     }
 
     // ---- screening ----
@@ -538,6 +618,14 @@ impl Screener {
 }
 
 impl Screener {
+    fn wrap(inner: core::Screener, path: Option<PathBuf>) -> Arc<Self> {
+        Arc::new(Screener {
+            inner: Mutex::new(inner),
+            path,
+            background: Mutex::new(()),
+        })
+    }
+
     /// Runs `f` on the core screener under the lock, catching panics. A panic poisons
     /// the lock; the next call takes it anyway (the core keeps no half-written state
     /// in memory: its mirror is replaced whole, and SQLite rolls back), so one bug does

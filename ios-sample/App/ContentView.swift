@@ -9,6 +9,16 @@ struct ContentView: View {
     var body: some View {
         NavigationStack {
             List {
+                if let why = model.degraded {
+                    Section {
+                        Button(model.repairing ? "Repairing…" : "Repair the database") { Task { await model.repair() } }
+                            .disabled(model.repairing)
+                    } header: {
+                        Text("The database needs repair")
+                    } footer: {
+                        Text("Calls are blocked with what could be read, and changes cannot be saved. \(why)")
+                    }
+                }
                 if model.extensionEnabled == false {
                     Section {
                         Button("Turn on call blocking in Settings") { model.openSettings() }

@@ -12,6 +12,10 @@ final class Model: ObservableObject {
     @Published var extensionEnabled: Bool? = nil
     @Published var syncing = false
     @Published var lastSync: Date? = nil
+    /// Why the database could not be opened (it is damaged): calls are blocked with what
+    /// could be read from it, changes cannot be saved, and the app offers `repair()`.
+    @Published var degraded: String? = nil
+    @Published var repairing = false
 
     private var screener: Screener?
 
@@ -26,9 +30,10 @@ final class Model: ObservableObject {
     func refresh() async {
         do {
             let s = try await engine()
-            let (rules, reports, sync) = try await Task.detached {
-                (try s.rules(list: .block), try s.pendingReports(limit: 100), try s.syncState())
+            let (why, rules, reports, sync) = try await Task.detached {
+                (try s.degraded(), try s.rules(list: .block), try s.pendingReports(limit: 100), try s.syncState())
             }.value
+            degraded = why
             blocked = rules
             reported = reports.filter(\.spam)
             lastSync = sync.lastSyncAt.map { Date(timeIntervalSince1970: TimeInterval($0)) }
@@ -84,6 +89,35 @@ final class Model: ObservableObject {
         }
     }
 
+    /// Repairs a damaged database: `recover()` moves the file aside (never deleting it) and
+    /// rebuilds it with every rule, contact and report that could be read, in place on this
+    /// screener. Then a sync downloads the community list again (it is not carried over),
+    /// and the Call Directory extension reloads from the repaired file.
+    func repair() async {
+        guard !repairing else { return }
+        repairing = true
+        defer { repairing = false }
+        do {
+            let s = try await engine()
+            let r = try await Task.detached { try s.recover() }.value
+            if r.movedTo == nil {
+                status = "The database is sound; nothing was changed."
+            } else {
+                status = "Repaired: kept \(r.rules) rules, \(r.contacts) contacts and \(r.reports) reports."
+                    + (r.incomplete.isEmpty ? "" : " Some entries of \(r.incomplete.joined(separator: ", ")) could not be read.")
+            }
+        } catch {
+            // The file could not be moved aside or recreated: the screener is as it was.
+            status = "Not repaired: \(error)"
+            return
+        }
+        let repaired = status
+        await refresh()
+        await sync()
+        status = repaired + " " + status
+        await reloadExtension()
+    }
+
     func openSettings() {
         CXCallDirectoryManager.sharedInstance.openSettings { _ in }
     }
@@ -97,6 +131,8 @@ final class Model: ObservableObject {
             status = try await Task.detached { try apply(s) }.value
         } catch let e as RingfenceError {
             status = e.localizedDescription // a readable sentence from the engine
+            if case .Degraded = e { await refresh() }     // shows the repair
+            if case .Corrupt(_, let details) = e { degraded = details } // damage found later
             return false
         } catch {
             status = "\(error)"

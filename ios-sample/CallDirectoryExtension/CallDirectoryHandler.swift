@@ -22,6 +22,11 @@ final class CallDirectoryHandler: CXCallDirectoryProvider {
         context.delegate = self
         do {
             let screener = try SharedDatabase.openScreener()
+            if let why = try screener.degraded() {
+                // Load what could be read; the app repairs the file (never the extension:
+                // it is short-lived and the app owns the database).
+                NSLog("ringfence: loading the Call Directory from a damaged database: %@", why)
+            }
             if context.isIncremental {
                 context.removeAllBlockingEntries()
                 context.removeAllIdentificationEntries()

@@ -36,13 +36,18 @@ enum SharedDatabase {
     static let fallbackRegion = "US"
 
     /// Opens the shared database (blocking: call it off the main thread).
+    ///
+    /// With `openOrFallback`, so a damaged or unopenable file never leaves the user without
+    /// call blocking: the screener is then a read-only stand-in holding whatever rules
+    /// could be read (`degraded()` says why; changes throw `Degraded`), the extension
+    /// still loads those into CallKit, and the app offers a repair (`Model.repair`).
     static func openScreener() throws -> Screener {
         let path = try url().path
         do {
-            return try Screener.open(dbPath: path, homeRegion: homeRegion)
+            return try Screener.openOrFallback(dbPath: path, homeRegion: homeRegion)
         } catch RingfenceError.UnknownRegion {
             // A two-letter region the numbering plan does not know.
-            return try Screener.open(dbPath: path, homeRegion: fallbackRegion)
+            return try Screener.openOrFallback(dbPath: path, homeRegion: fallbackRegion)
         }
     }
 }

@@ -7,6 +7,8 @@ fun main() {
         numberTests()
         panicTests()
         screenerTests()
+        recoveryTests()
+        adversarialTests()
         platformTests()
         callbackTests()
         syncTests()

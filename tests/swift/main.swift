@@ -3,6 +3,8 @@ import Foundation
 numberTests()
 panicTests()
 screenerTests()
+recoveryTests()
+adversarialTests()
 platformTests()
 callbackTests()
 syncTests()

@@ -5,6 +5,7 @@ import android.app.AlertDialog
 import android.app.role.RoleManager
 import android.os.Build
 import android.os.Bundle
+import android.view.View
 import android.widget.ArrayAdapter
 import android.widget.Button
 import android.widget.EditText
@@ -25,12 +26,18 @@ import java.util.Date
  * The history of screened calls, and block / allow / report for a number. Every call
  * into ringfence runs on the app's io thread; results come back to the UI thread. A
  * report is blocked here at once and shared by [SyncWorker] when there is a network.
+ *
+ * A damaged database: the screener is then a read-only stand-in (`degraded()` says why;
+ * changes raise `Degraded`, and damage found later raises `Corrupt`). The activity shows
+ * why with a "Repair" button, which runs `recover()` (the damaged file is moved aside,
+ * never deleted) and then a sync, as community data is not carried over.
  */
 class MainActivity : ComponentActivity() {
     private val app get() = application as RingfenceApp
     private lateinit var number: EditText
     private lateinit var status: TextView
     private lateinit var roleStatus: TextView
+    private lateinit var repair: Button
     private lateinit var history: ArrayAdapter<String>
     private var entries: List<HistoryEntry> = emptyList()
 
@@ -45,6 +52,7 @@ class MainActivity : ComponentActivity() {
         number = findViewById(R.id.number)
         status = findViewById(R.id.status)
         roleStatus = findViewById(R.id.role_status)
+        repair = findViewById<Button>(R.id.repair).apply { setOnClickListener { repairDatabase() } }
         history = ArrayAdapter(this, android.R.layout.simple_list_item_1, mutableListOf())
         findViewById<ListView>(R.id.history).apply {
             adapter = history
@@ -100,6 +108,7 @@ class MainActivity : ComponentActivity() {
             val message = try {
                 "$done ${op(app.screener, input)}"
             } catch (e: RingfenceException) {
+                if (e is RingfenceException.Degraded || e is RingfenceException.Corrupt) showRepair(true)
                 e.toString() // a readable sentence: "… is not a number or prefix: …"
             }
             runOnUiThread {
@@ -117,11 +126,46 @@ class MainActivity : ComponentActivity() {
             .show()
     }
 
+    /** Offers the repair while the database is damaged. Any thread. */
+    private fun showRepair(show: Boolean) = runOnUiThread {
+        repair.visibility = if (show) View.VISIBLE else View.GONE
+    }
+
+    /** Moves the damaged file aside and rebuilds it from what could be read, then syncs
+     *  to download the community list again. Blocking: on the io thread. */
+    private fun repairDatabase() {
+        repair.isEnabled = false
+        app.io.execute {
+            val message = try {
+                val r = app.screener.recover()
+                SyncWorker.syncSoon(this)
+                if (r.movedTo == null) {
+                    getString(R.string.repair_not_needed)
+                } else {
+                    getString(R.string.repaired, r.rules.toString(), r.contacts.toString(), r.reports.toString()) +
+                        (if (r.incomplete.isEmpty()) "" else " " + getString(R.string.repaired_incomplete, r.incomplete.joinToString()))
+                }
+            } catch (e: RingfenceException) {
+                e.toString() // the file could not be moved aside or recreated: as it was
+            }
+            runOnUiThread {
+                repair.isEnabled = true
+                status.text = message
+                refresh()
+            }
+        }
+    }
+
     private fun refresh() {
         app.io.execute {
             val recent = try {
+                val why = app.screener.degraded()
+                showRepair(why != null)
+                // Says why, unless a message (a change's error, the repair's result) is shown.
+                if (why != null) runOnUiThread { if (status.text.isEmpty()) status.text = getString(R.string.degraded, why) }
                 app.screener.history(200u)
             } catch (e: RingfenceException) {
+                if (e is RingfenceException.Corrupt) showRepair(true)
                 runOnUiThread { status.text = e.toString() }
                 return@execute
             }

@@ -53,14 +53,20 @@ class RingfenceApp : Application() {
         )
 
     /** The engine on the app's database (created on first use). Calls on it are
-     *  serialised and may block: use it from [screening] or [io] only. */
+     *  serialised and may block: use it from [screening] or [io] only.
+     *
+     *  Opened with `openOrFallback`, so calls are screened whatever state the file is in:
+     *  on a damaged or unopenable file it is a read-only stand-in with whatever rules could
+     *  be read (emergency and ordinary calls ring), `degraded()` says why and changes
+     *  raise `Degraded` until [MainActivity]'s "Repair" calls `recover()`. The service and
+     *  the activity share this one object, so the repair takes effect for both at once. */
     val screener: Screener by lazy {
         val path = File(filesDir, "ringfence.db").path
         try {
-            Screener.open(path, homeRegion())
+            Screener.openOrFallback(path, homeRegion())
         } catch (e: RingfenceException.UnknownRegion) {
             // A two-letter code the numbering plan does not know: read numbers as US ones.
-            Screener.open(path, "US")
+            Screener.openOrFallback(path, "US")
         }
     }
 

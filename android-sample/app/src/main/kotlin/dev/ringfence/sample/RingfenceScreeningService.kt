@@ -17,6 +17,11 @@ import dev.ringfence.CallResponse as RingfenceResponse
  *
  * Android does not screen numbers in the user's contacts for a non-dialer screening app,
  * so every call seen here is a non-contact (isContact = false).
+ *
+ * The screener is opened with `openOrFallback` ([RingfenceApp.screener]): on a damaged
+ * database calls are still screened, with the rules that could be read, and recording the
+ * call fails with `Degraded` (logged below) until the user repairs it in the app. This
+ * service never repairs anything itself: it must answer within seconds.
  */
 class RingfenceScreeningService : CallScreeningService() {
     override fun onScreenCall(callDetails: Call.Details) {
