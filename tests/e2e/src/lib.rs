@@ -434,3 +434,60 @@ pub fn batch(device: &str, reports: &[(&str, &str, bool, Option<&str>)]) -> serd
         }).collect::<Vec<_>>(),
     })
 }
+
+/// A blocking HTTP client whose connections leave from `local` (a loopback address such
+/// as 127.0.5.9: Linux routes all of 127.0.0.0/8 to the loopback interface), so the server
+/// sees a client on that network.
+pub fn client_from(local: std::net::IpAddr) -> reqwest::blocking::Client {
+    reqwest::blocking::Client::builder()
+        .local_address(local)
+        .timeout(Duration::from_secs(20))
+        .build()
+        .expect("http client")
+}
+
+/// `p`-th percentile (0-100) of durations, in milliseconds.
+pub fn percentile_ms(samples: &[Duration], p: f64) -> f64 {
+    if samples.is_empty() {
+        return 0.0;
+    }
+    let mut v: Vec<f64> = samples.iter().map(|d| d.as_secs_f64() * 1000.0).collect();
+    v.sort_by(|a, b| a.total_cmp(b));
+    let i = ((p / 100.0) * (v.len() - 1) as f64).round() as usize;
+    v[i.min(v.len() - 1)]
+}
+
+/// A pseudonymous device id (32 lowercase hex digits) from a number.
+pub fn device_id(n: u64) -> String {
+    format!("{n:032x}")
+}
+
+impl Server {
+    /// Opens the server's SQLite file beside the running server (WAL: a reader never
+    /// blocks it) and runs `f`.
+    pub fn with_db<T>(&self, f: impl FnOnce(&rusqlite::Connection) -> T) -> T {
+        let conn = rusqlite::Connection::open_with_flags(&self.db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .expect("open the server database");
+        conn.busy_timeout(Duration::from_secs(10)).expect("busy timeout");
+        f(&conn)
+    }
+
+    /// One integer from the server's database.
+    pub fn query_i64(&self, sql: &str, params: &[&dyn rusqlite::ToSql]) -> i64 {
+        self.with_db(|c| c.query_row(sql, params, |r| r.get(0)).unwrap_or_else(|e| panic!("{sql}: {e}")))
+    }
+
+    /// Waits until the publisher has gone through every vote received so far.
+    pub fn wait_settled(&self) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while self.query_i64("SELECT count(*) FROM dirty", &[]) > 0 {
+            assert!(Instant::now() < deadline, "votes never published");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Whether `number` (E.164 digits) is in the published listing.
+    pub fn listed(&self, number: i64) -> bool {
+        self.query_i64("SELECT count(*) FROM published WHERE number = ?1", &[&number]) > 0
+    }
+}
