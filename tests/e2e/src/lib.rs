@@ -486,6 +486,21 @@ impl Server {
         }
     }
 
+    /// Waits until every vote received so far is published and the manifest names the
+    /// newest version; returns it.
+    pub fn wait_published(&self) -> u64 {
+        self.wait_settled();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let newest = self.query_i64("SELECT coalesce(max(version), 0) FROM versions", &[]) as u64;
+            if self.latest() == newest {
+                return newest;
+            }
+            assert!(Instant::now() < deadline, "the manifest never named version {newest}");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
     /// Whether `number` (E.164 digits) is in the published listing.
     pub fn listed(&self, number: i64) -> bool {
         self.query_i64("SELECT count(*) FROM published WHERE number = ?1", &[&number]) > 0
