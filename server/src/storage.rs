@@ -46,7 +46,7 @@ impl From<::postgres::Error> for StorageError {
 pub type Result<T> = std::result::Result<T, StorageError>;
 
 /// One validated report.
-#[derive(Clone, Debug)]
+#[derive(Clone, PartialEq, Debug)]
 pub struct Report {
     pub key: String,
     pub number: u64,
