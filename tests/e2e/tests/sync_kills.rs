@@ -17,7 +17,7 @@ mod common;
 use common::{integrity, worker_args, Rng, Worker};
 use ringfence_core::wire;
 use ringfence_core::{Category, Region, Screener, SyncConfig, SyncProgress};
-use ringfence_e2e::{device_id, Server};
+use ringfence_e2e::{device_id, seed_votes, Server};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -153,20 +153,7 @@ fn prepared_server(dir: &Path) -> Server {
     ];
     let mut server = Server::start(&db, &args);
     server.signal(15);
-    {
-        let mut conn = rusqlite::Connection::open(&db).unwrap();
-        let tx = conn.transaction().unwrap();
-        for o in 1..=3i64 {
-            let dev = device_id(0xaa00 + o as u64);
-            tx.execute("INSERT INTO devices (device, first_seen, origin) VALUES (?1, 0, ?2)", rusqlite::params![dev, o]).unwrap();
-            let mut q = tx.prepare("INSERT INTO votes (number, device, spam, category, at, origin) VALUES (?1, ?2, 1, 5, strftime('%s','now'), ?3)").unwrap();
-            for i in 0..LISTED {
-                q.execute(rusqlite::params![prelisted(i), dev, o]).unwrap();
-            }
-        }
-        tx.execute("INSERT INTO dirty (number) SELECT DISTINCT number FROM votes", []).unwrap();
-        tx.commit().unwrap();
-    }
+    seed_votes(&db, &(0..LISTED).map(prelisted).collect::<Vec<_>>(), 3);
     server.restart();
     server.wait_version(1);
     server.signal(15);
