@@ -134,6 +134,9 @@ fn reports(i: u64, n: u64) -> Vec<u8> {
     r
 }
 
+/// Makes the i-th request of a phase.
+type MakeRequest = Arc<dyn Fn(u64) -> Vec<u8> + Send + Sync>;
+
 struct Outcome {
     name: String,
     requests: u64,
@@ -146,7 +149,7 @@ struct Outcome {
 }
 
 /// Runs one phase: `make(i)` is the i-th request.
-fn phase(name: &str, a: &Args, addr: &str, reports_per_request: u64, make: Arc<dyn Fn(u64) -> Vec<u8> + Send + Sync>) -> Outcome {
+fn phase(name: &str, a: &Args, addr: &str, reports_per_request: u64, make: MakeRequest) -> Outcome {
     let next = Arc::new(AtomicU64::new(0));
     let failures = Arc::new(AtomicU64::new(0));
     let bytes = Arc::new(AtomicU64::new(0));
@@ -231,7 +234,7 @@ fn main() {
     let addr = server.addr.clone();
     let mem0 = server.memory_kib();
     let delta_path = format!("/v1/data/deltas/{delta_version}.rfd");
-    let phases: Vec<(&str, u64, Arc<dyn Fn(u64) -> Vec<u8> + Send + Sync>)> = vec![
+    let phases: Vec<(&str, u64, MakeRequest)> = vec![
         ("health", 0, Arc::new(|_| get("/health"))),
         ("reports x100", 100, Arc::new(|i| reports(i, 100))),
         ("reports x1", 1, Arc::new(|i| reports(1_000_000 + i, 1))),
