@@ -106,10 +106,11 @@ fn origin_of(state: &AppState, peer: SocketAddr, headers: &HeaderMap) -> Origin 
     state.origins.origin(state.origins.client_ip(peer.ip(), &forwarded))
 }
 
-/// What storage said about a batch.
+/// What became of a batch.
 enum Recorded {
     Counted(u32, u32),
     NewDeviceRefused(u64),
+    Refused(Refusal),
 }
 
 async fn reports(State(state): State<Arc<AppState>>, ConnectInfo(peer): ConnectInfo<SocketAddr>, req: Request) -> Response {
@@ -132,7 +133,8 @@ async fn reports(State(state): State<Arc<AppState>>, ConnectInfo(peer): ConnectI
         Err(r) => return refused(r),
     };
     let origin = origin_of(&state, peer, &parts.headers);
-    let d = &batch.device;
+    let device = batch.device.clone();
+    let d = &device;
     let n = batch.reports.len() as u32;
     if let Err(wait) = state.limits.device.take(d, n) {
         tracing::debug!(device = %d, reports = n, "rate limited (device)");
@@ -143,20 +145,21 @@ async fn reports(State(state): State<Arc<AppState>>, ConnectInfo(peer): ConnectI
         tracing::debug!(device = %d, reports = n, "rate limited (network)");
         return too_many("rate_limited", format!("too many reports from this network; retry in {wait} s"), wait);
     }
-    let valid = match request::validate_all(&batch.reports) {
-        Ok(v) => v,
-        Err(r) => return refused(r),
-    };
     let st = state.clone();
-    let device = batch.device.clone();
+    // Reading up to 500 numbers against the numbering plan is CPU work: off the async
+    // threads, with the storage write.
     let outcome = tokio::task::spawn_blocking(move || {
+        let valid = match request::validate_all(&batch.reports) {
+            Ok(v) => v,
+            Err(r) => return Ok(Recorded::Refused(r)),
+        };
         let mut s = st.publisher.storage.lock().unwrap_or_else(|e| e.into_inner());
-        if !s.device_known(&device)? {
+        if !s.device_known(&batch.device)? {
             if let Err(wait) = st.limits.new_devices.take(&origin, 1) {
                 return Ok(Recorded::NewDeviceRefused(wait));
             }
         }
-        s.record(&device, origin.0, &valid, now()).map(|(a, d)| Recorded::Counted(a, d))
+        s.record(&batch.device, origin.0, &valid, now()).map(|(a, d)| Recorded::Counted(a, d))
     })
     .await;
     match outcome {
@@ -164,6 +167,7 @@ async fn reports(State(state): State<Arc<AppState>>, ConnectInfo(peer): ConnectI
             tracing::info!(device = %d, accepted, duplicates, "reports recorded");
             Json(ReportAck { accepted, duplicates }).into_response()
         }
+        Ok(Ok(Recorded::Refused(r))) => refused(r),
         Ok(Ok(Recorded::NewDeviceRefused(wait))) => {
             state.limits.device.refund(d, n);
             state.limits.origin.refund(&origin, n);
