@@ -11,5 +11,6 @@
 # the last figures. Exits 1 if any request got an answer other than 200.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo build --quiet --release -p ringfence-server -p ringfence-e2e --example loadtest
+cargo build --quiet --release -p ringfence-server
+cargo build --quiet --release -p ringfence-e2e --example loadtest
 target/release/examples/loadtest "$@"

@@ -92,7 +92,7 @@ pub fn now() -> i64 {
 
 async fn health(State(state): State<Arc<AppState>>) -> Response {
     let publisher = state.publisher.clone();
-    let read = move || publisher.storage.lock().unwrap_or_else(|e| e.into_inner()).latest_version();
+    let read = move || publisher.latest_version();
     match tokio::task::spawn_blocking(read).await {
         Ok(Ok(version)) => Json(serde_json::json!({ "status": "ok", "version": version })).into_response(),
         _ => error(StatusCode::SERVICE_UNAVAILABLE, "unhealthy", "the database cannot be read".into(), None),

@@ -136,10 +136,15 @@ fn run(cli: Cli) -> Result<(), String> {
     if !(positive(cli.header_timeout) && positive(cli.request_timeout)) {
         return Err("--header-timeout and --request-timeout must be positive".into());
     }
-    let mut storage: Box<dyn Storage> = match &cli.postgres {
-        Some(url) => Box::new(Postgres::connect(url).map_err(|e| format!("PostgreSQL: {e}"))?),
-        None => Box::new(Sqlite::open(&cli.db).map_err(|e| format!("{}: {e}", cli.db.display()))?),
+    let open = || -> Result<Box<dyn Storage>, String> {
+        Ok(match &cli.postgres {
+            Some(url) => Box::new(Postgres::connect(url).map_err(|e| format!("PostgreSQL: {e}"))?),
+            None => Box::new(Sqlite::open(&cli.db).map_err(|e| format!("{}: {e}", cli.db.display()))?),
+        })
     };
+    let mut storage = open()?;
+    // A second connection for the publisher's long reads and for lookups (publish.rs).
+    let reader = open()?;
     let salt = match storage.meta("lookup_salt").map_err(|e| e.to_string())?.and_then(|s| wire::unhex(&s)) {
         Some(s) => s,
         None => {
@@ -171,6 +176,7 @@ fn run(cli: Cli) -> Result<(), String> {
     };
     let publisher = Arc::new(Publisher {
         storage: Arc::new(Mutex::new(storage)),
+        reader: Arc::new(Mutex::new(reader)),
         key: Arc::new(key),
         dir,
         rules,

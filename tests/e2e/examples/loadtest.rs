@@ -200,6 +200,22 @@ fn phase(name: &str, a: &Args, addr: &str, reports_per_request: u64, make: MakeR
     }
 }
 
+/// `n` distinct KR mobile numbers (+82 10 xxxx xxxx), pseudo-random from `seed`.
+fn spread(seed: u64, n: u64) -> Vec<i64> {
+    let mut out = std::collections::BTreeSet::new();
+    let mut x = seed;
+    while (out.len() as u64) < n {
+        // splitmix64
+        x = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = x;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^= z >> 31;
+        out.insert((821_000_000_000 + z % 100_000_000) as i64);
+    }
+    out.into_iter().collect()
+}
+
 fn main() {
     let a = args();
     let dir = tempfile::tempdir().expect("temp dir");
@@ -208,14 +224,14 @@ fn main() {
     let mut server = Server::start(&db, &["--snapshot-every", "1000000"]);
     server.signal(15);
     let t = Instant::now();
-    // Spread over the KR mobile range like real reports (sequential numbers would compress
-    // to nothing): i * 7,654,321 mod 10^8 is a permutation.
-    let listed: Vec<i64> = (0..a.listed).map(|i| (821_000_000_000 + i * 7_654_321 % 100_000_000) as i64).collect();
+    // Spread at random over the KR mobile range like real reports (regular numbers would
+    // compress to nothing).
+    let listed: Vec<i64> = spread(0, a.listed);
     seed_votes(&db, &listed, 3);
     server.restart();
     server.wait_version(1);
     // A delta of 1,000 changes: votes for new numbers from three networks.
-    let more: Vec<i64> = (0..1000i64).map(|i| 821_100_000_000 + i * 7_654_321 % 100_000_000).collect();
+    let more: Vec<i64> = spread(1 << 40, 1000);
     server.signal(15);
     seed_votes(&db, &more, 3);
     server.restart();
