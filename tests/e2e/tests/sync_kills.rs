@@ -226,6 +226,7 @@ fn a_phone_killed_while_syncing_keeps_old_or_new_data_and_every_report() {
         let pending_before = before_reports.values().filter(|u| !**u).count() as u64;
         let batches = pending_before.div_ceil(10);
         let target = if own { (round / 2) % 3 } else { 1 + (round / 2) % 2 };
+        let kill_after_batches = rng.below(batches.max(1));
         let mut w = run(&db);
         let mut delay = None;
         loop {
@@ -233,7 +234,7 @@ fn a_phone_killed_while_syncing_keeps_old_or_new_data_and_every_report() {
             let acks = lines.iter().filter(|l| l.starts_with("ACK uploaded ")).count() as u64;
             let over = lines.iter().any(|l| l.starts_with("DONE ") || l.starts_with("ERR"));
             let now_kill = match target {
-                0 => acks >= rng.below(batches.max(1)),
+                0 => acks >= kill_after_batches,
                 1 => acks >= batches,
                 _ => {
                     if lines.iter().any(|l| l.starts_with("APPLYING")) {
