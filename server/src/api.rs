@@ -34,6 +34,9 @@ pub struct AppState {
     pub publisher: Arc<Publisher>,
     pub limits: Limits,
     pub origins: Arc<OriginPolicy>,
+    /// `--count-reporters-by device`: votes are recorded without their network, so each
+    /// device counts as an independent reporter (the budgets still go by network).
+    pub count_by_device: bool,
     /// A request (body included) must be answered within this (408 otherwise).
     pub request_timeout: Duration,
 }
@@ -159,7 +162,9 @@ async fn reports(State(state): State<Arc<AppState>>, ConnectInfo(peer): ConnectI
                 return Ok(Recorded::NewDeviceRefused(wait));
             }
         }
-        s.record(&batch.device, origin.0, &valid, now()).map(|(a, d)| Recorded::Counted(a, d))
+        // Origin 0: a vote of its own device's (storage::vote_origin), as before origins.
+        let vote_origin = if st.count_by_device { 0 } else { origin.0 };
+        s.record(&batch.device, vote_origin, &valid, now()).map(|(a, d)| Recorded::Counted(a, d))
     })
     .await;
     match outcome {

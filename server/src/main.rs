@@ -75,6 +75,11 @@ struct Cli {
     /// Prefix length of an IPv6 origin network
     #[arg(long, default_value_t = 48, value_name = "BITS", value_parser = clap::value_parser!(u8).range(0..=128))]
     origin_v6_prefix: u8,
+    /// What makes reporters independent: their networks (the Sybil defence), or only their
+    /// device ids (for closed deployments and tests where every phone shares one address;
+    /// anyone can then mint reporters). The per-network budgets apply either way
+    #[arg(long, default_value = "network", value_parser = ["network", "device"], value_name = "WHAT")]
+    count_reporters_by: String,
     /// A proxy or CDN address (or range, 10.0.0.0/8) whose X-Forwarded-For is believed;
     /// repeat for several. Without it the header is ignored
     #[arg(long = "trusted-proxy", value_name = "CIDR")]
@@ -199,6 +204,7 @@ fn run(cli: Cli) -> Result<(), String> {
             new_devices: Buckets::with_rate(cli.new_devices_burst, f64::from(cli.new_devices_per_hour) / 3600.0),
         },
         origins: origins.clone(),
+        count_by_device: cli.count_reporters_by == "device",
         request_timeout: Duration::from_secs_f64(cli.request_timeout),
     });
     let serve_limits = ringfence_server::serve::Limits {

@@ -281,6 +281,20 @@ fn forwarded_for_is_ignored_unless_trusted_and_real_source_networks_count() {
     assert!(!server.listed(INNOCENT_KEY));
 }
 
+/// `--count-reporters-by device`, for closed deployments and tests where every phone
+/// shares one address: devices are reporters again (and the network budgets still hold).
+#[test]
+fn counting_reporters_by_device_is_a_setting() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start_untrusting(&dir.path().join("srv/server.db"), &["--count-reporters-by", "device"]);
+    for i in 0..3u64 {
+        let (s, j) = server.post("/v1/reports", &one_report(&device_id(0x900 + i), &format!("by-device-{i}"), SPAMMER));
+        assert_eq!(s, 200, "{j}");
+    }
+    server.wait_settled();
+    assert!(server.listed(SPAMMER_KEY), "three devices on one address, counted by device");
+}
+
 // ---- replays ----
 
 #[test]
