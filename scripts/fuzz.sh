@@ -77,7 +77,9 @@ seed_from_data() {
 
 max_len() {
     case "$1" in
-        import_* | row_*) echo 65536 ;;
+        import_* | row_* | server_reports) echo 65536 ;;
+        wire_*) echo 16384 ;;
+        server_headers) echo 1024 ;;
         *) echo 512 ;;
     esac
 }

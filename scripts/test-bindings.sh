@@ -95,9 +95,14 @@ server_log() {
 
 start_server() {
     local t=$SECONDS line
+    # Every test phone shares 127.0.0.1, one origin network: count reporters by device
+    # and lift the per-network budgets, or three phones would weigh as one reporter.
     RUST_LOG=warn "$server_bin" --db "$server_dir/server.db" --publish-dir "$server_dir/publish" \
         --listen 127.0.0.1:0 --publish-interval 0.2 --min-reporters 3 \
         --rate-burst 100000 --rate-per-minute 100000 \
+        --origin-burst 100000 --origin-per-minute 100000 \
+        --new-devices-burst 100000 --new-devices-per-hour 100000 \
+        --count-reporters-by device \
         >"$server_dir/server.out" 2>"$server_dir/server.log" &
     server_pid=$!
     # It prints its address (port 0: the kernel picked a free one) and key once listening.

@@ -1,5 +1,8 @@
 //! The fuzz targets' bodies. Each `fuzz_targets/<name>.rs` is one line that calls the
-//! function of the same name in [`targets`]; `core/tests/fuzz_regressions.rs` includes the
-//! same file to replay every saved crash input under `cargo test`.
+//! function of the same name in [`targets`] (the core's: numbers, screening, importers,
+//! the community files) or [`server_targets`] (the server's request decoding);
+//! `core/tests/fuzz_regressions.rs` and `server/tests/fuzz_regressions.rs` include the
+//! same files to replay every saved crash input under `cargo test`.
 
+pub mod server_targets;
 pub mod targets;

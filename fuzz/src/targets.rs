@@ -5,15 +5,17 @@
 //! every saved crash input and seed through the same function under `cargo test`. It may
 //! therefore use only `ringfence_core`, `csv` and `std`.
 //!
-//! Adding a target (part B: the snapshot/delta decoder, the server's request decoding):
-//! write a `pub fn name(data: &[u8])` here, a two-line `fuzz_targets/name.rs`, a
-//! `[[bin]]` in `fuzz/Cargo.toml`, seeds in `fuzz/seeds/name/`, and a line in
-//! `TARGETS` below; `scripts/fuzz.sh` and the regression test pick it up from there.
+//! Adding a target: write a `pub fn name(data: &[u8])` here, a two-line
+//! `fuzz_targets/name.rs`, a `[[bin]]` in `fuzz/Cargo.toml`, seeds in `fuzz/seeds/name/`,
+//! and a line in `TARGETS` below; `scripts/fuzz.sh` and the regression test pick it up
+//! from there. The server's targets are in `server_targets.rs` (replayed by
+//! `server/tests/fuzz_regressions.rs`), since this file may not use the server crate.
 //!
 //! Input layout: the first byte picks the home region (and for some targets a second byte
 //! holds flags); the rest is the text or file, read as UTF-8 with invalid bytes replaced.
 
 use ringfence_core::number::{format_international, parse, parse_pattern, Caller, Pattern};
+use ringfence_core::wire::{self, DecodeError, Header, Kind, Payload, SigningKey};
 use ringfence_core::{Action, Call, Error, Format, List, Reason, Region, Screener, Verification, E164};
 use std::cell::RefCell;
 use std::sync::OnceLock;
@@ -32,6 +34,8 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("import_ftc", import_ftc),
     ("import_phoneblock", import_phoneblock),
     ("import_csv", import_csv),
+    ("wire_decode", wire_decode),
+    ("wire_columns", wire_columns),
 ];
 
 fn regions() -> &'static [Region] {
@@ -312,4 +316,102 @@ pub fn import_phoneblock(data: &[u8]) {
 
 pub fn import_csv(data: &[u8]) {
     import(Format::Csv, data)
+}
+
+// ---- the community files (snapshot, delta, lookup bucket) ----
+
+/// The key the seeds are signed with (and the only one the targets accept).
+pub fn fuzz_key() -> SigningKey {
+    SigningKey::from_bytes(&[7u8; 32])
+}
+
+/// Smaller than the phone's limits (20 million), so that a file claiming millions of
+/// entries fails fast instead of spending the run allocating; the checks are the same.
+fn fuzz_limits() -> wire::Limits {
+    wire::Limits { max_entries: 1 << 20, max_deletions: 1 << 20 }
+}
+
+/// What every decoded file promises, and that encoding it again gives it back.
+fn check_payload(p: &Payload) {
+    let h = &p.header;
+    assert_eq!((p.entries.len(), p.deletions.len()), (h.entries as usize, h.deletions as usize), "counts: {h:?}");
+    assert!(p.entries.windows(2).all(|w| w[0].key < w[1].key), "entries not ascending");
+    assert!(p.deletions.windows(2).all(|w| w[0] < w[1]), "deletions not ascending");
+    assert!(h.kind == Kind::Delta || p.deletions.is_empty(), "deletions outside a delta");
+    if h.kind == Kind::Delta {
+        assert!(h.base_version < h.version);
+    }
+    let max = if h.kind == Kind::Bucket { (1u64 << wire::TAG_BITS) - 1 } else { 10u64.pow(E164::MAX_DIGITS) - 1 };
+    let end_of_day = (h.created_at.div_euclid(86_400) + 1) * 86_400;
+    for e in &p.entries {
+        assert!(e.key <= max && (e.key > 0 || h.kind == Kind::Bucket), "key {} out of range", e.key);
+        assert!(e.category.is_reportable(), "{:?}", e.category);
+        assert!(e.score.is_finite() && e.score > 0.0, "score {}", e.score);
+        assert!(e.last_activity % 86_400 == 0 && e.last_activity <= end_of_day, "last activity {}", e.last_activity);
+        assert!(p.deletions.binary_search(&e.key).is_err(), "{} listed and deleted", e.key);
+    }
+    for d in &p.deletions {
+        assert!(*d > 0 && *d <= max, "deleted key {d} out of range");
+    }
+    // Encoded again (the columns: compressing and signing are the libraries' job, and
+    // slow), it reads back the same.
+    let columns = wire::testing::encode_columns(p);
+    let back = wire::testing::decode_columns(p.header, &columns, &fuzz_limits()).unwrap_or_else(|e| panic!("re-encoded columns refused: {e}"));
+    assert_eq!(&back, p, "decode(encode(p)) != p");
+}
+
+fn check_decoded(result: Result<Payload, DecodeError>, bytes: &[u8]) {
+    match result {
+        Ok(p) => {
+            let (h, body_len) = wire::peek_header(bytes).expect("a decoded file has a header");
+            assert_eq!(h, p.header, "peek_header and decode disagree");
+            assert_eq!(bytes.len(), wire::HEADER_LEN + body_len + wire::SIGNATURE_LEN);
+            check_payload(&p);
+        }
+        Err(e) => assert!(!e.to_string().is_empty()),
+    }
+}
+
+/// `wire::peek_header` and `wire::decode` (fixed key) on the bytes as they are, and on
+/// the same bytes with a valid signature in place of their last 64 (so a mutation of a
+/// signed seed reaches the header checks, the decompression and the columns). Checks:
+/// no panic; a decoded file keeps every promise of the format, agrees with
+/// `peek_header`, and encodes back to itself.
+pub fn wire_decode(data: &[u8]) {
+    let key = fuzz_key();
+    let vk = key.verifying_key();
+    let _ = wire::peek_header(data);
+    check_decoded(wire::decode(data, &vk, &fuzz_limits()), data);
+    let unsigned = if data.len() >= wire::HEADER_LEN + wire::SIGNATURE_LEN { &data[..data.len() - wire::SIGNATURE_LEN] } else { data };
+    let resigned = wire::testing::sign(unsigned, &key);
+    check_decoded(wire::decode(&resigned, &vk, &fuzz_limits()), &resigned);
+}
+
+/// The column decoder alone, on a decompressed body: byte 0 picks the kind (and the
+/// creation day), bytes 1-2 and 3-4 the entry and deletion counts (little-endian), the
+/// rest is the body. Checks as `wire_decode`.
+pub fn wire_columns(data: &[u8]) {
+    let [k, n0, n1, d0, d1, body @ ..] = data else { return };
+    let kind = match k % 3 {
+        0 => Kind::Snapshot,
+        1 => Kind::Delta,
+        _ => Kind::Bucket,
+    };
+    let header = Header {
+        kind,
+        key_id: wire::key_id(&fuzz_key().verifying_key()),
+        version: 9,
+        base_version: match kind {
+            Kind::Delta => 8,
+            Kind::Snapshot => 0,
+            Kind::Bucket => u64::from(*k),
+        },
+        created_at: 1_700_000_000 + i64::from(*k) * 86_399,
+        half_life_secs: 0,
+        entries: u32::from(u16::from_le_bytes([*n0, *n1])),
+        deletions: if kind == Kind::Delta { u32::from(u16::from_le_bytes([*d0, *d1])) } else { 0 },
+    };
+    if let Ok(p) = wire::testing::decode_columns(header, body, &fuzz_limits()) {
+        check_payload(&p);
+    }
 }

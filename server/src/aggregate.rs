@@ -2,9 +2,15 @@
 //! `docs/protocol.md`, "Aggregation").
 //!
 //! Each device has one vote per number (its latest). A vote weighs 1 when cast and
-//! halves every half-life. At the number's last activity T:
+//! halves every half-life. Votes are grouped by **origin**, the network they came from
+//! (`origin.rs`): an origin weighs at most 1 on a number, however many devices voted
+//! from it, so minted device ids add nothing. At the number's last activity T:
 //!
-//! - S = decayed weight of spam votes, H = of "not spam" votes, R = spam voters;
+//! - each origin o: W_o = sum of its votes' decayed weights, scaled by min(1, W_o) / W_o
+//!   (one device: unchanged; ten devices on one network: one vote's worth, split in
+//!   their proportions);
+//! - S = scaled weight of spam votes, H = of "not spam" votes, R = origins with a spam
+//!   vote (independent reporters);
 //! - score = S - H (net spam votes);
 //! - listed iff R >= min_reporters, score decayed to now >= list_threshold (less 0.1 %
 //!   slack, so votes a few hours apart still add up to whole numbers), and the
@@ -24,6 +30,9 @@ pub struct Vote {
     pub category: Category,
     /// Unix seconds the server received it.
     pub at: i64,
+    /// The network it came from (`origin::Origin`); votes recorded before origins were
+    /// each count as their own (storage gives them a per-device stand-in).
+    pub origin: i64,
 }
 
 #[derive(Clone, Copy, PartialEq, Debug)]
@@ -78,13 +87,23 @@ pub fn wilson_lower_bound(positive: f64, total: f64) -> f64 {
 /// The listing `votes` earn at `now`, or `None`.
 pub fn aggregate(votes: &[Vote], now: i64, rules: &Rules) -> Option<Listing> {
     let t = votes.iter().map(|v| v.at).max()?;
-    let (mut s, mut h, mut r) = (0.0, 0.0, 0u32);
+    let weight = |v: &Vote| decay(1.0, (t - v.at) as f64, rules.half_life_secs);
+    // Each origin's total weight at T, and whether it has a spam vote.
+    let mut origins: BTreeMap<i64, (f64, bool)> = BTreeMap::new();
+    for v in votes {
+        let o = origins.entry(v.origin).or_default();
+        o.0 += weight(v);
+        o.1 |= v.spam;
+    }
+    let r = origins.values().filter(|(_, spam)| *spam).count() as u32;
+    let (mut s, mut h) = (0.0, 0.0);
     let mut by_category: BTreeMap<Category, f64> = BTreeMap::new();
     for v in votes {
-        let w = decay(1.0, (t - v.at) as f64, rules.half_life_secs);
+        let total = origins.get(&v.origin).map_or(1.0, |o| o.0);
+        let scale = if total > 1.0 { 1.0 / total } else { 1.0 };
+        let w = weight(v) * scale;
         if v.spam {
             s += w;
-            r += 1;
             *by_category.entry(v.category).or_default() += w;
         } else {
             h += w;
@@ -117,8 +136,19 @@ pub fn aggregate(votes: &[Vote], now: i64, rules: &Rules) -> Option<Listing> {
 mod tests {
     use super::*;
 
+    /// Each test vote from its own network unless said otherwise.
     fn spam(c: Category, at: i64) -> Vote {
-        Vote { spam: true, category: c, at }
+        Vote { spam: true, category: c, at, origin: next_origin() }
+    }
+
+    fn ham(at: i64) -> Vote {
+        Vote { spam: false, category: Category::Unknown, at, origin: next_origin() }
+    }
+
+    fn next_origin() -> i64 {
+        use std::sync::atomic::{AtomicI64, Ordering};
+        static N: AtomicI64 = AtomicI64::new(1);
+        N.fetch_add(1, Ordering::Relaxed)
     }
 
     #[test]
@@ -137,8 +167,8 @@ mod tests {
         let rules = Rules::default();
         let mut v = vec![spam(Category::Scam, 0), spam(Category::Scam, 0), spam(Category::Unknown, 0)];
         assert!(aggregate(&v, 0, &rules).is_some());
-        v.push(Vote { spam: false, category: Category::Unknown, at: 0 });
-        v.push(Vote { spam: false, category: Category::Unknown, at: 0 });
+        v.push(ham(0));
+        v.push(ham(0));
         assert_eq!(aggregate(&v, 0, &rules), None, "3 - 2 = 1 is below the threshold");
         v.truncate(3);
         let l = aggregate(&v, 0, &rules).unwrap();
@@ -153,10 +183,64 @@ mod tests {
     fn a_split_vote_is_not_confident() {
         let rules = Rules { list_threshold: 1.0, ..Rules::default() };
         let mut v: Vec<Vote> = (0..6).map(|_| spam(Category::Scam, 0)).collect();
-        v.extend((0..4).map(|_| Vote { spam: false, category: Category::Unknown, at: 0 }));
+        v.extend((0..4).map(|_| ham(0)));
         // net 2 >= 1, but 6 of 10 is not a confident majority.
         assert!(wilson_lower_bound(6.0, 10.0) < 0.32);
         assert_eq!(aggregate(&v, 0, &Rules { min_confidence: 0.4, ..rules }), None);
+    }
+
+    #[test]
+    fn devices_minted_on_one_network_are_one_reporter() {
+        let rules = Rules::default();
+        let sybil: Vec<Vote> = (0..1000).map(|i| Vote { spam: true, category: Category::Scam, at: i, origin: 7 }).collect();
+        assert_eq!(aggregate(&sybil, 1000, &rules), None, "a thousand devices, one network");
+        // Two networks: still two reporters, a score of 2 at most.
+        let mut two = sybil.clone();
+        two.extend((0..1000).map(|i| Vote { spam: true, category: Category::Scam, at: i, origin: 8 }));
+        assert_eq!(aggregate(&two, 1000, &rules), None);
+        // A third, independent reporter lists it, with the score of three.
+        two.push(spam(Category::Robocall, 1000));
+        let l = aggregate(&two, 1000, &rules).unwrap();
+        assert!((l.score - 3.0).abs() < 1e-3, "{l:?}");
+        assert_eq!(l.category, Category::Scam, "the category weighs networks, not devices");
+    }
+
+    #[test]
+    fn honest_users_behind_one_nat_count_once_and_are_not_lost() {
+        let rules = Rules::default();
+        let office: Vec<Vote> = (0..5).map(|_| Vote { spam: true, category: Category::Telemarketing, at: 0, origin: 42 }).collect();
+        assert_eq!(aggregate(&office, 0, &rules), None, "one network is one reporter");
+        let mut with_others = office.clone();
+        with_others.push(spam(Category::Telemarketing, 0));
+        with_others.push(spam(Category::Telemarketing, 0));
+        let l = aggregate(&with_others, 0, &rules).unwrap();
+        assert!((l.score - 3.0).abs() < 1e-9);
+        // A NAT split 3 spam / 2 not spam is 0.6 of a spam vote and 0.4 of a not-spam vote.
+        let mut split: Vec<Vote> = (0..3).map(|_| Vote { spam: true, category: Category::Scam, at: 0, origin: 9 }).collect();
+        split.extend((0..2).map(|_| Vote { spam: false, category: Category::Unknown, at: 0, origin: 9 }));
+        split.extend([spam(Category::Scam, 0), spam(Category::Scam, 0), spam(Category::Scam, 0)]);
+        let l = aggregate(&split, 0, &rules).unwrap();
+        assert!((l.score - (3.0 + 0.6 - 0.4)).abs() < 1e-9, "{l:?}");
+    }
+
+    #[test]
+    fn minted_not_spam_votes_cannot_delist_either() {
+        let rules = Rules::default();
+        let mut v = vec![spam(Category::Scam, 0), spam(Category::Scam, 0), spam(Category::Scam, 0)];
+        v.extend((0..1000).map(|_| Vote { spam: false, category: Category::Unknown, at: 0, origin: 5 }));
+        let l = aggregate(&v, 0, &rules).unwrap();
+        assert!((l.score - 2.0).abs() < 1e-9, "{l:?}");
+    }
+
+    #[test]
+    fn one_vote_per_network_decays_as_before() {
+        // Weights are capped at T, then the score decays as one number: the published
+        // (score at T, T) stays exact until the next vote, as phones assume.
+        let rules = Rules::default();
+        let hl = rules.half_life_secs as i64;
+        let v = [spam(Category::Scam, 0), spam(Category::Scam, hl), spam(Category::Scam, hl)];
+        let l = aggregate(&v, hl, &rules).unwrap();
+        assert!((l.score - 2.5).abs() < 1e-9, "{l:?}");
     }
 
     #[test]

@@ -1,32 +1,49 @@
 //! The HTTP API: reports in, private lookups out, the published files as static files,
 //! and a health check. Every error is JSON (`wire::ApiError`) with a stable code.
 
-use crate::limit::RateLimiter;
+use crate::limit::{Buckets, RateLimiter};
+use crate::origin::{Origin, OriginPolicy};
 use crate::publish::Publisher;
-use crate::storage::Report;
-use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
-use axum::extract::{DefaultBodyLimit, Path, State};
-use axum::http::{header, HeaderValue, StatusCode};
+use crate::request::{self, Refusal};
+use axum::body::Body;
+use axum::extract::{ConnectInfo, Path, Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use ringfence_core::number::{parse, Caller};
-use ringfence_core::reports::MAX_COMMENT_CHARS;
-use ringfence_core::wire::{self, ApiError, ReportAck, ReportBatch, ReportItem};
-use ringfence_core::{Category, NumberType, Region};
+use ringfence_core::wire::{self, ApiError, ReportAck};
+use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
+/// The per-device and per-origin budgets (`limit.rs`).
+pub struct Limits {
+    /// Reports per device.
+    pub device: RateLimiter,
+    /// Reports per origin network, whatever the devices.
+    pub origin: Buckets<Origin>,
+    /// Devices seen for the first time, per origin network.
+    pub new_devices: Buckets<Origin>,
+}
+
 pub struct AppState {
     pub publisher: Arc<Publisher>,
-    pub limiter: RateLimiter,
+    pub limits: Limits,
+    pub origins: Arc<OriginPolicy>,
+    /// `--count-reporters-by device`: votes are recorded without their network, so each
+    /// device counts as an independent reporter (the budgets still go by network).
+    pub count_by_device: bool,
+    /// A request (body included) must be answered within this (408 otherwise).
+    pub request_timeout: Duration,
 }
 
 pub fn router(state: Arc<AppState>) -> Router {
     let files = ServeDir::new(&state.publisher.dir);
+    let timeout = state.request_timeout;
     Router::new()
         .route("/health", get(health))
         .route("/v1/reports", post(reports))
@@ -39,9 +56,33 @@ pub fn router(state: Arc<AppState>) -> Router {
                 .service(files),
         )
         .fallback(|| async { error(StatusCode::NOT_FOUND, "not_found", "no such endpoint; see docs/protocol.md".into(), None) })
-        .layer(DefaultBodyLimit::max(wire::MAX_BODY_BYTES))
+        .layer(middleware::from_fn(move |req: Request, next: Next| deadline(timeout, req, next)))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// A request that is not answered within `timeout` (a client trickling its body, say)
+/// gets a JSON 408 and its connection closed.
+async fn deadline(timeout: Duration, req: Request, next: Next) -> Response {
+    match tokio::time::timeout(timeout, next.run(req)).await {
+        Ok(r) => r,
+        Err(_) => {
+            let msg = format!("the request was not complete within {} s", timeout.as_secs_f64());
+            let mut r = error(StatusCode::REQUEST_TIMEOUT, "request_timeout", msg, None);
+            r.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
+            r
+        }
+    }
+}
+
+fn refused(r: Refusal) -> Response {
+    error(r.status, r.code, r.message, r.index)
+}
+
+fn too_many(code: &str, message: String, wait: u64) -> Response {
+    let mut r = error(StatusCode::TOO_MANY_REQUESTS, code, message, None);
+    r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(wait));
+    r
 }
 
 fn error(status: StatusCode, code: &str, message: String, index: Option<usize>) -> Response {
@@ -54,104 +95,90 @@ pub fn now() -> i64 {
 
 async fn health(State(state): State<Arc<AppState>>) -> Response {
     let publisher = state.publisher.clone();
-    let read = move || publisher.storage.lock().unwrap_or_else(|e| e.into_inner()).latest_version();
+    let read = move || publisher.latest_version();
     match tokio::task::spawn_blocking(read).await {
         Ok(Ok(version)) => Json(serde_json::json!({ "status": "ok", "version": version })).into_response(),
         _ => error(StatusCode::SERVICE_UNAVAILABLE, "unhealthy", "the database cannot be read".into(), None),
     }
 }
 
-/// One report, checked. `Err` is (code, message).
-fn validate(item: &ReportItem) -> Result<Report, (&'static str, String)> {
-    let k = &item.key;
-    if !(8..=64).contains(&k.len()) || !k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
-        return Err(("bad_key", "idempotency keys are 8 to 64 letters, digits, - or _".into()));
-    }
-    if !item.number.trim_start().starts_with('+') {
-        return Err(("invalid_number", format!("{:?} is not in international form (+ and country code)", short(&item.number))));
-    }
-    let n = match parse(&item.number, Region::US) {
-        Caller::Number(n) => n,
-        Caller::Hidden => return Err(("invalid_number", "the number is empty".into())),
-        Caller::Malformed(m) => return Err(("invalid_number", format!("{:?} {m}", short(&item.number)))),
-    };
-    if item.spam && (n.traits.emergency || n.number_type == NumberType::Emergency || crate::storage::is_emergency(n.e164.as_u64())) {
-        return Err(("emergency_number", format!("{} is an emergency number and is never listed", n.e164)));
-    }
-    let category = if item.spam {
-        let c: Category = item.category.as_deref().unwrap_or("unknown").parse().map_err(|_| {
-            ("unknown_category", format!("unknown category {:?}; known: {}", short(item.category.as_deref().unwrap_or("")), reportable()))
-        })?;
-        if !c.is_reportable() {
-            return Err(("unknown_category", format!("{c} cannot be reported; use one of: {}", reportable())));
-        }
-        c
-    } else {
-        Category::Unknown
-    };
-    let comment = item.comment.as_deref().map(str::trim).filter(|c| !c.is_empty());
-    if comment.is_some_and(|c| c.chars().count() > MAX_COMMENT_CHARS) {
-        return Err(("comment_too_long", format!("comments are at most {MAX_COMMENT_CHARS} characters")));
-    }
-    Ok(Report { key: k.clone(), number: n.e164.as_u64(), spam: item.spam, category, comment: comment.map(String::from) })
+/// The client's network, from the peer address and, behind a trusted proxy,
+/// `X-Forwarded-For`.
+fn origin_of(state: &AppState, peer: SocketAddr, headers: &HeaderMap) -> Origin {
+    let forwarded: Vec<&[u8]> = headers.get_all("x-forwarded-for").iter().map(HeaderValue::as_bytes).collect();
+    state.origins.origin(state.origins.client_ip(peer.ip(), &forwarded))
 }
 
-fn short(s: &str) -> String {
-    s.chars().take(40).collect()
+/// What became of a batch.
+enum Recorded {
+    Counted(u32, u32),
+    NewDeviceRefused(u64),
+    Refused(Refusal),
 }
 
-fn reportable() -> String {
-    Category::ALL.iter().filter(|c| c.is_reportable()).map(|c| c.as_str()).collect::<Vec<_>>().join(", ")
-}
-
-async fn reports(State(state): State<Arc<AppState>>, body: Result<Bytes, BytesRejection>) -> Response {
-    let body = match body {
+async fn reports(State(state): State<Arc<AppState>>, ConnectInfo(peer): ConnectInfo<SocketAddr>, req: Request) -> Response {
+    let (parts, body) = req.into_parts();
+    if let Err(r) = request::check_content_type(parts.headers.get(header::CONTENT_TYPE).map(HeaderValue::as_bytes)) {
+        return refused(r);
+    }
+    let body = match axum::body::to_bytes(Body::new(body), wire::MAX_BODY_BYTES).await {
         Ok(b) => b,
-        Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-            let msg = format!("the body is larger than {} bytes; send smaller batches", wire::MAX_BODY_BYTES);
-            return error(StatusCode::PAYLOAD_TOO_LARGE, "body_too_large", msg, None);
+        Err(e) => {
+            if is_length_limit(&e) {
+                let msg = format!("the body is larger than {} bytes; send smaller batches", wire::MAX_BODY_BYTES);
+                return error(StatusCode::PAYLOAD_TOO_LARGE, "body_too_large", msg, None);
+            }
+            return error(StatusCode::BAD_REQUEST, "bad_body", format!("the body could not be read: {e}"), None);
         }
-        Err(e) => return error(StatusCode::BAD_REQUEST, "bad_body", e.body_text(), None),
     };
-    let batch: ReportBatch = match serde_json::from_slice(&body) {
+    let batch = match request::parse_batch(&body) {
         Ok(b) => b,
-        Err(e) => return error(StatusCode::BAD_REQUEST, "bad_json", format!("the body is not a report batch: {e}"), None),
+        Err(r) => return refused(r),
     };
-    let d = &batch.device;
-    if d.len() != 32 || !d.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
-        return error(StatusCode::BAD_REQUEST, "bad_device", "device ids are 32 lowercase hex digits".into(), None);
-    }
-    if batch.reports.is_empty() {
-        return error(StatusCode::BAD_REQUEST, "empty_batch", "the batch has no reports".into(), None);
-    }
-    if batch.reports.len() > wire::MAX_BATCH {
-        let msg = format!("{} reports in one batch; at most {}", batch.reports.len(), wire::MAX_BATCH);
-        return error(StatusCode::PAYLOAD_TOO_LARGE, "batch_too_large", msg, None);
-    }
-    if let Err(wait) = state.limiter.take(d, batch.reports.len() as u32) {
-        tracing::warn!(device = %d, reports = batch.reports.len(), "rate limited");
-        let mut r = error(StatusCode::TOO_MANY_REQUESTS, "rate_limited", format!("too many reports from this device; retry in {wait} s"), None);
-        r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(wait));
-        return r;
-    }
-    let mut valid = Vec::with_capacity(batch.reports.len());
-    for (i, item) in batch.reports.iter().enumerate() {
-        match validate(item) {
-            Ok(r) => valid.push(r),
-            Err((code, msg)) => return error(StatusCode::UNPROCESSABLE_ENTITY, code, format!("report {i}: {msg}"), Some(i)),
-        }
-    }
-    let publisher = state.publisher.clone();
+    let origin = origin_of(&state, peer, &parts.headers);
     let device = batch.device.clone();
+    let d = &device;
+    let n = batch.reports.len() as u32;
+    if let Err(wait) = state.limits.device.take(d, n) {
+        tracing::debug!(device = %d, reports = n, "rate limited (device)");
+        return too_many("rate_limited", format!("too many reports from this device; retry in {wait} s"), wait);
+    }
+    if let Err(wait) = state.limits.origin.take(&origin, n) {
+        state.limits.device.refund(d, n);
+        tracing::debug!(device = %d, reports = n, "rate limited (network)");
+        return too_many("rate_limited", format!("too many reports from this network; retry in {wait} s"), wait);
+    }
+    let st = state.clone();
+    // Reading up to 500 numbers against the numbering plan is CPU work: off the async
+    // threads, with the storage write.
     let outcome = tokio::task::spawn_blocking(move || {
-        let mut s = publisher.storage.lock().unwrap_or_else(|e| e.into_inner());
-        s.record(&device, &valid, now())
+        let valid = match request::validate_all(&batch.reports) {
+            Ok(v) => v,
+            Err(r) => return Ok(Recorded::Refused(r)),
+        };
+        let mut s = st.publisher.storage.lock().unwrap_or_else(|e| e.into_inner());
+        if !s.device_known(&batch.device)? {
+            if let Err(wait) = st.limits.new_devices.take(&origin, 1) {
+                return Ok(Recorded::NewDeviceRefused(wait));
+            }
+        }
+        // Origin 0: a vote of its own device's (storage::vote_origin), as before origins.
+        let vote_origin = if st.count_by_device { 0 } else { origin.0 };
+        s.record(&batch.device, vote_origin, &valid, now()).map(|(a, d)| Recorded::Counted(a, d))
     })
     .await;
     match outcome {
-        Ok(Ok((accepted, duplicates))) => {
+        Ok(Ok(Recorded::Counted(accepted, duplicates))) => {
             tracing::info!(device = %d, accepted, duplicates, "reports recorded");
             Json(ReportAck { accepted, duplicates }).into_response()
+        }
+        Ok(Ok(Recorded::Refused(r))) => refused(r),
+        Ok(Ok(Recorded::NewDeviceRefused(wait))) => {
+            state.limits.device.refund(d, n);
+            state.limits.origin.refund(&origin, n);
+            tracing::debug!(device = %d, "new device refused: too many from its network");
+            let msg = format!("too many new devices from this network; retry in {wait} s");
+            too_many("too_many_new_devices", msg, wait)
         }
         Ok(Err(e)) => {
             tracing::error!(error = %e, "recording reports failed");
@@ -161,10 +188,22 @@ async fn reports(State(state): State<Arc<AppState>>, body: Result<Bytes, BytesRe
     }
 }
 
+/// Whether a body read stopped at the size limit (rather than the client going away).
+fn is_length_limit(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cur = Some(e);
+    while let Some(err) = cur {
+        if err.is::<http_body_util::LengthLimitError>() {
+            return true;
+        }
+        cur = err.source();
+    }
+    false
+}
+
 async fn lookup(State(state): State<Arc<AppState>>, Path(prefix): Path<String>) -> Response {
-    let bucket = match (prefix.len() == 4).then(|| u16::from_str_radix(&prefix, 16).ok()).flatten() {
-        Some(b) => b,
-        None => return error(StatusCode::BAD_REQUEST, "bad_prefix", "the prefix is 4 hex digits (16 bits of the lookup hash)".into(), None),
+    let bucket = match request::parse_prefix(&prefix) {
+        Ok(b) => b,
+        Err(r) => return refused(r),
     };
     let publisher = state.publisher.clone();
     match tokio::task::spawn_blocking(move || publisher.bucket(bucket, now())).await {

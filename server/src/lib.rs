@@ -5,5 +5,8 @@ pub mod aggregate;
 pub mod api;
 pub mod keys;
 pub mod limit;
+pub mod origin;
 pub mod publish;
+pub mod request;
+pub mod serve;
 pub mod storage;

@@ -4,7 +4,8 @@
 use clap::{Parser, Subcommand};
 use ringfence_server::aggregate::Rules;
 use ringfence_server::api::{self, AppState};
-use ringfence_server::limit::RateLimiter;
+use ringfence_server::limit::Buckets;
+use ringfence_server::origin::{Cidr, OriginPolicy};
 use ringfence_server::publish::Publisher;
 use ringfence_server::storage::{Postgres, Sqlite, Storage};
 use ringfence_server::keys;
@@ -34,7 +35,8 @@ struct Cli {
     /// Seconds between publications
     #[arg(long, default_value_t = 2.0, value_name = "SECS")]
     publish_interval: f64,
-    /// Distinct spam reporters a number needs before it is listed
+    /// Independent spam reporters a number needs before it is listed: distinct origin
+    /// networks (see --origin-v4-prefix), however many devices report from each
     #[arg(long, default_value_t = 3, value_name = "N")]
     min_reporters: u32,
     /// Net spam votes (decayed) a listed number must keep
@@ -55,6 +57,46 @@ struct Cli {
     /// Reports a device may send per minute, sustained
     #[arg(long, default_value_t = 60, value_name = "N")]
     rate_per_minute: u32,
+    /// Reports one origin network may send at once, whatever its devices
+    #[arg(long, default_value_t = 5000, value_name = "N")]
+    origin_burst: u32,
+    /// Reports one origin network may send per minute, sustained
+    #[arg(long, default_value_t = 1000, value_name = "N")]
+    origin_per_minute: u32,
+    /// New devices one origin network may introduce at once
+    #[arg(long, default_value_t = 50, value_name = "N")]
+    new_devices_burst: u32,
+    /// New devices one origin network may introduce per hour, sustained
+    #[arg(long, default_value_t = 50, value_name = "N")]
+    new_devices_per_hour: u32,
+    /// Prefix length of an IPv4 origin network: one reporter per number per network
+    #[arg(long, default_value_t = 24, value_name = "BITS", value_parser = clap::value_parser!(u8).range(0..=32))]
+    origin_v4_prefix: u8,
+    /// Prefix length of an IPv6 origin network
+    #[arg(long, default_value_t = 48, value_name = "BITS", value_parser = clap::value_parser!(u8).range(0..=128))]
+    origin_v6_prefix: u8,
+    /// What makes reporters independent: their networks (the Sybil defence), or only their
+    /// device ids (for closed deployments and tests where every phone shares one address;
+    /// anyone can then mint reporters). The per-network budgets apply either way
+    #[arg(long, default_value = "network", value_parser = ["network", "device"], value_name = "WHAT")]
+    count_reporters_by: String,
+    /// A proxy or CDN address (or range, 10.0.0.0/8) whose X-Forwarded-For is believed;
+    /// repeat for several. Without it the header is ignored
+    #[arg(long = "trusted-proxy", value_name = "CIDR")]
+    trusted_proxies: Vec<Cidr>,
+    /// Seconds a client has to send a request's headers (and that an idle keep-alive
+    /// connection stays open)
+    #[arg(long, default_value_t = 10.0, value_name = "SECS")]
+    header_timeout: f64,
+    /// Seconds a request, body included, has to be answered (408 after)
+    #[arg(long, default_value_t = 30.0, value_name = "SECS")]
+    request_timeout: f64,
+    /// Connections open at once (more wait in the listen queue)
+    #[arg(long, default_value_t = 2048, value_name = "N")]
+    max_connections: usize,
+    /// Connections open at once from one address (trusted proxies exempt)
+    #[arg(long, default_value_t = 64, value_name = "N")]
+    max_connections_per_ip: usize,
     /// Log lines on standard error as text or JSON (one object per line); RUST_LOG filters
     #[arg(long, default_value = "text", value_parser = ["text", "json"])]
     log_format: String,
@@ -95,16 +137,36 @@ fn run(cli: Cli) -> Result<(), String> {
     if !(cli.publish_interval > 0.0 && cli.half_life_days >= 0.0 && cli.list_threshold > 0.0) {
         return Err("--publish-interval and --list-threshold must be positive, --half-life-days not negative".into());
     }
-    let mut storage: Box<dyn Storage> = match &cli.postgres {
-        Some(url) => Box::new(Postgres::connect(url).map_err(|e| format!("PostgreSQL: {e}"))?),
-        None => Box::new(Sqlite::open(&cli.db).map_err(|e| format!("{}: {e}", cli.db.display()))?),
+    let positive = |x: f64| x.is_finite() && x > 0.0 && x < 1e9;
+    if !(positive(cli.header_timeout) && positive(cli.request_timeout)) {
+        return Err("--header-timeout and --request-timeout must be positive".into());
+    }
+    let open = || -> Result<Box<dyn Storage>, String> {
+        Ok(match &cli.postgres {
+            Some(url) => Box::new(Postgres::connect(url).map_err(|e| format!("PostgreSQL: {e}"))?),
+            None => Box::new(Sqlite::open(&cli.db).map_err(|e| format!("{}: {e}", cli.db.display()))?),
+        })
     };
+    let mut storage = open()?;
+    // A second connection for the publisher's long reads and for lookups (publish.rs).
+    let reader = open()?;
     let salt = match storage.meta("lookup_salt").map_err(|e| e.to_string())?.and_then(|s| wire::unhex(&s)) {
         Some(s) => s,
         None => {
             let mut s = vec![0u8; 16];
             getrandom::fill(&mut s).map_err(|e| e.to_string())?;
             storage.set_meta("lookup_salt", &wire::hex(&s)).map_err(|e| e.to_string())?;
+            s
+        }
+    };
+    // The key of the origin hash: a secret, so stored origins cannot be matched with
+    // addresses by anyone without it.
+    let origin_secret = match storage.meta("origin_secret").map_err(|e| e.to_string())?.and_then(|s| wire::unhex(&s)) {
+        Some(s) => s,
+        None => {
+            let mut s = vec![0u8; 32];
+            getrandom::fill(&mut s).map_err(|e| e.to_string())?;
+            storage.set_meta("origin_secret", &wire::hex(&s)).map_err(|e| e.to_string())?;
             s
         }
     };
@@ -119,6 +181,7 @@ fn run(cli: Cli) -> Result<(), String> {
     };
     let publisher = Arc::new(Publisher {
         storage: Arc::new(Mutex::new(storage)),
+        reader: Arc::new(Mutex::new(reader)),
         key: Arc::new(key),
         dir,
         rules,
@@ -127,7 +190,29 @@ fn run(cli: Cli) -> Result<(), String> {
         oldest_delta: Default::default(),
     });
     publisher.start(api::now())?;
-    let state = Arc::new(AppState { publisher: publisher.clone(), limiter: RateLimiter::new(cli.rate_burst, cli.rate_per_minute) });
+    let origins = Arc::new(OriginPolicy {
+        v4_prefix: cli.origin_v4_prefix,
+        v6_prefix: cli.origin_v6_prefix,
+        trusted: cli.trusted_proxies.clone(),
+        secret: origin_secret,
+    });
+    let state = Arc::new(AppState {
+        publisher: publisher.clone(),
+        limits: api::Limits {
+            device: Buckets::new(cli.rate_burst, cli.rate_per_minute),
+            origin: Buckets::new(cli.origin_burst, cli.origin_per_minute),
+            new_devices: Buckets::with_rate(cli.new_devices_burst, f64::from(cli.new_devices_per_hour) / 3600.0),
+        },
+        origins: origins.clone(),
+        count_by_device: cli.count_reporters_by == "device",
+        request_timeout: Duration::from_secs_f64(cli.request_timeout),
+    });
+    let serve_limits = ringfence_server::serve::Limits {
+        header_timeout: Duration::from_secs_f64(cli.header_timeout),
+        max_connections: cli.max_connections,
+        max_connections_per_ip: cli.max_connections_per_ip.max(1),
+        max_header_bytes: 32 * 1024,
+    };
 
     let rt = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
     rt.block_on(async move {
@@ -155,7 +240,7 @@ fn run(cli: Cli) -> Result<(), String> {
                 }
             }
         });
-        axum::serve(listener, api::router(state)).with_graceful_shutdown(shutdown()).await.map_err(|e| e.to_string())?;
+        ringfence_server::serve::serve(listener, api::router(state), serve_limits, origins, shutdown(), Duration::from_secs(5)).await;
         publishing.abort();
         tracing::info!("stopped");
         Ok::<(), String>(())

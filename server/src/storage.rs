@@ -46,7 +46,7 @@ impl From<::postgres::Error> for StorageError {
 pub type Result<T> = std::result::Result<T, StorageError>;
 
 /// One validated report.
-#[derive(Clone, Debug)]
+#[derive(Clone, PartialEq, Debug)]
 pub struct Report {
     pub key: String,
     pub number: u64,
@@ -84,8 +84,13 @@ impl Changes {
 
 pub trait Storage: Send {
     /// Counts a batch in one transaction: reports whose (device, key) was seen before
-    /// are skipped. Returns (accepted, duplicates).
-    fn record(&mut self, device: &str, reports: &[Report], now: i64) -> Result<(u32, u32)>;
+    /// are skipped; each vote remembers the `origin` network it came from
+    /// (`origin::Origin`), and a device seen for the first time is registered with it.
+    /// Returns (accepted, duplicates).
+    fn record(&mut self, device: &str, origin: i64, reports: &[Report], now: i64) -> Result<(u32, u32)>;
+    /// Whether `device` has sent an accepted batch before (the per-origin budget for new
+    /// devices applies to the others).
+    fn device_known(&mut self, device: &str) -> Result<bool>;
     /// What publishing at `now` would change. Changes nothing.
     fn pending_changes(&mut self, now: i64, rules: &Rules) -> Result<Changes>;
     /// Stores `version` as published with `changes`, atomically.
@@ -162,6 +167,18 @@ pub(crate) fn diff(number: u64, votes: &[Vote], was: Option<Listing>, now: i64, 
     }
 }
 
+/// The origin a stored vote counts under: its own, or for a vote recorded before origins
+/// were (stored as 0), a stand-in per device, so that each such vote stays one reporter
+/// as it was when it was cast. Stand-ins are negative; real origins are positive.
+pub(crate) fn vote_origin(origin: i64, device: &str) -> i64 {
+    if origin != 0 {
+        return origin;
+    }
+    // FNV-1a: stable across runs and platforms.
+    let h = device.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
+    -((h >> 1) as i64) - 1
+}
+
 pub(crate) fn category(code: i64) -> Category {
     u8::try_from(code).ok().and_then(Category::from_code).unwrap_or(Category::Unknown)
 }
@@ -179,12 +196,14 @@ pub(crate) mod tests {
     pub(crate) fn behaves(db: &mut dyn Storage) {
         let rules = Rules { min_reporters: 1, list_threshold: 1.0, min_confidence: 0.0, half_life_secs: 0.0 };
         let n = 821055550101;
-        assert_eq!(db.record("d1", &[report("key-0001", n, true)], 100).unwrap(), (1, 0));
-        assert_eq!(db.record("d1", &[report("key-0001", n, true)], 101).unwrap(), (0, 1), "same key: a duplicate");
+        assert!(!db.device_known("d1").unwrap());
+        assert_eq!(db.record("d1", 1, &[report("key-0001", n, true)], 100).unwrap(), (1, 0));
+        assert_eq!(db.record("d1", 1, &[report("key-0001", n, true)], 101).unwrap(), (0, 1), "same key: a duplicate");
+        assert!(db.device_known("d1").unwrap() && !db.device_known("d2").unwrap());
         let changes = db.pending_changes(100, &rules).unwrap();
         assert_eq!(changes.upserts.len(), 1);
         // Another device votes while version 1 is being written.
-        db.record("d2", &[report("key-0002", n, true)], 102).unwrap();
+        db.record("d2", 2, &[report("key-0002", n, true)], 102).unwrap();
         db.mark_published(1, &changes, 102, b"salt").unwrap();
         let next = db.pending_changes(103, &rules).unwrap();
         assert_eq!(next.upserts.len(), 1, "the second vote is still queued");
@@ -193,7 +212,7 @@ pub(crate) mod tests {
         assert!(db.pending_changes(104, &rules).unwrap().is_empty());
         // A vote that changes nothing a phone sees (d2 votes again) is settled without
         // a version, and leaves the queue.
-        db.record("d2", &[report("key-0005", n, true)], 103).unwrap();
+        db.record("d2", 2, &[report("key-0005", n, true)], 103).unwrap();
         let same = db.pending_changes(104, &rules).unwrap();
         assert!(same.is_empty() && same.dirty_upto > 0);
         db.settle(&same).unwrap();
@@ -201,19 +220,19 @@ pub(crate) mod tests {
         assert_eq!(db.latest_version().unwrap(), 2);
         assert_eq!(db.listed().unwrap().len(), 1);
         // "Not spam" from both: a deletion.
-        db.record("d1", &[report("key-0003", n, false)], 105).unwrap();
-        db.record("d2", &[report("key-0004", n, false)], 105).unwrap();
+        db.record("d1", 1, &[report("key-0003", n, false)], 105).unwrap();
+        db.record("d2", 2, &[report("key-0004", n, false)], 105).unwrap();
         let out = db.pending_changes(106, &rules).unwrap();
         assert_eq!((out.upserts.len(), out.deletions.clone()), (0, vec![n]));
         db.mark_published(3, &out, 106, b"salt").unwrap();
         assert!(db.listed().unwrap().is_empty());
         // Emergency numbers are never listed, whatever the votes.
-        db.record("d1", &[report("key-0006", 82112, true)], 107).unwrap();
+        db.record("d1", 1, &[report("key-0006", 82112, true)], 107).unwrap();
         assert!(db.pending_changes(107, &rules).unwrap().is_empty());
         // Buckets and meta.
         let m = 15551230001;
         for (i, d) in ["d1", "d2"].iter().enumerate() {
-            db.record(d, &[report(&format!("key-01{i:02}"), m, true)], 108).unwrap();
+            db.record(d, i as i64 + 1, &[report(&format!("key-01{i:02}"), m, true)], 108).unwrap();
         }
         let c = db.pending_changes(108, &rules).unwrap();
         db.mark_published(4, &c, 108, b"salt").unwrap();
@@ -221,6 +240,18 @@ pub(crate) mod tests {
         let found = db.bucket(bucket).unwrap();
         assert_eq!(found.len(), 1);
         assert_eq!((found[0].0, found[0].1.score), (tag, 2.0));
+        // Many devices from one network are one reporter: a number they all report is not
+        // listed until another network agrees (min_reporters 2 here).
+        let strict = Rules { min_reporters: 2, ..rules };
+        let sybil = 15551230002;
+        for i in 0..20 {
+            db.record(&format!("s{i}"), 77, &[report(&format!("key-02{i:02}"), sybil, true)], 109).unwrap();
+        }
+        assert!(db.pending_changes(109, &strict).unwrap().upserts.is_empty(), "twenty devices, one network");
+        db.record("honest", 78, &[report("key-0300", sybil, true)], 110).unwrap();
+        let c = db.pending_changes(110, &strict).unwrap();
+        assert_eq!(c.upserts.len(), 1);
+        assert_eq!(c.upserts[0].listing.score, 2.0, "two networks, two votes");
         assert_eq!(db.meta("x").unwrap(), None);
         db.set_meta("x", "1").unwrap();
         db.set_meta("x", "2").unwrap();
@@ -231,6 +262,36 @@ pub(crate) mod tests {
     fn sqlite_behaves() {
         let dir = tempfile::tempdir().unwrap();
         behaves(&mut Sqlite::open(&dir.path().join("s.db")).unwrap());
+    }
+
+    #[test]
+    fn votes_from_before_origins_count_per_device() {
+        let (a, b) = (vote_origin(0, "d1"), vote_origin(0, "d2"));
+        assert!(a < 0 && b < 0 && a != b);
+        assert_eq!(vote_origin(0, "d1"), a, "stable");
+        assert_eq!(vote_origin(5, "d1"), 5);
+    }
+
+    #[test]
+    fn a_database_from_before_origins_is_upgraded() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.db");
+        {
+            let c = rusqlite::Connection::open(&path).unwrap();
+            c.execute_batch(
+                "CREATE TABLE votes (number INTEGER NOT NULL, device TEXT NOT NULL, spam INTEGER NOT NULL,
+                   category INTEGER NOT NULL, at INTEGER NOT NULL, comment TEXT, PRIMARY KEY (number, device)) WITHOUT ROWID;
+                 INSERT INTO votes VALUES (821055550101, 'old1', 1, 5, 100, NULL), (821055550101, 'old2', 1, 5, 100, NULL);
+                 CREATE TABLE dirty (id INTEGER PRIMARY KEY AUTOINCREMENT, number INTEGER NOT NULL UNIQUE);
+                 INSERT INTO dirty (number) VALUES (821055550101);",
+            )
+            .unwrap();
+        }
+        let mut db = Sqlite::open(&path).unwrap();
+        let rules = Rules { min_reporters: 2, list_threshold: 2.0, min_confidence: 0.0, half_life_secs: 0.0 };
+        let c = db.pending_changes(101, &rules).unwrap();
+        assert_eq!(c.upserts.len(), 1, "two old votes are still two reporters");
+        assert!(db.device_known("old1").unwrap(), "devices with old votes are known");
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! in a database the operator runs (`--postgres URL`). One server process publishes; the
 //! API could be spread over several (see `docs/protocol.md`, "Scaling").
 
-use super::{category, diff, Changes, Listed, Report, Result, Storage};
+use super::{category, diff, vote_origin, Changes, Listed, Report, Result, Storage};
 use crate::aggregate::{Listing, Rules, Vote};
 use ::postgres::{Client, NoTls, Row};
 use ringfence_core::wire;
@@ -20,7 +20,14 @@ CREATE TABLE IF NOT EXISTS votes (
     category smallint NOT NULL,
     at       bigint   NOT NULL,
     comment  text,
+    origin   bigint   NOT NULL DEFAULT 0,
     PRIMARY KEY (number, device)
+);
+ALTER TABLE votes ADD COLUMN IF NOT EXISTS origin bigint NOT NULL DEFAULT 0;
+CREATE TABLE IF NOT EXISTS devices (
+    device     text   PRIMARY KEY,
+    first_seen bigint NOT NULL,
+    origin     bigint NOT NULL
 );
 CREATE TABLE IF NOT EXISTS seen (
     device text   NOT NULL,
@@ -54,7 +61,15 @@ impl Postgres {
     /// socket.
     pub fn connect(url: &str) -> Result<Postgres> {
         let mut client = Client::connect(url, NoTls)?;
+        let had_devices = client.query_one("SELECT to_regclass('devices') IS NOT NULL", &[])?.get::<_, bool>(0);
         client.batch_execute(SCHEMA)?;
+        if !had_devices {
+            // Devices of a database from before origins were counted.
+            client.batch_execute(
+                "INSERT INTO devices (device, first_seen, origin) SELECT device, min(at), 0 FROM votes GROUP BY device ON CONFLICT DO NOTHING;
+                 INSERT INTO devices (device, first_seen, origin) SELECT device, min(at), 0 FROM seen GROUP BY device ON CONFLICT DO NOTHING;",
+            )?;
+        }
         Ok(Postgres { client })
     }
 }
@@ -78,13 +93,18 @@ fn settle(tx: &mut ::postgres::Transaction, changes: &Changes) -> Result<()> {
 }
 
 impl Storage for Postgres {
-    fn record(&mut self, device: &str, reports: &[Report], now: i64) -> Result<(u32, u32)> {
+    fn record(&mut self, device: &str, origin: i64, reports: &[Report], now: i64) -> Result<(u32, u32)> {
         let mut tx = self.client.transaction()?;
+        tx.execute(
+            "INSERT INTO devices (device, first_seen, origin) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+            &[&device, &now, &origin],
+        )?;
         let seen = tx.prepare("INSERT INTO seen (device, key, at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")?;
         let vote = tx.prepare(
-            "INSERT INTO votes (number, device, spam, category, at, comment) VALUES ($1, $2, $3, $4, $5, $6)
+            "INSERT INTO votes (number, device, spam, category, at, comment, origin) VALUES ($1, $2, $3, $4, $5, $6, $7)
              ON CONFLICT (number, device) DO UPDATE SET
-               spam = excluded.spam, category = excluded.category, at = excluded.at, comment = excluded.comment",
+               spam = excluded.spam, category = excluded.category, at = excluded.at, comment = excluded.comment,
+               origin = excluded.origin",
         )?;
         // A number voted on again moves to the back of the queue (a new id), so a
         // publication that read the queue before this vote still leaves it queued.
@@ -98,12 +118,16 @@ impl Storage for Postgres {
                 continue;
             }
             let number = r.number as i64;
-            tx.execute(&vote, &[&number, &device, &r.spam, &i16::from(r.category.code()), &now, &r.comment])?;
+            tx.execute(&vote, &[&number, &device, &r.spam, &i16::from(r.category.code()), &now, &r.comment, &origin])?;
             tx.execute(&dirty, &[&number])?;
             accepted += 1;
         }
         tx.commit()?;
         Ok((accepted, duplicates))
+    }
+
+    fn device_known(&mut self, device: &str) -> Result<bool> {
+        Ok(self.client.query_opt("SELECT 1 FROM devices WHERE device = $1", &[&device])?.is_some())
     }
 
     fn pending_changes(&mut self, now: i64, rules: &Rules) -> Result<Changes> {
@@ -117,7 +141,7 @@ impl Storage for Postgres {
             .collect();
         numbers.sort_unstable();
         numbers.dedup();
-        let votes_of = tx.prepare("SELECT spam, category, at FROM votes WHERE number = $1")?;
+        let votes_of = tx.prepare("SELECT spam, category, at, origin, device FROM votes WHERE number = $1")?;
         let published_of = tx.prepare("SELECT category, score, last_activity, expires_at FROM published WHERE number = $1")?;
         let mut changes = Changes { dirty_upto, ..Changes::default() };
         for number in numbers {
@@ -125,7 +149,12 @@ impl Storage for Postgres {
             let votes: Vec<Vote> = tx
                 .query(&votes_of, &[&key])?
                 .iter()
-                .map(|r| Vote { spam: r.get(0), category: category(i64::from(r.get::<_, i16>(1))), at: r.get(2) })
+                .map(|r| Vote {
+                    spam: r.get(0),
+                    category: category(i64::from(r.get::<_, i16>(1))),
+                    at: r.get(2),
+                    origin: vote_origin(r.get(3), r.get(4)),
+                })
                 .collect();
             let was = tx.query_opt(&published_of, &[&key])?.map(|r| listing(&r, 0));
             diff(number, &votes, was, now, rules, &mut changes);
@@ -222,7 +251,7 @@ mod tests {
         let url = std::env::var("RINGFENCE_TEST_POSTGRES").expect("RINGFENCE_TEST_POSTGRES=postgres://...");
         let mut db = super::Postgres::connect(&url).expect("connect");
         db.client
-            .batch_execute("DROP TABLE IF EXISTS meta, votes, seen, dirty, published, versions")
+            .batch_execute("DROP TABLE IF EXISTS meta, votes, seen, dirty, published, versions, devices")
             .expect("clean slate");
         let mut db = super::Postgres::connect(&url).expect("reconnect");
         crate::storage::tests::behaves(&mut db);

@@ -1,6 +1,6 @@
 //! The embedded default: one SQLite file (WAL, one connection behind the server's lock).
 
-use super::{category, diff, Changes, Listed, Report, Result, Storage};
+use super::{category, diff, vote_origin, Changes, Listed, Report, Result, Storage};
 use crate::aggregate::{Listing, Rules, Vote};
 use ringfence_core::wire;
 use rusqlite::{params, Connection, OptionalExtension};
@@ -20,6 +20,7 @@ CREATE TABLE IF NOT EXISTS votes (
     category INTEGER NOT NULL,
     at       INTEGER NOT NULL,
     comment  TEXT,
+    origin   INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (number, device)
 ) WITHOUT ROWID;
 -- Idempotency keys already counted, per device.
@@ -28,6 +29,12 @@ CREATE TABLE IF NOT EXISTS seen (
     key    TEXT NOT NULL,
     at     INTEGER NOT NULL,
     PRIMARY KEY (device, key)
+) WITHOUT ROWID;
+-- Devices that sent an accepted batch: when first, and from which origin network.
+CREATE TABLE IF NOT EXISTS devices (
+    device     TEXT    PRIMARY KEY,
+    first_seen INTEGER NOT NULL,
+    origin     INTEGER NOT NULL
 ) WITHOUT ROWID;
 -- Numbers voted on since the last publication (a queue: ids only grow).
 CREATE TABLE IF NOT EXISTS dirty (id INTEGER PRIMARY KEY AUTOINCREMENT, number INTEGER NOT NULL UNIQUE);
@@ -57,7 +64,25 @@ impl Sqlite {
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
+        let had_devices: bool =
+            conn.query_row("SELECT count(*) FROM sqlite_master WHERE name = 'devices'", [], |r| r.get::<_, i64>(0))? > 0;
+        let had_votes: bool = conn.query_row("SELECT count(*) FROM sqlite_master WHERE name = 'votes'", [], |r| r.get::<_, i64>(0))? > 0;
+        if had_votes {
+            // Databases from before origins were counted: their votes get origin 0 (each
+            // counts per device, see `vote_origin`).
+            let has_origin: bool =
+                conn.query_row("SELECT count(*) FROM pragma_table_info('votes') WHERE name = 'origin'", [], |r| r.get::<_, i64>(0))? > 0;
+            if !has_origin {
+                conn.execute_batch("ALTER TABLE votes ADD COLUMN origin INTEGER NOT NULL DEFAULT 0")?;
+            }
+        }
         conn.execute_batch(SCHEMA)?;
+        if had_votes && !had_devices {
+            conn.execute_batch(
+                "INSERT OR IGNORE INTO devices (device, first_seen, origin) SELECT device, min(at), 0 FROM votes GROUP BY device;
+                 INSERT OR IGNORE INTO devices (device, first_seen, origin) SELECT device, min(at), 0 FROM seen GROUP BY device;",
+            )?;
+        }
         Ok(Sqlite { conn })
     }
 }
@@ -81,15 +106,18 @@ fn read_listing(r: &rusqlite::Row, at: usize) -> rusqlite::Result<Listing> {
 }
 
 impl Storage for Sqlite {
-    fn record(&mut self, device: &str, reports: &[Report], now: i64) -> Result<(u32, u32)> {
+    fn record(&mut self, device: &str, origin: i64, reports: &[Report], now: i64) -> Result<(u32, u32)> {
         let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let (mut accepted, mut duplicates) = (0, 0);
         {
+            tx.prepare_cached("INSERT OR IGNORE INTO devices (device, first_seen, origin) VALUES (?1, ?2, ?3)")?
+                .execute(params![device, now, origin])?;
             let mut seen = tx.prepare_cached("INSERT OR IGNORE INTO seen (device, key, at) VALUES (?1, ?2, ?3)")?;
             let mut vote = tx.prepare_cached(
-                "INSERT INTO votes (number, device, spam, category, at, comment) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                "INSERT INTO votes (number, device, spam, category, at, comment, origin) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
                  ON CONFLICT (number, device) DO UPDATE SET
-                   spam = excluded.spam, category = excluded.category, at = excluded.at, comment = excluded.comment",
+                   spam = excluded.spam, category = excluded.category, at = excluded.at, comment = excluded.comment,
+                   origin = excluded.origin",
             )?;
             let mut dirty = tx.prepare_cached("INSERT OR REPLACE INTO dirty (number) VALUES (?1)")?;
             for r in reports {
@@ -97,13 +125,17 @@ impl Storage for Sqlite {
                     duplicates += 1;
                     continue;
                 }
-                vote.execute(params![r.number as i64, device, r.spam, r.category.code(), now, r.comment])?;
+                vote.execute(params![r.number as i64, device, r.spam, r.category.code(), now, r.comment, origin])?;
                 dirty.execute([r.number as i64])?;
                 accepted += 1;
             }
         }
         tx.commit()?;
         Ok((accepted, duplicates))
+    }
+
+    fn device_known(&mut self, device: &str) -> Result<bool> {
+        Ok(self.conn.prepare_cached("SELECT 1 FROM devices WHERE device = ?1")?.exists([device])?)
     }
 
     fn pending_changes(&mut self, now: i64, rules: &Rules) -> Result<Changes> {
@@ -122,13 +154,16 @@ impl Storage for Sqlite {
         numbers.sort_unstable();
         numbers.dedup();
         let mut changes = Changes { dirty_upto, ..Changes::default() };
-        let mut votes_of = self.conn.prepare_cached("SELECT spam, category, at FROM votes WHERE number = ?1")?;
+        let mut votes_of = self.conn.prepare_cached("SELECT spam, category, at, origin, device FROM votes WHERE number = ?1")?;
         let mut published_of = self.conn.prepare_cached(
             "SELECT category, score, last_activity, expires_at FROM published WHERE number = ?1",
         )?;
         for number in numbers {
             let votes: Vec<Vote> = votes_of
-                .query_map([number as i64], |r| Ok(Vote { spam: r.get(0)?, category: category(r.get(1)?), at: r.get(2)? }))?
+                .query_map([number as i64], |r| {
+                    let origin = vote_origin(r.get(3)?, &r.get::<_, String>(4)?);
+                    Ok(Vote { spam: r.get(0)?, category: category(r.get(1)?), at: r.get(2)?, origin })
+                })?
                 .collect::<rusqlite::Result<_>>()?;
             let was = published_of.query_row([number as i64], |r| read_listing(r, 0)).optional()?;
             diff(number, &votes, was, now, rules, &mut changes);

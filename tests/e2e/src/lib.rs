@@ -2,6 +2,14 @@
 //! devices with real SQLite files, and a small HTTP proxy that can cut, alter or kill
 //! in the middle of a response.
 //!
+//! Origins: the server counts reporters by network (`server/src/origin.rs`), and every
+//! test process talks to it from 127.0.0.1. So [`Server::start`] trusts 127.0.0.1 as a
+//! proxy (`--trusted-proxy 127.0.0.1`), and each [`Device`] talks to the server through its
+//! own small proxy that adds `X-Forwarded-For: 10.A.B.7`, a network of its own, as a CDN
+//! in front of the server would. A device is then an independent reporter, as a phone on
+//! its own line is. Tests of the defence itself place clients on chosen networks with
+//! [`Server::post_from`] or by binding real loopback source addresses (127.x.y.z).
+//!
 //! The binaries are the ones cargo built next to the test (`target/<profile>/`):
 //! `scripts/test-e2e.sh` builds them first.
 
@@ -37,8 +45,19 @@ pub struct Server {
 }
 
 impl Server {
-    /// Starts a server on `db` with a short publish interval and extra arguments.
+    /// Starts a server on `db` with a short publish interval and extra arguments, trusting
+    /// `X-Forwarded-For` from 127.0.0.1 (see the module's notes on origins) unless the
+    /// arguments name their own `--trusted-proxy`.
     pub fn start(db: &Path, args: &[&str]) -> Server {
+        let mut all: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+        if !all.iter().any(|a| a == "--trusted-proxy") {
+            all.extend(["--trusted-proxy".to_string(), "127.0.0.1".to_string()]);
+        }
+        Server::start_on(db, "127.0.0.1:0", all)
+    }
+
+    /// Starts a server that trusts no proxy: every client's origin is its own address.
+    pub fn start_untrusting(db: &Path, args: &[&str]) -> Server {
         Server::start_on(db, "127.0.0.1:0", args.iter().map(|s| s.to_string()).collect())
     }
 
@@ -159,6 +178,45 @@ impl Server {
         let text = r.text().unwrap_or_default();
         (status, serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text)))
     }
+
+    /// POSTs as if from client address `from`, through the trusted proxy 127.0.0.1
+    /// (`X-Forwarded-For`); returns (status, JSON answer).
+    pub fn post_from(&self, client: &reqwest::blocking::Client, from: &str, path: &str, body: &serde_json::Value) -> (u16, serde_json::Value) {
+        let r = client
+            .post(format!("{}{path}", self.url))
+            .header("content-type", "application/json")
+            .header("x-forwarded-for", from)
+            .body(serde_json::to_vec(body).expect("json"))
+            .send()
+            .expect("post");
+        let status = r.status().as_u16();
+        let text = r.text().unwrap_or_default();
+        (status, serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text)))
+    }
+
+    /// The server's process id (for /proc/PID/status).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// (VmRSS, VmHWM) of the server process, in KiB.
+    pub fn memory_kib(&self) -> (u64, u64) {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid())).unwrap_or_default();
+        let field = |name: &str| {
+            status
+                .lines()
+                .find_map(|l| l.strip_prefix(name))
+                .and_then(|v| v.split_whitespace().next())
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0)
+        };
+        (field("VmRSS:"), field("VmHWM:"))
+    }
+
+    /// Whether the process is still running.
+    pub fn alive(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
 }
 
 impl Drop for Server {
@@ -168,18 +226,35 @@ impl Drop for Server {
     }
 }
 
-/// A phone: its own database file and sync settings with quick retries.
+/// A phone: its own database file, its own network (see the module's notes on
+/// origins), and sync settings with quick retries.
 pub struct Device {
     pub screener: Screener,
     pub path: PathBuf,
     pub config: SyncConfig,
+    /// The address the server sees for this device (`X-Forwarded-For`).
+    pub origin: String,
+    /// The proxy that adds it; `config` points at it.
+    pub origin_proxy: Proxy,
+}
+
+/// A client address on a network of its own: 10.A.B.7, a different /24 each time.
+pub fn next_origin() -> String {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static N: AtomicU32 = AtomicU32::new(1);
+    let n = N.fetch_add(1, Ordering::Relaxed);
+    format!("10.{}.{}.7", (n >> 8) & 0xff, n & 0xff)
 }
 
 impl Device {
     pub fn new(dir: &Path, name: &str, server_url: &str) -> Device {
         let path = dir.join(format!("{name}.db"));
         let screener = Screener::open(&path, Region::KR).expect("open device database");
-        Device { screener, path, config: quick(server_url) }
+        let origin = next_origin();
+        let upstream = server_url.trim_start_matches("http://").trim_end_matches('/');
+        let origin_proxy = Proxy::forwarding_for(upstream, &origin);
+        let config = quick(&origin_proxy.url);
+        Device { screener, path, config, origin, origin_proxy }
     }
 
     pub fn sync(&mut self) -> ringfence_core::Result<ringfence_core::SyncSummary> {
@@ -236,6 +311,15 @@ pub struct Proxy {
 
 impl Proxy {
     pub fn start(upstream: &str) -> Proxy {
+        Proxy::start_with(upstream, None)
+    }
+
+    /// A proxy that adds `X-Forwarded-For: client` to every request, as a CDN would.
+    pub fn forwarding_for(upstream: &str, client: &str) -> Proxy {
+        Proxy::start_with(upstream, Some(client.to_string()))
+    }
+
+    fn start_with(upstream: &str, forwarded_for: Option<String>) -> Proxy {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind proxy");
         let url = format!("http://{}", listener.local_addr().expect("addr"));
         let fault = Arc::new(Mutex::new(Fault::None));
@@ -244,9 +328,9 @@ impl Proxy {
         let upstream = upstream.to_string();
         std::thread::spawn(move || {
             for conn in listener.incoming().map_while(Result::ok) {
-                let (f, s, upstream) = (f.clone(), s.clone(), upstream.clone());
+                let (f, s, upstream, xff) = (f.clone(), s.clone(), upstream.clone(), forwarded_for.clone());
                 std::thread::spawn(move || {
-                    let _ = relay(conn, &upstream, &f, &s);
+                    let _ = relay(conn, &upstream, &f, &s, xff.as_deref());
                 });
             }
         });
@@ -263,7 +347,13 @@ impl Proxy {
     }
 }
 
-fn relay(mut client: TcpStream, upstream: &str, fault: &Mutex<Fault>, seen: &Mutex<Vec<String>>) -> std::io::Result<()> {
+fn relay(
+    mut client: TcpStream,
+    upstream: &str,
+    fault: &Mutex<Fault>,
+    seen: &Mutex<Vec<String>>,
+    forwarded_for: Option<&str>,
+) -> std::io::Result<()> {
     client.set_read_timeout(Some(Duration::from_secs(10)))?;
     // Read one request: headers, then Content-Length bytes of body.
     let mut req = Vec::new();
@@ -298,6 +388,9 @@ fn relay(mut client: TcpStream, upstream: &str, fault: &Mutex<Fault>, seen: &Mut
         .filter(|l| !l.is_empty() && !l.to_ascii_lowercase().starts_with("connection:"))
         .map(|l| format!("{l}\r\n"))
         .collect();
+    if let Some(ip) = forwarded_for {
+        rewritten.push_str(&format!("X-Forwarded-For: {ip}\r\n"));
+    }
     rewritten.push_str("Connection: close\r\n\r\n");
     let mut up = TcpStream::connect(upstream)?;
     up.write_all(rewritten.as_bytes())?;
@@ -340,4 +433,101 @@ pub fn batch(device: &str, reports: &[(&str, &str, bool, Option<&str>)]) -> serd
             r
         }).collect::<Vec<_>>(),
     })
+}
+
+/// A blocking HTTP client whose connections leave from `local` (a loopback address such
+/// as 127.0.5.9: Linux routes all of 127.0.0.0/8 to the loopback interface), so the server
+/// sees a client on that network.
+pub fn client_from(local: std::net::IpAddr) -> reqwest::blocking::Client {
+    reqwest::blocking::Client::builder()
+        .local_address(local)
+        .timeout(Duration::from_secs(20))
+        .build()
+        .expect("http client")
+}
+
+/// `p`-th percentile (0-100) of durations, in milliseconds.
+pub fn percentile_ms(samples: &[Duration], p: f64) -> f64 {
+    if samples.is_empty() {
+        return 0.0;
+    }
+    let mut v: Vec<f64> = samples.iter().map(|d| d.as_secs_f64() * 1000.0).collect();
+    v.sort_by(|a, b| a.total_cmp(b));
+    let i = ((p / 100.0) * (v.len() - 1) as f64).round() as usize;
+    v[i.min(v.len() - 1)]
+}
+
+/// A pseudonymous device id (32 lowercase hex digits) from a number.
+pub fn device_id(n: u64) -> String {
+    format!("{n:032x}")
+}
+
+impl Server {
+    /// Opens the server's SQLite file beside the running server (WAL: a reader never
+    /// blocks it) and runs `f`.
+    pub fn with_db<T>(&self, f: impl FnOnce(&rusqlite::Connection) -> T) -> T {
+        let conn = rusqlite::Connection::open_with_flags(&self.db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .expect("open the server database");
+        conn.busy_timeout(Duration::from_secs(10)).expect("busy timeout");
+        f(&conn)
+    }
+
+    /// One integer from the server's database.
+    pub fn query_i64(&self, sql: &str, params: &[&dyn rusqlite::ToSql]) -> i64 {
+        self.with_db(|c| c.query_row(sql, params, |r| r.get(0)).unwrap_or_else(|e| panic!("{sql}: {e}")))
+    }
+
+    /// Waits until the publisher has gone through every vote received so far.
+    pub fn wait_settled(&self) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while self.query_i64("SELECT count(*) FROM dirty", &[]) > 0 {
+            assert!(Instant::now() < deadline, "votes never published");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Waits until every vote received so far is published and the manifest names the
+    /// newest version; returns it.
+    pub fn wait_published(&self) -> u64 {
+        self.wait_settled();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let newest = self.query_i64("SELECT coalesce(max(version), 0) FROM versions", &[]) as u64;
+            if self.latest() == newest {
+                return newest;
+            }
+            assert!(Instant::now() < deadline, "the manifest never named version {newest}");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Whether `number` (E.164 digits) is in the published listing.
+    pub fn listed(&self, number: i64) -> bool {
+        self.query_i64("SELECT count(*) FROM published WHERE number = ?1", &[&number]) > 0
+    }
+}
+
+/// Writes spam votes for `numbers` from `networks` independent networks straight into a
+/// stopped server's database (as if reported long ago), queued for the next publication:
+/// a large listing in a second instead of millions of requests.
+pub fn seed_votes(db: &Path, numbers: &[i64], networks: i64) {
+    let mut conn = rusqlite::Connection::open(db).expect("open the server database");
+    let tx = conn.transaction().expect("transaction");
+    for o in 1..=networks {
+        let dev = device_id(0xaa00 + o as u64);
+        tx.execute("INSERT OR IGNORE INTO devices (device, first_seen, origin) VALUES (?1, 0, ?2)", rusqlite::params![dev, o])
+            .expect("device");
+        let mut q = tx
+            .prepare("INSERT OR REPLACE INTO votes (number, device, spam, category, at, origin) VALUES (?1, ?2, 1, 5, strftime('%s','now'), ?3)")
+            .expect("prepare");
+        for n in numbers {
+            q.execute(rusqlite::params![n, dev, o]).expect("vote");
+        }
+    }
+    let mut q = tx.prepare("INSERT OR IGNORE INTO dirty (number) VALUES (?1)").expect("prepare");
+    for n in numbers {
+        q.execute([n]).expect("dirty");
+    }
+    drop(q);
+    tx.commit().expect("commit");
 }
