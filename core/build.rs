@@ -92,10 +92,7 @@ fn main() {
         let metas = DATABASE.by_code(&cc).unwrap();
         // Same order as libphonenumber: main country first, then the others.
         let ids = DATABASE.region(&cc).unwrap();
-        let metas: Vec<&Metadata> = ids
-            .iter()
-            .map(|id| *metas.iter().find(|m| m.id() == *id).unwrap())
-            .collect();
+        let metas: Vec<&Metadata> = ids.iter().map(|id| *metas.iter().find(|m| m.id() == *id).unwrap()).collect();
         assert!(metas.len() <= 32, "+{cc}: more regions than a u32 mask holds");
 
         let dfa = build_dfa(cc, &metas);
@@ -107,10 +104,7 @@ fn main() {
                 region_by_id.push((id.to_string(), n_regions));
             }
             let (gen_lens, local_lens) = general_lengths(m);
-            let idd = m
-                .international_prefix()
-                .map(|re| paths.add(re.as_str()))
-                .unwrap_or_default();
+            let idd = m.international_prefix().map(|re| paths.add(re.as_str())).unwrap_or_default();
             // libphonenumber: national_prefix_for_parsing defaults to national_prefix.
             let npp_src = match (m.national_prefix_for_parsing(), m.national_prefix()) {
                 (Some(re), _) => Some(re.as_str().to_string()),
@@ -119,23 +113,13 @@ fn main() {
             };
             let npp = npp_src.map(|s| paths.add(&s)).unwrap_or_default();
             // International formatting uses the intlFormat list when there is one.
-            let fmts = if m.international_formats().is_empty() {
-                m.formats()
-            } else {
-                m.international_formats()
-            };
+            let fmts = if m.international_formats().is_empty() { m.formats() } else { m.international_formats() };
             let first_format = n_formats;
             for f in fmts {
                 let lead = f.leading_digits().last().map(|re| paths.add(re.as_str())).unwrap_or_default();
                 let pat = paths.add(f.pattern().as_str());
-                writeln!(
-                    formats,
-                    "Format{{lead:{},pattern:{},template:{:?}}},",
-                    pr(lead),
-                    pr(pat),
-                    f.format()
-                )
-                .unwrap();
+                writeln!(formats, "Format{{lead:{},pattern:{},template:{:?}}},", pr(lead), pr(pat), f.format())
+                    .unwrap();
                 n_formats += 1;
             }
             writeln!(
@@ -176,15 +160,13 @@ fn main() {
                 });
                 0x8000 | row
             };
-            assert!(n_states + dfa.next.len() < 0x8000 && row_index.len() < 0x8000, "DFA tables outgrew 15-bit state numbers");
+            assert!(
+                n_states + dfa.next.len() < 0x8000 && row_index.len() < 0x8000,
+                "DFA tables outgrew 15-bit state numbers"
+            );
             states.extend_from_slice(&(high << 16 | u32::from(res)).to_le_bytes());
         }
-        writeln!(
-            countries,
-            "Country{{cc:{cc},start:{start},regions:({first_region},{})}},",
-            metas.len()
-        )
-        .unwrap();
+        writeln!(countries, "Country{{cc:{cc},start:{start},regions:({first_region},{})}},", metas.len()).unwrap();
         n_states += dfa.next.len();
     }
 
@@ -224,7 +206,11 @@ fn main() {
     let res: Vec<String> = results
         .iter()
         .map(|r| {
-            let t = r.ntype.map(|k| TYPE_NAMES[k]).unwrap_or(if r.fixed_or_mobile { "FixedLineOrMobile" } else { "Unknown" });
+            let t = r.ntype.map(|k| TYPE_NAMES[k]).unwrap_or(if r.fixed_or_mobile {
+                "FixedLineOrMobile"
+            } else {
+                "Unknown"
+            });
             format!(
                 "Res{{region:{},number_type:NumberType::{t},no_intl:{},viable:{:#x}}}",
                 r.region.map(|x| x as i32).unwrap_or(-1),
@@ -235,8 +221,10 @@ fn main() {
         .collect();
     writeln!(src, "pub(super) static RESULTS: [Res; {}] = [\n{}];", res.len(), res.join(",\n")).unwrap();
     writeln!(src, "pub(super) static TOKENS: [u16; {}] = {:?};", paths.tokens.len(), paths.tokens).unwrap();
-    writeln!(src, "pub(super) static STATES: &[u8] = include_bytes!(concat!(env!(\"OUT_DIR\"), \"/states.bin\"));").unwrap();
-    writeln!(src, "pub(super) static ROWS: &[u8] = include_bytes!(concat!(env!(\"OUT_DIR\"), \"/rows.bin\"));").unwrap();
+    writeln!(src, "pub(super) static STATES: &[u8] = include_bytes!(concat!(env!(\"OUT_DIR\"), \"/states.bin\"));")
+        .unwrap();
+    writeln!(src, "pub(super) static ROWS: &[u8] = include_bytes!(concat!(env!(\"OUT_DIR\"), \"/rows.bin\"));")
+        .unwrap();
     std::fs::write(out.join("states.bin"), &states).unwrap();
     std::fs::write(out.join("rows.bin"), &rows).unwrap();
     std::fs::write(out.join("number_tables.rs"), src).unwrap();

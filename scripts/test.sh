@@ -9,6 +9,10 @@ cd "$(dirname "$0")/.."
 step() { printf '\n== %s\n' "$*"; }
 started=$SECONDS
 
+step "rust: formatting (cargo fmt --check; rustfmt.toml)"
+cargo fmt --all --check
+(cd fuzz && cargo fmt --check)
+
 step "rust: clippy (warnings are errors)"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 

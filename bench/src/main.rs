@@ -93,7 +93,8 @@ fn suite(sizes: &Sizes, inputs: &Path, baseline: Option<&Path>) -> Value {
     child(&["add-rules", &w("rules.txt"), &w("screen.db")]);
 
     eprintln!("screening latency");
-    let (screen, _) = child(&["screen", &w("screen.db"), &w("community.csv"), &w("rules.txt"), &sizes.calls.to_string()]);
+    let (screen, _) =
+        child(&["screen", &w("screen.db"), &w("community.csv"), &w("rules.txt"), &sizes.calls.to_string()]);
 
     eprintln!("cold start");
     let number = data::first_number(Path::new(&w("community.csv")));

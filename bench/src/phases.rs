@@ -10,7 +10,8 @@ use std::path::Path;
 use std::time::Instant;
 
 pub fn run(args: &[String]) -> Value {
-    let a = |i: usize| args.get(i).map(String::as_str).unwrap_or_else(|| panic!("phase {args:?}: missing argument {i}"));
+    let a =
+        |i: usize| args.get(i).map(String::as_str).unwrap_or_else(|| panic!("phase {args:?}: missing argument {i}"));
     match a(0) {
         "normalise" => normalise(Path::new(a(1)), a(2).parse().unwrap_or(5)),
         "import" => import(Path::new(a(1)), Path::new(a(2))),
@@ -165,7 +166,8 @@ fn screen(db: &Path, csv: &Path, rules: &Path, calls: usize) -> Value {
     let rules = read_rules(rules);
     let exact_rules: Vec<&str> = rules.iter().map(|(_, p)| p.as_str()).filter(|p| !p.ends_with('*')).collect();
     let mut rng = crate::data::Rng::new(99);
-    let misses: Vec<String> = (0..calls.min(100_000)).map(|_| format!("+{}", crate::data::number(&mut rng) + 7)).collect();
+    let misses: Vec<String> =
+        (0..calls.min(100_000)).map(|_| format!("+{}", crate::data::number(&mut rng) + 7)).collect();
 
     let mut run = |name: &str, pick: &mut dyn FnMut(usize) -> String| -> Value {
         let inputs: Vec<String> = (0..calls).map(&mut *pick).collect();

@@ -43,7 +43,12 @@ fn machine() -> String {
 pub fn markdown(r: &Value, sizes: &Sizes, quick: bool) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "# Benchmarks\n");
-    let _ = writeln!(s, "Written by `scripts/bench.sh`{}. Machine: {}.\n", if quick { " --quick (reduced sizes)" } else { "" }, machine());
+    let _ = writeln!(
+        s,
+        "Written by `scripts/bench.sh`{}. Machine: {}.\n",
+        if quick { " --quick (reduced sizes)" } else { "" },
+        machine()
+    );
     let _ = writeln!(
         s,
         "Release build. Medians of repeated runs; every comparison is a ratio against a baseline \
@@ -58,13 +63,19 @@ pub fn markdown(r: &Value, sizes: &Sizes, quick: bool) -> String {
     let _ = writeln!(s, "## 1. Normalise + classify ({} real and generated inputs)\n", n["inputs"]);
     let _ = writeln!(s, "| implementation | ns per number | ringfence is faster by |\n|---|---:|---:|");
     let _ = writeln!(s, "| ringfence | {ours:.0} | 1.0x |");
-    let cpp = r["libphonenumber"].as_array().and_then(|lines| {
-        lines.iter().find(|l| l["impl"] == "libphonenumber-cpp" && l["label"] == "all").cloned()
-    });
+    let cpp = r["libphonenumber"]
+        .as_array()
+        .and_then(|lines| lines.iter().find(|l| l["impl"] == "libphonenumber-cpp" && l["label"] == "all").cloned());
     if let Some(lines) = r["libphonenumber"].as_array() {
         for l in lines.iter().filter(|l| l["label"] == "all") {
             let theirs = f(&l["median_ns_per_number"]);
-            let _ = writeln!(s, "| {} {} (parse + type) | {theirs:.0} | {:.1}x |", l["impl"].as_str().unwrap_or("?"), l["version"].as_str().unwrap_or(""), theirs / ours);
+            let _ = writeln!(
+                s,
+                "| {} {} (parse + type) | {theirs:.0} | {:.1}x |",
+                l["impl"].as_str().unwrap_or("?"),
+                l["version"].as_str().unwrap_or(""),
+                theirs / ours
+            );
         }
     }
     let crate_ns = f(&n["phonenumber_crate_ns"]);
@@ -81,7 +92,8 @@ pub fn markdown(r: &Value, sizes: &Sizes, quick: bool) -> String {
             let _ = writeln!(s, "Target: at least 2x libphonenumber C++: {:.1}x, {}.\n", ratio, verdict(ratio >= 2.0));
         }
         None => {
-            let _ = writeln!(s, "Target: at least 2x libphonenumber C++: not measured in this run (no baseline JSON).\n");
+            let _ =
+                writeln!(s, "Target: at least 2x libphonenumber C++: not measured in this run (no baseline JSON).\n");
         }
     }
 
@@ -94,22 +106,44 @@ pub fn markdown(r: &Value, sizes: &Sizes, quick: bool) -> String {
     for k in sc["kinds"].as_array().into_iter().flatten() {
         let p99 = f(&k["p99_us"]);
         worst_p99 = worst_p99.max(p99);
-        let _ = writeln!(s, "| {} | {:.2} | {:.2} | {:.0} | {:.1}x |", k["name"].as_str().unwrap_or("?"), f(&k["p50_us"]), p99, f(&k["max_us"]), p99 / base_p99);
+        let _ = writeln!(
+            s,
+            "| {} | {:.2} | {:.2} | {:.0} | {:.1}x |",
+            k["name"].as_str().unwrap_or("?"),
+            f(&k["p50_us"]),
+            p99,
+            f(&k["max_us"]),
+            p99 / base_p99
+        );
     }
     let b = &sc["baseline"];
-    let _ = writeln!(s, "| baseline: one SQLite primary-key lookup | {:.2} | {:.2} | {:.0} | 1.0x |", f(&b["p50_us"]), base_p99, f(&b["max_us"]));
+    let _ = writeln!(
+        s,
+        "| baseline: one SQLite primary-key lookup | {:.2} | {:.2} | {:.0} | 1.0x |",
+        f(&b["p50_us"]),
+        base_p99,
+        f(&b["max_us"])
+    );
     let _ = writeln!(s, "\nTarget: p99 under 10 us: worst p99 {:.2} us, {}.\n", worst_p99, verdict(worst_p99 < 10.0));
 
     // 3. Cold start.
     let mut wall: Vec<f64> = r["cold"].as_array().into_iter().flatten().map(|c| f(&c["wall_ms"])).collect();
-    let mut inproc: Vec<f64> = r["cold"].as_array().into_iter().flatten().map(|c| f(&c["child"]["first_decision_ms"])).collect();
-    let mut rss: Vec<f64> = r["cold"].as_array().into_iter().flatten().map(|c| f(&c["child"]["peak_rss_mib"])).collect();
+    let mut inproc: Vec<f64> =
+        r["cold"].as_array().into_iter().flatten().map(|c| f(&c["child"]["first_decision_ms"])).collect();
+    let mut rss: Vec<f64> =
+        r["cold"].as_array().into_iter().flatten().map(|c| f(&c["child"]["peak_rss_mib"])).collect();
     let mut noop_wall: Vec<f64> = r["noop"].as_array().into_iter().flatten().map(|c| f(&c["wall_ms"])).collect();
-    let mut noop_rss: Vec<f64> = r["noop"].as_array().into_iter().flatten().map(|c| f(&c["child"]["peak_rss_mib"])).collect();
+    let mut noop_rss: Vec<f64> =
+        r["noop"].as_array().into_iter().flatten().map(|c| f(&c["child"]["peak_rss_mib"])).collect();
     let (wall, inproc, rss, noop_wall, noop_rss) =
         (median(&mut wall), median(&mut inproc), median(&mut rss), median(&mut noop_wall), median(&mut noop_rss));
-    let _ = writeln!(s, "## 3. Cold start: a fresh process opens the {}-entry database and decides one call\n", sizes.community);
-    let _ = writeln!(s, "| | process start to exit ms | open + first decision ms | peak RSS MiB |\n|---|---:|---:|---:|");
+    let _ = writeln!(
+        s,
+        "## 3. Cold start: a fresh process opens the {}-entry database and decides one call\n",
+        sizes.community
+    );
+    let _ =
+        writeln!(s, "| | process start to exit ms | open + first decision ms | peak RSS MiB |\n|---|---:|---:|---:|");
     let _ = writeln!(s, "| ringfence | {wall:.1} | {inproc:.1} | {rss:.1} |");
     let _ = writeln!(s, "| baseline: the same binary doing nothing | {noop_wall:.1} | - | {noop_rss:.1} |");
     let _ = writeln!(
@@ -126,10 +160,36 @@ pub fn markdown(r: &Value, sizes: &Sizes, quick: bool) -> String {
     let (exp, exp_raw) = (&r["export"], &r["export_raw"]);
     let _ = writeln!(s, "## 4. Import and export\n");
     let _ = writeln!(s, "| | entries | ms | peak RSS MiB | vs baseline |\n|---|---:|---:|---:|---:|");
-    let _ = writeln!(s, "| import (CSV, parse, validate, upsert) | {} | {:.0} | {:.1} | {:.1}x |", imp["imported"], f(&imp["ms"]), f(&imp["peak_rss_mib"]), f(&imp["ms"]) / f(&raw["ms"]));
-    let _ = writeln!(s, "| baseline: naive SQLite upsert of the same rows, in file order | {} | {:.0} | {:.1} | 1.0x |", raw["rows"], f(&raw["ms"]), f(&raw["peak_rss_mib"]));
-    let _ = writeln!(s, "| Call Directory export (ascending, streamed) | {} | {:.0} | {:.1} | {:.1}x |", exp["entries"], f(&exp["ms"]), f(&exp["peak_rss_mib"]), f(&exp["ms"]) / f(&exp_raw["ms"]));
-    let _ = writeln!(s, "| baseline: raw SQLite ordered scan | {} | {:.0} | {:.1} | 1.0x |", exp_raw["entries"], f(&exp_raw["ms"]), f(&exp_raw["peak_rss_mib"]));
+    let _ = writeln!(
+        s,
+        "| import (CSV, parse, validate, upsert) | {} | {:.0} | {:.1} | {:.1}x |",
+        imp["imported"],
+        f(&imp["ms"]),
+        f(&imp["peak_rss_mib"]),
+        f(&imp["ms"]) / f(&raw["ms"])
+    );
+    let _ = writeln!(
+        s,
+        "| baseline: naive SQLite upsert of the same rows, in file order | {} | {:.0} | {:.1} | 1.0x |",
+        raw["rows"],
+        f(&raw["ms"]),
+        f(&raw["peak_rss_mib"])
+    );
+    let _ = writeln!(
+        s,
+        "| Call Directory export (ascending, streamed) | {} | {:.0} | {:.1} | {:.1}x |",
+        exp["entries"],
+        f(&exp["ms"]),
+        f(&exp["peak_rss_mib"]),
+        f(&exp["ms"]) / f(&exp_raw["ms"])
+    );
+    let _ = writeln!(
+        s,
+        "| baseline: raw SQLite ordered scan | {} | {:.0} | {:.1} | 1.0x |",
+        exp_raw["entries"],
+        f(&exp_raw["ms"]),
+        f(&exp_raw["peak_rss_mib"])
+    );
     let _ = writeln!(
         s,
         "\nExport output identical to the raw scan: {}. Targets: import of {} under 5 s: {}; export of {} under 3 s and 64 MiB: {}.\n",
@@ -145,16 +205,49 @@ pub fn markdown(r: &Value, sizes: &Sizes, quick: bool) -> String {
     let per = |k: &str| f(&y[k]) / n;
     let _ = writeln!(s, "## 5. Sync: community files on the wire and applied on the phone\n");
     let _ = writeln!(s, "| | bytes | bytes per entry | vs signed snapshot |\n|---|---:|---:|---:|");
-    let _ = writeln!(s, "| signed snapshot ({} entries) | {} | {:.2} | 1.0x |", y["entries"], y["snapshot_bytes"], per("snapshot_bytes"));
-    let _ = writeln!(s, "| baseline: the same listing as CSV | {} | {:.2} | {:.1}x |", y["csv_bytes"], per("csv_bytes"), f(&y["csv_bytes"]) / f(&y["snapshot_bytes"]));
-    let _ = writeln!(s, "| baseline: that CSV compressed with zstd -19 | {} | {:.2} | {:.1}x |", y["csv_zstd_bytes"], per("csv_zstd_bytes"), f(&y["csv_zstd_bytes"]) / f(&y["snapshot_bytes"]));
+    let _ = writeln!(
+        s,
+        "| signed snapshot ({} entries) | {} | {:.2} | 1.0x |",
+        y["entries"],
+        y["snapshot_bytes"],
+        per("snapshot_bytes")
+    );
+    let _ = writeln!(
+        s,
+        "| baseline: the same listing as CSV | {} | {:.2} | {:.1}x |",
+        y["csv_bytes"],
+        per("csv_bytes"),
+        f(&y["csv_bytes"]) / f(&y["snapshot_bytes"])
+    );
+    let _ = writeln!(
+        s,
+        "| baseline: that CSV compressed with zstd -19 | {} | {:.2} | {:.1}x |",
+        y["csv_zstd_bytes"],
+        per("csv_zstd_bytes"),
+        f(&y["csv_zstd_bytes"]) / f(&y["snapshot_bytes"])
+    );
     let _ = writeln!(s, "\n| | ms | vs baseline |\n|---|---:|---:|");
     let _ = writeln!(s, "| encode + sign the snapshot (server) | {:.0} | |", f(&y["encode_ms"]));
     let _ = writeln!(s, "| verify + decode the snapshot (phone) | {:.0} | |", f(&y["decode_ms"]));
     let _ = writeln!(s, "| apply the snapshot to a fresh phone database | {:.0} | |", f(&y["snapshot_apply_ms"]));
-    let _ = writeln!(s, "| apply a {}-change delta ({} bytes): verify, decode, one transaction, until live | {:.0} | {:.1}x |", y["delta_changes"], y["delta_bytes"], f(&y["delta_apply_ms"]), f(&y["delta_apply_ms"]) / f(&y["raw_delta_ms"]));
-    let _ = writeln!(s, "| then the WAL checkpoint, on the same background thread | {:.0} | |", f(&y["delta_checkpoint_ms"]));
-    let _ = writeln!(s, "| baseline: the delta's rows written straight into SQLite (its COMMIT checkpoints) | {:.0} | 1.0x |", f(&y["raw_delta_ms"]));
+    let _ = writeln!(
+        s,
+        "| apply a {}-change delta ({} bytes): verify, decode, one transaction, until live | {:.0} | {:.1}x |",
+        y["delta_changes"],
+        y["delta_bytes"],
+        f(&y["delta_apply_ms"]),
+        f(&y["delta_apply_ms"]) / f(&y["raw_delta_ms"])
+    );
+    let _ = writeln!(
+        s,
+        "| then the WAL checkpoint, on the same background thread | {:.0} | |",
+        f(&y["delta_checkpoint_ms"])
+    );
+    let _ = writeln!(
+        s,
+        "| baseline: the delta's rows written straight into SQLite (its COMMIT checkpoints) | {:.0} | 1.0x |",
+        f(&y["raw_delta_ms"])
+    );
     let _ = writeln!(
         s,
         "\nPeak RSS of the sync phase (which also builds the listing): {:.0} MiB. Targets: under 4 bytes per entry: {}; delta apply under 100 ms: {}.\n",
@@ -178,7 +271,8 @@ fn criterion_section(s: &mut String) {
         for e in entries.flatten() {
             let p = e.path();
             if p.file_name().is_some_and(|n| n == "new") {
-                let read = |f: &str| -> Option<Value> { serde_json::from_str(&std::fs::read_to_string(p.join(f)).ok()?).ok() };
+                let read =
+                    |f: &str| -> Option<Value> { serde_json::from_str(&std::fs::read_to_string(p.join(f)).ok()?).ok() };
                 if let (Some(b), Some(est)) = (read("benchmark.json"), read("estimates.json")) {
                     let ns = f(&est["median"]["point_estimate"]);
                     let per = b["throughput"]["Elements"].as_f64().unwrap_or(1.0);

@@ -39,7 +39,8 @@ struct Seeds {
 }
 
 fn seeds(now: i64) -> Seeds {
-    let dir = std::env::var("RINGFENCE_DATA").unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/data").into());
+    let dir = std::env::var("RINGFENCE_DATA")
+        .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/data").into());
     let mut s = Seeds { prefixes: vec![], votes: vec![], ages: vec![] };
     let add = |s: &mut Seeds, digits: &str| {
         // Keep the country code and the first three national digits; randomise the rest.
@@ -99,7 +100,13 @@ fn listing(n: usize, now: i64, rng: &mut Rng, seeds: &Seeds) -> Vec<Entry> {
         let (prefix, rest) = seeds.prefixes[rng.below(seeds.prefixes.len() as u64) as usize];
         let key = prefix * 10u64.pow(rest) + rng.below(10u64.pow(rest));
         let mut pick = rng.below(100) as i64;
-        let category = weighted.iter().find(|(_, w)| { pick -= *w; pick < 0 }).map_or(Category::Unknown, |c| c.0);
+        let category = weighted
+            .iter()
+            .find(|(_, w)| {
+                pick -= *w;
+                pick < 0
+            })
+            .map_or(Category::Unknown, |c| c.0);
         let score = seeds.votes[rng.below(seeds.votes.len() as u64) as usize];
         let age = seeds.ages[rng.below(seeds.ages.len() as u64) as usize];
         let last_activity = (now / DAY - age) * DAY;
@@ -109,7 +116,16 @@ fn listing(n: usize, now: i64, rng: &mut Rng, seeds: &Seeds) -> Vec<Entry> {
 }
 
 fn header(kind: Kind, version: u64, base: u64, now: i64) -> Header {
-    Header { kind, key_id: [0; 8], version, base_version: base, created_at: now, half_life_secs: 125 * 86_400, entries: 0, deletions: 0 }
+    Header {
+        kind,
+        key_id: [0; 8],
+        version,
+        base_version: base,
+        created_at: now,
+        half_life_secs: 125 * 86_400,
+        entries: 0,
+        deletions: 0,
+    }
 }
 
 pub fn run(n: usize, work: &Path) -> Value {
@@ -120,7 +136,8 @@ pub fn run(n: usize, work: &Path) -> Value {
     let seeds = seeds(now);
 
     let entries = listing(n, now, &mut rng, &seeds);
-    let csv: String = entries.iter().map(|e| format!("+{},{},{},{}\n", e.key, e.category.code(), e.score, e.last_activity)).collect();
+    let csv: String =
+        entries.iter().map(|e| format!("+{},{},{},{}\n", e.key, e.category.code(), e.score, e.last_activity)).collect();
     let csv_zstd = zstd::bulk::compress(csv.as_bytes(), 19).map_or(0, |z| z.len());
     let snapshot = Payload { header: header(Kind::Snapshot, 1, 0, now), entries, deletions: vec![] };
     let t = Instant::now();
@@ -219,6 +236,11 @@ pub fn breakdown(entries: &[Entry], now: i64) {
     let ages: Vec<u8> = entries.iter().map(|e| wire::age_code(wire::age_days(now, e.last_activity))).collect();
     for (name, col) in [("key gaps", planes), ("categories", cats), ("scores", scores), ("ages", ages)] {
         let z = zstd::bulk::compress(&col, 19).unwrap_or_default();
-        println!("  {name:<10} raw {:>9} zstd {:>9} ({:.2} bytes/entry)", col.len(), z.len(), z.len() as f64 / entries.len() as f64);
+        println!(
+            "  {name:<10} raw {:>9} zstd {:>9} ({:.2} bytes/entry)",
+            col.len(),
+            z.len(),
+            z.len() as f64 / entries.len() as f64
+        );
     }
 }

@@ -103,11 +103,7 @@ impl Category {
 /// The categories a person can pick when reporting a number, in a stable order.
 #[uniffi::export]
 pub fn reportable_categories() -> Vec<Category> {
-    core::Category::ALL
-        .iter()
-        .filter(|c| c.is_reportable())
-        .map(|&c| c.into())
-        .collect()
+    core::Category::ALL.iter().filter(|c| c.is_reportable()).map(|&c| c.into()).collect()
 }
 
 impl From<core::Category> for Category {
@@ -311,14 +307,12 @@ impl TryFrom<Decision> for core::Decision {
     fn try_from(d: Decision) -> Result<Self, RingfenceError> {
         let number = match d.e164 {
             None => None,
-            Some(s) => Some(
-                E164::from_digits(s.trim().trim_start_matches('+')).ok_or_else(|| {
-                    RingfenceError::InvalidArgument {
-                        argument: "decision.e164".into(),
-                        details: format!("{s:?} is not an E.164 number such as \"+821012345678\""),
-                    }
-                })?,
-            ),
+            Some(s) => Some(E164::from_digits(s.trim().trim_start_matches('+')).ok_or_else(|| {
+                RingfenceError::InvalidArgument {
+                    argument: "decision.e164".into(),
+                    details: format!("{s:?} is not an E.164 number such as \"+821012345678\""),
+                }
+            })?),
         };
         let region = match d.region {
             None => None,

@@ -26,11 +26,7 @@ pub enum RingfenceError {
     UnknownSetting { key: String },
     /// A policy value the setting refuses; `expected` says what it takes.
     #[error("bad value {value:?} for {key}: {expected}")]
-    BadSettingValue {
-        key: String,
-        value: String,
-        expected: String,
-    },
+    BadSettingValue { key: String, value: String, expected: String },
     /// A category name that does not exist, or one that cannot be reported or set.
     #[error("unknown category {name:?}; known: {known}")]
     UnknownCategory { name: String, known: String },
@@ -49,15 +45,15 @@ pub enum RingfenceError {
     #[error("database {path}: {details}")]
     DatabaseOpen { path: String, details: String },
     /// The database was written by a newer ringfence: update the app.
-    #[error("database {path} was written by a newer ringfence (schema {found}, this build knows {known}); update the app")]
-    SchemaTooNew {
-        path: String,
-        found: i64,
-        known: i64,
-    },
+    #[error(
+        "database {path} was written by a newer ringfence (schema {found}, this build knows {known}); update the app"
+    )]
+    SchemaTooNew { path: String, found: i64, known: i64 },
     /// The database file is damaged; `Screener.recover` moves it aside and keeps what
     /// can still be read.
-    #[error("database {path} is damaged ({details}); Screener::recover moves it aside and keeps what can still be read")]
+    #[error(
+        "database {path} is damaged ({details}); Screener::recover moves it aside and keeps what can still be read"
+    )]
     Corrupt { path: String, details: String },
     /// The screener runs on what could be read from a file that could not be opened;
     /// changes cannot be saved until it is recovered.
@@ -68,9 +64,7 @@ pub enum RingfenceError {
     #[error("database error: {details}")]
     Database { details: String },
     /// This exact list file was imported before; nothing was changed.
-    #[error(
-        "this {format} file was already imported (at Unix time {imported_at}); nothing was changed"
-    )]
+    #[error("this {format} file was already imported (at Unix time {imported_at}); nothing was changed")]
     AlreadyImported { format: String, imported_at: i64 },
     /// A file could not be read (missing, unreadable, not a list of that format).
     #[error("could not read {what}: {details}")]
@@ -81,28 +75,16 @@ pub enum RingfenceError {
     #[error("bad server address {url:?}: use a URL such as https://ringfence.example.org")]
     BadServerUrl { url: String },
     /// No connection (offline, DNS, timeout): try again later.
-    #[error(
-        "cannot reach the community server at {url}: {reason}; check the network and try again"
-    )]
+    #[error("cannot reach the community server at {url}: {reason}; check the network and try again")]
     ServerUnreachable { url: String, reason: String },
     /// The server answered with a 5xx: try again later.
     #[error("the community server at {url} failed (HTTP {status}): {details}; try again later")]
-    ServerFailed {
-        url: String,
-        status: u16,
-        details: String,
-    },
+    ServerFailed { url: String, status: u16, details: String },
     /// The server refused the request (4xx); `code` is the machine-readable reason.
     #[error("the community server refused the request (HTTP {status}, {code}): {details}")]
-    Refused {
-        status: u16,
-        code: String,
-        details: String,
-    },
+    Refused { status: u16, code: String, details: String },
     /// This device sent too much; wait `retry_after_secs`.
-    #[error(
-        "the community server is rate limiting this device; try again in {retry_after_secs} s"
-    )]
+    #[error("the community server is rate limiting this device; try again in {retry_after_secs} s")]
     RateLimited { retry_after_secs: u64 },
     /// A download was larger than allowed; nothing was applied.
     #[error("{what} from the community server is larger than the {limit}-byte limit; nothing was applied")]
@@ -114,12 +96,12 @@ pub enum RingfenceError {
     #[error("the community server's key changed from {pinned} to {offered}; nothing was applied. If the operator really changed it, sync once with --key {offered}")]
     KeyChanged { pinned: String, offered: String },
     /// A server key that is not 64 hex digits.
-    #[error(
-        "bad server key {key:?}: expected 64 hex digits (what `ringfence-server pubkey` prints)"
-    )]
+    #[error("bad server key {key:?}: expected 64 hex digits (what `ringfence-server pubkey` prints)")]
     BadKey { key: String },
     /// The server offered an older version than this device has; nothing was applied.
-    #[error("the community server offers version {offered}, older than the {local} this device has; refusing to go back")]
+    #[error(
+        "the community server offers version {offered}, older than the {local} this device has; refusing to go back"
+    )]
     RollbackRefused { local: u64, offered: u64 },
     /// The server sent something unusable (bad manifest, wrong file kind); nothing applied.
     #[error("the community server sent an unusable {what}: {why}; nothing was applied")]
@@ -138,91 +120,38 @@ impl From<ringfence_core::Error> for RingfenceError {
         // mapping) here, and the messages must stay equal to the core's (tested below).
         match e {
             E::UnknownRegion(region) => RingfenceError::UnknownRegion { region },
-            E::InvalidPattern { pattern, why } => RingfenceError::InvalidPattern {
-                pattern,
-                reason: why,
-            },
+            E::InvalidPattern { pattern, why } => RingfenceError::InvalidPattern { pattern, reason: why },
             E::InvalidNumber { input, why } => RingfenceError::InvalidNumber { input, reason: why },
             E::UnknownSetting(key) => RingfenceError::UnknownSetting { key },
-            E::BadSettingValue {
-                key,
-                value,
-                expected,
-            } => RingfenceError::BadSettingValue {
-                key,
-                value,
-                expected,
-            },
-            E::UnknownCategory(name) => RingfenceError::UnknownCategory {
-                name,
-                known: ringfence_core::Category::names().join(", "),
-            },
+            E::BadSettingValue { key, value, expected } => RingfenceError::BadSettingValue { key, value, expected },
+            E::UnknownCategory(name) => {
+                RingfenceError::UnknownCategory { name, known: ringfence_core::Category::names().join(", ") }
+            }
             E::UnknownAction(name) => RingfenceError::UnknownAction { name },
             E::EmergencyNumber(number) => RingfenceError::EmergencyNumber { number },
-            E::Open { path, source } => RingfenceError::DatabaseOpen {
-                path: path.display().to_string(),
-                details: source.to_string(),
-            },
-            E::SchemaTooNew { path, found, known } => RingfenceError::SchemaTooNew {
-                path: path.display().to_string(),
-                found,
-                known,
-            },
-            E::Corrupt { path, detail } => RingfenceError::Corrupt {
-                path: path.display().to_string(),
-                details: detail,
-            },
-            E::Degraded { path, why } => RingfenceError::Degraded {
-                path: path.display().to_string(),
-                why,
-            },
-            E::Sql(source) => RingfenceError::Database {
-                details: source.to_string(),
-            },
-            E::AlreadyImported {
-                format,
-                imported_at,
-            } => RingfenceError::AlreadyImported {
-                format,
-                imported_at,
-            },
-            E::Io { what, source } => RingfenceError::Io {
-                what,
-                details: source.to_string(),
-            },
-            E::BadServerUrl(url) => RingfenceError::BadServerUrl { url },
-            E::ServerUnreachable { url, reason } => {
-                RingfenceError::ServerUnreachable { url, reason }
+            E::Open { path, source } => {
+                RingfenceError::DatabaseOpen { path: path.display().to_string(), details: source.to_string() }
             }
-            E::ServerFailed {
-                url,
-                status,
-                message,
-            } => RingfenceError::ServerFailed {
-                url,
-                status,
-                details: message,
-            },
-            E::Refused {
-                status,
-                code,
-                message,
-            } => RingfenceError::Refused {
-                status,
-                code,
-                details: message,
-            },
+            E::SchemaTooNew { path, found, known } => {
+                RingfenceError::SchemaTooNew { path: path.display().to_string(), found, known }
+            }
+            E::Corrupt { path, detail } => {
+                RingfenceError::Corrupt { path: path.display().to_string(), details: detail }
+            }
+            E::Degraded { path, why } => RingfenceError::Degraded { path: path.display().to_string(), why },
+            E::Sql(source) => RingfenceError::Database { details: source.to_string() },
+            E::AlreadyImported { format, imported_at } => RingfenceError::AlreadyImported { format, imported_at },
+            E::Io { what, source } => RingfenceError::Io { what, details: source.to_string() },
+            E::BadServerUrl(url) => RingfenceError::BadServerUrl { url },
+            E::ServerUnreachable { url, reason } => RingfenceError::ServerUnreachable { url, reason },
+            E::ServerFailed { url, status, message } => RingfenceError::ServerFailed { url, status, details: message },
+            E::Refused { status, code, message } => RingfenceError::Refused { status, code, details: message },
             E::RateLimited { retry_after_secs } => RingfenceError::RateLimited { retry_after_secs },
             E::PayloadTooLarge { what, limit } => RingfenceError::PayloadTooLarge { what, limit },
-            E::BadPayload { what, source } => RingfenceError::BadPayload {
-                what,
-                details: source.to_string(),
-            },
+            E::BadPayload { what, source } => RingfenceError::BadPayload { what, details: source.to_string() },
             E::KeyChanged { pinned, offered } => RingfenceError::KeyChanged { pinned, offered },
             E::BadKey(key) => RingfenceError::BadKey { key },
-            E::RollbackRefused { local, offered } => {
-                RingfenceError::RollbackRefused { local, offered }
-            }
+            E::RollbackRefused { local, offered } => RingfenceError::RollbackRefused { local, offered },
             E::BadResponse { what, why } => RingfenceError::BadResponse { what, why },
         }
     }
@@ -237,9 +166,7 @@ impl From<ringfence_core::Error> for RingfenceError {
 pub(crate) fn guard<T>(f: impl FnOnce() -> Result<T, RingfenceError>) -> Result<T, RingfenceError> {
     match catch_unwind(AssertUnwindSafe(f)) {
         Ok(r) => r,
-        Err(payload) => Err(RingfenceError::Internal {
-            details: panic_message(payload.as_ref()),
-        }),
+        Err(payload) => Err(RingfenceError::Internal { details: panic_message(payload.as_ref()) }),
     }
 }
 
@@ -290,82 +217,31 @@ mod tests {
         };
         let cases: Vec<E> = vec![
             E::UnknownRegion("XX".into()),
-            E::InvalidPattern {
-                pattern: "abc*".into(),
-                why: "has letters".into(),
-            },
-            E::InvalidNumber {
-                input: "abc".into(),
-                why: "has letters".into(),
-            },
+            E::InvalidPattern { pattern: "abc*".into(), why: "has letters".into() },
+            E::InvalidNumber { input: "abc".into(), why: "has letters".into() },
             E::UnknownSetting("colour".into()),
-            E::BadSettingValue {
-                key: "threshold.block".into(),
-                value: "-1".into(),
-                expected: "a number >= 0".into(),
-            },
+            E::BadSettingValue { key: "threshold.block".into(), value: "-1".into(), expected: "a number >= 0".into() },
             E::UnknownCategory("weird".into()),
             E::UnknownAction("explode".into()),
             E::EmergencyNumber("+82112".into()),
-            E::Open {
-                path: PathBuf::from("/nope/x.db"),
-                source: source(),
-            },
-            E::SchemaTooNew {
-                path: PathBuf::from("/x.db"),
-                found: 9,
-                known: 2,
-            },
+            E::Open { path: PathBuf::from("/nope/x.db"), source: source() },
+            E::SchemaTooNew { path: PathBuf::from("/x.db"), found: 9, known: 2 },
             sql_error(),
-            E::AlreadyImported {
-                format: "csv".into(),
-                imported_at: 1_700_000_000,
-            },
-            E::Io {
-                what: "the csv file".into(),
-                source: std::io::Error::other("gone"),
-            },
+            E::AlreadyImported { format: "csv".into(), imported_at: 1_700_000_000 },
+            E::Io { what: "the csv file".into(), source: std::io::Error::other("gone") },
             E::Corrupt { path: PathBuf::from("/x.db"), detail: "malformed".into() },
             E::Degraded { path: PathBuf::from("/x.db"), why: "not a database".into() },
             E::BadServerUrl("ftp:/x".into()),
-            E::ServerUnreachable {
-                url: "https://x".into(),
-                reason: "timed out".into(),
-            },
-            E::ServerFailed {
-                url: "https://x".into(),
-                status: 503,
-                message: "busy".into(),
-            },
-            E::Refused {
-                status: 400,
-                code: "bad_number".into(),
-                message: "no".into(),
-            },
-            E::RateLimited {
-                retry_after_secs: 30,
-            },
-            E::PayloadTooLarge {
-                what: "the snapshot".into(),
-                limit: 1 << 20,
-            },
-            E::BadPayload {
-                what: "the snapshot".into(),
-                source: ringfence_core::wire::DecodeError::BadSignature,
-            },
-            E::KeyChanged {
-                pinned: "aa".into(),
-                offered: "bb".into(),
-            },
+            E::ServerUnreachable { url: "https://x".into(), reason: "timed out".into() },
+            E::ServerFailed { url: "https://x".into(), status: 503, message: "busy".into() },
+            E::Refused { status: 400, code: "bad_number".into(), message: "no".into() },
+            E::RateLimited { retry_after_secs: 30 },
+            E::PayloadTooLarge { what: "the snapshot".into(), limit: 1 << 20 },
+            E::BadPayload { what: "the snapshot".into(), source: ringfence_core::wire::DecodeError::BadSignature },
+            E::KeyChanged { pinned: "aa".into(), offered: "bb".into() },
             E::BadKey("zz".into()),
-            E::RollbackRefused {
-                local: 9,
-                offered: 3,
-            },
-            E::BadResponse {
-                what: "manifest".into(),
-                why: "not JSON".into(),
-            },
+            E::RollbackRefused { local: 9, offered: 3 },
+            E::BadResponse { what: "manifest".into(), why: "not JSON".into() },
         ];
         for e in cases {
             let want = e.to_string();

@@ -57,20 +57,12 @@ impl From<core::Stats> for Stats {
         let by_action = s
             .by_action
             .into_iter()
-            .filter_map(|(k, n)| {
-                k.parse::<ringfence_core::Action>()
-                    .ok()
-                    .map(|a| (a.into(), n))
-            })
+            .filter_map(|(k, n)| k.parse::<ringfence_core::Action>().ok().map(|a| (a.into(), n)))
             .collect();
         let by_category = s
             .by_category
             .into_iter()
-            .filter_map(|(k, n)| {
-                k.parse::<ringfence_core::Category>()
-                    .ok()
-                    .map(|c| (c.into(), n))
-            })
+            .filter_map(|(k, n)| k.parse::<ringfence_core::Category>().ok().map(|c| (c.into(), n)))
             .collect();
         Stats {
             calls: s.calls,

@@ -164,14 +164,8 @@ impl NormalizedNumber {
 impl From<Caller> for NormalizedNumber {
     fn from(c: Caller) -> Self {
         match c {
-            Caller::Hidden => NormalizedNumber {
-                hidden: true,
-                ..Self::empty()
-            },
-            Caller::Malformed(m) => NormalizedNumber {
-                malformed: Some(m.into()),
-                ..Self::empty()
-            },
+            Caller::Hidden => NormalizedNumber { hidden: true, ..Self::empty() },
+            Caller::Malformed(m) => NormalizedNumber { malformed: Some(m.into()), ..Self::empty() },
             Caller::Number(n) => NormalizedNumber {
                 e164: Some(n.e164.to_string()),
                 formatted: Some(core::format_international(n.e164)),

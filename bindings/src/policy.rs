@@ -36,11 +36,7 @@ impl From<core::Policy> for Policy {
             own_number: p.own_number.map(|n| n.to_string()),
             half_life_days: p.half_life_days,
             history_limit: p.history_limit,
-            category_actions: p
-                .category_actions
-                .into_iter()
-                .map(|(c, a)| (c.into(), a.into()))
-                .collect(),
+            category_actions: p.category_actions.into_iter().map(|(c, a)| (c.into(), a.into())).collect(),
         }
     }
 }
@@ -59,10 +55,6 @@ pub struct PolicySetting {
 
 impl From<core::Setting> for PolicySetting {
     fn from(s: core::Setting) -> Self {
-        PolicySetting {
-            key: s.key,
-            value: s.value,
-            help: s.help.to_string(),
-        }
+        PolicySetting { key: s.key, value: s.value, help: s.help.to_string() }
     }
 }

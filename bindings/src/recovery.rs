@@ -29,15 +29,7 @@ pub struct Recovery {
 
 impl From<core::Recovery> for Recovery {
     fn from(r: core::Recovery) -> Self {
-        let core::Recovery {
-            moved_to,
-            rules,
-            contacts,
-            reports,
-            history,
-            settings,
-            incomplete,
-        } = r;
+        let core::Recovery { moved_to, rules, contacts, reports, history, settings, incomplete } = r;
         Recovery {
             moved_to: moved_to.map(|p| p.display().to_string()),
             rules,

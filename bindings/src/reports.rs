@@ -54,11 +54,6 @@ pub struct Evidence {
 
 impl From<CoreEvidence> for Evidence {
     fn from(e: CoreEvidence) -> Self {
-        Evidence {
-            score: e.score,
-            category: e.category.into(),
-            votes: e.votes,
-            last_activity: e.last_activity,
-        }
+        Evidence { score: e.score, category: e.category.into(), votes: e.votes, last_activity: e.last_activity }
     }
 }

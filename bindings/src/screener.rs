@@ -87,10 +87,7 @@ impl Screener {
     ///
     /// Errors: only `UnknownRegion` (and `Internal`).
     #[uniffi::constructor]
-    pub fn open_or_fallback(
-        db_path: String,
-        home_region: String,
-    ) -> Result<Arc<Self>, RingfenceError> {
+    pub fn open_or_fallback(db_path: String, home_region: String) -> Result<Arc<Self>, RingfenceError> {
         guard(|| {
             let home: Region = home_region.parse()?;
             let path = PathBuf::from(db_path);
@@ -183,9 +180,7 @@ impl Screener {
                 Ok(Err(e)) => (core::Screener::open_or_fallback(path, home), Err(e.into())),
                 Err(panic) => (
                     core::Screener::open_or_fallback(path, home),
-                    Err(RingfenceError::Internal {
-                        details: crate::error::panic_message(panic.as_ref()),
-                    }),
+                    Err(RingfenceError::Internal { details: crate::error::panic_message(panic.as_ref()) }),
                 ),
             };
             *inner = screener;
@@ -237,12 +232,7 @@ impl Screener {
     /// Keeps a decision that `screen` returned in the history (bounded by the policy's
     /// history limit). `caller_id` and `at` as given to `screen`.
     #[uniffi::method(default(at = None))]
-    pub fn record(
-        &self,
-        caller_id: String,
-        decision: Decision,
-        at: Option<i64>,
-    ) -> Result<(), RingfenceError> {
+    pub fn record(&self, caller_id: String, decision: Decision, at: Option<i64>) -> Result<(), RingfenceError> {
         guard(|| {
             let d: core::Decision = decision.try_into()?;
             let call = call(&caller_id, None, false, at);
@@ -272,10 +262,7 @@ impl Screener {
     ) -> Result<RuleAdded, RingfenceError> {
         self.with(|s| {
             let (rule, is_new) = s.add_rule(list.into(), &pattern, label.as_deref())?;
-            Ok(RuleAdded {
-                rule: rule.into(),
-                is_new,
-            })
+            Ok(RuleAdded { rule: rule.into(), is_new })
         })
     }
 
@@ -284,8 +271,7 @@ impl Screener {
     /// new. Blocking for large lists.
     pub fn add_rules(&self, list: RuleList, rules: Vec<RuleInput>) -> Result<u64, RingfenceError> {
         self.with(|s| {
-            let pairs: Vec<(String, Option<String>)> =
-                rules.into_iter().map(|r| (r.pattern, r.label)).collect();
+            let pairs: Vec<(String, Option<String>)> = rules.into_iter().map(|r| (r.pattern, r.label)).collect();
             Ok(s.add_rules(list.into(), &pairs)? as u64)
         })
     }
@@ -330,13 +316,7 @@ impl Screener {
     /// Every setting with its current value and help text (for a generic settings
     /// screen, or to show what `setPolicy` accepts).
     pub fn policy_settings(&self) -> Result<Vec<PolicySetting>, RingfenceError> {
-        self.with(|s| {
-            Ok(s.policy()?
-                .settings()
-                .into_iter()
-                .map(PolicySetting::from)
-                .collect())
-        })
+        self.with(|s| Ok(s.policy()?.settings().into_iter().map(PolicySetting::from).collect()))
     }
 
     /// Changes one setting by key: "threshold.warn", "threshold.block", "hidden",
@@ -352,11 +332,7 @@ impl Screener {
     /// Sets the action for a category, or `null`/`nil` to go back to the default.
     /// Errors: `UnknownSetting` for a category that cannot be set (emergency, personal,
     /// hidden: use `setHiddenAction`, uncategorized).
-    pub fn set_category_action(
-        &self,
-        category: Category,
-        action: Option<Action>,
-    ) -> Result<Policy, RingfenceError> {
+    pub fn set_category_action(&self, category: Category, action: Option<Action>) -> Result<Policy, RingfenceError> {
         let key = format!("category.{}", category.code());
         let value = action.map_or_else(|| "default".to_string(), |a| a.code());
         self.set_policy(key, value)
@@ -387,31 +363,19 @@ impl Screener {
         category: Category,
         comment: Option<String>,
     ) -> Result<Report, RingfenceError> {
-        self.with(|s| {
-            Ok(s.report(&number, category.into(), comment.as_deref())?
-                .into())
-        })
+        self.with(|s| Ok(s.report(&number, category.into(), comment.as_deref())?.into()))
     }
 
     /// Says a number is not spam: it is allowed on this phone at once, and the vote
     /// goes to the community with the next sync. Returns the queued report.
     #[uniffi::method(default(comment = None))]
-    pub fn mark_not_spam(
-        &self,
-        number: String,
-        comment: Option<String>,
-    ) -> Result<Report, RingfenceError> {
+    pub fn mark_not_spam(&self, number: String, comment: Option<String>) -> Result<Report, RingfenceError> {
         self.with(|s| Ok(s.mark_not_spam(&number, comment.as_deref())?.into()))
     }
 
     /// Reports not yet acknowledged by the community server, oldest first.
     pub fn pending_reports(&self, limit: u32) -> Result<Vec<Report>, RingfenceError> {
-        self.with(|s| {
-            Ok(s.pending_reports(limit)?
-                .into_iter()
-                .map(Report::from)
-                .collect())
-        })
+        self.with(|s| Ok(s.pending_reports(limit)?.into_iter().map(Report::from).collect()))
     }
 
     /// How many reports wait in the outbox.
@@ -453,10 +417,7 @@ impl Screener {
     ) -> Result<SyncSummary, RingfenceError> {
         guard(|| {
             let config = config.to_core()?;
-            self.network(true, listener.as_deref(), move |s, progress| {
-                s.sync(&config, progress)
-            })
-            .map(SyncSummary::from)
+            self.network(true, listener.as_deref(), move |s, progress| s.sync(&config, progress)).map(SyncSummary::from)
         })
     }
 
@@ -472,26 +433,17 @@ impl Screener {
     /// hold up `screen` or wait for a running sync.
     ///
     /// Errors: `InvalidNumber`; the network and server errors of `sync`.
-    pub fn lookup_online(
-        &self,
-        number: String,
-        config: SyncConfig,
-    ) -> Result<Option<Evidence>, RingfenceError> {
+    pub fn lookup_online(&self, number: String, config: SyncConfig) -> Result<Option<Evidence>, RingfenceError> {
         guard(|| {
             let config = config.to_core()?;
-            self.network(false, None, move |s, _| s.lookup_online(&number, &config))
-                .map(|e| e.map(Evidence::from))
+            self.network(false, None, move |s, _| s.lookup_online(&number, &config)).map(|e| e.map(Evidence::from))
         })
     }
 
     /// This device's community version, pinned server key and last successful sync.
     pub fn sync_state(&self) -> Result<SyncState, RingfenceError> {
         self.with(|s| {
-            Ok(SyncState {
-                version: s.sync_version()?,
-                pinned_key: s.pinned_key()?,
-                last_sync_at: s.last_sync_at()?,
-            })
+            Ok(SyncState { version: s.sync_version()?, pinned_key: s.pinned_key()?, last_sync_at: s.last_sync_at()? })
         })
     }
 
@@ -502,28 +454,16 @@ impl Screener {
     /// screened meanwhile.
     ///
     /// Errors: `Io` (missing or unreadable file), `AlreadyImported`, `Database`.
-    pub fn import_list(
-        &self,
-        format: ListFormat,
-        path: String,
-    ) -> Result<ImportSummary, RingfenceError> {
+    pub fn import_list(&self, format: ListFormat, path: String) -> Result<ImportSummary, RingfenceError> {
         self.background(|s| {
-            let file = std::fs::File::open(&path).map_err(|e| core::Error::Io {
-                what: path.clone(),
-                source: e,
-            })?;
-            Ok(s.import(format.into(), std::io::BufReader::new(file))?
-                .into())
+            let file = std::fs::File::open(&path).map_err(|e| core::Error::Io { what: path.clone(), source: e })?;
+            Ok(s.import(format.into(), std::io::BufReader::new(file))?.into())
         })
     }
 
     /// `importList` from bytes the app already holds (an Android content URI's stream,
     /// a download). Blocking.
-    pub fn import_list_data(
-        &self,
-        format: ListFormat,
-        data: Vec<u8>,
-    ) -> Result<ImportSummary, RingfenceError> {
+    pub fn import_list_data(&self, format: ListFormat, data: Vec<u8>) -> Result<ImportSummary, RingfenceError> {
         self.background(|s| Ok(s.import(format.into(), data.as_slice())?.into()))
     }
 
@@ -552,24 +492,19 @@ impl Screener {
             }
             let after = match after {
                 None | Some(0) => None,
-                Some(n) => Some(u64::try_from(n).ok().and_then(E164::from_u64).ok_or_else(
-                    || {
-                        bad_argument(
-                            "after",
-                            format!("{n} is not a number from a previous batch"),
-                        )
-                    },
-                )?),
+                Some(n) => Some(
+                    u64::try_from(n)
+                        .ok()
+                        .and_then(E164::from_u64)
+                        .ok_or_else(|| bad_argument("after", format!("{n} is not a number from a previous batch")))?,
+                ),
             };
             self.with(|s| {
                 let mut export = s.call_directory(kind.into(), after)?;
                 let skipped_prefixes = export
                     .skipped_prefixes
                     .iter()
-                    .map(|(p, n)| SkippedPrefix {
-                        prefix: p.to_string(),
-                        numbers: *n,
-                    })
+                    .map(|(p, n)| SkippedPrefix { prefix: p.to_string(), numbers: *n })
                     .collect();
                 let mut entries = Vec::with_capacity(limit.min(100_000) as usize);
                 for entry in export.by_ref() {
@@ -580,16 +515,8 @@ impl Screener {
                 }
                 // Look one entry ahead, so the last batch says it is the last.
                 let more = entries.len() == limit as usize && export.next().transpose()?.is_some();
-                let next_after = if more {
-                    entries.last().map(|e| e.number)
-                } else {
-                    None
-                };
-                Ok(DirectoryBatch {
-                    entries,
-                    next_after,
-                    skipped_prefixes,
-                })
+                let next_after = if more { entries.last().map(|e| e.number) } else { None };
+                Ok(DirectoryBatch { entries, next_after, skipped_prefixes })
             })
         })
     }
@@ -598,12 +525,7 @@ impl Screener {
 
     /// The newest `limit` screened calls, newest first.
     pub fn history(&self, limit: u32) -> Result<Vec<HistoryEntry>, RingfenceError> {
-        self.with(|s| {
-            Ok(s.history(limit)?
-                .into_iter()
-                .map(HistoryEntry::from)
-                .collect())
-        })
+        self.with(|s| Ok(s.history(limit)?.into_iter().map(HistoryEntry::from).collect()))
     }
 
     /// Counts over the history, the lists and the outbox.
@@ -619,21 +541,14 @@ impl Screener {
 
 impl Screener {
     fn wrap(inner: core::Screener, path: Option<PathBuf>) -> Arc<Self> {
-        Arc::new(Screener {
-            inner: Mutex::new(inner),
-            path,
-            background: Mutex::new(()),
-        })
+        Arc::new(Screener { inner: Mutex::new(inner), path, background: Mutex::new(()) })
     }
 
     /// Runs `f` on the core screener under the lock, catching panics. A panic poisons
     /// the lock; the next call takes it anyway (the core keeps no half-written state
     /// in memory: its mirror is replaced whole, and SQLite rolls back), so one bug does
     /// not leave a phone without call screening.
-    fn with<T>(
-        &self,
-        f: impl FnOnce(&mut core::Screener) -> core::Result<T>,
-    ) -> Result<T, RingfenceError> {
+    fn with<T>(&self, f: impl FnOnce(&mut core::Screener) -> core::Result<T>) -> Result<T, RingfenceError> {
         guard(|| {
             let mut s = lock(&self.inner);
             f(&mut s).map_err(RingfenceError::from)
@@ -643,10 +558,7 @@ impl Screener {
     /// Runs a long job on its own connection to the database, one job at a time, so
     /// that `screen` is not held up behind it. In memory there is only the one
     /// connection, and the job runs under the lock like any call.
-    fn background<T>(
-        &self,
-        f: impl FnOnce(&mut core::Screener) -> core::Result<T>,
-    ) -> Result<T, RingfenceError> {
+    fn background<T>(&self, f: impl FnOnce(&mut core::Screener) -> core::Result<T>) -> Result<T, RingfenceError> {
         guard(|| {
             let _one_at_a_time = lock(&self.background);
             let Some(path) = &self.path else {
@@ -668,8 +580,7 @@ impl Screener {
         &self,
         exclusive: bool,
         listener: Option<&dyn SyncListener>,
-        job: impl FnOnce(&mut core::Screener, &mut dyn FnMut(core::SyncProgress)) -> core::Result<T>
-            + Send,
+        job: impl FnOnce(&mut core::Screener, &mut dyn FnMut(core::SyncProgress)) -> core::Result<T> + Send,
     ) -> Result<T, RingfenceError> {
         on_network_thread(listener, move |progress| {
             let _one_at_a_time = exclusive.then(|| lock(&self.background));
@@ -714,9 +625,7 @@ fn on_network_thread<T: Send>(
                 let out = guard(|| job(&mut progress).map_err(RingfenceError::from));
                 let _ = tx.send(Msg::Done(out));
             })
-            .map_err(|e| RingfenceError::Internal {
-                details: format!("cannot start a network thread: {e}"),
-            })?;
+            .map_err(|e| RingfenceError::Internal { details: format!("cannot start a network thread: {e}") })?;
         let mut listener = listener;
         let mut listener_failed = None;
         for msg in rx {
@@ -731,18 +640,14 @@ fn on_network_thread<T: Send>(
                 Msg::Done(out) => {
                     return match (listener_failed, out) {
                         (Some(why), Ok(_)) => Err(RingfenceError::Internal {
-                            details: format!(
-                                "the progress listener failed ({why}); the sync itself completed"
-                            ),
+                            details: format!("the progress listener failed ({why}); the sync itself completed"),
                         }),
                         (_, out) => out,
                     };
                 }
             }
         }
-        Err(RingfenceError::Internal {
-            details: "the network thread ended without an answer".into(),
-        })
+        Err(RingfenceError::Internal { details: "the network thread ended without an answer".into() })
     })
 }
 
@@ -753,23 +658,10 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     })
 }
 
-fn call(
-    caller_id: &str,
-    verification: Option<Verification>,
-    is_contact: bool,
-    at: Option<i64>,
-) -> Call<'_> {
-    Call {
-        caller_id,
-        verification: verification.map(Into::into).unwrap_or_default(),
-        is_contact,
-        at,
-    }
+fn call(caller_id: &str, verification: Option<Verification>, is_contact: bool, at: Option<i64>) -> Call<'_> {
+    Call { caller_id, verification: verification.map(Into::into).unwrap_or_default(), is_contact, at }
 }
 
 fn bad_argument(argument: &str, details: String) -> RingfenceError {
-    RingfenceError::InvalidArgument {
-        argument: argument.to_string(),
-        details,
-    }
+    RingfenceError::InvalidArgument { argument: argument.to_string(), details }
 }

@@ -78,11 +78,7 @@ pub enum SyncProgress {
     /// Reports uploaded so far, of the `total` pending when the sync started.
     Uploading { sent: u64, total: u64 },
     /// Bytes of one file received so far; `total` when the server said.
-    Downloading {
-        what: String,
-        received: u64,
-        total: Option<u64>,
-    },
+    Downloading { what: String, received: u64, total: Option<u64> },
     /// `entries` numbers are being written to the local database.
     Applying { entries: u64 },
 }
@@ -90,18 +86,10 @@ pub enum SyncProgress {
 impl From<core::SyncProgress> for SyncProgress {
     fn from(p: core::SyncProgress) -> Self {
         match p {
-            core::SyncProgress::Uploading { sent, total } => {
-                SyncProgress::Uploading { sent, total }
+            core::SyncProgress::Uploading { sent, total } => SyncProgress::Uploading { sent, total },
+            core::SyncProgress::Downloading { what, received, total } => {
+                SyncProgress::Downloading { what, received, total }
             }
-            core::SyncProgress::Downloading {
-                what,
-                received,
-                total,
-            } => SyncProgress::Downloading {
-                what,
-                received,
-                total,
-            },
             core::SyncProgress::Applying { entries } => SyncProgress::Applying { entries },
         }
     }
@@ -215,39 +203,19 @@ mod tests {
 
     #[test]
     fn bad_configs_are_typed_errors() {
-        assert!(matches!(
-            config("ftp://x").to_core(),
-            Err(RingfenceError::BadServerUrl { .. })
-        ));
-        assert!(matches!(
-            config("not a url").to_core(),
-            Err(RingfenceError::BadServerUrl { .. })
-        ));
-        let bad_key = SyncConfig {
-            key: Some("xyz".into()),
-            ..config("https://x.example")
-        };
+        assert!(matches!(config("ftp://x").to_core(), Err(RingfenceError::BadServerUrl { .. })));
+        assert!(matches!(config("not a url").to_core(), Err(RingfenceError::BadServerUrl { .. })));
+        let bad_key = SyncConfig { key: Some("xyz".into()), ..config("https://x.example") };
         assert!(matches!(bad_key.to_core(), Err(RingfenceError::BadKey { key }) if key == "xyz"));
-        let zero = SyncConfig {
-            attempts: 0,
-            ..config("https://x.example")
-        };
+        let zero = SyncConfig { attempts: 0, ..config("https://x.example") };
         assert!(
             matches!(zero.to_core(), Err(RingfenceError::InvalidArgument { argument, .. }) if argument == "attempts")
         );
-        let zero = SyncConfig {
-            request_timeout_ms: 0,
-            ..config("https://x.example")
-        };
+        let zero = SyncConfig { request_timeout_ms: 0, ..config("https://x.example") };
         assert!(
             matches!(zero.to_core(), Err(RingfenceError::InvalidArgument { argument, .. }) if argument == "requestTimeoutMs")
         );
-        let short = SyncConfig {
-            connect_timeout_ms: 250,
-            ..config("http://127.0.0.1:9/")
-        }
-        .to_core()
-        .unwrap();
+        let short = SyncConfig { connect_timeout_ms: 250, ..config("http://127.0.0.1:9/") }.to_core().unwrap();
         assert_eq!(short.connect_timeout, Duration::from_millis(250));
     }
 }

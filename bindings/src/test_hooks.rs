@@ -27,10 +27,7 @@ pub trait TestHooksProgress: Send + Sync {
 /// Calls `listener` `steps` times (1/steps .. steps/steps), as a blocking job with a
 /// progress callback does, and returns the number of calls made.
 #[uniffi::export]
-pub fn test_hooks_progress(
-    steps: u32,
-    listener: Box<dyn TestHooksProgress>,
-) -> Result<u32, RingfenceError> {
+pub fn test_hooks_progress(steps: u32, listener: Box<dyn TestHooksProgress>) -> Result<u32, RingfenceError> {
     guard(|| {
         for done in 1..=steps {
             listener.on_progress(done, steps);

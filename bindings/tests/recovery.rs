@@ -29,35 +29,18 @@ fn open_or_fallback(path: &Path) -> Arc<Screener> {
 /// report, a setting and a screened call; closed, so everything is in the main file.
 fn make_database(path: &Path) {
     let s = open(path).unwrap();
-    s.add_rule(RuleList::Block, "+8270*".into(), Some("VoIP spam".into()))
-        .unwrap();
+    s.add_rule(RuleList::Block, "+8270*".into(), Some("VoIP spam".into())).unwrap();
     let victims = (0..VICTIMS)
-        .map(|i| RuleInput {
-            pattern: format!("+1 202 555 {i:04}"),
-            label: Some(format!("victim-{i:04}")),
-        })
+        .map(|i| RuleInput { pattern: format!("+1 202 555 {i:04}"), label: Some(format!("victim-{i:04}")) })
         .collect();
-    assert_eq!(
-        s.add_rules(RuleList::Block, victims).unwrap(),
-        VICTIMS as u64
-    );
-    s.add_rule(
-        RuleList::Allow,
-        "010-5555-0000".into(),
-        Some("plumber".into()),
-    )
-    .unwrap();
+    assert_eq!(s.add_rules(RuleList::Block, victims).unwrap(), VICTIMS as u64);
+    s.add_rule(RuleList::Allow, "010-5555-0000".into(), Some("plumber".into())).unwrap();
     s.add_contact("010-7777-7777".into()).unwrap();
-    s.report_spam("010-2222-3333".into(), Category::Scam, None)
-        .unwrap();
+    s.report_spam("010-2222-3333".into(), Category::Scam, None).unwrap();
     s.set_policy("threshold.block".into(), "4".into()).unwrap();
-    s.screen_and_record("1588-1234".into(), None, false, None)
-        .unwrap();
+    s.screen_and_record("1588-1234".into(), None, false, None).unwrap();
     drop(s);
-    assert!(
-        !PathBuf::from(format!("{}-wal", path.display())).exists(),
-        "the WAL outlived the last connection"
-    );
+    assert!(!PathBuf::from(format!("{}-wal", path.display())).exists(), "the WAL outlived the last connection");
 }
 
 /// Garbage (xorshift32 from a fixed seed) over the bytes `[from, to)`.
@@ -81,10 +64,7 @@ fn damage_pages_holding(path: &Path, needle: &str) -> usize {
     let mut damaged = 0;
     for start in (0..bytes.len()).step_by(page) {
         let end = (start + page).min(bytes.len());
-        if bytes[start..end]
-            .windows(needle.len())
-            .any(|w| w == needle.as_bytes())
-        {
+        if bytes[start..end].windows(needle.len()).any(|w| w == needle.as_bytes()) {
             garbage(&mut bytes, start, end);
             damaged += 1;
         }
@@ -103,12 +83,7 @@ fn damage_header(path: &Path) {
 fn screens_safely(s: &Screener) {
     let d = s.screen("112".into(), None, false, None).unwrap();
     assert_eq!((d.action, d.category), (Action::Allow, Category::Emergency));
-    assert_eq!(
-        s.screen("010-1234-5678".into(), None, false, None)
-            .unwrap()
-            .action,
-        Action::Allow
-    );
+    assert_eq!(s.screen("010-1234-5678".into(), None, false, None).unwrap().action, Action::Allow);
 }
 
 fn expect_degraded(r: Result<impl std::fmt::Debug, RingfenceError>, path: &Path, what: &str) {
@@ -129,9 +104,7 @@ fn a_damaged_rules_page() {
 
     match open(&path) {
         Err(e @ RingfenceError::Corrupt { .. }) => {
-            let RingfenceError::Corrupt { path: p, .. } = &e else {
-                unreachable!()
-            };
+            let RingfenceError::Corrupt { path: p, .. } = &e else { unreachable!() };
             assert_eq!(*p, path.display().to_string());
             assert!(e.to_string().contains(&path.display().to_string()), "{e}");
         }
@@ -144,91 +117,34 @@ fn a_damaged_rules_page() {
     screens_safely(&s);
     // The salvaged block list: the prefix, and victims on the pages that were not hit.
     let d = s.screen("070-1234-5678".into(), None, false, None).unwrap();
-    assert_eq!(
-        (d.action, d.label.as_deref()),
-        (Action::Block, Some("VoIP spam"))
-    );
-    assert_eq!(
-        s.screen("+1 202 555 0000".into(), None, false, None)
-            .unwrap()
-            .action,
-        Action::Block
-    );
-    assert_eq!(
-        s.screen("+1 202 555 1000".into(), None, false, None)
-            .unwrap()
-            .action,
-        Action::Allow
-    );
+    assert_eq!((d.action, d.label.as_deref()), (Action::Block, Some("VoIP spam")));
+    assert_eq!(s.screen("+1 202 555 0000".into(), None, false, None).unwrap().action, Action::Block);
+    assert_eq!(s.screen("+1 202 555 1000".into(), None, false, None).unwrap().action, Action::Allow);
     let salvaged = s.rules(RuleList::Block).unwrap().len();
-    assert!(
-        salvaged > VICTIMS / 2 && salvaged < VICTIMS + 1,
-        "{salvaged} block rules salvaged"
-    );
-    expect_degraded(
-        s.add_rule(RuleList::Block, "+8260*".into(), None),
-        &path,
-        "addRule",
-    );
-    expect_degraded(
-        s.report_spam("010-3333-4444".into(), Category::Scam, None),
-        &path,
-        "reportSpam",
-    );
-    expect_degraded(
-        s.set_policy("hidden".into(), "block".into()),
-        &path,
-        "setPolicy",
-    );
-    expect_degraded(
-        s.screen_and_record("010-1234-5678".into(), None, false, None),
-        &path,
-        "screenAndRecord",
-    );
+    assert!(salvaged > VICTIMS / 2 && salvaged < VICTIMS + 1, "{salvaged} block rules salvaged");
+    expect_degraded(s.add_rule(RuleList::Block, "+8260*".into(), None), &path, "addRule");
+    expect_degraded(s.report_spam("010-3333-4444".into(), Category::Scam, None), &path, "reportSpam");
+    expect_degraded(s.set_policy("hidden".into(), "block".into()), &path, "setPolicy");
+    expect_degraded(s.screen_and_record("010-1234-5678".into(), None, false, None), &path, "screenAndRecord");
 
     let r = s.recover().unwrap();
     let moved = r.moved_to.clone().expect("moved aside");
-    assert!(
-        moved.starts_with(&format!("{}.corrupt-", path.display())),
-        "{moved}"
-    );
+    assert!(moved.starts_with(&format!("{}.corrupt-", path.display())), "{moved}");
     assert!(Path::new(&moved).is_file());
     assert_eq!(r.rules as usize, salvaged + 1, "{r:?}"); // and the allow rule
     assert_eq!(r.incomplete, ["rules"], "{r:?}");
-    assert_eq!(
-        (r.contacts, r.reports, r.history, r.settings),
-        (1, 1, 1, 1),
-        "{r:?}"
-    );
+    assert_eq!((r.contacts, r.reports, r.history, r.settings), (1, 1, 1, 1), "{r:?}");
     // The same object now works on the fresh file.
     assert_eq!(s.degraded().unwrap(), None);
-    assert_eq!(
-        s.screen("070-1234-5678".into(), None, false, None)
-            .unwrap()
-            .action,
-        Action::Block
-    );
-    assert!(
-        s.add_rule(RuleList::Block, "+8260*".into(), Some("premium".into()))
-            .unwrap()
-            .is_new
-    );
-    assert_eq!(
-        s.screen("060-123-4567".into(), None, false, None)
-            .unwrap()
-            .action,
-        Action::Block
-    );
+    assert_eq!(s.screen("070-1234-5678".into(), None, false, None).unwrap().action, Action::Block);
+    assert!(s.add_rule(RuleList::Block, "+8260*".into(), Some("premium".into())).unwrap().is_new);
+    assert_eq!(s.screen("060-123-4567".into(), None, false, None).unwrap().action, Action::Block);
     assert_eq!(s.pending_report_count().unwrap(), 1);
     assert_eq!(s.policy().unwrap().block_threshold, 4.0);
     drop(s);
     let again = open(&path).unwrap();
     assert_eq!(again.rules(RuleList::Block).unwrap().len(), salvaged + 1);
-    assert_eq!(
-        again.recover().unwrap(),
-        Recovery::default(),
-        "a sound file is left alone"
-    );
+    assert_eq!(again.recover().unwrap(), Recovery::default(), "a sound file is left alone");
 }
 
 #[test]
@@ -236,42 +152,19 @@ fn a_destroyed_header() {
     let (_dir, path) = temp_db("ringfence.db");
     make_database(&path);
     damage_header(&path);
-    assert!(
-        matches!(open(&path), Err(RingfenceError::Corrupt { path: p, .. }) if p == path.display().to_string())
-    );
+    assert!(matches!(open(&path), Err(RingfenceError::Corrupt { path: p, .. }) if p == path.display().to_string()));
     let s = open_or_fallback(&path);
     assert!(s.degraded().unwrap().is_some());
     screens_safely(&s);
     // Nothing could be read: an ordinary screener without lists.
-    assert_eq!(
-        s.screen("070-1234-5678".into(), None, false, None)
-            .unwrap()
-            .action,
-        Action::Allow
-    );
-    expect_degraded(
-        s.add_rule(RuleList::Block, "+8270*".into(), None),
-        &path,
-        "addRule",
-    );
+    assert_eq!(s.screen("070-1234-5678".into(), None, false, None).unwrap().action, Action::Allow);
+    expect_degraded(s.add_rule(RuleList::Block, "+8270*".into(), None), &path, "addRule");
     let r = s.recover().unwrap();
     assert!(r.moved_to.is_some());
     assert_eq!(r.rules, 0);
-    assert_eq!(
-        r.incomplete,
-        ["rules", "contacts", "reports", "history", "settings"]
-    );
-    assert!(
-        s.add_rule(RuleList::Block, "+8270*".into(), None)
-            .unwrap()
-            .is_new
-    );
-    assert_eq!(
-        s.screen("070-1234-5678".into(), None, false, None)
-            .unwrap()
-            .action,
-        Action::Block
-    );
+    assert_eq!(r.incomplete, ["rules", "contacts", "reports", "history", "settings"]);
+    assert!(s.add_rule(RuleList::Block, "+8270*".into(), None).unwrap().is_new);
+    assert_eq!(s.screen("070-1234-5678".into(), None, false, None).unwrap().action, Action::Block);
 }
 
 #[test]
@@ -282,11 +175,7 @@ fn sound_files_and_memory_are_left_alone() {
     assert_eq!(s.degraded().unwrap(), None);
     assert_eq!(s.recover().unwrap(), Recovery::default());
     assert_eq!(s.rules(RuleList::Block).unwrap().len(), VICTIMS + 1);
-    assert!(
-        s.add_rule(RuleList::Block, "+8260*".into(), None)
-            .unwrap()
-            .is_new
-    );
+    assert!(s.add_rule(RuleList::Block, "+8260*".into(), None).unwrap().is_new);
     let m = Screener::open_in_memory("KR".into()).unwrap();
     assert_eq!(m.recover().unwrap(), Recovery::default());
     assert!(matches!(
@@ -302,42 +191,24 @@ fn sound_files_and_memory_are_left_alone() {
 fn recover_a_file_this_screener_has_open() {
     let (_dir, path) = temp_db("ringfence.db");
     let s = open(&path).unwrap();
-    s.add_rule(RuleList::Block, "+8270*".into(), Some("VoIP spam".into()))
-        .unwrap();
+    s.add_rule(RuleList::Block, "+8270*".into(), Some("VoIP spam".into())).unwrap();
     for i in 0..300 {
-        s.screen_and_record(
-            format!("history-{i:04} +1 202 555 {i:04}"),
-            None,
-            false,
-            None,
-        )
-        .unwrap();
+        s.screen_and_record(format!("history-{i:04} +1 202 555 {i:04}"), None, false, None).unwrap();
     }
     drop(s);
     assert!(damage_pages_holding(&path, "history-0150") >= 1);
     let s = open(&path).unwrap();
     assert_eq!(s.degraded().unwrap(), None);
-    assert!(
-        s.history(1000).is_err(),
-        "the damaged history should fail to read"
-    );
+    assert!(s.history(1000).is_err(), "the damaged history should fail to read");
     let r = s.recover().unwrap();
     assert!(r.moved_to.is_some());
     assert_eq!(r.incomplete, ["history"]);
     assert_eq!(r.rules, 1);
-    assert!(
-        s.add_rule(RuleList::Block, "+8260*".into(), None)
-            .unwrap()
-            .is_new
-    );
+    assert!(s.add_rule(RuleList::Block, "+8260*".into(), None).unwrap().is_new);
     assert!(s.history(1000).unwrap().len() < 300);
     drop(s);
     let s = open(&path).unwrap();
-    assert_eq!(
-        s.rules(RuleList::Block).unwrap().len(),
-        2,
-        "the rule added after recover is in the file"
-    );
+    assert_eq!(s.rules(RuleList::Block).unwrap().len(), 2, "the rule added after recover is in the file");
 }
 
 /// Another screener on the same file (another process, in the app: the iOS extension)
@@ -349,66 +220,28 @@ fn recover_a_file_this_screener_has_open() {
 fn another_screener_keeps_the_moved_file_until_reopened() {
     let (_dir, path) = temp_db("ringfence.db");
     let s = open(&path).unwrap();
-    s.add_rule(RuleList::Block, "+8270*".into(), Some("VoIP spam".into()))
-        .unwrap();
+    s.add_rule(RuleList::Block, "+8270*".into(), Some("VoIP spam".into())).unwrap();
     for i in 0..300 {
-        s.screen_and_record(
-            format!("history-{i:04} +1 202 555 {i:04}"),
-            None,
-            false,
-            None,
-        )
-        .unwrap();
+        s.screen_and_record(format!("history-{i:04} +1 202 555 {i:04}"), None, false, None).unwrap();
     }
     drop(s);
     assert!(damage_pages_holding(&path, "history-0150") >= 1);
     let other = open(&path).unwrap();
     let s = open(&path).unwrap();
-    assert_eq!(
-        other
-            .screen("070-1234-5678".into(), None, false, None)
-            .unwrap()
-            .action,
-        Action::Block
-    );
+    assert_eq!(other.screen("070-1234-5678".into(), None, false, None).unwrap().action, Action::Block);
     let moved = s.recover().unwrap().moved_to.expect("moved aside");
-    assert!(
-        s.add_rule(RuleList::Block, "+8260*".into(), None)
-            .unwrap()
-            .is_new
-    );
+    assert!(s.add_rule(RuleList::Block, "+8260*".into(), None).unwrap().is_new);
     // The other screener still works, on the moved file.
-    assert!(
-        other
-            .add_rule(RuleList::Block, "+8250*".into(), None)
-            .unwrap()
-            .is_new
-    );
-    let patterns = |s: &Screener| {
-        s.rules(RuleList::Block)
-            .unwrap()
-            .into_iter()
-            .map(|r| r.pattern)
-            .collect::<Vec<_>>()
-    };
+    assert!(other.add_rule(RuleList::Block, "+8250*".into(), None).unwrap().is_new);
+    let patterns = |s: &Screener| s.rules(RuleList::Block).unwrap().into_iter().map(|r| r.pattern).collect::<Vec<_>>();
     assert_eq!(patterns(&other), ["+8250*", "+8270*"]);
     assert_eq!(patterns(&s), ["+8260*", "+8270*"]);
     drop(other);
     let wal = format!("{}-wal", path.display());
-    assert!(
-        Path::new(&wal).exists(),
-        "closing the other screener deleted the fresh database's WAL"
-    );
-    assert!(
-        s.add_rule(RuleList::Block, "+8240*".into(), None)
-            .unwrap()
-            .is_new
-    );
+    assert!(Path::new(&wal).exists(), "closing the other screener deleted the fresh database's WAL");
+    assert!(s.add_rule(RuleList::Block, "+8240*".into(), None).unwrap().is_new);
     drop(s);
-    assert_eq!(
-        patterns(&open(&path).unwrap()),
-        ["+8240*", "+8260*", "+8270*"]
-    );
+    assert_eq!(patterns(&open(&path).unwrap()), ["+8240*", "+8260*", "+8270*"]);
     // The moved file has the other screener's write (for a specialist).
     let old = Screener::open_or_fallback(moved, "KR".into()).unwrap();
     assert!(patterns(&old).contains(&"+8250*".to_string()));

@@ -25,9 +25,7 @@ fn representative_number_gets_its_label() {
 #[test]
 fn blocked_prefix_blocks() {
     let s = kr();
-    let added = s
-        .add_rule(RuleList::Block, "+8270*".into(), Some("VoIP spam".into()))
-        .unwrap();
+    let added = s.add_rule(RuleList::Block, "+8270*".into(), Some("VoIP spam".into())).unwrap();
     assert!(added.is_new);
     assert!(added.rule.is_prefix);
     assert_eq!(added.rule.pattern, "+8270*");
@@ -36,12 +34,7 @@ fn blocked_prefix_blocks() {
     assert!(d.reasons.contains(&Reason::BlockList));
     println!("{d:?}");
     assert!(s.remove_rule(RuleList::Block, "070*".into()).unwrap());
-    assert_eq!(
-        s.screen("070-1234-5678".into(), None, false, None)
-            .unwrap()
-            .action,
-        Action::Allow
-    );
+    assert_eq!(s.screen("070-1234-5678".into(), None, false, None).unwrap().action, Action::Allow);
 }
 
 #[test]
@@ -56,15 +49,11 @@ fn allow_beats_community() {
     println!("{d:?}");
     assert_eq!(d.action, Action::Block);
     assert_eq!(d.category, Category::Scam);
-    s.add_rule(RuleList::Allow, "010-5555-0000".into(), None)
-        .unwrap();
+    s.add_rule(RuleList::Allow, "010-5555-0000".into(), None).unwrap();
     let d = s.screen("010-5555-0000".into(), None, false, None).unwrap();
     assert_eq!(d.action, Action::Allow);
     assert_eq!(d.reasons, vec![Reason::AllowList]);
-    assert!(matches!(
-        s.import_list_data(ListFormat::Csv, csv),
-        Err(RingfenceError::AlreadyImported { .. })
-    ));
+    assert!(matches!(s.import_list_data(ListFormat::Csv, csv), Err(RingfenceError::AlreadyImported { .. })));
 }
 
 #[test]
@@ -73,43 +62,27 @@ fn errors_are_typed() {
     let e = s.add_rule(RuleList::Block, "112".into(), None).unwrap_err();
     assert!(matches!(e, RingfenceError::EmergencyNumber { .. }), "{e:?}");
     println!("{e}");
-    let e = s
-        .add_rule(RuleList::Block, "hello*".into(), None)
-        .unwrap_err();
+    let e = s.add_rule(RuleList::Block, "hello*".into(), None).unwrap_err();
     assert!(matches!(e, RingfenceError::InvalidPattern { .. }), "{e:?}");
     println!("{e}");
-    let e = s
-        .set_policy("threshold.block".into(), "-1".into())
-        .unwrap_err();
+    let e = s.set_policy("threshold.block".into(), "-1".into()).unwrap_err();
     assert!(matches!(e, RingfenceError::BadSettingValue { .. }), "{e:?}");
     println!("{e}");
-    let e = s
-        .import_list(ListFormat::Csv, "/nonexistent/list.csv".into())
-        .unwrap_err();
+    let e = s.import_list(ListFormat::Csv, "/nonexistent/list.csv".into()).unwrap_err();
     assert!(matches!(e, RingfenceError::Io { .. }), "{e:?}");
     println!("{e}");
-    let e = s
-        .call_directory_batch(DirectoryKind::Blocking, Some(-5), 10)
-        .unwrap_err();
+    let e = s.call_directory_batch(DirectoryKind::Blocking, Some(-5), 10).unwrap_err();
     assert!(matches!(e, RingfenceError::InvalidArgument { .. }), "{e:?}");
     println!("{e}");
-    let e = s
-        .report_spam("call me maybe".into(), Category::Scam, None)
-        .unwrap_err();
+    let e = s.report_spam("call me maybe".into(), Category::Scam, None).unwrap_err();
     assert!(matches!(e, RingfenceError::InvalidNumber { .. }), "{e:?}");
     println!("{e}");
-    let e = s
-        .report_spam("010-1234-5678".into(), Category::Personal, None)
-        .unwrap_err();
+    let e = s.report_spam("010-1234-5678".into(), Category::Personal, None).unwrap_err();
     assert!(matches!(e, RingfenceError::UnknownCategory { .. }), "{e:?}");
     println!("{e}");
-    let e = Screener::open("/tmp/rf/x.db".into(), "ZZ".into())
-        .err()
-        .unwrap();
+    let e = Screener::open("/tmp/rf/x.db".into(), "ZZ".into()).err().unwrap();
     assert!(matches!(e, RingfenceError::UnknownRegion { .. }), "{e:?}");
-    let e = s
-        .set_category_action(Category::Emergency, Some(Action::Block))
-        .unwrap_err();
+    let e = s.set_category_action(Category::Emergency, Some(Action::Block)).unwrap_err();
     assert!(matches!(e, RingfenceError::UnknownSetting { .. }), "{e:?}");
     println!("{e}");
 }
@@ -120,54 +93,30 @@ fn policy_round_trip() {
     let p = s.policy().unwrap();
     assert_eq!(p.warn_threshold, 2.0);
     assert!(p.category_actions.is_empty());
-    let p = s
-        .set_category_action(Category::Representative, Some(Action::Block))
-        .unwrap();
-    assert_eq!(
-        p.category_actions.get(&Category::Representative),
-        Some(&Action::Block)
-    );
-    assert_eq!(
-        s.screen("1588-1234".into(), None, false, None)
-            .unwrap()
-            .action,
-        Action::Block
-    );
-    let p = s
-        .set_category_action(Category::Representative, None)
-        .unwrap();
+    let p = s.set_category_action(Category::Representative, Some(Action::Block)).unwrap();
+    assert_eq!(p.category_actions.get(&Category::Representative), Some(&Action::Block));
+    assert_eq!(s.screen("1588-1234".into(), None, false, None).unwrap().action, Action::Block);
+    let p = s.set_category_action(Category::Representative, None).unwrap();
     assert!(p.category_actions.is_empty());
     let p = s.set_own_number(Some("010-9999-0000".into())).unwrap();
     assert_eq!(p.own_number.as_deref(), Some("+821099990000"));
     let settings = s.policy_settings().unwrap();
-    assert!(settings
-        .iter()
-        .any(|x| x.key == "own-number" && x.value == "+821099990000"));
+    assert!(settings.iter().any(|x| x.key == "own-number" && x.value == "+821099990000"));
     println!("{settings:?}");
 }
 
 #[test]
 fn export_batches_ascend_and_resume() {
     let s = kr();
-    s.add_rule(RuleList::Block, "+82701234*".into(), None)
-        .unwrap();
-    s.add_rule(RuleList::Block, "+821011112222".into(), None)
-        .unwrap();
-    let all = s
-        .call_directory_batch(DirectoryKind::Blocking, None, 1_000_000)
-        .unwrap();
+    s.add_rule(RuleList::Block, "+82701234*".into(), None).unwrap();
+    s.add_rule(RuleList::Block, "+821011112222".into(), None).unwrap();
+    let all = s.call_directory_batch(DirectoryKind::Blocking, None, 1_000_000).unwrap();
     assert_eq!(all.next_after, None);
-    println!(
-        "{} entries, first {:?}",
-        all.entries.len(),
-        all.entries.first()
-    );
+    println!("{} entries, first {:?}", all.entries.len(), all.entries.first());
     let mut got = Vec::new();
     let mut after = None;
     loop {
-        let b = s
-            .call_directory_batch(DirectoryKind::Blocking, after, 999)
-            .unwrap();
+        let b = s.call_directory_batch(DirectoryKind::Blocking, after, 999).unwrap();
         got.extend(b.entries.iter().cloned());
         match b.next_after {
             None => break,

@@ -66,7 +66,11 @@ impl FakeServer {
         .unwrap();
         let (bucket, tag) = wire::lookup_hash(&salt, E164::from_u64(LISTED_E164).unwrap());
         let bucket_file = wire::encode(
-            &Payload { header: header(Kind::Bucket, 1, bucket.into(), 1), entries: vec![entry(tag)], deletions: vec![] },
+            &Payload {
+                header: header(Kind::Bucket, 1, bucket.into(), 1),
+                entries: vec![entry(tag)],
+                deletions: vec![],
+            },
             &key,
         )
         .unwrap();
@@ -349,7 +353,9 @@ fn sync_and_lookup_work_from_inside_a_tokio_runtime() {
         // From a task on a runtime worker, too.
         let s2 = s.clone();
         let config = server.config();
-        let state = rt.block_on(async move { tokio::spawn(async move { s2.sync(config, None).map(|x| x.to_version) }).await.unwrap() });
+        let state = rt.block_on(async move {
+            tokio::spawn(async move { s2.sync(config, None).map(|x| x.to_version) }).await.unwrap()
+        });
         assert_eq!(state.unwrap(), 1);
     }
 
@@ -403,7 +409,9 @@ fn an_unreachable_server_is_a_quick_typed_error() {
     let s = db.open();
     let t = Instant::now();
     match s.sync(quick(&format!("http://{closed}")), None) {
-        Err(RingfenceError::ServerUnreachable { url, .. }) => assert!(url.contains(&closed.port().to_string()), "{url}"),
+        Err(RingfenceError::ServerUnreachable { url, .. }) => {
+            assert!(url.contains(&closed.port().to_string()), "{url}")
+        }
         other => panic!("expected ServerUnreachable, got {other:?}"),
     }
     assert!(matches!(

@@ -4,7 +4,11 @@ use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
 #[derive(Parser)]
-#[command(name = "ringfence", version, about = "Screen incoming calls: block and allow lists, community spam data, number-plan heuristics")]
+#[command(
+    name = "ringfence",
+    version,
+    about = "Screen incoming calls: block and allow lists, community spam data, number-plan heuristics"
+)]
 pub struct Cli {
     /// Database file [default: $RINGFENCE_DB, else the platform data directory]
     #[arg(long, global = true, env = "RINGFENCE_DB", value_name = "PATH")]

@@ -170,7 +170,8 @@ fn list(s: &mut Screener, which: List, command: ListCommand, out: &mut impl Writ
         }
         ListCommand::Remove { pattern } => {
             let removed = s.remove_rule(which, &pattern)?;
-            let msg = if removed { format!("removed from the {which} list") } else { format!("not on the {which} list") };
+            let msg =
+                if removed { format!("removed from the {which} list") } else { format!("not on the {which} list") };
             writeln!(out, "{msg}")?;
         }
         ListCommand::List { json } => render::rules(&s.rules(which)?, json, out)?,

@@ -23,7 +23,8 @@ pub fn decision(input: &str, d: &Decision, national_only: bool, as_json: bool, o
     }
     let number = d.number.map(|n| n.to_string()).unwrap_or_else(|| "-".into());
     let reasons = d.reasons.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(",");
-    let mut line = format!("{:<7} {:<16} {:<20} {:<16}", d.action.as_str(), number, d.number_type.as_str(), d.category.as_str());
+    let mut line =
+        format!("{:<7} {:<16} {:<20} {:<16}", d.action.as_str(), number, d.number_type.as_str(), d.category.as_str());
     if let Some(label) = &d.label {
         line.push_str(&format!(" {label:?}"));
     }
@@ -60,7 +61,8 @@ pub fn rules(rules: &[Rule], as_json: bool, out: &mut dyn Write) -> io::Result<(
 pub fn policy(p: &Policy, as_json: bool, out: &mut dyn Write) -> io::Result<()> {
     let settings = p.settings();
     if as_json {
-        let map: serde_json::Map<String, Value> = settings.into_iter().map(|s| (s.key, Value::String(s.value))).collect();
+        let map: serde_json::Map<String, Value> =
+            settings.into_iter().map(|s| (s.key, Value::String(s.value))).collect();
         return writeln!(out, "{}", Value::Object(map));
     }
     for s in settings {
@@ -86,7 +88,15 @@ pub fn history(entries: &[HistoryEntry], as_json: bool, out: &mut dyn Write) -> 
             writeln!(out, "{}", serde_json::to_string(e).map_err(io::Error::other)?)?;
         } else {
             let number = e.number.map(|n| n.to_string()).unwrap_or_else(|| e.input.clone());
-            writeln!(out, "{:<12} {:<7} {:<16} {:<16} {}", e.at, e.action.as_str(), number, e.category.as_str(), e.label.as_deref().unwrap_or(""))?;
+            writeln!(
+                out,
+                "{:<12} {:<7} {:<16} {:<16} {}",
+                e.at,
+                e.action.as_str(),
+                number,
+                e.category.as_str(),
+                e.label.as_deref().unwrap_or("")
+            )?;
         }
     }
     Ok(())

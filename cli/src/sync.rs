@@ -20,7 +20,8 @@ pub fn sync(s: &mut Screener, args: &Sync, out: &mut impl Write) -> Outcome {
     let config = config(&args.server)?;
     let bar = if io::stderr().is_terminal() { ProgressBar::new(0) } else { ProgressBar::hidden() };
     bar.set_style(
-        ProgressStyle::with_template("{msg} {bar:30} {bytes}/{total_bytes}").unwrap_or_else(|_| ProgressStyle::default_bar()),
+        ProgressStyle::with_template("{msg} {bar:30} {bytes}/{total_bytes}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     let summary = s.sync(&config, &mut |p| match p {
         SyncProgress::Uploading { sent, total } => bar.set_message(format!("uploaded {sent}/{total} reports")),
@@ -40,14 +41,23 @@ pub fn sync(s: &mut Screener, args: &Sync, out: &mut impl Write) -> Outcome {
     if let Some(k) = &summary.pinned_key {
         writeln!(out, "pinned server key {k}")?;
     }
-    writeln!(out, "uploaded {} reports{}", summary.uploaded, match summary.rejected {
-        0 => String::new(),
-        n => format!(" ({n} refused by the server and dropped)"),
-    })?;
+    writeln!(
+        out,
+        "uploaded {} reports{}",
+        summary.uploaded,
+        match summary.rejected {
+            0 => String::new(),
+            n => format!(" ({n} refused by the server and dropped)"),
+        }
+    )?;
     if summary.from_version == summary.to_version {
         writeln!(out, "community database up to date at version {}", summary.to_version)?;
     } else {
-        let how = if summary.snapshot { format!("snapshot + {} deltas", summary.deltas) } else { format!("{} deltas", summary.deltas) };
+        let how = if summary.snapshot {
+            format!("snapshot + {} deltas", summary.deltas)
+        } else {
+            format!("{} deltas", summary.deltas)
+        };
         writeln!(
             out,
             "community database {} -> {} ({how}, {} bytes): {} numbers added or changed, {} removed",

@@ -20,7 +20,9 @@ impl Cli {
             .env_remove("RINGFENCE_REGION");
         if let Some(input) = stdin {
             use std::io::Write;
-            cmd.stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
+            cmd.stdin(std::process::Stdio::piped())
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped());
             let mut child = cmd.spawn().unwrap();
             child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
             return child.wait_with_output().unwrap();
@@ -61,7 +63,8 @@ fn check_reads_a_file_or_stdin_and_flags() {
     let cli = Cli::new();
     let out = cli.run("US", &["check", "--json", "--file", "-"], Some("(212) 555-0100\r\nanonymous\n\n"));
     assert!(out.status.success());
-    let v: Vec<Value> = String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let v: Vec<Value> =
+        String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     assert_eq!(v.len(), 3);
     assert_eq!(v[0]["number"], "+12125550100");
     assert_eq!(v[1]["category"], "hidden");
@@ -104,7 +107,10 @@ fn lists_policy_report_history_stats() {
     assert_eq!(cli.run("KR", &["policy", "set", "threshold.block", "lots"], None).status.code(), Some(1));
 
     cli.ok("KR", &["report", "010-5555-1234", "--category", "scam", "--comment", "fake bank"]);
-    assert_eq!(cli.json_lines("KR", &["check", "--json", "010-5555-1234"])[0]["reasons"], serde_json::json!(["reported"]));
+    assert_eq!(
+        cli.json_lines("KR", &["check", "--json", "010-5555-1234"])[0]["reasons"],
+        serde_json::json!(["reported"])
+    );
 
     let h = cli.json_lines("KR", &["history", "--json"]);
     assert_eq!(h.len(), 2);
@@ -116,7 +122,11 @@ fn lists_policy_report_history_stats() {
 fn import_and_export_call_directory() {
     let cli = Cli::new();
     let csv = cli.dir.path().join("list.csv");
-    std::fs::write(&csv, "number,category,votes\n+1 212 555 0199,scam,9\n+1 212 555 0198,telemarketing,3\nnot a number,scam,1\n").unwrap();
+    std::fs::write(
+        &csv,
+        "number,category,votes\n+1 212 555 0199,scam,9\n+1 212 555 0198,telemarketing,3\nnot a number,scam,1\n",
+    )
+    .unwrap();
     let summary = cli.ok("US", &["import", "--format", "csv", csv.to_str().unwrap()]);
     assert!(summary.contains("imported  2"), "{summary}");
     assert!(summary.contains("invalid_number     1"), "{summary}");

@@ -4,7 +4,13 @@
 use std::process::Command;
 
 fn ringfence(db: &std::path::Path, args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_ringfence")).arg("--db").arg(db).args(["--region", "KR"]).args(args).output().unwrap()
+    Command::new(env!("CARGO_BIN_EXE_ringfence"))
+        .arg("--db")
+        .arg(db)
+        .args(["--region", "KR"])
+        .args(args)
+        .output()
+        .unwrap()
 }
 
 #[test]

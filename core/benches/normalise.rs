@@ -11,8 +11,8 @@
 //! latency, ns per number, ratio), then criterion's measurements.
 
 use criterion::{Criterion, Throughput};
-use std::hint::black_box;
 use ringfence_core::number::{parse, Caller, Region};
+use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/data/");
@@ -64,7 +64,9 @@ fn main() {
         }
         let mut g = c.benchmark_group(format!("normalise_{home}"));
         g.throughput(Throughput::Elements(block.len() as u64));
-        g.bench_function("ringfence_parse", |b| b.iter(|| block.iter().map(|i| score(parse(&i.raw, i.home))).sum::<u64>()));
+        g.bench_function("ringfence_parse", |b| {
+            b.iter(|| block.iter().map(|i| score(parse(&i.raw, i.home))).sum::<u64>())
+        });
         g.finish();
     }
     c.final_summary();
@@ -237,7 +239,10 @@ fn korean(rng: &mut Rng) -> String {
         }
         79..=92 => {
             let (cc, nsn) = match rng.below(5) {
-                0 => ("1", format!("{}{}{}", rng.digits(3, "2345678"), rng.digits(3, "2345678"), rng.digits(4, "0123456789"))),
+                0 => (
+                    "1",
+                    format!("{}{}{}", rng.digits(3, "2345678"), rng.digits(3, "2345678"), rng.digits(4, "0123456789")),
+                ),
                 1 => ("86", format!("{}{}", rng.pick(&["138", "139", "150", "186"]), rng.digits(8, "0123456789"))),
                 2 => ("81", format!("{}{}", rng.pick(&["90", "80", "70"]), rng.digits(8, "0123456789"))),
                 3 => ("44", format!("7{}", rng.digits(9, "45789"))),
@@ -280,7 +285,9 @@ fn chinese(rng: &mut Rng) -> String {
                 _ => joined(rng, &[area, &sub]),
             }
         }
-        76..=85 => rng.pick(&["95588", "95533", "95599", "95555", "10086", "10010", "10000", "12315", "12345", "110", "120"]).to_string(),
+        76..=85 => rng
+            .pick(&["95588", "95533", "95599", "95555", "10086", "10010", "10000", "12315", "12345", "110", "120"])
+            .to_string(),
         _ => {
             let nsn = format!("{}{}", rng.pick(&["138", "139", "186", "170"]), rng.digits(8, "0123456789"));
             match rng.below(4) {

@@ -36,7 +36,12 @@ fn build(path: &Path) -> Vec<u64> {
             .unwrap();
         for _ in 0..COMMUNITY {
             let n = us_number(&mut seed);
-            stmt.execute(rusqlite::params![n as i64, (5 + next(&mut seed) % 3) as i64, (1 + next(&mut seed) % 20) as f64]).unwrap();
+            stmt.execute(rusqlite::params![
+                n as i64,
+                (5 + next(&mut seed) % 3) as i64,
+                (1 + next(&mut seed) % 20) as f64
+            ])
+            .unwrap();
             listed.push(n);
         }
     }

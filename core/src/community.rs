@@ -45,9 +45,8 @@ pub fn decayed(votes: f64, last_activity: i64, now: i64, half_life_days: f64) ->
 
 /// The strongest evidence about `number` across sources.
 pub(crate) fn lookup(store: &Store, number: E164, now: i64, half_life_days: f64) -> Result<Option<Evidence>> {
-    let mut stmt = store
-        .conn()
-        .prepare_cached("SELECT category, votes, last_activity FROM community WHERE number = ?1")?;
+    let mut stmt =
+        store.conn().prepare_cached("SELECT category, votes, last_activity FROM community WHERE number = ?1")?;
     let mut rows = stmt.query([number.as_u64() as i64])?;
     let mut best: Option<Evidence> = None;
     while let Some(r) = rows.next()? {

@@ -39,7 +39,12 @@ pub struct Context<'a> {
 
 /// Decides what to do with a call. `community` is only asked when steps 1-4 did not
 /// decide, so most allowed calls never touch the community table.
-pub fn decide(ctx: &Context, call: &Call, caller: &Caller, community: impl FnOnce(&PhoneNumber) -> Option<Evidence>) -> Decision {
+pub fn decide(
+    ctx: &Context,
+    call: &Call,
+    caller: &Caller,
+    community: impl FnOnce(&PhoneNumber) -> Option<Evidence>,
+) -> Decision {
     let n = match caller {
         Caller::Hidden => return hidden(ctx),
         Caller::Malformed(_) => return heuristics(ctx, call, None).unwrap_or_else(|| allow(None)),
@@ -49,14 +54,19 @@ pub fn decide(ctx: &Context, call: &Call, caller: &Caller, community: impl FnOnc
         return d;
     }
     let evidence = community(n);
-    let mut d = community_step(ctx, n, evidence)
-        .or_else(|| heuristics(ctx, call, Some(n)))
-        .unwrap_or_else(|| allow(Some(n)));
+    let mut d =
+        community_step(ctx, n, evidence).or_else(|| heuristics(ctx, call, Some(n))).unwrap_or_else(|| allow(Some(n)));
     d.score = evidence.map(|e| e.score);
     d
 }
 
-fn decision(action: Action, category: Category, reasons: Reasons, label: Option<String>, n: Option<&PhoneNumber>) -> Decision {
+fn decision(
+    action: Action,
+    category: Category,
+    reasons: Reasons,
+    label: Option<String>,
+    n: Option<&PhoneNumber>,
+) -> Decision {
     Decision {
         action,
         category,
@@ -140,7 +150,11 @@ pub fn heuristics(ctx: &Context, call: &Call, n: Option<&PhoneNumber>) -> Option
         Some(n) => {
             let t = n.traits;
             if t.representative {
-                fired.push((Reason::RepresentativeNumber, Category::Representative, Category::Representative.label().into()));
+                fired.push((
+                    Reason::RepresentativeNumber,
+                    Category::Representative,
+                    Category::Representative.label().into(),
+                ));
             }
             if t.premium_rate || n.number_type == NumberType::PremiumRate {
                 fired.push((Reason::PremiumRate, Category::PremiumRate, Category::PremiumRate.label().into()));
@@ -150,7 +164,11 @@ pub fn heuristics(ctx: &Context, call: &Call, n: Option<&PhoneNumber>) -> Option
                 fired.push((Reason::OneRingRisk, Category::OneRing, label));
             }
             if t.virtual_operator {
-                fired.push((Reason::VirtualOperator, Category::VirtualOperator, Category::VirtualOperator.label().into()));
+                fired.push((
+                    Reason::VirtualOperator,
+                    Category::VirtualOperator,
+                    Category::VirtualOperator.label().into(),
+                ));
             }
             if !n.valid {
                 fired.push((Reason::InvalidNumber, Category::Spoofed, "Invalid number, possibly spoofed".into()));

@@ -33,10 +33,14 @@ pub enum Error {
     #[error("database {path}: {source}")]
     Open { path: PathBuf, source: rusqlite::Error },
 
-    #[error("database {path} was written by a newer ringfence (schema {found}, this build knows {known}); update the app")]
+    #[error(
+        "database {path} was written by a newer ringfence (schema {found}, this build knows {known}); update the app"
+    )]
     SchemaTooNew { path: PathBuf, found: i64, known: i64 },
 
-    #[error("database {path} is damaged ({detail}); Screener::recover moves it aside and keeps what can still be read")]
+    #[error(
+        "database {path} is damaged ({detail}); Screener::recover moves it aside and keeps what can still be read"
+    )]
     Corrupt { path: PathBuf, detail: String },
 
     #[error("database {path} could not be opened ({why}); calls are screened with what could be read from it, and changes cannot be saved until it is recovered")]
@@ -79,7 +83,9 @@ pub enum Error {
     #[error("bad server key {0:?}: expected 64 hex digits (what `ringfence-server pubkey` prints)")]
     BadKey(String),
 
-    #[error("the community server offers version {offered}, older than the {local} this device has; refusing to go back")]
+    #[error(
+        "the community server offers version {offered}, older than the {local} this device has; refusing to go back"
+    )]
     RollbackRefused { local: u64, offered: u64 },
 
     #[error("the community server sent an unusable {what}: {why}; nothing was applied")]
@@ -110,8 +116,5 @@ impl Error {
 }
 
 pub(crate) fn is_corruption(e: &rusqlite::Error) -> bool {
-    matches!(
-        e.sqlite_error_code(),
-        Some(rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase)
-    )
+    matches!(e.sqlite_error_code(), Some(rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase))
 }

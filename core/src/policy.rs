@@ -138,9 +138,7 @@ impl Policy {
                 }
             }
             "decay.half-life-days" => self.half_life_days = number(value)?,
-            "history.limit" => {
-                self.history_limit = value.trim().parse().map_err(|_| bad("a whole number of calls"))?
-            }
+            "history.limit" => self.history_limit = value.trim().parse().map_err(|_| bad("a whole number of calls"))?,
             _ => {
                 let Some(cat) = key.strip_prefix("category.") else {
                     return Err(Error::UnknownSetting(key.chars().take(60).collect()));

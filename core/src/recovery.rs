@@ -118,9 +118,7 @@ pub(crate) fn fallback(path: &Path, home: Region, error: Error) -> Screener {
         store.set_degraded(why.clone());
         Screener::from_store(store, home, Some(why.clone()))
     };
-    build(&salvage)
-        .or_else(|_| build(&Salvage::default()))
-        .expect("an empty in-memory SQLite database always opens")
+    build(&salvage).or_else(|_| build(&Salvage::default())).expect("an empty in-memory SQLite database always opens")
 }
 
 /// Renames the file and its WAL companions to `<name>.corrupt-<unix time>[-n]`.
@@ -244,7 +242,12 @@ fn salvage(path: &Path) -> Salvage {
 /// Reads every row it can of `sql`, which selects an integer key first, takes the lower
 /// bound of the key as `?1` and orders by the key. Past a damaged page it seeks to the
 /// first key it can read again. Returns whether everything was read.
-fn scan<T>(conn: &Connection, sql: &str, out: &mut Vec<T>, mut row: impl FnMut(&rusqlite::Row) -> rusqlite::Result<T>) -> bool {
+fn scan<T>(
+    conn: &Connection,
+    sql: &str,
+    out: &mut Vec<T>,
+    mut row: impl FnMut(&rusqlite::Row) -> rusqlite::Result<T>,
+) -> bool {
     let mut from = i64::MIN;
     let mut complete = true;
     // Bounded: each round starts past the previous one's last key.

@@ -87,9 +87,7 @@ pub(crate) fn mark_uploaded(tx: &Transaction, ids: &[i64], at: i64) -> Result<()
 /// The latest report per number, as the decision needs it.
 pub(crate) fn latest_by_number(store: &Store) -> Result<HashMap<u64, OwnReport>> {
     let mut stmt = store.conn().prepare_cached("SELECT number, spam, category FROM reports ORDER BY id")?;
-    let rows = stmt.query_map([], |r| {
-        Ok((r.get::<_, i64>(0)? as u64, r.get::<_, bool>(1)?, r.get::<_, i64>(2)?))
-    })?;
+    let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)? as u64, r.get::<_, bool>(1)?, r.get::<_, i64>(2)?)))?;
     let mut out = HashMap::new();
     for row in rows {
         let (number, spam, category) = row?;

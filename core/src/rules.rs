@@ -78,9 +78,8 @@ fn pattern_from_columns(kind: i64, digits: i64) -> Option<Pattern> {
 pub(crate) fn add(tx: &Transaction, rule: &Rule) -> Result<bool> {
     let (kind, digits) = pattern_columns(&rule.pattern);
     let key = params![rule.list.code(), kind, digits];
-    let existed = tx
-        .prepare_cached("SELECT 1 FROM rules WHERE list = ?1 AND kind = ?2 AND digits = ?3")?
-        .exists(key)?;
+    let existed =
+        tx.prepare_cached("SELECT 1 FROM rules WHERE list = ?1 AND kind = ?2 AND digits = ?3")?.exists(key)?;
     tx.prepare_cached(
         "INSERT INTO rules (list, kind, digits, label, created_at) VALUES (?1, ?2, ?3, ?4, ?5)
          ON CONFLICT (list, kind, digits) DO UPDATE SET label = excluded.label",
@@ -92,9 +91,11 @@ pub(crate) fn add(tx: &Transaction, rule: &Rule) -> Result<bool> {
 /// Removes a rule; returns whether there was one.
 pub(crate) fn remove(tx: &Transaction, list: List, pattern: &Pattern) -> Result<bool> {
     let (kind, digits) = pattern_columns(pattern);
-    let n = tx
-        .prepare_cached("DELETE FROM rules WHERE list = ?1 AND kind = ?2 AND digits = ?3")?
-        .execute(params![list.code(), kind, digits])?;
+    let n = tx.prepare_cached("DELETE FROM rules WHERE list = ?1 AND kind = ?2 AND digits = ?3")?.execute(params![
+        list.code(),
+        kind,
+        digits
+    ])?;
     Ok(n > 0)
 }
 

@@ -48,9 +48,8 @@ impl Mirror {
     fn load(store: &Store, home: Region) -> Result<Mirror> {
         let generation = generation(store)?;
         let mut stmt = store.conn().prepare_cached("SELECT key, value FROM meta WHERE key LIKE 'policy.%'")?;
-        let pairs: Vec<(String, String)> = stmt
-            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
-            .collect::<Result<_, _>>()?;
+        let pairs: Vec<(String, String)> =
+            stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?.collect::<Result<_, _>>()?;
         let pairs = pairs.iter().map(|(k, v)| (k.trim_start_matches("policy."), v.as_str()));
         Ok(Mirror {
             policy: Policy::from_pairs(pairs, home),

@@ -193,7 +193,8 @@ impl<'a> Client<'a> {
         what: &str,
         progress: &mut dyn FnMut(SyncProgress),
     ) -> Result<Answer> {
-        let unreachable = |e: &dyn std::fmt::Display| Error::ServerUnreachable { url: url.to_string(), reason: e.to_string() };
+        let unreachable =
+            |e: &dyn std::fmt::Display| Error::ServerUnreachable { url: url.to_string(), reason: e.to_string() };
         let req = match json {
             Some(body) => self.http.post(url.clone()).header("content-type", "application/json").body(body.to_vec()),
             None => self.http.get(url.clone()),
@@ -201,7 +202,8 @@ impl<'a> Client<'a> {
         let resp = req.send().map_err(|e| unreachable(&error_chain(&e)))?;
         let status = resp.status().as_u16();
         let total = resp.content_length();
-        let retry_after = resp.headers().get("retry-after").and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse().ok());
+        let retry_after =
+            resp.headers().get("retry-after").and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse().ok());
         if total.is_some_and(|t| t > limit) {
             return Err(Error::PayloadTooLarge { what: what.into(), limit });
         }
@@ -210,7 +212,8 @@ impl<'a> Client<'a> {
         let mut buf = vec![0u8; 64 * 1024];
         let mut last_report = 0u64;
         loop {
-            let n = reader.read(&mut buf).map_err(|e| unreachable(&format!("connection lost during the download: {e}")))?;
+            let n =
+                reader.read(&mut buf).map_err(|e| unreachable(&format!("connection lost during the download: {e}")))?;
             if n == 0 {
                 break;
             }
@@ -293,8 +296,10 @@ struct Trust {
 
 fn trust(store: &Store, config: &SyncConfig, manifest: &Manifest) -> Result<Trust> {
     let offered_hex = manifest.key.trim().to_ascii_lowercase();
-    let offered = wire::parse_public_key(&offered_hex)
-        .ok_or_else(|| Error::BadResponse { what: "manifest".into(), why: "its key is not an ed25519 public key".into() })?;
+    let offered = wire::parse_public_key(&offered_hex).ok_or_else(|| Error::BadResponse {
+        what: "manifest".into(),
+        why: "its key is not an ed25519 public key".into(),
+    })?;
     let stored = store.meta("sync.key")?.and_then(|k| wire::parse_public_key(&k));
     let pinned = config.key.or(stored);
     match pinned {
@@ -380,11 +385,11 @@ impl Screener {
 
     fn upload(&mut self, client: &Client, progress: &mut dyn FnMut(SyncProgress)) -> Result<SyncSummary> {
         let mut summary = SyncSummary::default();
-        let total: u64 = self
-            .store()
-            .conn()
-            .query_row("SELECT count(*) FROM reports WHERE uploaded_at IS NULL", [], |r| r.get::<_, i64>(0))?
-            as u64;
+        let total: u64 =
+            self.store()
+                .conn()
+                .query_row("SELECT count(*) FROM reports WHERE uploaded_at IS NULL", [], |r| r.get::<_, i64>(0))?
+                as u64;
         if total == 0 {
             return Ok(summary);
         }
@@ -410,8 +415,10 @@ impl Screener {
                     })
                     .collect(),
             };
-            let json = serde_json::to_vec(&body).map_err(|e| Error::BadResponse { what: "report".into(), why: e.to_string() })?;
-            let a = client.request(&url, Some(&json), client.config.max_small_bytes, "the upload answer", &mut |_| {})?;
+            let json = serde_json::to_vec(&body)
+                .map_err(|e| Error::BadResponse { what: "report".into(), why: e.to_string() })?;
+            let a =
+                client.request(&url, Some(&json), client.config.max_small_bytes, "the upload answer", &mut |_| {})?;
             match a.status {
                 200 => {
                     let ack: ReportAck = serde_json::from_slice(&a.body)
@@ -462,7 +469,10 @@ impl Screener {
                 summary.bytes_downloaded += bytes.len() as u64;
                 let p = decode(&bytes, &trust, config, &what)?;
                 if p.header.kind != Kind::Snapshot || p.header.version != v {
-                    return Err(mismatch(&what, format!("it is a {:?} of version {}", p.header.kind, p.header.version)));
+                    return Err(mismatch(
+                        &what,
+                        format!("it is a {:?} of version {}", p.header.kind, p.header.version),
+                    ));
                 }
                 summary.snapshot = true;
                 payloads.push(p);
@@ -475,7 +485,10 @@ impl Screener {
                 let p = decode(&bytes, &trust, config, &what)?;
                 if p.header.kind != Kind::Delta || p.header.version != v || p.header.base_version != v - 1 {
                     let h = p.header;
-                    return Err(mismatch(&what, format!("it is a {:?} from {} to {}", h.kind, h.base_version, h.version)));
+                    return Err(mismatch(
+                        &what,
+                        format!("it is a {:?} from {} to {}", h.kind, h.base_version, h.version),
+                    ));
                 }
                 summary.deltas += 1;
                 payloads.push(p);
@@ -489,7 +502,14 @@ impl Screener {
     }
 
     /// Writes verified payloads and the new version in one transaction, then checkpoints.
-    fn apply(&mut self, payloads: &[Payload], trust: &Trust, salt: Option<&str>, to: u64, summary: &mut SyncSummary) -> Result<()> {
+    fn apply(
+        &mut self,
+        payloads: &[Payload],
+        trust: &Trust,
+        salt: Option<&str>,
+        to: u64,
+        summary: &mut SyncSummary,
+    ) -> Result<()> {
         let key_hex = wire::hex(trust.key.as_bytes());
         let forget_old = trust.newly_pinned;
         // A big write would otherwise copy the WAL back into the database inside its own
@@ -555,13 +575,22 @@ impl Screener {
         let mut at = local;
         for (i, bytes) in files.iter().enumerate() {
             let what = format!("file {}", i + 1);
-            let p = wire::decode(bytes, key, &limits).map_err(|source| Error::BadPayload { what: what.clone(), source })?;
+            let p =
+                wire::decode(bytes, key, &limits).map_err(|source| Error::BadPayload { what: what.clone(), source })?;
             let h = p.header;
             match h.kind {
                 Kind::Snapshot if h.version >= at => summary.snapshot = true,
                 Kind::Snapshot => return Err(Error::RollbackRefused { local: at, offered: h.version }),
                 Kind::Delta if h.base_version == at => summary.deltas += 1,
-                _ => return Err(mismatch(&what, format!("it is a {:?} from {} to {}, not a follow-on of version {at}", h.kind, h.base_version, h.version))),
+                _ => {
+                    return Err(mismatch(
+                        &what,
+                        format!(
+                            "it is a {:?} from {} to {}, not a follow-on of version {at}",
+                            h.kind, h.base_version, h.version
+                        ),
+                    ))
+                }
             }
             summary.bytes_downloaded += bytes.len() as u64;
             at = h.version;
@@ -591,7 +620,9 @@ impl Screener {
         let stored_key = self.pinned_key()?.and_then(|k| wire::parse_public_key(&k));
         let stored_salt = self.store().meta("sync.salt")?.and_then(|s| wire::unhex(&s)).filter(|s| !s.is_empty());
         let (trust, salt) = match (stored_key, stored_salt) {
-            (Some(key), Some(salt)) if config.key.is_none_or(|k| k == key) => (Trust { key, newly_pinned: false }, salt),
+            (Some(key), Some(salt)) if config.key.is_none_or(|k| k == key) => {
+                (Trust { key, newly_pinned: false }, salt)
+            }
             _ => {
                 // No sync yet: the salt and key come from the manifest, and the key is
                 // pinned on first use as sync does.

@@ -107,14 +107,23 @@ pub struct Payload {
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub enum DecodeError {
     /// Shorter than a header and a signature, or shorter than the header says.
-    Truncated { len: usize, expected: usize },
+    Truncated {
+        len: usize,
+        expected: usize,
+    },
     /// Longer than the header says.
-    TrailingBytes { len: usize, expected: usize },
+    TrailingBytes {
+        len: usize,
+        expected: usize,
+    },
     BadMagic,
     UnsupportedFormat(u8),
     UnknownKind(u8),
     /// Signed by another key than the pinned one.
-    WrongKey { expected: [u8; 8], found: [u8; 8] },
+    WrongKey {
+        expected: [u8; 8],
+        found: [u8; 8],
+    },
     /// The signature does not match the content: the file was changed after signing.
     BadSignature,
     /// More entries, deletions or bytes than the limits allow.
@@ -131,12 +140,16 @@ impl fmt::Display for DecodeError {
                 write!(f, "{len} bytes where {expected} were expected (extra data appended)")
             }
             DecodeError::BadMagic => f.write_str("not a ringfence data file"),
-            DecodeError::UnsupportedFormat(v) => write!(f, "format version {v} is newer than this app knows; update the app"),
+            DecodeError::UnsupportedFormat(v) => {
+                write!(f, "format version {v} is newer than this app knows; update the app")
+            }
             DecodeError::UnknownKind(k) => write!(f, "unknown file kind {k}"),
             DecodeError::WrongKey { expected, found } => {
                 write!(f, "signed by key {} instead of the pinned key {}", hex(found), hex(expected))
             }
-            DecodeError::BadSignature => f.write_str("signature mismatch: the file was altered after the server signed it"),
+            DecodeError::BadSignature => {
+                f.write_str("signature mismatch: the file was altered after the server signed it")
+            }
             DecodeError::TooLarge(what) => write!(f, "too large: {what}"),
             DecodeError::Corrupt(what) => write!(f, "inconsistent content: {what}"),
         }
@@ -545,7 +558,11 @@ impl<'a> Cursor<'a> {
     }
 
     fn bytes(&mut self, n: usize) -> Result<&'a [u8], DecodeError> {
-        let end = self.at.checked_add(n).filter(|&e| e <= self.b.len()).ok_or(DecodeError::Corrupt("body ends inside a column"))?;
+        let end = self
+            .at
+            .checked_add(n)
+            .filter(|&e| e <= self.b.len())
+            .ok_or(DecodeError::Corrupt("body ends inside a column"))?;
         let s = &self.b[self.at..end];
         self.at = end;
         Ok(s)
@@ -772,7 +789,10 @@ mod tests {
     fn limits_hold() {
         let bytes = encode(&sample(Kind::Snapshot), &key()).unwrap();
         let tight = Limits { max_entries: 999, max_deletions: 0 };
-        assert_eq!(decode(&bytes, &key().verifying_key(), &tight), Err(DecodeError::TooLarge("entry count above the limit")));
+        assert_eq!(
+            decode(&bytes, &key().verifying_key(), &tight),
+            Err(DecodeError::TooLarge("entry count above the limit"))
+        );
     }
 
     #[test]
@@ -813,7 +833,13 @@ mod tests {
             let t = now - days * DAY - 5;
             let r = rounded_activity(now, t);
             assert!(r >= t, "{days}: {r} < {t}");
-            let slack = if days <= 31 { 2 } else if days <= 367 { 8 } else { 31 };
+            let slack = if days <= 31 {
+                2
+            } else if days <= 367 {
+                8
+            } else {
+                31
+            };
             assert!(r - t <= slack * DAY, "{days}: rounded by {} days", (r - t) / DAY);
             assert_eq!(rounded_activity(now, r), r, "stable");
         }

@@ -103,7 +103,10 @@ fn the_corpus_file_has_every_kind_of_input() {
     assert!(has(&|s| s.starts_with("tel:tel:")), "nested tel:");
     for n in 1..=40 {
         assert!(has(&|s| s.len() == n && s.bytes().all(|b| b.is_ascii_digit())), "{n} digits");
-        assert!(has(&|s| s.len() == n + 1 && s.starts_with('+') && s[1..].bytes().all(|b| b.is_ascii_digit())), "+{n} digits");
+        assert!(
+            has(&|s| s.len() == n + 1 && s.starts_with('+') && s[1..].bytes().all(|b| b.is_ascii_digit())),
+            "+{n} digits"
+        );
     }
     assert!(c.iter().filter(|i| i.digit_script).count() >= 2 * 60, "digit scripts");
 }
@@ -121,7 +124,11 @@ fn check_parsing(text: &str, digit_script: bool, what: &str) {
             match parse_pattern(&p, home) {
                 Ok(Pattern::Exact(_) | Pattern::Prefix(_)) => {}
                 Err(e @ Error::InvalidPattern { .. }) => {
-                    assert!(e.to_string().len() < 400, "{what}: error message not bounded: {} bytes", e.to_string().len())
+                    assert!(
+                        e.to_string().len() < 400,
+                        "{what}: error message not bounded: {} bytes",
+                        e.to_string().len()
+                    )
                 }
                 Err(e) => panic!("{what}: parse_pattern gave {e:?}"),
             }
@@ -137,7 +144,9 @@ fn check_parsing(text: &str, digit_script: bool, what: &str) {
 
 /// The decision for one caller ID, with the invariants that hold whatever it is.
 fn check_screen(s: &mut Screener, text: &str, what: &str) {
-    for (verification, is_contact) in [(Verification::NotVerified, false), (Verification::Failed, false), (Verification::Passed, true)] {
+    for (verification, is_contact) in
+        [(Verification::NotVerified, false), (Verification::Failed, false), (Verification::Passed, true)]
+    {
         let d = s.screen(&Call { caller_id: text, verification, is_contact, at: None });
         assert!(s.last_error().is_none(), "{what}: {:?}", s.last_error());
         match parse(text, s.home()) {
@@ -188,32 +197,55 @@ fn every_input_through_every_door() {
         // Block list: added and removed again, or a typed error.
         match s.add_rule(List::Block, text, Some(text)) {
             Ok((rule, _)) => {
-                assert!(rule.label.as_ref().is_none_or(|l| l.chars().count() <= 100 && !l.chars().any(char::is_control)), "{what}: label {:?}", rule.label);
+                assert!(
+                    rule.label.as_ref().is_none_or(|l| l.chars().count() <= 100 && !l.chars().any(char::is_control)),
+                    "{what}: label {:?}",
+                    rule.label
+                );
                 // The user's own block-list entries keep their labels.
                 let keep = ["+8270*", "+821588*"].contains(&rule.pattern.to_string().as_str());
                 if !keep {
-                    assert!(s.remove_rule(List::Block, text).unwrap_or_else(|e| panic!("{what}: remove: {e}")), "{what}: not removed");
+                    assert!(
+                        s.remove_rule(List::Block, text).unwrap_or_else(|e| panic!("{what}: remove: {e}")),
+                        "{what}: not removed"
+                    );
                 } else {
-                    s.add_rule(List::Block, &rule.pattern.to_string(), if rule.pattern.to_string() == "+8270*" { Some("VoIP spam") } else { None }).unwrap();
+                    s.add_rule(
+                        List::Block,
+                        &rule.pattern.to_string(),
+                        if rule.pattern.to_string() == "+8270*" { Some("VoIP spam") } else { None },
+                    )
+                    .unwrap();
                 }
             }
             Err(Error::InvalidPattern { .. } | Error::EmergencyNumber(_)) => {}
             Err(e) => panic!("{what}: add_rule gave {e:?}"),
         }
         // Any text as a label.
-        let (rule, new) = s.add_rule(List::Allow, label_probe, Some(text)).unwrap_or_else(|e| panic!("{what}: label: {e}"));
+        let (rule, new) =
+            s.add_rule(List::Allow, label_probe, Some(text)).unwrap_or_else(|e| panic!("{what}: label: {e}"));
         assert!(!new);
-        let want: Option<String> = Some(text.trim()).filter(|t| !t.is_empty()).map(|t| t.chars().filter(|c| !c.is_control()).take(100).collect());
+        let want: Option<String> = Some(text.trim())
+            .filter(|t| !t.is_empty())
+            .map(|t| t.chars().filter(|c| !c.is_control()).take(100).collect());
         assert_eq!(rule.label, want, "{what}");
 
         // Reports, with the text as number and as comment.
         match s.report(text, Category::Scam, Some(text)) {
             Ok(r) => {
                 reports += 1;
-                assert!(r.comment.as_ref().is_none_or(|c| c.chars().count() <= 500 && !c.chars().any(char::is_control)), "{what}");
+                assert!(
+                    r.comment.as_ref().is_none_or(|c| c.chars().count() <= 500 && !c.chars().any(char::is_control)),
+                    "{what}"
+                );
                 // A report blocks on this phone unless the allow list says otherwise.
                 let d = s.screen(&Call::new(text));
-                assert!(d.action == Action::Block || d.reasons.contains(Reason::AllowList) || d.reasons.contains(Reason::Contact), "{what}: reported but {d:?}");
+                assert!(
+                    d.action == Action::Block
+                        || d.reasons.contains(Reason::AllowList)
+                        || d.reasons.contains(Reason::Contact),
+                    "{what}: reported but {d:?}"
+                );
             }
             Err(Error::InvalidNumber { .. } | Error::EmergencyNumber(_)) => {}
             Err(e) => panic!("{what}: report gave {e:?}"),
@@ -232,9 +264,16 @@ fn every_input_through_every_door() {
             Ok(_) | Err(Error::BadSettingValue { .. }) => {}
             Err(e) => panic!("{what}: own-number gave {e:?}"),
         }
-        assert!(matches!(s.set_policy(text, "block"), Err(Error::UnknownSetting(_) | Error::UnknownCategory(_))), "{what}");
+        assert!(
+            matches!(s.set_policy(text, "block"), Err(Error::UnknownSetting(_) | Error::UnknownCategory(_))),
+            "{what}"
+        );
         assert!(matches!(s.set_policy("hidden", text), Err(Error::UnknownAction(_))), "{what}");
-        assert!(matches!(s.set_policy("threshold.block", text), Err(Error::BadSettingValue { .. })) || text.trim().parse::<f64>().is_ok(), "{what}");
+        assert!(
+            matches!(s.set_policy("threshold.block", text), Err(Error::BadSettingValue { .. }))
+                || text.trim().parse::<f64>().is_ok(),
+            "{what}"
+        );
 
         // Import rows: the text in every column, properly quoted, and as a raw line (the
         // megabyte ones in one column: a test that writes 100 MB of CSV is no faster).
@@ -302,7 +341,8 @@ fn every_input_through_every_door() {
 fn every_numeric_char_in_a_number() {
     let mut s = Screener::open_in_memory(Region::KR).unwrap();
     s.add_rule(List::Block, "+8270*", None).unwrap();
-    let numeric: Vec<char> = (0..=0x10FFFFu32).filter_map(char::from_u32).filter(|c| c.is_numeric() && !c.is_ascii()).collect();
+    let numeric: Vec<char> =
+        (0..=0x10FFFFu32).filter_map(char::from_u32).filter(|c| c.is_numeric() && !c.is_ascii()).collect();
     assert!(numeric.len() > 1000, "{}", numeric.len());
     for c in numeric {
         for text in [format!("010{}", c.to_string().repeat(8)), format!("+82 10 {c}{c}{c}{c} 5678"), format!("{c}")] {

@@ -23,7 +23,8 @@ fn kr(local: u64) -> String {
 /// pages of community rows (written last, so they sit at the end of the file).
 fn populated(path: &Path) -> BTreeSet<String> {
     let mut s = Screener::open(path, Region::KR).unwrap();
-    let patterns: Vec<(String, Option<String>)> = (0..BLOCK_RULES).map(|i| (kr(20_000_000 + i * 7), Some(format!("rule {i}")))).collect();
+    let patterns: Vec<(String, Option<String>)> =
+        (0..BLOCK_RULES).map(|i| (kr(20_000_000 + i * 7), Some(format!("rule {i}")))).collect();
     s.add_rules(List::Block, &patterns).unwrap();
     s.add_rule(List::Block, "+8270*", Some("VoIP")).unwrap();
     s.add_rule(List::Allow, "010-1234-5678", Some("Mum")).unwrap();
@@ -97,7 +98,11 @@ fn check_recovered(path: &Path, original_rules: &BTreeSet<String>, what: &str) -
     assert!(integrity(path).is_empty(), "{what}: the new file is sound");
     assert!(s.degraded().is_none() && s.last_error().is_none());
     let rules: BTreeSet<String> = s.rules(List::Block).unwrap().iter().map(|r| r.pattern.to_string()).collect();
-    assert!(rules.is_subset(original_rules), "{what}: recovery invented rules: {:?}", rules.difference(original_rules).collect::<Vec<_>>());
+    assert!(
+        rules.is_subset(original_rules),
+        "{what}: recovery invented rules: {:?}",
+        rules.difference(original_rules).collect::<Vec<_>>()
+    );
     assert_eq!(rules.len() as u64, rec.rules - s.rules(List::Allow).unwrap().len() as u64, "{what}: {rec:?}");
     assert_eq!(s.stats().unwrap().community_numbers, 0, "{what}: community data waits for a full resync");
     still_screens(&mut s, what);
@@ -138,8 +143,15 @@ fn damaged_community_pages_lose_nothing_of_the_users() {
 
     let (mut s, rec) = check_recovered(&path, &rules, "community pages damaged");
     assert_eq!(rec.incomplete, Vec::<String>::new(), "{rec:?}");
-    assert_eq!((rec.rules, rec.contacts, rec.reports, rec.history, rec.settings), (BLOCK_RULES + 2, CONTACTS, REPORTS, 50, 2));
-    assert_eq!(s.rules(List::Block).unwrap().len() as u64, BLOCK_RULES + 2, "every rule, plus the one added after recovery");
+    assert_eq!(
+        (rec.rules, rec.contacts, rec.reports, rec.history, rec.settings),
+        (BLOCK_RULES + 2, CONTACTS, REPORTS, 50, 2)
+    );
+    assert_eq!(
+        s.rules(List::Block).unwrap().len() as u64,
+        BLOCK_RULES + 2,
+        "every rule, plus the one added after recovery"
+    );
     assert_eq!(s.screen(&Call::new("")).action, Action::Block, "settings carried over");
     assert_eq!(s.screen(&Call::new("010-1234-5678")).label.as_deref(), Some("Mum"));
     assert_eq!(s.pending_reports(1000).unwrap().len() as u64, REPORTS + 1, "the outbox, with its idempotency keys");
@@ -154,7 +166,10 @@ fn recovering_a_sound_file_changes_nothing() {
     assert_eq!(rec, ringfence_core::Recovery::default());
     assert_eq!(s.rules(List::Block).unwrap().len(), rules.len());
     assert_eq!(s.stats().unwrap().community_numbers, 40_000, "the community data stays");
-    let moved = std::fs::read_dir(dir.path()).unwrap().filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().contains(".corrupt-")).count();
+    let moved = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().contains(".corrupt-"))
+        .count();
     assert_eq!(moved, 0, "nothing moved aside");
 }
 
@@ -181,7 +196,10 @@ fn random_damage_anywhere() {
             Err(e) => {
                 refused += 1;
                 assert!(e.is_corruption(), "{what}: {e}");
-                assert!(e.to_string().contains(&format!("damaged-{round}.db")), "{what}: the error names the file: {e}");
+                assert!(
+                    e.to_string().contains(&format!("damaged-{round}.db")),
+                    "{what}: the error names the file: {e}"
+                );
             }
         }
         let mut s = Screener::open_or_fallback(&path, Region::KR);
@@ -189,7 +207,9 @@ fn random_damage_anywhere() {
         drop(s);
         check_recovered(&path, &rules, &what);
     }
-    eprintln!("12 damaged files: {opened} opened as they were, {refused} refused as damaged; all screened and recovered");
+    eprintln!(
+        "12 damaged files: {opened} opened as they were, {refused} refused as damaged; all screened and recovered"
+    );
 }
 
 #[test]
@@ -253,7 +273,13 @@ fn full_disk() {
     let dir = tempfile::tempdir().unwrap();
     let mnt = dir.path().join("small");
     std::fs::create_dir(&mnt).unwrap();
-    if !root() || !std::process::Command::new("mount").args(["-t", "tmpfs", "-o", "size=2m", "tmpfs"]).arg(&mnt).status().is_ok_and(|s| s.success()) {
+    if !root()
+        || !std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", "size=2m", "tmpfs"])
+            .arg(&mnt)
+            .status()
+            .is_ok_and(|s| s.success())
+    {
         eprintln!("full_disk: skipped (mounting a small tmpfs needs root)");
         return;
     }
@@ -269,7 +295,12 @@ fn full_disk() {
         let block = vec![0u8; 4096];
         while f.write_all(&block).is_ok() {}
     }
-    std::fs::OpenOptions::new().write(true).open(&filler).unwrap().set_len(std::fs::metadata(&filler).unwrap().len() - 64 * 1024).unwrap();
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&filler)
+        .unwrap()
+        .set_len(std::fs::metadata(&filler).unwrap().len() - 64 * 1024)
+        .unwrap();
 
     // Writes go on until the disk is full; then a clear error, and nothing half-done.
     let mut added = Vec::new();
@@ -297,7 +328,8 @@ fn full_disk() {
     drop(s);
     assert!(integrity(&path).is_empty());
     let mut s = Screener::open(&path, Region::KR).unwrap();
-    let rules: BTreeSet<String> = s.rules(List::Block).unwrap().iter().map(|r| r.pattern.to_string().replace("+82", "0")).collect();
+    let rules: BTreeSet<String> =
+        s.rules(List::Block).unwrap().iter().map(|r| r.pattern.to_string().replace("+82", "0")).collect();
     for n in &added {
         assert!(rules.contains(n), "acknowledged rule {n} lost on a full disk");
     }
@@ -317,10 +349,15 @@ fn read_only_file_system() {
     std::fs::create_dir(&ro).unwrap();
     let _mount;
     let ro_path = if root() {
-        let ok = std::process::Command::new("mount").arg("--bind").arg(&rw).arg(&ro).status().is_ok_and(|s| s.success());
+        let ok =
+            std::process::Command::new("mount").arg("--bind").arg(&rw).arg(&ro).status().is_ok_and(|s| s.success());
         assert!(ok, "bind mount");
         _mount = Some(Mount(ro.clone()));
-        let ok = std::process::Command::new("mount").args(["-o", "remount,ro,bind"]).arg(&ro).status().is_ok_and(|s| s.success());
+        let ok = std::process::Command::new("mount")
+            .args(["-o", "remount,ro,bind"])
+            .arg(&ro)
+            .status()
+            .is_ok_and(|s| s.success());
         assert!(ok, "remount read-only");
         ro.join("ringfence.db")
     } else {

@@ -73,7 +73,9 @@ fn crash_worker() {
                 let (n, key) = kr_mobile(base, i);
                 let result = match i % 6 {
                     0 | 1 => s.add_rule(List::Block, &n, Some("crash test")).map(|_| format!("rule {key}")),
-                    2 => s.report(&n, Category::Scam, Some("crash test")).map(|r| format!("report {}", r.idempotency_key)),
+                    2 => s
+                        .report(&n, Category::Scam, Some("crash test"))
+                        .map(|r| format!("report {}", r.idempotency_key)),
                     3 => s.add_contact(&n).map(|_| format!("contact {key}")),
                     4 => {
                         let bulk_base = 60_000_000 + round * 100_000 + i * BULK_RULES;
@@ -138,12 +140,18 @@ fn kill_during_imports() {
         w.kill();
         let (_, lines) = w.wait();
         assert!(errors(&lines).is_empty(), "round {round}: {:?}", errors(&lines));
-        let begun: Vec<u64> = lines.iter().filter_map(|l| l.strip_prefix("BEGIN import ")).map(|b| b.parse().unwrap()).collect();
-        let acked: HashSet<u64> = acks(&lines).iter().filter_map(|a| a.strip_prefix("import ")).map(|b| b.parse().unwrap()).collect();
+        let begun: Vec<u64> =
+            lines.iter().filter_map(|l| l.strip_prefix("BEGIN import ")).map(|b| b.parse().unwrap()).collect();
+        let acked: HashSet<u64> =
+            acks(&lines).iter().filter_map(|a| a.strip_prefix("import ")).map(|b| b.parse().unwrap()).collect();
         let conn = reopen_and_check(&db, round);
         for b in begun {
             let lo = kr_mobile(batch_base(b), 0).1;
-            let n = count(&conn, "SELECT count(*) FROM community WHERE number BETWEEN ?1 AND ?2", [lo, lo + IMPORT_ROWS as i64 - 1]);
+            let n = count(
+                &conn,
+                "SELECT count(*) FROM community WHERE number BETWEEN ?1 AND ?2",
+                [lo, lo + IMPORT_ROWS as i64 - 1],
+            );
             assert!(n == 0 || n == IMPORT_ROWS as i64, "round {round}: import {b} is torn: {n} of {IMPORT_ROWS} rows");
             if acked.contains(&b) {
                 assert_eq!(n, IMPORT_ROWS as i64, "round {round}: acknowledged import {b} lost");
@@ -157,7 +165,12 @@ fn kill_during_imports() {
         // One `imports` row per complete file, none for a rolled-back one.
         assert_eq!(count(&conn, "SELECT count(*) FROM imports", []), complete.len() as i64, "round {round}");
     }
-    eprintln!("{} kills during imports: {} imports complete, {} rolled back by the kill", kills(), complete.len(), torn);
+    eprintln!(
+        "{} kills during imports: {} imports complete, {} rolled back by the kill",
+        kills(),
+        complete.len(),
+        torn
+    );
     assert!(torn > 0, "no kill landed inside an import: the test proves nothing");
 }
 
@@ -221,25 +234,48 @@ fn kill_during_list_edits_and_reports() {
             }
         }
         for k in &rules {
-            assert_eq!(count(&conn, "SELECT count(*) FROM rules WHERE list = 1 AND kind = 0 AND digits = ?1", [k]), 1, "round {round}: acknowledged rule +{k} lost");
+            assert_eq!(
+                count(&conn, "SELECT count(*) FROM rules WHERE list = 1 AND kind = 0 AND digits = ?1", [k]),
+                1,
+                "round {round}: acknowledged rule +{k} lost"
+            );
         }
         for k in &removed {
-            assert_eq!(count(&conn, "SELECT count(*) FROM rules WHERE list = 1 AND kind = 0 AND digits = ?1", [k]), 0, "round {round}: removed rule +{k} is back");
+            assert_eq!(
+                count(&conn, "SELECT count(*) FROM rules WHERE list = 1 AND kind = 0 AND digits = ?1", [k]),
+                0,
+                "round {round}: removed rule +{k} is back"
+            );
         }
         for key in &reports {
-            assert_eq!(count(&conn, "SELECT count(*) FROM reports WHERE idempotency_key = ?1", [key]), 1, "round {round}: report {key} lost");
+            assert_eq!(
+                count(&conn, "SELECT count(*) FROM reports WHERE idempotency_key = ?1", [key]),
+                1,
+                "round {round}: report {key} lost"
+            );
         }
         for k in &contacts {
-            assert_eq!(count(&conn, "SELECT count(*) FROM contacts WHERE number = ?1", [k]), 1, "round {round}: contact +{k} lost");
+            assert_eq!(
+                count(&conn, "SELECT count(*) FROM contacts WHERE number = ?1", [k]),
+                1,
+                "round {round}: contact +{k} lost"
+            );
         }
         for (lo, was_acked) in &bulks {
-            let n = count(&conn, "SELECT count(*) FROM rules WHERE digits BETWEEN ?1 AND ?2", [*lo, lo + BULK_RULES as i64 - 1]);
+            let n = count(
+                &conn,
+                "SELECT count(*) FROM rules WHERE digits BETWEEN ?1 AND ?2",
+                [*lo, lo + BULK_RULES as i64 - 1],
+            );
             assert!(n == 0 || n == BULK_RULES as i64, "round {round}: bulk add at +{lo} is torn: {n} rules");
             assert!(!was_acked || n == BULK_RULES as i64, "round {round}: acknowledged bulk add at +{lo} lost");
         }
         // The screener sees what the file holds.
         let mut s = Screener::open(&db, Region::KR).unwrap();
-        assert_eq!(s.rules(List::Block).unwrap().len() as i64, count(&conn, "SELECT count(*) FROM rules WHERE list = 1", []));
+        assert_eq!(
+            s.rules(List::Block).unwrap().len() as i64,
+            count(&conn, "SELECT count(*) FROM rules WHERE list = 1", [])
+        );
     }
     eprintln!(
         "{} kills during edits: {acked_total} acknowledged writes, all present ({} rules, {} removals, {} reports, {} contacts, {} bulk adds begun)",

@@ -52,7 +52,8 @@ fn batches_resume_after_the_last_number() {
     let mut resumed = Vec::new();
     let mut after = None;
     loop {
-        let batch: Vec<_> = s.call_directory(DirectoryKind::Blocking, after).unwrap().take(7).map(|e| e.unwrap()).collect();
+        let batch: Vec<_> =
+            s.call_directory(DirectoryKind::Blocking, after).unwrap().take(7).map(|e| e.unwrap()).collect();
         let Some(last) = batch.last() else { break };
         after = Some(last.number);
         resumed.extend(batch.into_iter().map(|e| (e.number.as_u64(), e.label)));

@@ -145,7 +145,10 @@ fn write_wire_seeds() {
         ("snapshot-1", payload(Kind::Snapshot, vec![821_012_345_678], vec![])),
         ("snapshot-40", payload(Kind::Snapshot, kr(40), vec![])),
         // Gaps of 2^32 and more (the varint list after the planes), and the largest key.
-        ("snapshot-long-gaps", payload(Kind::Snapshot, vec![1, 1 << 32, (1 << 40) + 3, 99_999_999_999_999_999], vec![])),
+        (
+            "snapshot-long-gaps",
+            payload(Kind::Snapshot, vec![1, 1 << 32, (1 << 40) + 3, 99_999_999_999_999_999], vec![]),
+        ),
         ("delta-20-3", payload(Kind::Delta, kr(20), vec![15_551_234_567, 15_551_234_568, 8_613_812_345_678])),
         ("delta-deletions-only", payload(Kind::Delta, vec![], vec![44_201_234_567, 1 << 36])),
         ("bucket-5", payload(Kind::Bucket, vec![0, 7, 1 << 20, 1 << 40, (1 << 56) - 1], vec![])),
@@ -156,10 +159,13 @@ fn write_wire_seeds() {
     std::fs::create_dir_all(&cols).unwrap();
     for (name, p) in seeds {
         let bytes = wire::encode(&p, &key).unwrap();
-        assert_eq!(wire::decode(&bytes, &key.verifying_key(), &wire::Limits::default()).unwrap(), Payload {
-            header: Header { entries: p.entries.len() as u32, deletions: p.deletions.len() as u32, ..p.header },
-            ..p.clone()
-        });
+        assert_eq!(
+            wire::decode(&bytes, &key.verifying_key(), &wire::Limits::default()).unwrap(),
+            Payload {
+                header: Header { entries: p.entries.len() as u32, deletions: p.deletions.len() as u32, ..p.header },
+                ..p.clone()
+            }
+        );
         std::fs::write(dir.join(name), &bytes).unwrap();
         // wire_columns: kind byte (matching the target's k % 3), counts, decompressed body.
         let (_, body_len) = wire::peek_header(&bytes).unwrap();

@@ -40,7 +40,8 @@ fn ftc_complaints() {
 #[test]
 fn phoneblock_snapshot() {
     let (_d, mut s) = open();
-    let sum = s.import(Format::PhoneBlock, std::fs::File::open(data("phoneblock-blocklist-snapshot.csv")).unwrap()).unwrap();
+    let sum =
+        s.import(Format::PhoneBlock, std::fs::File::open(data("phoneblock-blocklist-snapshot.csv")).unwrap()).unwrap();
     assert_eq!(sum.rows, 15_800);
     assert_eq!(sum.merged, 0, "each number appears once in a snapshot");
     assert_eq!(sum.imported + sum.skipped_total(), 15_800);
@@ -73,7 +74,13 @@ fn plain_csv_with_every_kind_of_bad_row() {
     let skipped: Vec<_> = sum.skipped.iter().map(|(r, n)| (r.as_str(), *n)).collect();
     assert_eq!(
         skipped,
-        [("blank_number", 1), ("invalid_number", 2), ("emergency_number", 1), ("bad_votes", 1), ("unknown_category", 1)]
+        [
+            ("blank_number", 1),
+            ("invalid_number", 2),
+            ("emergency_number", 1),
+            ("bad_votes", 1),
+            ("unknown_category", 1)
+        ]
     );
     let e = s.community_evidence("212 555 0100").unwrap().unwrap();
     assert_eq!(e.votes, 5.0, "votes of both rows add up");

@@ -56,10 +56,9 @@ impl Anchored {
             return false;
         }
         let p = d.national_number().as_str();
-        let re = self
-            .0
-            .entry(p.to_string())
-            .or_insert_with(|| regex::RegexBuilder::new(&format!("^(?:{p})$")).ignore_whitespace(true).build().unwrap());
+        let re = self.0.entry(p.to_string()).or_insert_with(|| {
+            regex::RegexBuilder::new(&format!("^(?:{p})$")).ignore_whitespace(true).build().unwrap()
+        });
         re.is_match(nsn)
     }
 
@@ -82,7 +81,8 @@ impl Anchored {
                 return t;
             }
         }
-        let same = d.fixed_line().map(|x| x.national_number().as_str()) == d.mobile().map(|x| x.national_number().as_str());
+        let same =
+            d.fixed_line().map(|x| x.national_number().as_str()) == d.mobile().map(|x| x.national_number().as_str());
         match (self.is(d.fixed_line(), nsn), self.is(d.mobile(), nsn)) {
             (true, _) if same => NumberType::FixedLineOrMobile,
             (true, true) => NumberType::FixedLineOrMobile,
@@ -123,7 +123,9 @@ fn cross_check(raws: &[String], home: Region, tally: &mut Tally, anchored: &mut 
         let Some(theirs) = theirs else {
             if let Some(n) = ours.filter(|n| n.valid) {
                 tally.only_ours_valid += 1;
-                tally.examples.push(format!("{raw:?}: crate no valid number, ringfence {} {:?}", n.e164, n.number_type));
+                tally
+                    .examples
+                    .push(format!("{raw:?}: crate no valid number, ringfence {} {:?}", n.e164, n.number_type));
             }
             continue;
         };
@@ -167,7 +169,12 @@ fn cross_check(raws: &[String], home: Region, tally: &mut Tally, anchored: &mut 
 fn real_data_agrees_with_the_phonenumber_crate() {
     let mut anchored = Anchored(HashMap::new());
     let mut ftc = Tally::default();
-    cross_check(&column("ftc-dnc-complaints-2021-07-08.csv", "Company_Phone_Number"), Region::US, &mut ftc, &mut anchored);
+    cross_check(
+        &column("ftc-dnc-complaints-2021-07-08.csv", "Company_Phone_Number"),
+        Region::US,
+        &mut ftc,
+        &mut anchored,
+    );
     let mut pb = Tally::default();
     let de: Region = "DE".parse().unwrap();
     cross_check(&column("phoneblock-blocklist-snapshot.csv", "phone"), de, &mut pb, &mut anchored);

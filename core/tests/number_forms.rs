@@ -131,7 +131,14 @@ fn plus_numbers_do_not_depend_on_the_home_region() {
 
 #[test]
 fn china_forms_types_and_traits() {
-    for raw in ["138 1234 5678", "13812345678", "138-1234-5678", "+86 138 1234 5678", "0086 138 1234 5678", "+86-138-1234-5678"] {
+    for raw in [
+        "138 1234 5678",
+        "13812345678",
+        "138-1234-5678",
+        "+86 138 1234 5678",
+        "0086 138 1234 5678",
+        "+86-138-1234-5678",
+    ] {
         check(raw, "CN", "+8613812345678", Mobile);
     }
     check("010-12345678", "CN", "+861012345678", FixedLine);
@@ -150,8 +157,13 @@ fn china_forms_types_and_traits() {
 
 #[test]
 fn china_short_and_emergency_numbers() {
-    for (raw, e164) in [("95588", "+8695588"), ("95533", "+8695533"), ("96777", "+8696777"), ("10086", "+8610086"), ("12315", "+8612315")]
-    {
+    for (raw, e164) in [
+        ("95588", "+8695588"),
+        ("95533", "+8695533"),
+        ("96777", "+8696777"),
+        ("10086", "+8610086"),
+        ("12315", "+8612315"),
+    ] {
         let n = check(raw, "CN", e164, ShortCode);
         assert!(n.national_only && n.region == Some(Region::CN));
     }
@@ -167,8 +179,16 @@ fn china_short_and_emergency_numbers() {
 
 #[test]
 fn united_states_forms_types_and_traits() {
-    for raw in ["(212) 736-5000", "212-736-5000", "212.736.5000", "2127365000", "1 212 736 5000", "12127365000", "+1 (212) 736-5000", "tel:+1-212-736-5000"]
-    {
+    for raw in [
+        "(212) 736-5000",
+        "212-736-5000",
+        "212.736.5000",
+        "2127365000",
+        "1 212 736 5000",
+        "12127365000",
+        "+1 (212) 736-5000",
+        "tel:+1-212-736-5000",
+    ] {
         let n = check(raw, "US", "+12127365000", FixedLineOrMobile);
         assert_eq!(n.region, Some(Region::US));
     }
@@ -254,9 +274,29 @@ fn invalid_numbers_keep_their_key() {
 #[test]
 fn hidden_callers() {
     for raw in [
-        "", " ", "\u{200E}", "anonymous", "Anonymous", "UNKNOWN", "Unknown", "Private", "private number", "Restricted",
-        "withheld", "Unavailable", "No Caller ID", "-1", "-2", "sip:anonymous@anonymous.invalid", "tel:", "비공개",
-        "발신번호 표시제한", "未知号码", "非通知", "Unbekannt", "Masqué",
+        "",
+        " ",
+        "\u{200E}",
+        "anonymous",
+        "Anonymous",
+        "UNKNOWN",
+        "Unknown",
+        "Private",
+        "private number",
+        "Restricted",
+        "withheld",
+        "Unavailable",
+        "No Caller ID",
+        "-1",
+        "-2",
+        "sip:anonymous@anonymous.invalid",
+        "tel:",
+        "비공개",
+        "발신번호 표시제한",
+        "未知号码",
+        "非通知",
+        "Unbekannt",
+        "Masqué",
     ] {
         for home in ["KR", "US", "CN"] {
             assert_eq!(parse(raw, region(home)), Caller::Hidden, "{raw:?}");

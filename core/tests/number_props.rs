@@ -109,7 +109,8 @@ proptest! {
 /// Inputs on which earlier versions gave keys that read back differently.
 #[test]
 fn keys_read_back_as_themselves() {
-    for (raw, home) in [("+86000000000", "US"), ("011tel:", "CC"), ("00AAA(0)0000", "ID"), ("0082 70 3461 5273", "KR")] {
+    for (raw, home) in [("+86000000000", "US"), ("011tel:", "CC"), ("00AAA(0)0000", "ID"), ("0082 70 3461 5273", "KR")]
+    {
         let home: Region = home.parse().unwrap();
         let Caller::Number(n) = parse(raw, home) else { panic!("{raw:?}") };
         for h in [home, Region::US, Region::KR] {

@@ -64,9 +64,19 @@ fn step3_block_list_exact_and_prefix_in_any_form() {
     s.add_rule(List::Block, "070*", Some("VoIP")).unwrap();
     s.add_rule(List::Block, "+82 1588*", None).unwrap();
     s.add_rule(List::Block, "02-123-4567", Some("ex")).unwrap();
-    for (n, label) in [("070-1234-5678", "VoIP"), ("+82 70 9999 0000", "VoIP"), ("1588-1234", "On your block list"), ("+82 2-123-4567", "ex"), ("00700 82 2 123 4567", "ex")] {
+    for (n, label) in [
+        ("070-1234-5678", "VoIP"),
+        ("+82 70 9999 0000", "VoIP"),
+        ("1588-1234", "On your block list"),
+        ("+82 2-123-4567", "ex"),
+        ("00700 82 2 123 4567", "ex"),
+    ] {
         let d = s.screen(&Call::new(n));
-        assert_eq!((d.action, reasons(&d), d.label.as_deref()), (Action::Block, vec!["block_list"], Some(label)), "{n}");
+        assert_eq!(
+            (d.action, reasons(&d), d.label.as_deref()),
+            (Action::Block, vec!["block_list"], Some(label)),
+            "{n}"
+        );
     }
     assert_eq!(s.screen(&Call::new("010-1234-5678")).action, Action::Allow);
     assert!(s.remove_rule(List::Block, "+8270*").unwrap());
@@ -128,7 +138,8 @@ fn step5_community_thresholds_and_category_actions() {
 fn step5_evidence_decays_with_age() {
     let (_d, mut s) = screener(Region::US);
     community(&mut s, "(212) 555-0103", "scam", 8);
-    let later = |days: i64| Call { caller_id: "2125550103", at: Some(ringfence_core_now() + days * 86_400), ..Call::default() };
+    let later =
+        |days: i64| Call { caller_id: "2125550103", at: Some(ringfence_core_now() + days * 86_400), ..Call::default() };
     assert_eq!(s.screen(&later(0)).action, Action::Block);
     assert_eq!(s.screen(&later(125)).action, Action::Warn, "8 votes count 4 after one half-life");
     assert_eq!(s.screen(&later(500)).action, Action::Allow, "and 0.5 after four");
@@ -147,10 +158,19 @@ fn step6_heuristics_each_fire_on_their_own() {
         let d = s.screen(&call);
         (d.action, reasons(&d), d.category)
     };
-    assert_eq!(fired(&mut kr, Call::new("1588-1234")), (Action::Warn, vec!["representative_number"], Category::Representative));
+    assert_eq!(
+        fired(&mut kr, Call::new("1588-1234")),
+        (Action::Warn, vec!["representative_number"], Category::Representative)
+    );
     assert_eq!(fired(&mut kr, Call::new("1644-0000")).1, vec!["representative_number"]);
-    assert_eq!(fired(&mut kr, Call::new("+225 07 07 07 07 07")), (Action::Warn, vec!["one_ring_risk"], Category::OneRing));
-    assert_eq!(fired(&mut kr, Call::new("+86 170 1234 5678")), (Action::Warn, vec!["virtual_operator"], Category::VirtualOperator));
+    assert_eq!(
+        fired(&mut kr, Call::new("+225 07 07 07 07 07")),
+        (Action::Warn, vec!["one_ring_risk"], Category::OneRing)
+    );
+    assert_eq!(
+        fired(&mut kr, Call::new("+86 170 1234 5678")),
+        (Action::Warn, vec!["virtual_operator"], Category::VirtualOperator)
+    );
     let (a, r, c) = fired(&mut kr, Call::new("+979 1234 5678"));
     assert_eq!((a, c), (Action::Warn, Category::PremiumRate));
     assert!(r.contains(&"premium_rate"), "{r:?}");
@@ -168,7 +188,10 @@ fn step6_heuristics_each_fire_on_their_own() {
     assert_eq!(fired(&mut us, Call::new("+1 876 555 1234")).1, vec!["one_ring_risk"]);
 
     us.set_policy("own-number", "(212) 555-0100").unwrap();
-    assert_eq!(fired(&mut us, Call::new("(212) 555-0199")), (Action::Warn, vec!["neighbour_spoofing"], Category::Spoofed));
+    assert_eq!(
+        fired(&mut us, Call::new("(212) 555-0199")),
+        (Action::Warn, vec!["neighbour_spoofing"], Category::Spoofed)
+    );
     assert_eq!(fired(&mut us, Call::new("(212) 556-0199")).0, Action::Allow);
     let verified = Call { caller_id: "(212) 555-0199", verification: Verification::Passed, ..Call::default() };
     assert_eq!(fired(&mut us, verified).0, Action::Allow, "a verified caller is not spoofed");

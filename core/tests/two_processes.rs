@@ -60,7 +60,11 @@ fn pair_worker() {
                 // and then by a screen.
                 match s.rules(List::Block) {
                     Ok(rules) => {
-                        let theirs = rules.iter().filter(|r| r.label.as_deref() == Some(&format!("p{other}"))).map(|r| r.pattern).max_by_key(|p| p.to_string());
+                        let theirs = rules
+                            .iter()
+                            .filter(|r| r.label.as_deref() == Some(&format!("p{other}")))
+                            .map(|r| r.pattern)
+                            .max_by_key(|p| p.to_string());
                         if let Some(p) = theirs {
                             let d = s.screen(&Call::new(&p.to_string()));
                             if d.action != Action::Block {
@@ -76,7 +80,8 @@ fn pair_worker() {
                 }
             }
             4 => {
-                let rows: String = (0..5).map(|j| format!("{},scam,1\n", kr(80_000_000 + me * 5_000_000 + i * 5 + j).0)).collect();
+                let rows: String =
+                    (0..5).map(|j| format!("{},scam,1\n", kr(80_000_000 + me * 5_000_000 + i * 5 + j).0)).collect();
                 match s.import(Format::Csv, rows.as_bytes()) {
                     Ok(_) => ack(format!("import {}", kr(80_000_000 + me * 5_000_000 + i * 5).1)),
                     Err(e) => err("import", &e),
@@ -115,15 +120,23 @@ fn two_processes_write_and_screen_one_file() {
     let workers: Vec<Worker> = (0..2)
         .map(|me| Worker::spawn("pair_worker", &[db.to_str().unwrap(), &me.to_string(), &secs.to_string()], None))
         .collect();
-    let outputs: Vec<Vec<String>> = workers.into_iter().map(|w| w.wait_or_kill(Duration::from_secs(secs + 60)).1).collect();
+    let outputs: Vec<Vec<String>> =
+        workers.into_iter().map(|w| w.wait_or_kill(Duration::from_secs(secs + 60)).1).collect();
     let problems = integrity(&db);
     assert!(problems.is_empty(), "integrity_check: {problems:?}");
     let conn = rusqlite::Connection::open(&db).unwrap();
     let count = |sql: &str, p: &dyn rusqlite::ToSql| -> i64 { conn.query_row(sql, [p], |r| r.get(0)).unwrap() };
     let mut totals = (0, 0, 0, 0);
     for (me, lines) in outputs.iter().enumerate() {
-        assert!(errors(lines).is_empty(), "process {me}: {} errors, first: {:?}", errors(lines).len(), errors(lines).iter().take(5).collect::<Vec<_>>());
-        let done = lines.iter().find_map(|l| l.strip_prefix("DONE ")).unwrap_or_else(|| panic!("process {me} did not finish: {:?}", lines.iter().rev().take(5).collect::<Vec<_>>()));
+        assert!(
+            errors(lines).is_empty(),
+            "process {me}: {} errors, first: {:?}",
+            errors(lines).len(),
+            errors(lines).iter().take(5).collect::<Vec<_>>()
+        );
+        let done = lines.iter().find_map(|l| l.strip_prefix("DONE ")).unwrap_or_else(|| {
+            panic!("process {me} did not finish: {:?}", lines.iter().rev().take(5).collect::<Vec<_>>())
+        });
         eprintln!("process {me}: {done}");
         let field = |k: &str| -> u64 { done.split(' ').find_map(|f| f.strip_prefix(k)).unwrap().parse().unwrap() };
         totals.0 += field("writes=");
@@ -134,7 +147,9 @@ fn two_processes_write_and_screen_one_file() {
         for a in acked {
             let (kind, v) = a.split_once(' ').unwrap_or((a, ""));
             let n = match kind {
-                "rule" => count("SELECT count(*) FROM rules WHERE list = 1 AND digits = ?1", &v.parse::<i64>().unwrap()),
+                "rule" => {
+                    count("SELECT count(*) FROM rules WHERE list = 1 AND digits = ?1", &v.parse::<i64>().unwrap())
+                }
                 "report" => count("SELECT count(*) FROM reports WHERE idempotency_key = ?1", &v),
                 "history" => count("SELECT count(*) FROM history WHERE input = ?1", &v),
                 "import" => count("SELECT count(*) FROM community WHERE number = ?1", &v.parse::<i64>().unwrap()),

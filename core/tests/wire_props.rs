@@ -11,7 +11,14 @@ fn key() -> SigningKey {
     SigningKey::from_bytes(&[5; 32])
 }
 
-fn payload(kind: Kind, keys: Vec<u64>, deletions: Vec<u64>, cats: Vec<u8>, scores: Vec<f64>, ages: Vec<i64>) -> Payload {
+fn payload(
+    kind: Kind,
+    keys: Vec<u64>,
+    deletions: Vec<u64>,
+    cats: Vec<u8>,
+    scores: Vec<f64>,
+    ages: Vec<i64>,
+) -> Payload {
     let entries = keys
         .iter()
         .enumerate()
@@ -22,7 +29,8 @@ fn payload(kind: Kind, keys: Vec<u64>, deletions: Vec<u64>, cats: Vec<u8>, score
             last_activity: NOW - ages[i % ages.len()],
         })
         .collect();
-    let deletions = if kind == Kind::Delta { deletions.into_iter().filter(|d| !keys.contains(d)).collect() } else { vec![] };
+    let deletions =
+        if kind == Kind::Delta { deletions.into_iter().filter(|d| !keys.contains(d)).collect() } else { vec![] };
     let header = Header {
         kind,
         key_id: [0; 8],

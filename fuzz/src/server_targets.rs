@@ -18,8 +18,14 @@ pub type Target = fn(&[u8]);
 /// Every server target, by name.
 pub const SERVER_TARGETS: &[(&str, Target)] = &[("server_reports", server_reports), ("server_headers", server_headers)];
 
-const CONTENT_TYPES: [&[u8]; 6] =
-    [b"application/json", b"application/json; charset=utf-8", b"APPLICATION/JSON", b"text/plain", b"", b"application/jsonx"];
+const CONTENT_TYPES: [&[u8]; 6] = [
+    b"application/json",
+    b"application/json; charset=utf-8",
+    b"APPLICATION/JSON",
+    b"text/plain",
+    b"",
+    b"application/jsonx",
+];
 
 /// `POST /v1/reports` as the server reads it (`request::decode_reports`: content type,
 /// JSON, device id, batch size, every report): byte 0 picks the content type (or none),
@@ -33,14 +39,21 @@ pub fn server_reports(data: &[u8]) {
     let ct = if sel & 0x80 != 0 { None } else { Some(CONTENT_TYPES[usize::from(sel) % CONTENT_TYPES.len()]) };
     match request::decode_reports(ct, body) {
         Ok((device, reports)) => {
-            assert!(device.len() == 32 && device.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)), "{device:?}");
+            assert!(
+                device.len() == 32 && device.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)),
+                "{device:?}"
+            );
             assert!((1..=ringfence_core::wire::MAX_BATCH).contains(&reports.len()));
             for r in &reports {
                 assert!(request::valid_key(&r.key), "{:?}", r.key);
                 assert!(E164::from_u64(r.number).is_some(), "{}", r.number);
                 if r.spam {
                     assert!(r.category.is_reportable(), "{:?}", r.category);
-                    assert!(!ringfence_server::storage::is_emergency(r.number), "emergency number +{} accepted", r.number);
+                    assert!(
+                        !ringfence_server::storage::is_emergency(r.number),
+                        "emergency number +{} accepted",
+                        r.number
+                    );
                 } else {
                     assert_eq!(r.category, ringfence_core::Category::Unknown);
                 }
@@ -112,7 +125,12 @@ pub fn server_headers(data: &[u8]) {
         }
     }
     let headers: Vec<&[u8]> = lines.take(16).collect();
-    let policy = OriginPolicy { v4_prefix: (sel >> 1) % 33, v6_prefix: (sel >> 1).wrapping_mul(5) % 129, trusted, secret: b"fuzz".to_vec() };
+    let policy = OriginPolicy {
+        v4_prefix: (sel >> 1) % 33,
+        v6_prefix: (sel >> 1).wrapping_mul(5) % 129,
+        trusted,
+        secret: b"fuzz".to_vec(),
+    };
     let ip = policy.client_ip(peer, &headers);
     assert_eq!(canonical(ip), ip, "{ip} is not canonical");
     if !policy.is_trusted(canonical(peer)) {
@@ -159,6 +177,11 @@ pub fn server_headers(data: &[u8]) {
         }
         let json = request::check_content_type(Some(h)).is_ok();
         let essence = String::from_utf8_lossy(h).split(';').next().unwrap_or("").trim().to_ascii_lowercase();
-        assert_eq!(json, std::str::from_utf8(h).is_ok() && essence == "application/json", "{:?}", String::from_utf8_lossy(h));
+        assert_eq!(
+            json,
+            std::str::from_utf8(h).is_ok() && essence == "application/json",
+            "{:?}",
+            String::from_utf8_lossy(h)
+        );
     }
 }

@@ -47,7 +47,9 @@ fn regions() -> &'static [Region] {
 /// 7 BR.
 fn favoured() -> &'static [Region] {
     static F: OnceLock<Vec<Region>> = OnceLock::new();
-    F.get_or_init(|| ["KR", "US", "CN", "DE", "GB", "JP", "IN", "BR"].iter().map(|r| r.parse().expect("known region")).collect())
+    F.get_or_init(|| {
+        ["KR", "US", "CN", "DE", "GB", "JP", "IN", "BR"].iter().map(|r| r.parse().expect("known region")).collect()
+    })
 }
 
 /// A home region from one byte: the favoured ones first, then every region the numbering
@@ -289,7 +291,8 @@ fn import(format: Format, data: &[u8]) {
             let (s, _) = cell.take().expect("checked above");
             assert_eq!(s.store().integrity_check().expect("integrity check runs"), Vec::<String>::new());
         }
-        let (s, runs) = cell.get_or_insert_with(|| (Screener::open_in_memory(Region::US).expect("in-memory screener"), 0));
+        let (s, runs) =
+            cell.get_or_insert_with(|| (Screener::open_in_memory(Region::US).expect("in-memory screener"), 0));
         *runs += 1;
         s.set_home(region(r));
         let before = s.stats().expect("stats").community_numbers;
@@ -300,7 +303,9 @@ fn import(format: Format, data: &[u8]) {
                 assert_eq!(sum.imported + sum.merged + sum.skipped_total(), sum.rows, "{format}: {sum:?}");
                 assert_eq!(after, before + sum.imported, "{format}: {sum:?}");
             }
-            Err(Error::AlreadyImported { .. } | Error::Io { .. }) => assert_eq!(after, before, "{format}: failed import changed the store"),
+            Err(Error::AlreadyImported { .. } | Error::Io { .. }) => {
+                assert_eq!(after, before, "{format}: failed import changed the store")
+            }
             Err(e) => panic!("{format}: unexpected error {e:?}"),
         }
     });
@@ -356,7 +361,8 @@ fn check_payload(p: &Payload) {
     // Encoded again (the columns: compressing and signing are the libraries' job, and
     // slow), it reads back the same.
     let columns = wire::testing::encode_columns(p);
-    let back = wire::testing::decode_columns(p.header, &columns, &fuzz_limits()).unwrap_or_else(|e| panic!("re-encoded columns refused: {e}"));
+    let back = wire::testing::decode_columns(p.header, &columns, &fuzz_limits())
+        .unwrap_or_else(|e| panic!("re-encoded columns refused: {e}"));
     assert_eq!(&back, p, "decode(encode(p)) != p");
 }
 
@@ -382,7 +388,11 @@ pub fn wire_decode(data: &[u8]) {
     let vk = key.verifying_key();
     let _ = wire::peek_header(data);
     check_decoded(wire::decode(data, &vk, &fuzz_limits()), data);
-    let unsigned = if data.len() >= wire::HEADER_LEN + wire::SIGNATURE_LEN { &data[..data.len() - wire::SIGNATURE_LEN] } else { data };
+    let unsigned = if data.len() >= wire::HEADER_LEN + wire::SIGNATURE_LEN {
+        &data[..data.len() - wire::SIGNATURE_LEN]
+    } else {
+        data
+    };
     let resigned = wire::testing::sign(unsigned, &key);
     check_decoded(wire::decode(&resigned, &vk, &fuzz_limits()), &resigned);
 }

@@ -192,7 +192,8 @@ mod tests {
     #[test]
     fn devices_minted_on_one_network_are_one_reporter() {
         let rules = Rules::default();
-        let sybil: Vec<Vote> = (0..1000).map(|i| Vote { spam: true, category: Category::Scam, at: i, origin: 7 }).collect();
+        let sybil: Vec<Vote> =
+            (0..1000).map(|i| Vote { spam: true, category: Category::Scam, at: i, origin: 7 }).collect();
         assert_eq!(aggregate(&sybil, 1000, &rules), None, "a thousand devices, one network");
         // Two networks: still two reporters, a score of 2 at most.
         let mut two = sybil.clone();
@@ -208,7 +209,8 @@ mod tests {
     #[test]
     fn honest_users_behind_one_nat_count_once_and_are_not_lost() {
         let rules = Rules::default();
-        let office: Vec<Vote> = (0..5).map(|_| Vote { spam: true, category: Category::Telemarketing, at: 0, origin: 42 }).collect();
+        let office: Vec<Vote> =
+            (0..5).map(|_| Vote { spam: true, category: Category::Telemarketing, at: 0, origin: 42 }).collect();
         assert_eq!(aggregate(&office, 0, &rules), None, "one network is one reporter");
         let mut with_others = office.clone();
         with_others.push(spam(Category::Telemarketing, 0));
@@ -216,7 +218,8 @@ mod tests {
         let l = aggregate(&with_others, 0, &rules).unwrap();
         assert!((l.score - 3.0).abs() < 1e-9);
         // A NAT split 3 spam / 2 not spam is 0.6 of a spam vote and 0.4 of a not-spam vote.
-        let mut split: Vec<Vote> = (0..3).map(|_| Vote { spam: true, category: Category::Scam, at: 0, origin: 9 }).collect();
+        let mut split: Vec<Vote> =
+            (0..3).map(|_| Vote { spam: true, category: Category::Scam, at: 0, origin: 9 }).collect();
         split.extend((0..2).map(|_| Vote { spam: false, category: Category::Unknown, at: 0, origin: 9 }));
         split.extend([spam(Category::Scam, 0), spam(Category::Scam, 0), spam(Category::Scam, 0)]);
         let l = aggregate(&split, 0, &rules).unwrap();

@@ -52,10 +52,15 @@ pub fn router(state: Arc<AppState>) -> Router {
             "/v1/data",
             tower::ServiceBuilder::new()
                 // Phones revalidate (ETag, Last-Modified); a CDN may cache versioned files longer.
-                .layer(SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-cache")))
+                .layer(SetResponseHeaderLayer::if_not_present(
+                    header::CACHE_CONTROL,
+                    HeaderValue::from_static("no-cache"),
+                ))
                 .service(files),
         )
-        .fallback(|| async { error(StatusCode::NOT_FOUND, "not_found", "no such endpoint; see docs/protocol.md".into(), None) })
+        .fallback(|| async {
+            error(StatusCode::NOT_FOUND, "not_found", "no such endpoint; see docs/protocol.md".into(), None)
+        })
         .layer(middleware::from_fn(move |req: Request, next: Next| deadline(timeout, req, next)))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
@@ -116,7 +121,11 @@ enum Recorded {
     Refused(Refusal),
 }
 
-async fn reports(State(state): State<Arc<AppState>>, ConnectInfo(peer): ConnectInfo<SocketAddr>, req: Request) -> Response {
+async fn reports(
+    State(state): State<Arc<AppState>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    req: Request,
+) -> Response {
     let (parts, body) = req.into_parts();
     if let Err(r) = request::check_content_type(parts.headers.get(header::CONTENT_TYPE).map(HeaderValue::as_bytes)) {
         return refused(r);
@@ -182,7 +191,12 @@ async fn reports(State(state): State<Arc<AppState>>, ConnectInfo(peer): ConnectI
         }
         Ok(Err(e)) => {
             tracing::error!(error = %e, "recording reports failed");
-            error(StatusCode::INTERNAL_SERVER_ERROR, "storage", "the reports could not be stored; retry later".into(), None)
+            error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "storage",
+                "the reports could not be stored; retry later".into(),
+                None,
+            )
         }
         Err(_) => error(StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error; retry later".into(), None),
     }

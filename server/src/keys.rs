@@ -30,7 +30,9 @@ pub fn load_or_create(path: &Path) -> Result<SigningKey, String> {
             #[cfg(unix)]
             std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
             let mut f = opts.open(path).map_err(|e| format!("{}: {e}", path.display()))?;
-            writeln!(f, "{}", wire::hex(&secret)).and_then(|_| f.sync_all()).map_err(|e| format!("{}: {e}", path.display()))?;
+            writeln!(f, "{}", wire::hex(&secret))
+                .and_then(|_| f.sync_all())
+                .map_err(|e| format!("{}: {e}", path.display()))?;
             Ok(SigningKey::from_bytes(&secret))
         }
         Err(e) => Err(format!("{}: {e}", path.display())),

@@ -2,14 +2,14 @@
 //! file. `ringfence-server --db PATH pubkey` prints the public key phones pin.
 
 use clap::{Parser, Subcommand};
+use ringfence_core::wire;
 use ringfence_server::aggregate::Rules;
 use ringfence_server::api::{self, AppState};
+use ringfence_server::keys;
 use ringfence_server::limit::Buckets;
 use ringfence_server::origin::{Cidr, OriginPolicy};
 use ringfence_server::publish::Publisher;
 use ringfence_server::storage::{Postgres, Sqlite, Storage};
-use ringfence_server::keys;
-use ringfence_core::wire;
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -171,7 +171,11 @@ fn run(cli: Cli) -> Result<(), String> {
         }
     };
     let dir = cli.publish_dir.clone().unwrap_or_else(|| {
-        cli.db.parent().filter(|p| !p.as_os_str().is_empty()).map(|p| p.join("publish")).unwrap_or_else(|| "publish".into())
+        cli.db
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .map(|p| p.join("publish"))
+            .unwrap_or_else(|| "publish".into())
     });
     let rules = Rules {
         min_reporters: cli.min_reporters.max(1),
@@ -216,7 +220,9 @@ fn run(cli: Cli) -> Result<(), String> {
 
     let rt = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
     rt.block_on(async move {
-        let listener = tokio::net::TcpListener::bind(&cli.listen).await.map_err(|e| format!("cannot listen on {}: {e}", cli.listen))?;
+        let listener = tokio::net::TcpListener::bind(&cli.listen)
+            .await
+            .map_err(|e| format!("cannot listen on {}: {e}", cli.listen))?;
         let addr = listener.local_addr().map_err(|e| e.to_string())?;
         println!("ringfence-server listening on http://{addr}");
         println!("public key: {}", keys::public_hex(&publisher.key));
@@ -233,14 +239,28 @@ fn run(cli: Cli) -> Result<(), String> {
                 tick.tick().await;
                 let p = p.clone();
                 match tokio::task::spawn_blocking(move || p.publish(api::now())).await {
-                    Ok(Ok(Some(v))) => tracing::info!(version = v.version, upserts = v.upserts, deletions = v.deletions, snapshot = v.snapshot, "published"),
+                    Ok(Ok(Some(v))) => tracing::info!(
+                        version = v.version,
+                        upserts = v.upserts,
+                        deletions = v.deletions,
+                        snapshot = v.snapshot,
+                        "published"
+                    ),
                     Ok(Ok(None)) => {}
                     Ok(Err(e)) => tracing::error!(error = %e, "publication failed; retrying next interval"),
                     Err(e) => tracing::error!(error = %e, "publication task failed"),
                 }
             }
         });
-        ringfence_server::serve::serve(listener, api::router(state), serve_limits, origins, shutdown(), Duration::from_secs(5)).await;
+        ringfence_server::serve::serve(
+            listener,
+            api::router(state),
+            serve_limits,
+            origins,
+            shutdown(),
+            Duration::from_secs(5),
+        )
+        .await;
         publishing.abort();
         tracing::info!("stopped");
         Ok::<(), String>(())

@@ -50,7 +50,9 @@ impl FromStr for Cidr {
         let addr = canonical(addr.parse::<IpAddr>().map_err(|_| bad())?);
         let max = if addr.is_ipv4() { 32 } else { 128 };
         let len = match len {
-            Some(l) if !l.is_empty() && l.bytes().all(|b| b.is_ascii_digit()) && l.len() <= 3 => l.parse::<u8>().map_err(|_| bad())?,
+            Some(l) if !l.is_empty() && l.bytes().all(|b| b.is_ascii_digit()) && l.len() <= 3 => {
+                l.parse::<u8>().map_err(|_| bad())?
+            }
             Some(_) => return Err(bad()),
             None => max,
         };
@@ -192,7 +194,12 @@ mod tests {
     use super::*;
 
     fn policy(trusted: &[&str]) -> OriginPolicy {
-        OriginPolicy { v4_prefix: 24, v6_prefix: 48, trusted: trusted.iter().map(|t| t.parse().unwrap()).collect(), secret: b"s".to_vec() }
+        OriginPolicy {
+            v4_prefix: 24,
+            v6_prefix: 48,
+            trusted: trusted.iter().map(|t| t.parse().unwrap()).collect(),
+            secret: b"s".to_vec(),
+        }
     }
 
     fn ip(s: &str) -> IpAddr {
@@ -215,12 +222,24 @@ mod tests {
     #[test]
     fn forwarded_for_is_believed_only_from_trusted_proxies() {
         let none = policy(&[]);
-        assert_eq!(none.client_ip(ip("127.0.0.1"), &[b"203.0.113.9"]), ip("127.0.0.1"), "no trusted proxy: header ignored");
+        assert_eq!(
+            none.client_ip(ip("127.0.0.1"), &[b"203.0.113.9"]),
+            ip("127.0.0.1"),
+            "no trusted proxy: header ignored"
+        );
         let p = policy(&["127.0.0.1", "10.0.0.0/8"]);
         assert_eq!(p.client_ip(ip("192.0.2.1"), &[b"203.0.113.9"]), ip("192.0.2.1"), "untrusted peer");
         assert_eq!(p.client_ip(ip("127.0.0.1"), &[b"203.0.113.9"]), ip("203.0.113.9"));
-        assert_eq!(p.client_ip(ip("127.0.0.1"), &[b"1.1.1.1, 203.0.113.9, 10.1.2.3"]), ip("203.0.113.9"), "right-most untrusted");
-        assert_eq!(p.client_ip(ip("127.0.0.1"), &[b"1.1.1.1", b"203.0.113.9:4444"]), ip("203.0.113.9"), "several headers, a port");
+        assert_eq!(
+            p.client_ip(ip("127.0.0.1"), &[b"1.1.1.1, 203.0.113.9, 10.1.2.3"]),
+            ip("203.0.113.9"),
+            "right-most untrusted"
+        );
+        assert_eq!(
+            p.client_ip(ip("127.0.0.1"), &[b"1.1.1.1", b"203.0.113.9:4444"]),
+            ip("203.0.113.9"),
+            "several headers, a port"
+        );
         assert_eq!(p.client_ip(ip("127.0.0.1"), &[b"garbage, 10.1.2.3"]), ip("10.1.2.3"), "garbage ends the walk");
         assert_eq!(p.client_ip(ip("127.0.0.1"), &[b"[2001:db8::5]:80"]), ip("2001:db8::5"));
         assert_eq!(p.client_ip(ip("::ffff:127.0.0.1"), &[b"198.51.100.1"]), ip("198.51.100.1"), "mapped peer");

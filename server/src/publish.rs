@@ -117,7 +117,11 @@ impl Publisher {
 
     fn write_snapshot(&self, version: u64, now: i64) -> Result<()> {
         let listed = self.reader().listed().map_err(db)?;
-        let p = Payload { header: self.header(Kind::Snapshot, version, 0, now), entries: Self::entries(&listed), deletions: vec![] };
+        let p = Payload {
+            header: self.header(Kind::Snapshot, version, 0, now),
+            entries: Self::entries(&listed),
+            deletions: vec![],
+        };
         let bytes = wire::encode(&p, &self.key).map_err(|e| e.to_string())?;
         write_atomically(&self.dir.join(wire::snapshot_path(version)), &bytes)?;
         self.storage().set_meta("snapshot_version", &version.to_string()).map_err(db)
@@ -180,7 +184,8 @@ impl Publisher {
             .map(|(tag, l)| Entry { key: tag, category: l.category, score: l.score, last_activity: l.last_activity })
             .collect();
         entries.dedup_by_key(|e| e.key);
-        let p = Payload { header: self.header(Kind::Bucket, version, u64::from(bucket), now), entries, deletions: vec![] };
+        let p =
+            Payload { header: self.header(Kind::Bucket, version, u64::from(bucket), now), entries, deletions: vec![] };
         wire::encode(&p, &self.key).map_err(|e| e.to_string())
     }
 }

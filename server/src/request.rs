@@ -70,8 +70,9 @@ pub fn parse_batch(body: &[u8]) -> Result<ReportBatch, Refusal> {
         let msg = format!("the body is larger than {} bytes; send smaller batches", wire::MAX_BODY_BYTES);
         return Err(Refusal::new(StatusCode::PAYLOAD_TOO_LARGE, "body_too_large", msg));
     }
-    let batch: ReportBatch = serde_json::from_slice(body)
-        .map_err(|e| Refusal::new(StatusCode::BAD_REQUEST, "bad_json", format!("the body is not a report batch: {e}")))?;
+    let batch: ReportBatch = serde_json::from_slice(body).map_err(|e| {
+        Refusal::new(StatusCode::BAD_REQUEST, "bad_json", format!("the body is not a report batch: {e}"))
+    })?;
     let d = &batch.device;
     if d.len() != 32 || !d.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
         return Err(Refusal::new(StatusCode::BAD_REQUEST, "bad_device", "device ids are 32 lowercase hex digits"));
@@ -123,19 +124,33 @@ pub fn validate(item: &ReportItem) -> Result<Report, (&'static str, String)> {
         return Err(("bad_key", "idempotency keys are 8 to 64 letters, digits, - or _".into()));
     }
     if !item.number.trim_start().starts_with('+') {
-        return Err(("invalid_number", format!("{:?} is not in international form (+ and country code)", short(&item.number))));
+        return Err((
+            "invalid_number",
+            format!("{:?} is not in international form (+ and country code)", short(&item.number)),
+        ));
     }
     let n = match parse(&item.number, Region::US) {
         Caller::Number(n) => n,
         Caller::Hidden => return Err(("invalid_number", "the number is empty".into())),
         Caller::Malformed(m) => return Err(("invalid_number", format!("{:?} {m}", short(&item.number)))),
     };
-    if item.spam && (n.traits.emergency || n.number_type == NumberType::Emergency || crate::storage::is_emergency(n.e164.as_u64())) {
+    if item.spam
+        && (n.traits.emergency
+            || n.number_type == NumberType::Emergency
+            || crate::storage::is_emergency(n.e164.as_u64()))
+    {
         return Err(("emergency_number", format!("{} is an emergency number and is never listed", n.e164)));
     }
     let category = if item.spam {
         let c: Category = item.category.as_deref().unwrap_or("unknown").parse().map_err(|_| {
-            ("unknown_category", format!("unknown category {:?}; known: {}", short(item.category.as_deref().unwrap_or("")), reportable()))
+            (
+                "unknown_category",
+                format!(
+                    "unknown category {:?}; known: {}",
+                    short(item.category.as_deref().unwrap_or("")),
+                    reportable()
+                ),
+            )
         })?;
         if !c.is_reportable() {
             return Err(("unknown_category", format!("{c} cannot be reported; use one of: {}", reportable())));
@@ -148,7 +163,13 @@ pub fn validate(item: &ReportItem) -> Result<Report, (&'static str, String)> {
     if comment.is_some_and(|c| c.chars().count() > MAX_COMMENT_CHARS) {
         return Err(("comment_too_long", format!("comments are at most {MAX_COMMENT_CHARS} characters")));
     }
-    Ok(Report { key: k.clone(), number: n.e164.as_u64(), spam: item.spam, category, comment: comment.map(String::from) })
+    Ok(Report {
+        key: k.clone(),
+        number: n.e164.as_u64(),
+        spam: item.spam,
+        category,
+        comment: comment.map(String::from),
+    })
 }
 
 fn short(s: &str) -> String {

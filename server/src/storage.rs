@@ -111,9 +111,7 @@ pub trait Storage: Send {
 /// Short numbers are only known as emergency in their own country (`+82112` is 112 in
 /// Korea), so the number is read from every region that shares its country code.
 pub fn is_emergency(number: u64) -> bool {
-    let emergency = |c: Caller| {
-        matches!(c, Caller::Number(n) if n.traits.emergency || n.number_type == ringfence_core::NumberType::Emergency)
-    };
+    let emergency = |c: Caller| matches!(c, Caller::Number(n) if n.traits.emergency || n.number_type == ringfence_core::NumberType::Emergency);
     let international = format!("+{number}");
     let Caller::Number(n) = parse(&international, Region::US) else { return false };
     if emergency(parse(&international, Region::US)) {
@@ -155,7 +153,8 @@ pub(crate) fn as_published(l: Listing, now: i64) -> Listing {
 
 /// How the listing of `number` changes, given its votes and what was published.
 pub(crate) fn diff(number: u64, votes: &[Vote], was: Option<Listing>, now: i64, rules: &Rules, changes: &mut Changes) {
-    let now_listed = if is_emergency(number) { None } else { aggregate(votes, now, rules).map(|l| as_published(l, now)) };
+    let now_listed =
+        if is_emergency(number) { None } else { aggregate(votes, now, rules).map(|l| as_published(l, now)) };
     match (was, now_listed) {
         (Some(_), None) => changes.deletions.push(number),
         (None, Some(l)) => changes.upserts.push(Listed { number, listing: l }),

@@ -36,7 +36,18 @@ fn category(subject: &str, robocall: bool) -> Category {
         Category::Scam
     } else if any(&["debt"]) {
         Category::DebtCollection
-    } else if any(&["warrant", "medical", "energy", "solar", "vacation", "timeshare", "charit", "home improvement", "home security", "alarm"]) {
+    } else if any(&[
+        "warrant",
+        "medical",
+        "energy",
+        "solar",
+        "vacation",
+        "timeshare",
+        "charit",
+        "home improvement",
+        "home security",
+        "alarm",
+    ]) {
         Category::Telemarketing
     } else if robocall || any(&["dropped call", "no message"]) {
         Category::Robocall
@@ -76,15 +87,24 @@ mod tests {
     #[test]
     fn skips_with_reasons() {
         assert_eq!(parse_row(&rec(",2021-07-07 00:01:41,,,,,Other,Y"), None), Err(SkipReason::BlankNumber));
-        assert_eq!(parse_row(&rec("70611454600144,2021-07-07 00:01:49,,,,,Other,"), None), Err(SkipReason::InvalidNumber));
+        assert_eq!(
+            parse_row(&rec("70611454600144,2021-07-07 00:01:49,,,,,Other,"), None),
+            Err(SkipReason::InvalidNumber)
+        );
         assert_eq!(parse_row(&rec("2178398804,yesterday,,,,,Other,Y"), None), Err(SkipReason::BadTimestamp));
         assert_eq!(parse_row(&rec("911,2021-07-07 00:01:49,,,,,Other,"), None), Err(SkipReason::EmergencyNumber));
     }
 
     #[test]
     fn subjects() {
-        assert_eq!(category("Calls pretending to be government, businesses, or family and friends", false), Category::Scam);
-        assert_eq!(category("Reducing your debt (credit cards, mortgage, student loans)", true), Category::DebtCollection);
+        assert_eq!(
+            category("Calls pretending to be government, businesses, or family and friends", false),
+            Category::Scam
+        );
+        assert_eq!(
+            category("Reducing your debt (credit cards, mortgage, student loans)", true),
+            Category::DebtCollection
+        );
         assert_eq!(category("Other", true), Category::Robocall);
         assert_eq!(category("No Subject Provided", false), Category::Unknown);
     }

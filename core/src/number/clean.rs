@@ -417,9 +417,27 @@ mod tests {
     #[test]
     fn hidden_words() {
         for raw in [
-            "", "  ", "\u{200E}", "anonymous", "Unknown", "PRIVATE", "Restricted", "withheld", "-2", "P",
-            "Private Number", "비공개", "未知号码", "非通知", "Unbekannt", "tel:anonymous", "<Unknown>",
-            "(anonymous)", "Private.", "PRIVÉ", "UNTERDRÜCKT",
+            "",
+            "  ",
+            "\u{200E}",
+            "anonymous",
+            "Unknown",
+            "PRIVATE",
+            "Restricted",
+            "withheld",
+            "-2",
+            "P",
+            "Private Number",
+            "비공개",
+            "未知号码",
+            "非通知",
+            "Unbekannt",
+            "tel:anonymous",
+            "<Unknown>",
+            "(anonymous)",
+            "Private.",
+            "PRIVÉ",
+            "UNTERDRÜCKT",
         ] {
             assert!(matches!(clean(raw), Cleaned::Hidden), "{raw:?}");
         }

@@ -375,10 +375,8 @@ pub fn parse(raw: &str, home: Region) -> Caller {
 /// Reads a list pattern: a number in any form `parse` accepts, or such a number's
 /// leading digits followed by `*` (`+8270*`, `1588*`, `010-1234*`).
 pub fn parse_pattern(raw: &str, home: Region) -> Result<Pattern, crate::Error> {
-    let bad = |why: Malformed| crate::Error::InvalidPattern {
-        pattern: raw.chars().take(40).collect(),
-        why: why.to_string(),
-    };
+    let bad =
+        |why: Malformed| crate::Error::InvalidPattern { pattern: raw.chars().take(40).collect(), why: why.to_string() };
     let trimmed = raw.trim();
     if let Some(head) = trimmed.strip_suffix('*') {
         let d = match clean::clean_prefix(head) {

@@ -22,7 +22,7 @@
 use super::clean::Digits;
 use super::data::{Country, RegionData, Res};
 use super::plan::{self, Buf, MAX_NSN};
-use super::{tables, E164, Malformed, NumberType, PhoneNumber, Prefix, Region};
+use super::{tables, Malformed, NumberType, PhoneNumber, Prefix, Region, E164};
 
 /// Where the country code came from; decides whose national prefix rules apply.
 enum Source {
@@ -128,7 +128,13 @@ fn country_of(r: &RegionData) -> &'static Country {
 
 /// The E.164 key of `cc` followed by `nsn`; `None` beyond [`E164::MAX_DIGITS`] digits.
 fn key(cc: u16, nsn: &[u8]) -> Option<E164> {
-    let cc_len = if cc >= 100 { 3 } else if cc >= 10 { 2 } else { 1 };
+    let cc_len = if cc >= 100 {
+        3
+    } else if cc >= 10 {
+        2
+    } else {
+        1
+    };
     if cc_len + nsn.len() > E164::MAX_DIGITS as usize {
         return None;
     }

@@ -5,7 +5,9 @@
 //! getRegionCodeForNumber, format INTERNATIONAL) step by step; the comments name the step.
 //! No allocation, no locks, nothing to initialise.
 
-use super::data::{self, Country, Pat, RegionData, Res, COUNTRIES, COUNTRY_BY_CODE, FORMATS, REGIONS, REGION_BY_ID, TOKENS};
+use super::data::{
+    self, Country, Pat, RegionData, Res, COUNTRIES, COUNTRY_BY_CODE, FORMATS, REGIONS, REGION_BY_ID, TOKENS,
+};
 use super::Region;
 
 /// libphonenumber's longest national significant number.
@@ -318,10 +320,7 @@ pub fn format_international(c: &Country, nsn: &[u8], out: &mut String) {
     out.push(' ');
     let r = main_region(c);
     let region = classify(c, nsn).region;
-    let r = usize::try_from(region)
-        .ok()
-        .and_then(|i| REGIONS.get(usize::from(c.regions.0) + i))
-        .unwrap_or(r);
+    let r = usize::try_from(region).ok().and_then(|i| REGIONS.get(usize::from(c.regions.0) + i)).unwrap_or(r);
     let (first, n) = r.formats;
     let mut caps = [NONE; 20];
     for f in &FORMATS[usize::from(first)..usize::from(first + n)] {

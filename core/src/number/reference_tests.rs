@@ -185,7 +185,10 @@ fn dfa_agrees_with_regex_reference() {
 /// prefixes in front, and a deterministic spread of random digits.
 fn prefix_probes(m: &Metadata) -> Vec<String> {
     let mut out = Vec::new();
-    let heads = ["", "0", "00", "000", "001", "0011", "002", "005", "00700", "010", "011", "1", "8", "810", "9", "15", "0549", "03", "085"];
+    let heads = [
+        "", "0", "00", "000", "001", "0011", "002", "005", "00700", "010", "011", "1", "8", "810", "9", "15", "0549",
+        "03", "085",
+    ];
     let d = m.descriptors();
     for ex in [d.general(), d.fixed_line().unwrap_or(d.general()), d.mobile().unwrap_or(d.general())]
         .iter()
@@ -207,7 +210,14 @@ fn prefix_probes(m: &Metadata) -> Vec<String> {
     out
 }
 
-fn same_match(pattern: &str, pat: super::data::Pat, inputs: &[String], full: bool, what: &str, wrong: &mut Vec<String>) {
+fn same_match(
+    pattern: &str,
+    pat: super::data::Pat,
+    inputs: &[String],
+    full: bool,
+    what: &str,
+    wrong: &mut Vec<String>,
+) {
     let re = anchored(pattern, full);
     for input in inputs {
         let mut caps: Caps = [u8::MAX; 20];
@@ -228,7 +238,10 @@ fn same_match(pattern: &str, pat: super::data::Pat, inputs: &[String], full: boo
             _ => false,
         };
         if !ok {
-            wrong.push(format!("{what} {pattern:?} on {input}: got {got:?}, want {:?}", want.map(|c| c.get(0).unwrap().end())));
+            wrong.push(format!(
+                "{what} {pattern:?} on {input}: got {got:?}, want {:?}",
+                want.map(|c| c.get(0).unwrap().end())
+            ));
         }
     }
 }

@@ -24,8 +24,8 @@ const EVERYWHERE: &[&str] = &["112", "911"];
 /// 116xxx "harmonised services of social value" (missing children, child helplines,
 /// emotional support, victims, out-of-hours medical care).
 const EU_LIKE: &[u16] = &[
-    30, 31, 32, 33, 34, 36, 39, 40, 41, 43, 44, 45, 46, 47, 48, 49, 351, 352, 353, 354, 356, 357,
-    358, 359, 370, 371, 372, 385, 386, 420, 421, 423,
+    30, 31, 32, 33, 34, 36, 39, 40, 41, 43, 44, 45, 46, 47, 48, 49, 351, 352, 353, 354, 356, 357, 358, 359, 370, 371,
+    372, 385, 386, 420, 421, 423,
 ];
 const EU_116: &[&str] = &["116000", "116006", "116111", "116117", "116123"];
 
@@ -144,17 +144,16 @@ pub fn expansion_override(cc: u16, head: &[u8]) -> Option<u32> {
 /// or high-termination-rate destinations named in regulators' warnings (FCC, BEREC
 /// members, KISA). A trait for the heuristics, not a verdict.
 const ONE_RING_CODES: &[u16] = &[
-    53, 216, 222, 223, 224, 225, 231, 232, 235, 236, 237, 241, 242, 243, 247, 252, 261, 269, 290,
-    355, 371, 373, 375, 381, 387, 592, 597, 675, 677, 678, 679, 682, 683, 686, 687, 689, 690, 691,
-    692, 870, 881, 882, 883, 979,
+    53, 216, 222, 223, 224, 225, 231, 232, 235, 236, 237, 241, 242, 243, 247, 252, 261, 269, 290, 355, 371, 373, 375,
+    381, 387, 592, 597, 675, 677, 678, 679, 682, 683, 686, 687, 689, 690, 691, 692, 870, 881, 882, 883, 979,
 ];
 
 /// NANP area codes in the Caribbean (outside US territories and Canada). Callers in the
 /// US/Canada dial them like domestic numbers but pay international rates; FCC warnings
 /// about one-ring scams name them (268, 284, 473, 649, 664, 767, 809, 829, 849, 876, ...).
 const ONE_RING_NANP_AREAS: &[&[u8; 3]] = &[
-    b"242", b"246", b"264", b"268", b"284", b"345", b"441", b"473", b"649", b"658", b"664", b"721",
-    b"758", b"767", b"784", b"809", b"829", b"849", b"868", b"869", b"876",
+    b"242", b"246", b"264", b"268", b"284", b"345", b"441", b"473", b"649", b"658", b"664", b"721", b"758", b"767",
+    b"784", b"809", b"829", b"849", b"868", b"869", b"876",
 ];
 
 /// CN mobile virtual network operator ranges (162, 165, 167, 170, 171), widely abused for
@@ -165,9 +164,9 @@ fn is_cn_virtual_operator(cc: u16, nsn: &[u8]) -> bool {
 
 fn is_premium(cc: u16, nsn: &[u8]) -> bool {
     match cc {
-        979 => true,                                                           // international premium rate
-        82 => nsn.starts_with(b"60"),                                          // KR 060 information services
-        1 => nsn.starts_with(b"900"),                                          // NANP 900
+        979 => true,                  // international premium rate
+        82 => nsn.starts_with(b"60"), // KR 060 information services
+        1 => nsn.starts_with(b"900"), // NANP 900
         _ => false,
     }
 }
@@ -196,7 +195,10 @@ mod tests {
         }
         for (cc, lead, lens) in SHORT {
             assert!(plan::country(*cc).is_some(), "+{cc}");
-            assert!(lead.bytes().all(|b| b.is_ascii_digit()) && lens.iter().all(|l| (2..=6).contains(l) && *l >= lead.len()));
+            assert!(
+                lead.bytes().all(|b| b.is_ascii_digit())
+                    && lens.iter().all(|l| (2..=6).contains(l) && *l >= lead.len())
+            );
         }
         for (cc, _) in EMERGENCY {
             assert!(plan::country(*cc).is_some(), "+{cc}");
@@ -270,6 +272,10 @@ mod tests {
         assert!(t(243, "123456789", NumberType::Unknown).one_ring_risk);
         assert!(!t(82, "1012345678", NumberType::Mobile).one_ring_risk);
         assert!(t(82, "112", NumberType::Emergency).emergency);
-        assert!(is_national_only(82, b"15881234") && is_national_only(86, b"95588") && !is_national_only(86, b"13812345678"));
+        assert!(
+            is_national_only(82, b"15881234")
+                && is_national_only(86, b"95588")
+                && !is_national_only(86, b"13812345678")
+        );
     }
 }

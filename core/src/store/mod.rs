@@ -58,7 +58,8 @@ impl Store {
             std::fs::create_dir_all(dir).map_err(|e| Error::Io { what: dir.display().to_string(), source: e })?;
         }
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn = Connection::open_with_flags(&path, flags).map_err(|e| Error::Open { path: path.clone(), source: e })?;
+        let conn =
+            Connection::open_with_flags(&path, flags).map_err(|e| Error::Open { path: path.clone(), source: e })?;
         Store::init(conn, path.clone()).map_err(|e| e.at(&path))
     }
 
@@ -84,7 +85,9 @@ impl Store {
     fn migrate(&mut self) -> Result<()> {
         let known = schema::MIGRATIONS.len() as i64;
         let path = self.path.clone();
-        let version: i64 = self.conn.pragma_query_value(None, "user_version", |r| r.get(0))
+        let version: i64 = self
+            .conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
             .map_err(|e| Error::Open { path: path.clone(), source: e })?;
         if version > known {
             return Err(Error::SchemaTooNew { path, found: version, known });
@@ -230,15 +233,14 @@ fn set_wal(conn: &Connection) -> rusqlite::Result<()> {
 }
 
 pub(crate) fn set_meta(tx: &Transaction, key: &str, value: &str) -> Result<()> {
-    tx.prepare_cached("INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value")?
-        .execute([key, value])?;
+    tx.prepare_cached(
+        "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    )?
+    .execute([key, value])?;
     Ok(())
 }
 
 /// Seconds since the Unix epoch.
 pub(crate) fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
 }

@@ -142,7 +142,8 @@ impl Storage for Postgres {
         numbers.sort_unstable();
         numbers.dedup();
         let votes_of = tx.prepare("SELECT spam, category, at, origin, device FROM votes WHERE number = $1")?;
-        let published_of = tx.prepare("SELECT category, score, last_activity, expires_at FROM published WHERE number = $1")?;
+        let published_of =
+            tx.prepare("SELECT category, score, last_activity, expires_at FROM published WHERE number = $1")?;
         let mut changes = Changes { dirty_upto, ..Changes::default() };
         for number in numbers {
             let key = number as i64;

@@ -65,13 +65,17 @@ impl Sqlite {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         let had_devices: bool =
-            conn.query_row("SELECT count(*) FROM sqlite_master WHERE name = 'devices'", [], |r| r.get::<_, i64>(0))? > 0;
-        let had_votes: bool = conn.query_row("SELECT count(*) FROM sqlite_master WHERE name = 'votes'", [], |r| r.get::<_, i64>(0))? > 0;
+            conn.query_row("SELECT count(*) FROM sqlite_master WHERE name = 'devices'", [], |r| r.get::<_, i64>(0))?
+                > 0;
+        let had_votes: bool =
+            conn.query_row("SELECT count(*) FROM sqlite_master WHERE name = 'votes'", [], |r| r.get::<_, i64>(0))? > 0;
         if had_votes {
             // Databases from before origins were counted: their votes get origin 0 (each
             // counts per device, see `vote_origin`).
             let has_origin: bool =
-                conn.query_row("SELECT count(*) FROM pragma_table_info('votes') WHERE name = 'origin'", [], |r| r.get::<_, i64>(0))? > 0;
+                conn.query_row("SELECT count(*) FROM pragma_table_info('votes') WHERE name = 'origin'", [], |r| {
+                    r.get::<_, i64>(0)
+                })? > 0;
             if !has_origin {
                 conn.execute_batch("ALTER TABLE votes ADD COLUMN origin INTEGER NOT NULL DEFAULT 0")?;
             }
@@ -154,10 +158,11 @@ impl Storage for Sqlite {
         numbers.sort_unstable();
         numbers.dedup();
         let mut changes = Changes { dirty_upto, ..Changes::default() };
-        let mut votes_of = self.conn.prepare_cached("SELECT spam, category, at, origin, device FROM votes WHERE number = ?1")?;
-        let mut published_of = self.conn.prepare_cached(
-            "SELECT category, score, last_activity, expires_at FROM published WHERE number = ?1",
-        )?;
+        let mut votes_of =
+            self.conn.prepare_cached("SELECT spam, category, at, origin, device FROM votes WHERE number = ?1")?;
+        let mut published_of = self
+            .conn
+            .prepare_cached("SELECT category, score, last_activity, expires_at FROM published WHERE number = ?1")?;
         for number in numbers {
             let votes: Vec<Vote> = votes_of
                 .query_map([number as i64], |r| {
@@ -218,10 +223,11 @@ impl Storage for Sqlite {
     }
 
     fn listed(&mut self) -> Result<Vec<Listed>> {
-        let mut q = self
-            .conn
-            .prepare_cached("SELECT number, category, score, last_activity, expires_at FROM published ORDER BY number")?;
-        let rows = q.query_map([], |r| Ok(Listed { number: r.get::<_, i64>(0)? as u64, listing: read_listing(r, 1)? }))?;
+        let mut q = self.conn.prepare_cached(
+            "SELECT number, category, score, last_activity, expires_at FROM published ORDER BY number",
+        )?;
+        let rows =
+            q.query_map([], |r| Ok(Listed { number: r.get::<_, i64>(0)? as u64, listing: read_listing(r, 1)? }))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
@@ -247,4 +253,3 @@ impl Storage for Sqlite {
         Ok(())
     }
 }
-

@@ -120,7 +120,9 @@ fn reports(i: u64, n: u64) -> Vec<u8> {
     let items: Vec<String> = (0..n)
         .map(|j| {
             let number = 821_040_000_000 + (i * n + j) % 50_000_000;
-            format!(r#"{{"key":"load-{i:010}-{j:03}","number":"+{number}","spam":true,"category":"telemarketing","at":0}}"#)
+            format!(
+                r#"{{"key":"load-{i:010}-{j:03}","number":"+{number}","spam":true,"category":"telemarketing","at":0}}"#
+            )
         })
         .collect();
     let body = format!(r#"{{"device":"{}","reports":[{}]}}"#, device_id(0x10ad_0000_0000 + i), items.join(","));
@@ -158,7 +160,8 @@ fn phase(name: &str, a: &Args, addr: &str, reports_per_request: u64, make: MakeR
     let started = Instant::now();
     let threads: Vec<_> = (0..a.connections)
         .map(|_| {
-            let (next, failures, bytes, latencies, make) = (next.clone(), failures.clone(), bytes.clone(), latencies.clone(), make.clone());
+            let (next, failures, bytes, latencies, make) =
+                (next.clone(), failures.clone(), bytes.clone(), latencies.clone(), make.clone());
             let (addr, max) = (addr.to_string(), a.max_requests);
             std::thread::spawn(move || {
                 let mut conn = Conn::open(&addr);
@@ -237,7 +240,8 @@ fn main() {
     server.restart();
     let delta_version = server.wait_version(2);
     let snapshot_bytes = std::fs::metadata(server.publish.join("snapshots/1.rfs")).map(|m| m.len()).unwrap_or(0);
-    let delta_bytes = std::fs::metadata(server.publish.join(format!("deltas/{delta_version}.rfd"))).map(|m| m.len()).unwrap_or(0);
+    let delta_bytes =
+        std::fs::metadata(server.publish.join(format!("deltas/{delta_version}.rfd"))).map(|m| m.len()).unwrap_or(0);
     eprintln!(
         "server ready in {:.1} s: {} numbers listed (snapshot {} KB), delta {delta_version} of 1,000 changes ({} KB); {} connections, {} s per phase",
         t.elapsed().as_secs_f64(),
@@ -262,7 +266,13 @@ fn main() {
     let mut results = Vec::new();
     for (name, per, make) in phases {
         let o = phase(name, &a, &addr, per, make);
-        eprintln!("{name}: {} requests, {:.0}/s, p99 {:.2} ms, {} failed", o.requests, o.requests as f64 / o.seconds, o.p99, o.failures);
+        eprintln!(
+            "{name}: {} requests, {:.0}/s, p99 {:.2} ms, {} failed",
+            o.requests,
+            o.requests as f64 / o.seconds,
+            o.p99,
+            o.failures
+        );
         results.push(o);
     }
     let mem = server.memory_kib();
@@ -279,12 +289,18 @@ fn main() {
         } else {
             String::new()
         };
-        println!("| {} | {} | {:.0} | {} | {:.2} | {:.2} | {:.2} |", o.name, o.requests, rps, extra, o.p50, o.p99, rps / floor);
+        println!(
+            "| {} | {} | {:.0} | {} | {:.2} | {:.2} | {:.2} |",
+            o.name,
+            o.requests,
+            rps,
+            extra,
+            o.p50,
+            o.p99,
+            rps / floor
+        );
     }
-    println!(
-        "\nserver memory: VmRSS {} KiB before the phases, {} KiB after; VmHWM {} KiB",
-        mem0.0, mem.0, mem.1
-    );
+    println!("\nserver memory: VmRSS {} KiB before the phases, {} KiB after; VmHWM {} KiB", mem0.0, mem.0, mem.1);
     let failed: u64 = results.iter().map(|o| o.failures).sum();
     server.signal(15);
     if failed > 0 {

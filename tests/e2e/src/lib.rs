@@ -90,7 +90,15 @@ impl Server {
         }
         let addr = addr.unwrap_or_default();
         let publish = db.parent().unwrap_or(Path::new(".")).join("publish");
-        let s = Server { child, url: format!("http://{addr}"), addr, key: key.unwrap_or_default(), db: db.to_path_buf(), publish, args };
+        let s = Server {
+            child,
+            url: format!("http://{addr}"),
+            addr,
+            key: key.unwrap_or_default(),
+            db: db.to_path_buf(),
+            publish,
+            args,
+        };
         s.wait_healthy();
         s
     }
@@ -136,7 +144,9 @@ impl Server {
     }
 
     pub fn manifest(&self) -> serde_json::Value {
-        let text = reqwest::blocking::get(format!("{}/v1/data/manifest.json", self.url)).and_then(|r| r.text()).expect("manifest");
+        let text = reqwest::blocking::get(format!("{}/v1/data/manifest.json", self.url))
+            .and_then(|r| r.text())
+            .expect("manifest");
         serde_json::from_str(&text).expect("manifest JSON")
     }
 
@@ -181,7 +191,13 @@ impl Server {
 
     /// POSTs as if from client address `from`, through the trusted proxy 127.0.0.1
     /// (`X-Forwarded-For`); returns (status, JSON answer).
-    pub fn post_from(&self, client: &reqwest::blocking::Client, from: &str, path: &str, body: &serde_json::Value) -> (u16, serde_json::Value) {
+    pub fn post_from(
+        &self,
+        client: &reqwest::blocking::Client,
+        from: &str,
+        path: &str,
+        body: &serde_json::Value,
+    ) -> (u16, serde_json::Value) {
         let r = client
             .post(format!("{}{path}", self.url))
             .header("content-type", "application/json")
@@ -515,8 +531,11 @@ pub fn seed_votes(db: &Path, numbers: &[i64], networks: i64) {
     let tx = conn.transaction().expect("transaction");
     for o in 1..=networks {
         let dev = device_id(0xaa00 + o as u64);
-        tx.execute("INSERT OR IGNORE INTO devices (device, first_seen, origin) VALUES (?1, 0, ?2)", rusqlite::params![dev, o])
-            .expect("device");
+        tx.execute(
+            "INSERT OR IGNORE INTO devices (device, first_seen, origin) VALUES (?1, 0, ?2)",
+            rusqlite::params![dev, o],
+        )
+        .expect("device");
         let mut q = tx
             .prepare("INSERT OR REPLACE INTO votes (number, device, spam, category, at, origin) VALUES (?1, ?2, 1, 5, strftime('%s','now'), ?3)")
             .expect("prepare");

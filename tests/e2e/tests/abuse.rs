@@ -115,7 +115,8 @@ fn a_flood_from_one_device_gets_429s_and_other_devices_are_served_promptly() {
         t.join().unwrap();
     }
     let secs = started.elapsed().as_secs_f64();
-    let (ok, limited, other) = (ok.load(Ordering::Relaxed), limited.load(Ordering::Relaxed), other.load(Ordering::Relaxed));
+    let (ok, limited, other) =
+        (ok.load(Ordering::Relaxed), limited.load(Ordering::Relaxed), other.load(Ordering::Relaxed));
     eprintln!(
         "flood: {} requests in {secs:.1} s ({:.0}/s): {ok} accepted, {limited} refused with 429, {other} other",
         ok + limited + other,
@@ -148,12 +149,18 @@ fn devices_minted_on_one_network_share_its_budget() {
     let dir = tempfile::tempdir().unwrap();
     // Small budgets so the test is quick: a network may send 300 reports at once and
     // introduce 50 new devices.
-    let server = Server::start(&dir.path().join("srv/server.db"), &["--origin-burst", "300", "--origin-per-minute", "60"]);
+    let server =
+        Server::start(&dir.path().join("srv/server.db"), &["--origin-burst", "300", "--origin-per-minute", "60"]);
     let client = reqwest::blocking::Client::new();
     let (mut accepted, mut origin_limited, mut new_device_limited) = (0, 0, 0);
     for i in 0..80u64 {
         // Devices of one network, each under its own device budget.
-        let (s, j) = server.post_from(&client, &format!("203.0.113.{}", 1 + i % 200), "/v1/reports", &reports(&device_id(0x5000 + i), &format!("m{i}"), 10));
+        let (s, j) = server.post_from(
+            &client,
+            &format!("203.0.113.{}", 1 + i % 200),
+            "/v1/reports",
+            &reports(&device_id(0x5000 + i), &format!("m{i}"), 10),
+        );
         match (s, j["error"].as_str()) {
             (200, _) => accepted += 1,
             (429, Some("rate_limited")) => origin_limited += 1,
@@ -184,7 +191,12 @@ fn devices_minted_on_few_networks_do_not_list_an_innocent_number() {
         for i in 0..count {
             let from = format!("{network}.{}", 1 + i % 254);
             let dev = device_id(first + i);
-            let (s, j) = server.post_from(&client, &from, "/v1/reports", &one_report(&dev, &format!("sybil-{}", first + i), INNOCENT));
+            let (s, j) = server.post_from(
+                &client,
+                &from,
+                "/v1/reports",
+                &one_report(&dev, &format!("sybil-{}", first + i), INNOCENT),
+            );
             match s {
                 200 => ok += 1,
                 429 => {
@@ -211,8 +223,10 @@ fn devices_minted_on_few_networks_do_not_list_an_innocent_number() {
     assert!((50..=51).contains(&a.0) && (50..=51).contains(&b.0), "{a:?} {b:?}");
     server.wait_settled();
     let (votes, networks) = server.with_db(|c| {
-        c.query_row("SELECT count(*), count(DISTINCT origin) FROM votes WHERE number = ?1", [INNOCENT_KEY], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))
-            .unwrap()
+        c.query_row("SELECT count(*), count(DISTINCT origin) FROM votes WHERE number = ?1", [INNOCENT_KEY], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?))
+        })
+        .unwrap()
     });
     assert_eq!(networks, 2);
     assert!(votes >= 100);
@@ -221,7 +235,12 @@ fn devices_minted_on_few_networks_do_not_list_an_innocent_number() {
     // Honest users: five phones behind one office NAT report a real spammer. None is
     // locked out; together they are one reporter.
     for i in 0..5u64 {
-        let (s, j) = server.post_from(&client, &format!("192.0.2.{}", 10 + i), "/v1/reports", &one_report(&device_id(3_000_000 + i), &format!("office-{i}"), SPAMMER));
+        let (s, j) = server.post_from(
+            &client,
+            &format!("192.0.2.{}", 10 + i),
+            "/v1/reports",
+            &one_report(&device_id(3_000_000 + i), &format!("office-{i}"), SPAMMER),
+        );
         assert_eq!(s, 200, "{j}");
     }
     server.wait_settled();
@@ -259,7 +278,12 @@ fn forwarded_for_is_ignored_unless_trusted_and_real_source_networks_count() {
     let (mut ok, mut refused) = (0, 0);
     for i in 0..60u64 {
         let from = format!("{}.{}.{}.1", 1 + i % 200, i % 7, i % 5);
-        let (s, j) = server.post_from(&attacker, &from, "/v1/reports", &one_report(&device_id(7_000_000 + i), &format!("spoof-key-{i}"), INNOCENT));
+        let (s, j) = server.post_from(
+            &attacker,
+            &from,
+            "/v1/reports",
+            &one_report(&device_id(7_000_000 + i), &format!("spoof-key-{i}"), INNOCENT),
+        );
         match s {
             200 => ok += 1,
             429 => refused += 1,
@@ -273,7 +297,12 @@ fn forwarded_for_is_ignored_unless_trusted_and_real_source_networks_count() {
 
     for (i, net) in ["127.1.0.1", "127.2.0.1", "127.3.0.1"].iter().enumerate() {
         let client = client_from(net.parse().unwrap());
-        let (s, j) = server.post_from(&client, "", "/v1/reports", &one_report(&device_id(8_000_000 + i as u64), &format!("real-key-{i}"), SPAMMER));
+        let (s, j) = server.post_from(
+            &client,
+            "",
+            "/v1/reports",
+            &one_report(&device_id(8_000_000 + i as u64), &format!("real-key-{i}"), SPAMMER),
+        );
         assert_eq!(s, 200, "{j}");
     }
     server.wait_settled();
@@ -382,10 +411,14 @@ fn hostile_bodies_and_headers_get_a_clear_4xx_and_the_server_stays_up() {
     let json = Some("application/json");
     let dev = device_id(1);
     let good = serde_json::to_vec(&one_report(&dev, "good-0001", SPAMMER)).unwrap();
-    let deep = |open: &str, close: &str, n: usize| format!("{{\"device\":\"{dev}\",\"reports\":{}{}}}", open.repeat(n), close.repeat(n)).into_bytes();
-    let big_string = format!("{{\"device\":\"{dev}\",\"reports\":[{{\"key\":\"{}\"}}]}}", "k".repeat(200_000)).into_bytes();
+    let deep = |open: &str, close: &str, n: usize| {
+        format!("{{\"device\":\"{dev}\",\"reports\":{}{}}}", open.repeat(n), close.repeat(n)).into_bytes()
+    };
+    let big_string =
+        format!("{{\"device\":\"{dev}\",\"reports\":[{{\"key\":\"{}\"}}]}}", "k".repeat(200_000)).into_bytes();
     let many: Vec<u8> = {
-        let items: Vec<String> = (0..2000).map(|i| format!("{{\"key\":\"k-{i:08}\",\"number\":\"+15\",\"spam\":true,\"at\":0}}")).collect();
+        let items: Vec<String> =
+            (0..2000).map(|i| format!("{{\"key\":\"k-{i:08}\",\"number\":\"+15\",\"spam\":true,\"at\":0}}")).collect();
         format!("{{\"device\":\"{dev}\",\"reports\":[{}]}}", items.join(",")).into_bytes()
     };
     // (what, content type, body, status, error code)
@@ -423,13 +456,16 @@ fn hostile_bodies_and_headers_get_a_clear_4xx_and_the_server_stays_up() {
     let (s, text) = raw(&addr, "", &chunked);
     assert_eq!(s, 413, "chunked: {text}");
     // Headers: one of 100 KiB, 200 small ones, a 40 KB path, not HTTP at all.
-    let huge_header = format!("GET /health HTTP/1.1\r\nHost: x\r\nX-Junk: {}\r\nConnection: close\r\n\r\n", "a".repeat(100 * 1024));
+    let huge_header =
+        format!("GET /health HTTP/1.1\r\nHost: x\r\nX-Junk: {}\r\nConnection: close\r\n\r\n", "a".repeat(100 * 1024));
     let (s, _) = raw(&addr, &huge_header, b"");
     assert_eq!(s, 431, "a 100 KiB header");
     let many_headers: String = (0..200).map(|i| format!("X-H{i}: v\r\n")).collect();
-    let (s, _) = raw(&addr, &format!("GET /health HTTP/1.1\r\nHost: x\r\n{many_headers}Connection: close\r\n\r\n"), b"");
+    let (s, _) =
+        raw(&addr, &format!("GET /health HTTP/1.1\r\nHost: x\r\n{many_headers}Connection: close\r\n\r\n"), b"");
     assert_eq!(s, 431, "200 headers");
-    let (s, _) = raw(&addr, &format!("GET /{} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", "a".repeat(40_000)), b"");
+    let (s, _) =
+        raw(&addr, &format!("GET /{} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", "a".repeat(40_000)), b"");
     assert!((400..500).contains(&s), "a 40 KB path: {s}");
     let (s, _) = raw_bytes(&addr, b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03garbage\r\n\r\n");
     assert!(s == 0 || (400..500).contains(&s), "TLS to a plain port: {s}");
@@ -499,7 +535,16 @@ fn slow_clients_are_cut_off_and_honest_clients_are_served() {
     let dir = tempfile::tempdir().unwrap();
     let server = Server::start(
         &dir.path().join("srv/server.db"),
-        &["--header-timeout", "1", "--request-timeout", "2", "--max-connections", "128", "--max-connections-per-ip", "32"],
+        &[
+            "--header-timeout",
+            "1",
+            "--request-timeout",
+            "2",
+            "--max-connections",
+            "128",
+            "--max-connections-per-ip",
+            "32",
+        ],
     );
     let addr = server.addr.clone();
     let mem0 = server.memory_kib();
@@ -577,7 +622,12 @@ fn slow_clients_are_cut_off_and_honest_clients_are_served() {
         let t = Instant::now();
         let r = honest.get(format!("{}/health", server.url)).send().unwrap();
         assert_eq!(r.status(), 200);
-        let (s, j) = server.post_from(&honest, "", "/v1/reports", &one_report(&device_id(0x40 + n), &format!("honest-{n:04}"), SPAMMER));
+        let (s, j) = server.post_from(
+            &honest,
+            "",
+            "/v1/reports",
+            &one_report(&device_id(0x40 + n), &format!("honest-{n:04}"), SPAMMER),
+        );
         assert_eq!(s, 200, "{j}");
         latencies.push(t.elapsed());
         n += 1;
@@ -589,7 +639,8 @@ fn slow_clients_are_cut_off_and_honest_clients_are_served() {
     let _ = slow_body.read_to_string(&mut answer);
     // Every one of them is cut, wave after wave (bounded: a few header timeouts).
     let crowd_deadline = Instant::now() + Duration::from_secs(5);
-    let crowd_open = crowd.iter().filter(|s| !closed_within(s, crowd_deadline.saturating_duration_since(Instant::now()))).count();
+    let crowd_open =
+        crowd.iter().filter(|s| !closed_within(s, crowd_deadline.saturating_duration_since(Instant::now()))).count();
     let longest = lifetimes.iter().max().copied().unwrap_or_default();
     eprintln!(
         "slow clients: 100 from one address ({refused_at_once} closed at once; {held} held, trickling {trickled} bytes, cut after at most {:.2} s, {still_open} left); \
@@ -611,7 +662,11 @@ fn slow_clients_are_cut_off_and_honest_clients_are_served() {
     assert_eq!(crowd_open, 0, "slow connections from many addresses outlived the header timeout");
     // A new honest connection may queue behind the slow ones until they are cut (at most
     // two waves of header timeouts here); once in, it is served at once.
-    assert!(percentile_ms(&latencies, 100.0) < 3000.0, "honest clients waited {:.0} ms", percentile_ms(&latencies, 100.0));
+    assert!(
+        percentile_ms(&latencies, 100.0) < 3000.0,
+        "honest clients waited {:.0} ms",
+        percentile_ms(&latencies, 100.0)
+    );
     assert!(percentile_ms(&latencies, 50.0) < 100.0, "honest clients waited {:.0} ms", percentile_ms(&latencies, 50.0));
 
     // 4. An idle keep-alive connection is closed after the header timeout too.

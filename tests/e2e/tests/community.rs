@@ -62,7 +62,8 @@ fn reports_from_several_devices_list_a_number_for_everyone() {
     // The command line sees the same: a fresh device file, `ringfence sync`, `check`.
     let db = dir.path().join("cli.db");
     let run = |args: &[&str]| {
-        let out = Command::new(bin("ringfence")).arg("--db").arg(&db).args(["--region", "KR"]).args(args).output().unwrap();
+        let out =
+            Command::new(bin("ringfence")).arg("--db").arg(&db).args(["--region", "KR"]).args(args).output().unwrap();
         assert!(out.status.success(), "ringfence {args:?}: {}", String::from_utf8_lossy(&out.stderr));
         String::from_utf8(out.stdout).unwrap()
     };
@@ -98,7 +99,11 @@ fn private_lookup_finds_listed_numbers_without_sending_them() {
     assert_eq!(sent.len(), 4, "{sent:?}");
     for r in &sent {
         let line = r.lines().next().unwrap();
-        assert!(line.starts_with("GET /v1/data/manifest.json ") || (line.starts_with("GET /v1/lookup/") && line.len() == "GET /v1/lookup/abcd HTTP/1.1".len()), "{line}");
+        assert!(
+            line.starts_with("GET /v1/data/manifest.json ")
+                || (line.starts_with("GET /v1/lookup/") && line.len() == "GET /v1/lookup/abcd HTTP/1.1".len()),
+            "{line}"
+        );
         for form in ["1055550101", "5555-0101", "5555 0101", "55550101"] {
             assert!(!r.contains(form), "the number left the phone: {r}");
         }
@@ -225,7 +230,9 @@ fn a_device_over_its_rate_limit_is_refused_and_others_are_not() {
     match noisy.sync() {
         // The server says when to come back (a minute for one token); the phone does not
         // sit out a wait longer than its retry budget.
-        Err(Error::RateLimited { retry_after_secs }) => assert!((30..=60).contains(&retry_after_secs), "{retry_after_secs}"),
+        Err(Error::RateLimited { retry_after_secs }) => {
+            assert!((30..=60).contains(&retry_after_secs), "{retry_after_secs}")
+        }
         other => panic!("expected a rate-limit error, got {other:?}"),
     }
     assert!(started.elapsed().as_secs_f64() < 2.0, "{:?}", started.elapsed());
@@ -263,7 +270,10 @@ impl JsonLike for reqwest::blocking::RequestBuilder {
 #[test]
 fn bad_reports_get_a_clear_4xx_and_change_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let server = Server::start(&dir.path().join("srv/server.db"), &["--min-reporters", "1", "--list-threshold", "1", "--min-confidence", "0"]);
+    let server = Server::start(
+        &dir.path().join("srv/server.db"),
+        &["--min-reporters", "1", "--list-threshold", "1", "--min-confidence", "0"],
+    );
     let dev = "0123456789abcdef0123456789abcdef";
     let good = ("k-good-0001", "+821055550101", true, Some("scam"));
     let cases: Vec<(serde_json::Value, u16, &str)> = vec![
@@ -287,7 +297,8 @@ fn bad_reports_get_a_clear_4xx_and_change_nothing() {
     assert_eq!((s, j["error"].as_str()), (400, Some("bad_json")));
     let many: Vec<(String, &str, bool, Option<&str>)> =
         (0..501).map(|i| (format!("k-many-{i:05}"), "+821055550101", true, Some("scam"))).collect();
-    let many: Vec<(&str, &str, bool, Option<&str>)> = many.iter().map(|(k, n, s, c)| (k.as_str(), *n, *s, *c)).collect();
+    let many: Vec<(&str, &str, bool, Option<&str>)> =
+        many.iter().map(|(k, n, s, c)| (k.as_str(), *n, *s, *c)).collect();
     let (s, j) = server.post("/v1/reports", &batch(dev, &many));
     assert_eq!((s, j["error"].as_str()), (413, Some("batch_too_large")));
     let huge = serde_json::json!({"device": dev, "reports": [{"key": "k-huge-0001", "number": "+821055550101", "spam": true, "at": 0, "comment": "x".repeat(300_000)}]});
@@ -535,7 +546,12 @@ fn a_phone_killed_at_any_moment_of_a_sync_keeps_a_consistent_database() {
     let now = 1_795_000_000;
     let n = 200_000u64;
     let entries = (0..n)
-        .map(|i| wire::Entry { key: 821_000_000_000 + i * 37, category: Category::Scam, score: 6.0, last_activity: now })
+        .map(|i| wire::Entry {
+            key: 821_000_000_000 + i * 37,
+            category: Category::Scam,
+            score: 6.0,
+            last_activity: now,
+        })
         .collect();
     let header = wire::Header {
         kind: wire::Kind::Snapshot,
@@ -566,12 +582,16 @@ fn a_phone_killed_at_any_moment_of_a_sync_keeps_a_consistent_database() {
         let ok: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
         assert_eq!(ok, "ok");
         // Killed before the schema was created: an empty database is consistent too.
-        let tables: i64 = conn.query_row("SELECT count(*) FROM sqlite_master WHERE name = 'community'", [], |r| r.get(0)).unwrap();
+        let tables: i64 =
+            conn.query_row("SELECT count(*) FROM sqlite_master WHERE name = 'community'", [], |r| r.get(0)).unwrap();
         if tables == 0 {
             return (None, 0);
         }
-        let version: Option<String> = conn.query_row("SELECT value FROM meta WHERE key = 'sync.version'", [], |r| r.get(0)).ok();
-        let rows = conn.query_row("SELECT count(*) FROM community WHERE source = 1", [], |r| r.get::<_, i64>(0)).unwrap() as u64;
+        let version: Option<String> =
+            conn.query_row("SELECT value FROM meta WHERE key = 'sync.version'", [], |r| r.get(0)).ok();
+        let rows = conn
+            .query_row("SELECT count(*) FROM community WHERE source = 1", [], |r| r.get::<_, i64>(0))
+            .unwrap() as u64;
         (version, rows)
     };
     let (mut killed, mut finished) = (0, false);

@@ -106,7 +106,8 @@ type PhoneState = (u64, BTreeMap<i64, (i64, f64)>, BTreeMap<String, bool>);
 
 fn phone_state(db: &Path) -> PhoneState {
     let conn = rusqlite::Connection::open(db).unwrap();
-    let tables: i64 = conn.query_row("SELECT count(*) FROM sqlite_master WHERE name = 'community'", [], |r| r.get(0)).unwrap();
+    let tables: i64 =
+        conn.query_row("SELECT count(*) FROM sqlite_master WHERE name = 'community'", [], |r| r.get(0)).unwrap();
     if tables == 0 {
         return (0, BTreeMap::new(), BTreeMap::new());
     }
@@ -132,7 +133,10 @@ fn vote(server: &Server, client: &reqwest::blocking::Client, tag: &str, numbers:
                 .enumerate()
                 .map(|(i, n)| serde_json::json!({"key": format!("{tag}-{net}-{c}-{i:04}"), "number": format!("+{n}"), "spam": spam, "category": "robocall", "at": 0}))
                 .collect();
-            let dev = device_id(tag.bytes().fold(net as u64 * 1_000_003 + c as u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b))));
+            let dev = device_id(
+                tag.bytes()
+                    .fold(net as u64 * 1_000_003 + c as u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b))),
+            );
             let body = serde_json::json!({"device": dev, "reports": items});
             let (s, j) = server.post_from(client, &format!("10.{}.{net}.1", 50 + net), "/v1/reports", &body);
             assert_eq!(s, 200, "{j}");
@@ -146,10 +150,18 @@ fn vote(server: &Server, client: &reqwest::blocking::Client, tag: &str, numbers:
 fn prepared_server(dir: &Path) -> Server {
     let db = dir.join("srv/server.db");
     let args = [
-        "--snapshot-every", "100000",
-        "--rate-burst", "1000000", "--rate-per-minute", "1000000",
-        "--origin-burst", "1000000", "--origin-per-minute", "1000000",
-        "--new-devices-burst", "1000000",
+        "--snapshot-every",
+        "100000",
+        "--rate-burst",
+        "1000000",
+        "--rate-per-minute",
+        "1000000",
+        "--origin-burst",
+        "1000000",
+        "--origin-per-minute",
+        "1000000",
+        "--new-devices-burst",
+        "1000000",
     ];
     let mut server = Server::start(&db, &args);
     server.signal(15);
@@ -169,7 +181,11 @@ fn a_phone_killed_while_syncing_keeps_old_or_new_data_and_every_report() {
     let started = Instant::now();
     let server = prepared_server(dir.path());
     let prep = started.elapsed();
-    let mut listings = Listings { key: wire::parse_public_key(&server.key).unwrap(), publish: server.publish.clone(), at: BTreeMap::new() };
+    let mut listings = Listings {
+        key: wire::parse_public_key(&server.key).unwrap(),
+        publish: server.publish.clone(),
+        at: BTreeMap::new(),
+    };
     let client = reqwest::blocking::Client::new();
     let mut rng = Rng::from_env_or_time();
 
@@ -220,8 +236,12 @@ fn a_phone_killed_while_syncing_keeps_old_or_new_data_and_every_report() {
         } else {
             fresh_phones += 1;
         }
-        let (before_version, before_rows, before_reports) = if db.exists() { phone_state(&db) } else { (0, BTreeMap::new(), BTreeMap::new()) };
-        assert_eq!(before_rows, listings.at[&before_version], "round {round}: the phone did not start from a clean state");
+        let (before_version, before_rows, before_reports) =
+            if db.exists() { phone_state(&db) } else { (0, BTreeMap::new(), BTreeMap::new()) };
+        assert_eq!(
+            before_rows, listings.at[&before_version],
+            "round {round}: the phone did not start from a clean state"
+        );
 
         let pending_before = before_reports.values().filter(|u| !**u).count() as u64;
         let batches = pending_before.div_ceil(10);
@@ -258,7 +278,12 @@ fn a_phone_killed_while_syncing_keeps_old_or_new_data_and_every_report() {
         let done = lines.iter().any(|l| l.starts_with("DONE "));
         let errors: Vec<&String> = lines.iter().filter(|l| l.starts_with("ERR") || l.starts_with("STDERR")).collect();
         assert!(errors.is_empty(), "round {round}: {errors:?}");
-        let acked: u64 = lines.iter().filter_map(|l| l.strip_prefix("ACK uploaded ")).filter_map(|n| n.parse().ok()).max().unwrap_or(0);
+        let acked: u64 = lines
+            .iter()
+            .filter_map(|l| l.strip_prefix("ACK uploaded "))
+            .filter_map(|n| n.parse().ok())
+            .max()
+            .unwrap_or(0);
         let applying = lines.iter().any(|l| l.starts_with("APPLYING"));
         if let Some(d) = delay {
             // An apply-phase kill: aim the next one around where this one landed.
@@ -282,7 +307,10 @@ fn a_phone_killed_while_syncing_keeps_old_or_new_data_and_every_report() {
         assert!(problems.is_empty(), "round {round}: integrity_check: {problems:?}");
         drop(Screener::open(&db, Region::KR).unwrap_or_else(|e| panic!("round {round}: does not open: {e}")));
         let (version, rows, reports) = phone_state(&db);
-        assert!(version == before_version || version == latest, "round {round}: version {version}, was {before_version}, latest {latest}");
+        assert!(
+            version == before_version || version == latest,
+            "round {round}: version {version}, was {before_version}, latest {latest}"
+        );
         if version == latest && version != before_version {
             new_kept += 1;
         } else {
@@ -299,7 +327,8 @@ fn a_phone_killed_while_syncing_keeps_old_or_new_data_and_every_report() {
         if own {
             let keys: BTreeSet<String> = reports.keys().cloned().collect();
             assert_eq!(keys, written, "round {round}: reports lost from the outbox");
-            let newly = reports.values().filter(|u| **u).count() as u64 - before_reports.values().filter(|u| **u).count() as u64;
+            let newly = reports.values().filter(|u| **u).count() as u64
+                - before_reports.values().filter(|u| **u).count() as u64;
             assert!(newly >= acked, "round {round}: {acked} acknowledged, {newly} marked");
             acked_reports += acked;
             let on_server: BTreeSet<String> = server.with_db(|c| {
@@ -322,14 +351,20 @@ fn a_phone_killed_while_syncing_keeps_old_or_new_data_and_every_report() {
         let mut q = c.prepare("SELECT key FROM seen WHERE device = ?1").unwrap();
         let seen: BTreeSet<String> = q.query_map([&device], |r| r.get(0)).unwrap().collect::<Result<_, _>>().unwrap();
         let (votes, spam, numbers) = c
-            .query_row("SELECT count(*), sum(spam), count(DISTINCT number) FROM votes WHERE device = ?1", [&device], |r| {
-                Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?))
-            })
+            .query_row(
+                "SELECT count(*), sum(spam), count(DISTINCT number) FROM votes WHERE device = ?1",
+                [&device],
+                |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?)),
+            )
             .unwrap();
         (seen, votes, spam, numbers)
     });
     assert_eq!(seen, written, "the server's record of the phone's reports");
-    assert_eq!((votes, spam_votes, numbers), (written.len() as i64, written.len() as i64, written.len() as i64), "one vote per report");
+    assert_eq!(
+        (votes, spam_votes, numbers),
+        (written.len() as i64, written.len() as i64, written.len() as i64),
+        "one vote per report"
+    );
     eprintln!(
         "sync kills: {} rounds in {:.1} s (server prepared in {:.1} s; a new phone's whole sync {:.0} ms): {killed} killed, {finished} finished; \
          killed while uploading {in_upload}, while downloading {before_apply}, while applying {in_apply}; \
