@@ -288,10 +288,15 @@ fn criterion_section(s: &mut String) {
     }
     rows.sort_by(|a, b| a.0.cmp(&b.0));
     let _ = writeln!(s, "## 6. Criterion micro-benchmarks (`cargo bench -p ringfence-core`)\n");
-    let _ = writeln!(s, "Medians; per caller ID for the `normalise` groups, per call for `screen` (whose baseline is a bare SQLite lookup in the same run).\n");
-    let _ = writeln!(s, "| benchmark | ns |\n|---|---:|");
-    for (id, ns) in rows {
-        let _ = writeln!(s, "| {id} | {ns:.0} |");
+    let _ = writeln!(s, "Medians; per caller ID for the `normalise` groups, per call for `screen`. The last column is the time as a multiple of its group's baseline, measured in the same run: the `phonenumber` crate's parse + type on the same inputs, or one bare SQLite lookup.\n");
+    let _ = writeln!(s, "| benchmark | ns | vs its group's baseline |\n|---|---:|---:|");
+    // A group's baseline is its bare SQLite lookup or its `phonenumber` crate run.
+    let group = |id: &str| id.split('/').next().unwrap_or(id).to_string();
+    let is_baseline = |id: &str| id.contains("baseline") || id.contains("phonenumber");
+    for (id, ns) in &rows {
+        let base = rows.iter().find(|(b, _)| group(b) == group(id) && is_baseline(b)).map(|(_, ns)| *ns);
+        let ratio = base.map_or("-".to_string(), |b| format!("{:.2}x", ns / b));
+        let _ = writeln!(s, "| {id} | {ns:.0} | {ratio} |");
     }
     s.push('\n');
 }

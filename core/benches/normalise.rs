@@ -67,6 +67,10 @@ fn main() {
         g.bench_function("ringfence_parse", |b| {
             b.iter(|| block.iter().map(|i| score(parse(&i.raw, i.home))).sum::<u64>())
         });
+        // The same inputs through the phonenumber crate: each group's ratio is then
+        // measured within the group, on its own inputs.
+        g.sample_size(10);
+        g.bench_function("phonenumber_parse_type", |b| b.iter(|| block.iter().copied().map(pn_one).sum::<u64>()));
         g.finish();
     }
     c.final_summary();
@@ -91,18 +95,19 @@ fn run_ours(inputs: &[Input]) -> u64 {
 /// The crate's parse + number_type, reading `+` forms without a home region (with one it
 /// strips the home region's trunk prefix from them: trap 1 in the design notes).
 fn run_pn(inputs: &[Input]) -> u64 {
+    inputs.iter().map(pn_one).sum()
+}
+
+/// One input through the phonenumber crate: parse (from the home region unless it is
+/// international) and number type.
+fn pn_one(i: &Input) -> u64 {
     let db = &*phonenumber::metadata::DATABASE;
-    inputs
-        .iter()
-        .map(|i| {
-            let raw = black_box(&i.raw);
-            let home = if raw.trim_start().starts_with(['+', '＋']) { None } else { Some(i.pn_home) };
-            match phonenumber::parse(home, raw) {
-                Ok(n) => n.code().value() as u64 ^ n.national().value() ^ n.number_type(db) as u64,
-                Err(_) => 2,
-            }
-        })
-        .sum()
+    let raw = black_box(&i.raw);
+    let home = if raw.trim_start().starts_with(['+', '＋']) { None } else { Some(i.pn_home) };
+    match phonenumber::parse(home, raw) {
+        Ok(n) => n.code().value() as u64 ^ n.national().value() ^ n.number_type(db) as u64,
+        Err(_) => 2,
+    }
 }
 
 /// Best-of-N wall time per number for both, so the ratio is printed in one place.
