@@ -421,6 +421,34 @@ impl Screener {
         })
     }
 
+    /// Applies signed community files the app fetched itself: with its own HTTP stack
+    /// (an iOS background `URLSession`, OkHttp with the app's proxy and pinning), or
+    /// shipped with the app for a first start offline. `files` are the bytes of a
+    /// snapshot (`.rfs`) and/or deltas (`.rfd`) from the server's manifest, in order:
+    /// a snapshot, then each delta based on the one before, following on from this
+    /// device's version (see `syncState()`). `key` is the server's public key, hex; it
+    /// must be the pinned key once one is pinned, and is pinned if none is.
+    ///
+    /// **Blocking**: verifies every signature and writes up to millions of rows; off
+    /// the main thread. Works on its own connection like `sync`, so `screen` goes on.
+    /// Uploads nothing: the report outbox is `sync`'s job.
+    ///
+    /// All or nothing: on any error no community data changed. Errors: `BadKey`;
+    /// `KeyChanged`; `BadPayload` (a file that is truncated, tampered with, signed by
+    /// another key, or does not follow on, named by its position); `RollbackRefused`;
+    /// `PayloadTooLarge`; `Database`.
+    pub fn apply_community_files(&self, key: String, files: Vec<Vec<u8>>) -> Result<SyncSummary, RingfenceError> {
+        guard(|| {
+            let key = core::wire::parse_public_key(&key)
+                .ok_or_else(|| RingfenceError::BadKey { key: key.chars().take(80).collect() })?;
+            self.network(true, None, move |s, _| {
+                let files: Vec<&[u8]> = files.iter().map(Vec::as_slice).collect();
+                s.apply_community_files(&key, &files)
+            })
+            .map(SyncSummary::from)
+        })
+    }
+
     /// Asks the community server about one number without telling it the number: only
     /// 16 bits of a keyed hash leave the phone, the server answers with every listed
     /// number in that bucket, and the phone picks its own. Returns the evidence

@@ -583,13 +583,14 @@ impl Screener {
                 Kind::Snapshot => return Err(Error::RollbackRefused { local: at, offered: h.version }),
                 Kind::Delta if h.base_version == at => summary.deltas += 1,
                 _ => {
-                    return Err(mismatch(
-                        &what,
-                        format!(
-                            "it is a {:?} from {} to {}, not a follow-on of version {at}",
+                    return Err(Error::BadResponse {
+                        what,
+                        why: format!(
+                            "it is a {:?} from {} to {}, not a follow-on of version {at} \
+                             (give a snapshot, or the deltas from this device's version, in order)",
                             h.kind, h.base_version, h.version
                         ),
-                    ))
+                    })
                 }
             }
             summary.bytes_downloaded += bytes.len() as u64;

@@ -118,6 +118,33 @@ private fun syncScenarios(server: TestServer, device: (String) -> Screener, four
         checkEq(fourth.lookupOnline(LISTED, quick)?.category, Category.TELEMARKETING, "after a sync too")
     }
 
+    Harness.scenario("applyCommunityFiles applies files the app downloaded itself; tampered, foreign or out-of-order files change nothing") {
+        val files = downloadCommunityFiles(server.url)
+        check(files.size >= 1) { "no files published" }
+        device("own-http").use { d ->
+            val at = System.currentTimeMillis() / 1000
+            val tampered = files.map { it.copyOf() }.also { it[0][it[0].size / 2] = (it[0][it[0].size / 2].toInt() xor 1).toByte() }
+            val e = expectThrows<RingfenceException.BadPayload> { d.applyCommunityFiles(server.key, tampered) }
+            check(e.toString().contains("file 1")) { "names the file: $e" }
+            expectThrows<RingfenceException.BadPayload> { d.applyCommunityFiles(server.otherKey, files) }
+            expectThrows<RingfenceException.BadKey> { d.applyCommunityFiles("not a key", files) }
+            if (files.size > 1) expectThrows<RingfenceException.BadResponse> { d.applyCommunityFiles(server.key, files.drop(1)) }
+            checkEq(d.syncState().version, 0UL, "nothing applied")
+            checkEq(d.screen(LISTED, at = at).action, Action.ALLOW, "nothing applied")
+            val s = d.applyCommunityFiles(server.key, files)
+            check(s.snapshot && s.toVersion >= 1UL && s.upserted >= 1UL) { "summary: $s" }
+            checkEq(s.deltas, (files.size - 1).toULong(), "deltas")
+            checkEq(s.bytesDownloaded, files.sumOf { it.size }.toULong(), "bytes")
+            checkEq(s.pinnedKey, server.key, "pinned on first use")
+            checkEq(d.syncState().version, s.toVersion, "syncState().version")
+            val decision = d.screen(LISTED, at = at)
+            checkEq(decision.action, Action.WARN, "the listed number")
+            checkEq(decision.category, Category.TELEMARKETING, "category")
+            // The app's files and the library's own sync take turns.
+            checkEq(d.sync(config(server.url)).fromVersion, s.toVersion, "a later sync goes on from there")
+        }
+    }
+
     Harness.scenario("a wrong pinned key raises KeyChanged and a malformed one BadKey; the device's data is unchanged") {
         val at = System.currentTimeMillis() / 1000
         val before = fourth.syncState()
@@ -217,4 +244,16 @@ private fun syncScenarios(server: TestServer, device: (String) -> Screener, four
             checkEq(d.screen(LISTED).category, Category.TELEMARKETING, "the listing was applied")
         }
     }
+}
+
+/** What an app with its own HTTP stack does: the manifest, then the snapshot and every delta after it. */
+private fun downloadCommunityFiles(url: String): List<ByteArray> {
+    fun get(path: String) = java.net.URI("$url/v1/data/$path").toURL().readBytes()
+    val manifest = String(get("manifest.json"))
+    fun field(re: String) = Regex(re).find(manifest)?.groupValues?.get(1) ?: throw CheckFailed("no $re in $manifest")
+    val latest = field("\"latest\":\\s*(\\d+)").toInt()
+    val snapshot = field("\"snapshot\":\\s*\\{[^}]*\"version\":\\s*(\\d+)").toInt()
+    val snapshotPath = field("\"snapshot\":\\s*\\{[^}]*\"path\":\\s*\"([^\"]+)\"")
+    val deltaPath = field("\"delta_path\":\\s*\"([^\"]+)\"")
+    return listOf(get(snapshotPath)) + (snapshot + 1..latest).map { get(deltaPath.replace("{version}", it.toString())) }
 }

@@ -4,6 +4,9 @@
 // and RINGFENCE_TEST_CLOSED_URL, a port nothing listens on). The same scenarios as
 // tests/kotlin/SyncTests.kt, on numbers of their own (both languages share the server).
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking  // URLSession on Linux
+#endif
 import Ringfence
 
 private let listed = "010-5555-0211"
@@ -144,6 +147,37 @@ func syncTests() {
         try checkEq(try fourth.lookupOnline(number: listed, config: quick)?.category, .telemarketing, "after a sync too")
     }
 
+    Harness.scenario("applyCommunityFiles applies files the app downloaded itself; tampered, foreign or out-of-order files change nothing") {
+        let files = try downloadCommunityFiles(server.url)
+        try check(!files.isEmpty, "no files published")
+        let d = try device("own-http")
+        let at = Int64(Date().timeIntervalSince1970)
+        var tampered = files
+        tampered[0][tampered[0].count / 2] ^= 1
+        let e = try expectThrows(RingfenceError.self) { _ = try d.applyCommunityFiles(key: server.key, files: tampered) }
+        guard case let .BadPayload(what, _) = e, what == "file 1" else { throw CheckFailed(description: "expected BadPayload of file 1, got \(e)") }
+        let foreign = try expectThrows(RingfenceError.self) { _ = try d.applyCommunityFiles(key: server.otherKey, files: files) }
+        guard case .BadPayload = foreign else { throw CheckFailed(description: "another server's key: expected BadPayload, got \(foreign)") }
+        let bad = try expectThrows(RingfenceError.self) { _ = try d.applyCommunityFiles(key: "not a key", files: files) }
+        guard case .BadKey = bad else { throw CheckFailed(description: "expected BadKey, got \(bad)") }
+        if files.count > 1 {
+            let order = try expectThrows(RingfenceError.self) { _ = try d.applyCommunityFiles(key: server.key, files: Array(files.dropFirst())) }
+            guard case .BadResponse = order else { throw CheckFailed(description: "deltas without their base: expected BadResponse, got \(order)") }
+        }
+        try checkEq(try d.syncState().version, 0, "nothing applied")
+        try checkEq(try d.screen(callerId: listed, at: at).action, .allow, "nothing applied")
+        let s = try d.applyCommunityFiles(key: server.key, files: files)
+        try check(s.snapshot && s.toVersion >= 1 && s.upserted >= 1, "summary: \(s)")
+        try checkEq(s.deltas, UInt64(files.count - 1), "deltas")
+        try checkEq(s.bytesDownloaded, UInt64(files.reduce(0) { $0 + $1.count }), "bytes")
+        try checkEq(s.pinnedKey, server.key, "pinned on first use")
+        try checkEq(try d.syncState().version, s.toVersion, "syncState().version")
+        let decision = try d.screen(callerId: listed, at: at)
+        try checkEq(decision.action, .warn, "the listed number")
+        try checkEq(decision.category, .telemarketing, "category")
+        try checkEq(try d.sync(config: config(server.url)).fromVersion, s.toVersion, "a later sync goes on from there")
+    }
+
     Harness.scenario("a wrong pinned key raises KeyChanged and a malformed one BadKey; the device's data is unchanged") {
         let at = Int64(Date().timeIntervalSince1970)
         let before = try fourth.syncState()
@@ -226,4 +260,36 @@ func syncTests() {
         try check(listener.waitedFor >= 20, "only \(listener.waitedFor) calls screened while the listener waited")
         print("  (\(screening.count - startCount) calls screened during a \(syncMs) ms sync, slowest \(screening.worst / 1000) us)")
     }
+}
+
+/// What an app with its own HTTP stack does: the manifest, then the snapshot and every
+/// delta after it (here with URLSession, waited for on this thread).
+private func downloadCommunityFiles(_ url: String) throws -> [Data] {
+    final class Answer: @unchecked Sendable { var data: Data?; var status = 0; var error: Error? }
+    func get(_ path: String) throws -> Data {
+        guard let u = URL(string: "\(url)/v1/data/\(path)") else { throw CheckFailed(description: "bad URL for \(path)") }
+        let answer = Answer()
+        let done = DispatchSemaphore(value: 0)
+        URLSession.shared.dataTask(with: u) { data, response, error in
+            answer.data = data
+            answer.status = (response as? HTTPURLResponse)?.statusCode ?? 0
+            answer.error = error
+            done.signal()
+        }.resume()
+        done.wait()
+        if let e = answer.error { throw e }
+        guard answer.status == 200, let data = answer.data else { throw CheckFailed(description: "GET \(path): HTTP \(answer.status)") }
+        return data
+    }
+    let manifest = try JSONSerialization.jsonObject(with: get("manifest.json")) as? [String: Any] ?? [:]
+    guard let latest = manifest["latest"] as? Int, let snapshot = manifest["snapshot"] as? [String: Any],
+          let version = snapshot["version"] as? Int, let path = snapshot["path"] as? String,
+          let deltaPath = manifest["delta_path"] as? String else {
+        throw CheckFailed(description: "unexpected manifest: \(manifest)")
+    }
+    var files = [try get(path)]
+    if latest > version {
+        for v in (version + 1)...latest { files.append(try get(deltaPath.replacingOccurrences(of: "{version}", with: String(v)))) }
+    }
+    return files
 }
