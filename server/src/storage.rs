@@ -441,6 +441,27 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn a_database_from_before_ranges_is_upgraded() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.db");
+        {
+            let c = rusqlite::Connection::open(&path).unwrap();
+            c.execute_batch(
+                "CREATE TABLE published (number INTEGER PRIMARY KEY, category INTEGER NOT NULL, score REAL NOT NULL,
+                   last_activity INTEGER NOT NULL, expires_at INTEGER NOT NULL, bucket INTEGER NOT NULL,
+                   tag INTEGER NOT NULL);
+                 INSERT INTO published VALUES (827012345670, 7, 3.0, 86400, 9000000000, 1, 2);",
+            )
+            .unwrap();
+        }
+        let mut db = Sqlite::open(&path).unwrap();
+        let listed = db.listed().unwrap();
+        assert_eq!(listed.len(), 1);
+        assert!(!listed[0].range, "rows from before ranges are members");
+        assert_eq!(listed[0].listing.category, Category::Robocall);
+    }
+
+    #[test]
     fn emergency_numbers_of_every_country() {
         for n in [82112u64, 82119, 1911, 86110, 86120, 49112, 44999] {
             assert!(super::is_emergency(n), "+{n}");

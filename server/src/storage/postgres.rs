@@ -274,6 +274,19 @@ mod tests {
         db.client
             .batch_execute("DROP TABLE IF EXISTS meta, votes, seen, dirty, published, versions, devices")
             .expect("clean slate");
+        // A database from before ranges: its published rows become members.
+        db.client
+            .batch_execute(
+                "CREATE TABLE published (number bigint PRIMARY KEY, category smallint NOT NULL,
+                   score double precision NOT NULL, last_activity bigint NOT NULL, expires_at bigint NOT NULL,
+                   bucket integer NOT NULL, tag bigint NOT NULL);
+                 INSERT INTO published VALUES (827012345670, 7, 3.0, 86400, 9000000000, 1, 2);",
+            )
+            .expect("old published table");
+        let mut db = super::Postgres::connect(&url).expect("upgrade");
+        let listed = crate::storage::Storage::listed(&mut db).expect("listed");
+        assert_eq!(listed.iter().map(|l| (l.number, l.range)).collect::<Vec<_>>(), vec![(827012345670, false)]);
+        db.client.batch_execute("DROP TABLE published").expect("drop");
         let mut db = super::Postgres::connect(&url).expect("reconnect");
         crate::storage::tests::behaves(&mut db);
     }
