@@ -104,6 +104,9 @@ pub trait Storage: Send {
     /// Records re-aggregations that changed nothing visible (no new version): drops
     /// the queue up to `changes.dirty_upto` and moves lapse times.
     fn settle(&mut self, changes: &Changes) -> Result<()>;
+    /// Queues every published number for re-aggregation, so that the next publication
+    /// recomputes every block that has a listing (after the range rules changed).
+    fn requeue_published(&mut self) -> Result<()>;
     fn latest_version(&mut self) -> Result<u64>;
     /// Every listed number, ascending.
     fn listed(&mut self) -> Result<Vec<Listed>>;
@@ -396,6 +399,20 @@ pub(crate) mod tests {
         db.record("r1", 1, &reports, 116).unwrap();
         let c = db.pending_changes(116, &off).unwrap();
         assert_eq!((c.upserts.len(), c.upserts.iter().any(|l| l.range)), (6, false));
+        db.mark_published(10, &c, 116, b"salt").unwrap();
+        // Ranges turned on over an existing listing: requeued, every block is recomputed.
+        assert!(db.pending_changes(117, rules).unwrap().is_empty(), "untouched blocks stay as they are");
+        db.requeue_published().unwrap();
+        let c = db.pending_changes(117, rules).unwrap();
+        let range: Vec<u64> = c.upserts.iter().filter(|l| l.range).map(|l| l.number).collect();
+        assert_eq!(range, (other + 6..other + 10).collect::<Vec<_>>(), "{c:?}");
+        assert!(c.deletions.is_empty());
+        db.mark_published(11, &c, 117, b"salt").unwrap();
+        // And off again: the range numbers go.
+        db.requeue_published().unwrap();
+        let c = db.pending_changes(118, &off).unwrap();
+        assert_eq!((c.upserts.len(), &c.deletions), (0, &range));
+        db.mark_published(12, &c, 118, b"salt").unwrap();
     }
 
     #[test]

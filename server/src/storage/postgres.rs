@@ -229,6 +229,12 @@ impl Storage for Postgres {
         Ok(())
     }
 
+    fn requeue_published(&mut self) -> Result<()> {
+        self.client
+            .execute("INSERT INTO dirty (number) SELECT number FROM published ON CONFLICT (number) DO NOTHING", &[])?;
+        Ok(())
+    }
+
     fn latest_version(&mut self) -> Result<u64> {
         Ok(self.client.query_one("SELECT coalesce(max(version), 0) FROM versions", &[])?.get::<_, i64>(0) as u64)
     }

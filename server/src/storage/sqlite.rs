@@ -238,6 +238,11 @@ impl Storage for Sqlite {
         Ok(tx.commit()?)
     }
 
+    fn requeue_published(&mut self) -> Result<()> {
+        self.conn.execute("INSERT OR IGNORE INTO dirty (number) SELECT number FROM published", [])?;
+        Ok(())
+    }
+
     fn latest_version(&mut self) -> Result<u64> {
         Ok(self.conn.query_row("SELECT coalesce(max(version), 0) FROM versions", [], |r| r.get::<_, i64>(0))? as u64)
     }
