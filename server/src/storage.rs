@@ -182,8 +182,6 @@ pub(crate) fn changes(
     touched.sort_unstable();
     touched.dedup();
     let mut changes = Changes { dirty_upto, ..Changes::default() };
-    // Range numbers warn on a phone's default policy but block nowhere (docs/protocol.md).
-    let range_score = wire::dequantise(wire::quantise(rules.list_threshold));
     for block in touched.chunk_by(|a, b| a / 100 == b / 100) {
         let first = block[0] / 100 * 100;
         let was: BTreeMap<u64, Listed> =
@@ -199,12 +197,16 @@ pub(crate) fn changes(
         }
         let ms: Vec<Member> = members
             .iter()
-            .map(|(n, l)| Member { number: *n, category: l.category, last_activity: l.last_activity })
+            .map(|(n, l)| Member { number: *n, category: l.category, score: l.score, last_activity: l.last_activity })
             .collect();
         let publishable = |n: u64| ringfence_core::E164::from_u64(n).is_some() && !is_emergency(n);
         let mut now_listed: BTreeMap<u64, Listed> =
             members.into_iter().map(|(number, listing)| (number, Listed { number, listing, range: false })).collect();
-        for (number, listing) in ranges::expand(&ms, &rules.ranges, range_score, publishable) {
+        for (number, listing) in
+            ranges::expand(&ms, &rules.ranges, rules.half_life_secs, rules.list_threshold, publishable)
+        {
+            // Quantised as the wire carries it, so an unchanged range compares equal.
+            let listing = Listing { score: wire::dequantise(wire::quantise(listing.score)), ..listing };
             now_listed.entry(number).or_insert(Listed { number, listing, range: true });
         }
         diff_block(&was, &now_listed, &mut changes);

@@ -33,7 +33,11 @@ fn four_reported_numbers_of_a_block_of_ten_warn_for_the_whole_block_until_it_fal
     let d = fresh.screener.screen(&Call::new(UNREPORTED));
     assert_eq!((d.action, d.category), (Action::Warn, Category::Robocall), "{d:?}");
     assert!(d.reasons.contains(Reason::Community), "{d:?}");
-    assert_eq!(d.score.map(|s| s.round()), Some(2.0), "the list threshold: a warning, not a block");
+    assert_eq!(
+        d.score.map(|s| s.round()),
+        Some(3.0),
+        "as strong as the fourth strongest member (three votes each): a warning, not a block"
+    );
     // A member keeps its own listing (three votes).
     let m = fresh.screener.screen(&Call::new(MEMBERS[0]));
     assert_eq!((m.action, m.score.map(|s| s.round())), (Action::Warn, Some(3.0)), "{m:?}");
