@@ -21,6 +21,7 @@
 //! S and H decay at the same rate, so the published (score at T, T) stays exact until a
 //! new vote arrives, and the moment the listing lapses can be computed in advance.
 
+use crate::ranges::RangeRules;
 use ringfence_core::Category;
 use std::collections::BTreeMap;
 
@@ -42,11 +43,19 @@ pub struct Rules {
     pub min_confidence: f64,
     /// 0: votes never decay.
     pub half_life_secs: f64,
+    /// Blocks of numbers listed as spam ranges (`ranges.rs`).
+    pub ranges: RangeRules,
 }
 
 impl Default for Rules {
     fn default() -> Self {
-        Rules { min_reporters: 3, list_threshold: 2.0, min_confidence: 0.3, half_life_secs: 125.0 * 86_400.0 }
+        Rules {
+            min_reporters: 3,
+            list_threshold: 2.0,
+            min_confidence: 0.3,
+            half_life_secs: 125.0 * 86_400.0,
+            ranges: RangeRules::default(),
+        }
     }
 }
 

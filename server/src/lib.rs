@@ -7,6 +7,7 @@ pub mod keys;
 pub mod limit;
 pub mod origin;
 pub mod publish;
+pub mod ranges;
 pub mod request;
 pub mod serve;
 pub mod storage;

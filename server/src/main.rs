@@ -9,6 +9,7 @@ use ringfence_server::keys;
 use ringfence_server::limit::Buckets;
 use ringfence_server::origin::{Cidr, OriginPolicy};
 use ringfence_server::publish::Publisher;
+use ringfence_server::ranges::RangeRules;
 use ringfence_server::storage::{Postgres, Sqlite, Storage};
 use std::io::Write;
 use std::path::PathBuf;
@@ -48,6 +49,16 @@ struct Cli {
     /// Votes lose half their weight after this many days (0: never)
     #[arg(long, default_value_t = 125.0, value_name = "DAYS")]
     half_life_days: f64,
+    /// A block of ten consecutive numbers (+82 70-1234-567x) is a spam range when at least N
+    /// of them are listed; its other numbers are then published too, with the members' most
+    /// frequent category and --list-threshold as score (phones warn, do not block).
+    /// 0: no ranges
+    #[arg(long, default_value_t = 4, value_name = "N")]
+    range10_min: u32,
+    /// A block of a hundred is a spam range, all of it published, when at least N of its
+    /// blocks of ten are (0: ranges of ten only)
+    #[arg(long, default_value_t = 3, value_name = "N")]
+    range100_min: u32,
     /// Write a full snapshot every N versions
     #[arg(long, default_value_t = 50, value_name = "N")]
     snapshot_every: u64,
@@ -182,6 +193,7 @@ fn run(cli: Cli) -> Result<(), String> {
         list_threshold: cli.list_threshold,
         min_confidence: cli.min_confidence,
         half_life_secs: cli.half_life_days * 86_400.0,
+        ranges: RangeRules { min10: cli.range10_min, min100: cli.range100_min },
     };
     let publisher = Arc::new(Publisher {
         storage: Arc::new(Mutex::new(storage)),

@@ -132,6 +132,7 @@ impl Publisher {
     /// makes sure a snapshot of the latest version exists if none does, and writes the
     /// manifest.
     pub fn start(&self, now: i64) -> Result<()> {
+        self.requeue_if_range_rules_changed()?;
         let latest = self.storage().latest_version().map_err(db)?;
         let mut oldest = 0;
         let mut v = latest;
@@ -141,6 +142,20 @@ impl Publisher {
         }
         self.oldest_delta.store(oldest, Ordering::SeqCst);
         self.write_manifest(now)
+    }
+
+    /// Ranges are recomputed only in blocks whose numbers change (`storage::changes`): when
+    /// the range rules differ from the ones the listing was published with (a database
+    /// from before ranges, or new flags), every listed number is queued once, so that the
+    /// next publication brings every block up to the new rules.
+    fn requeue_if_range_rules_changed(&self) -> Result<()> {
+        let rules = format!("{}/{}", self.rules.ranges.min10, self.rules.ranges.min100);
+        let mut s = self.storage();
+        if s.meta("range_rules").map_err(db)?.as_deref() != Some(rules.as_str()) {
+            s.requeue_published().map_err(db)?;
+            s.set_meta("range_rules", &rules).map_err(db)?;
+        }
+        Ok(())
     }
 
     /// Writes the manifest for the current state, first writing a snapshot of the

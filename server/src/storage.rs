@@ -4,8 +4,10 @@
 //! "Scaling").
 //!
 //! Published state is the last version's listing, one row per number, with its lookup
-//! bucket and when it lapses. Numbers that got votes since the last publication are
-//! queued in `dirty`; the publisher re-aggregates those and the lapsed ones only.
+//! bucket, when it lapses, and whether it is listed by its own votes (a member) or as part
+//! of a spam range (`ranges.rs`). Numbers that got votes since the last publication are
+//! queued in `dirty`; the publisher re-aggregates those and the lapsed ones only, and
+//! recomputes the ranges of their blocks of 100 only (`changes`).
 
 mod postgres;
 mod sqlite;
@@ -14,9 +16,11 @@ pub use postgres::Postgres;
 pub use sqlite::Sqlite;
 
 use crate::aggregate::{aggregate, Listing, Rules, Vote};
+use crate::ranges::{self, Member};
 use ringfence_core::number::{parse, Caller};
 use ringfence_core::wire;
 use ringfence_core::{Category, Region};
+use std::collections::BTreeMap;
 use std::fmt;
 
 /// A database failure, whichever the database.
@@ -60,6 +64,8 @@ pub struct Report {
 pub struct Listed {
     pub number: u64,
     pub listing: Listing,
+    /// Published as part of a spam range, not by votes of its own (`ranges.rs`).
+    pub range: bool,
 }
 
 /// What the next version changes.
@@ -98,6 +104,9 @@ pub trait Storage: Send {
     /// Records re-aggregations that changed nothing visible (no new version): drops
     /// the queue up to `changes.dirty_upto` and moves lapse times.
     fn settle(&mut self, changes: &Changes) -> Result<()>;
+    /// Queues every published number for re-aggregation, so that the next publication
+    /// recomputes every block that has a listing (after the range rules changed).
+    fn requeue_published(&mut self) -> Result<()>;
     fn latest_version(&mut self) -> Result<u64>;
     /// Every listed number, ascending.
     fn listed(&mut self) -> Result<Vec<Listed>>;
@@ -151,18 +160,87 @@ pub(crate) fn as_published(l: Listing, now: i64) -> Listing {
     }
 }
 
-/// How the listing of `number` changes, given its votes and what was published.
-pub(crate) fn diff(number: u64, votes: &[Vote], was: Option<Listing>, now: i64, rules: &Rules, changes: &mut Changes) {
-    let now_listed =
-        if is_emergency(number) { None } else { aggregate(votes, now, rules).map(|l| as_published(l, now)) };
-    match (was, now_listed) {
-        (Some(_), None) => changes.deletions.push(number),
-        (None, Some(l)) => changes.upserts.push(Listed { number, listing: l }),
-        (Some(w), Some(l)) if (w.category, w.score, w.last_activity) != (l.category, l.score, l.last_activity) => {
-            changes.upserts.push(Listed { number, listing: l })
+/// What a backend reads for `pending_changes` (the rest is `changes`, the same for all).
+pub(crate) trait Reads {
+    /// The votes on `number`, with their origins as they count (`vote_origin`).
+    fn votes(&mut self, number: u64) -> Result<Vec<Vote>>;
+    /// The published rows of the numbers `first..=last`, ascending.
+    fn published_between(&mut self, first: u64, last: u64) -> Result<Vec<Listed>>;
+}
+
+/// What publishing at `now` changes, given the `touched` numbers (voted on since the last
+/// publication, or lapsed): their own listings, and the ranges of their blocks of 100,
+/// which are recomputed from the members stored for the rest of the block. Blocks nobody
+/// touched keep what they published.
+pub(crate) fn changes(
+    reads: &mut dyn Reads,
+    mut touched: Vec<u64>,
+    dirty_upto: i64,
+    now: i64,
+    rules: &Rules,
+) -> Result<Changes> {
+    touched.sort_unstable();
+    touched.dedup();
+    let mut changes = Changes { dirty_upto, ..Changes::default() };
+    for block in touched.chunk_by(|a, b| a / 100 == b / 100) {
+        let first = block[0] / 100 * 100;
+        let was: BTreeMap<u64, Listed> =
+            reads.published_between(first, first.saturating_add(99))?.into_iter().map(|l| (l.number, l)).collect();
+        let mut members: BTreeMap<u64, Listing> =
+            was.values().filter(|l| !l.range).map(|l| (l.number, l.listing)).collect();
+        for &number in block {
+            let votes = reads.votes(number)?;
+            match member_listing(number, &votes, now, rules) {
+                Some(l) => members.insert(number, l),
+                None => members.remove(&number),
+            };
         }
-        (Some(w), Some(l)) if w.expires_at != l.expires_at => changes.expiry_updates.push((number, l.expires_at)),
-        _ => {}
+        let ms: Vec<Member> = members
+            .iter()
+            .map(|(n, l)| Member { number: *n, category: l.category, score: l.score, last_activity: l.last_activity })
+            .collect();
+        let publishable = |n: u64| ringfence_core::E164::from_u64(n).is_some() && !is_emergency(n);
+        let mut now_listed: BTreeMap<u64, Listed> =
+            members.into_iter().map(|(number, listing)| (number, Listed { number, listing, range: false })).collect();
+        for (number, listing) in
+            ranges::expand(&ms, &rules.ranges, rules.half_life_secs, rules.list_threshold, publishable)
+        {
+            // Quantised as the wire carries it, so an unchanged range compares equal.
+            let listing = Listing { score: wire::dequantise(wire::quantise(listing.score)), ..listing };
+            now_listed.entry(number).or_insert(Listed { number, listing, range: true });
+        }
+        diff_block(&was, &now_listed, &mut changes);
+    }
+    Ok(changes)
+}
+
+/// The listing `number` earns by its own votes, as published.
+fn member_listing(number: u64, votes: &[Vote], now: i64, rules: &Rules) -> Option<Listing> {
+    if is_emergency(number) {
+        return None;
+    }
+    aggregate(votes, now, rules).map(|l| as_published(l, now))
+}
+
+/// Appends the changes from `was` to `now` (one block, both by number) to `changes`.
+fn diff_block(was: &BTreeMap<u64, Listed>, now: &BTreeMap<u64, Listed>, changes: &mut Changes) {
+    let mut numbers: Vec<u64> = was.keys().chain(now.keys()).copied().collect();
+    numbers.sort_unstable();
+    numbers.dedup();
+    for number in numbers {
+        match (was.get(&number), now.get(&number)) {
+            (Some(_), None) => changes.deletions.push(number),
+            (None, Some(l)) => changes.upserts.push(*l),
+            (Some(w), Some(l)) => {
+                let visible = |x: &Listed| (x.listing.category, x.listing.score, x.listing.last_activity, x.range);
+                if visible(w) != visible(l) {
+                    changes.upserts.push(*l)
+                } else if w.listing.expires_at != l.listing.expires_at {
+                    changes.expiry_updates.push((number, l.listing.expires_at))
+                }
+            }
+            (None, None) => {}
+        }
     }
 }
 
@@ -193,7 +271,13 @@ pub(crate) mod tests {
     /// What every implementation must do; run on SQLite here and on PostgreSQL by
     /// `postgres::tests` (scripts/test-postgres.sh).
     pub(crate) fn behaves(db: &mut dyn Storage) {
-        let rules = Rules { min_reporters: 1, list_threshold: 1.0, min_confidence: 0.0, half_life_secs: 0.0 };
+        let rules = Rules {
+            min_reporters: 1,
+            list_threshold: 1.0,
+            min_confidence: 0.0,
+            half_life_secs: 0.0,
+            ..Rules::default()
+        };
         let n = 821055550101;
         assert!(!db.device_known("d1").unwrap());
         assert_eq!(db.record("d1", 1, &[report("key-0001", n, true)], 100).unwrap(), (1, 0));
@@ -251,10 +335,86 @@ pub(crate) mod tests {
         let c = db.pending_changes(110, &strict).unwrap();
         assert_eq!(c.upserts.len(), 1);
         assert_eq!(c.upserts[0].listing.score, 2.0, "two networks, two votes");
+        db.mark_published(5, &c, 110, b"salt").unwrap();
+        ranges(db, &rules);
         assert_eq!(db.meta("x").unwrap(), None);
         db.set_meta("x", "1").unwrap();
         db.set_meta("x", "2").unwrap();
         assert_eq!(db.meta("x").unwrap().as_deref(), Some("2"));
+    }
+
+    /// Spam ranges through storage: published, looked up, taken over by direct votes and
+    /// deleted again (`behaves`, versions 6 and up, threshold 1 so one vote lists).
+    fn ranges(db: &mut dyn Storage, rules: &Rules) {
+        let base = 827012345670u64; // +82 70-1234-567x
+        let robocall = |key: &str, n: u64| Report { category: Category::Robocall, ..report(key, n, true) };
+        let reports: Vec<Report> = (0..4).map(|i| robocall(&format!("key-04{i:02}"), base + i)).collect();
+        db.record("r1", 1, &reports, 111).unwrap();
+        let c = db.pending_changes(111, rules).unwrap();
+        let range: Vec<u64> = c.upserts.iter().filter(|l| l.range).map(|l| l.number).collect();
+        assert_eq!(range, (base + 4..base + 10).collect::<Vec<_>>(), "four members: the other six");
+        assert_eq!(c.upserts.iter().filter(|l| !l.range).count(), 4);
+        assert!(c.upserts.windows(2).all(|w| w[0].number < w[1].number), "ascending");
+        let published_day = c.upserts[0].listing.last_activity;
+        for l in c.upserts.iter().filter(|l| l.range) {
+            let x = l.listing;
+            assert_eq!((x.category, x.score, x.last_activity), (Category::Robocall, 1.0, published_day), "{l:?}");
+        }
+        db.mark_published(6, &c, 111, b"salt").unwrap();
+        let listed = db.listed().unwrap();
+        assert_eq!(listed.iter().filter(|l| l.range).count(), 6, "snapshots list range numbers");
+        // A phone looking up a range number finds it.
+        let (bucket, tag) = wire::lookup_hash(b"salt", ringfence_core::E164::from_u64(base + 7).unwrap());
+        assert!(db.bucket(bucket).unwrap().iter().any(|(t, l)| *t == tag && l.category == Category::Robocall));
+        // A range number voted on directly becomes a member, with its own listing.
+        db.record("r2", 2, &[report("key-0500", base + 7, true)], 112).unwrap();
+        let c = db.pending_changes(112, rules).unwrap();
+        assert_eq!(c.upserts.len(), 1, "{c:?}");
+        assert_eq!(
+            (c.upserts[0].number, c.upserts[0].range, c.upserts[0].listing.category),
+            (base + 7, false, Category::Scam)
+        );
+        assert!(c.deletions.is_empty());
+        db.mark_published(7, &c, 112, b"salt").unwrap();
+        // A member voted out while its block still has four: it stays, as a range number.
+        db.record("r3", 3, &[report("key-0501", base, false)], 113).unwrap();
+        let c = db.pending_changes(113, rules).unwrap();
+        assert_eq!(c.upserts.iter().map(|l| (l.number, l.range)).collect::<Vec<_>>(), vec![(base, true)]);
+        assert!(c.deletions.is_empty());
+        db.mark_published(8, &c, 113, b"salt").unwrap();
+        // Another one out: three members left, the range falls apart through deletions.
+        db.record("r3", 3, &[report("key-0502", base + 1, false)], 114).unwrap();
+        let c = db.pending_changes(114, rules).unwrap();
+        assert!(c.upserts.is_empty(), "{c:?}");
+        let gone: Vec<u64> = [0, 1, 4, 5, 6, 8, 9].iter().map(|i| base + i).collect();
+        assert_eq!(c.deletions, gone);
+        db.mark_published(9, &c, 114, b"salt").unwrap();
+        let left: Vec<(u64, bool)> =
+            db.listed().unwrap().iter().filter(|l| l.number / 10 == base / 10).map(|l| (l.number, l.range)).collect();
+        assert_eq!(left, vec![(base + 2, false), (base + 3, false), (base + 7, false)]);
+        // Nothing else pending: blocks nobody touched were not recomputed into changes.
+        assert!(db.pending_changes(115, rules).unwrap().is_empty());
+        // Ranges off: a full block of members publishes only the members.
+        let off = Rules { ranges: crate::ranges::RangeRules { min10: 0, min100: 3 }, ..*rules };
+        let other = 827012345680u64;
+        let reports: Vec<Report> = (0..6).map(|i| robocall(&format!("key-06{i:02}"), other + i)).collect();
+        db.record("r1", 1, &reports, 116).unwrap();
+        let c = db.pending_changes(116, &off).unwrap();
+        assert_eq!((c.upserts.len(), c.upserts.iter().any(|l| l.range)), (6, false));
+        db.mark_published(10, &c, 116, b"salt").unwrap();
+        // Ranges turned on over an existing listing: requeued, every block is recomputed.
+        assert!(db.pending_changes(117, rules).unwrap().is_empty(), "untouched blocks stay as they are");
+        db.requeue_published().unwrap();
+        let c = db.pending_changes(117, rules).unwrap();
+        let range: Vec<u64> = c.upserts.iter().filter(|l| l.range).map(|l| l.number).collect();
+        assert_eq!(range, (other + 6..other + 10).collect::<Vec<_>>(), "{c:?}");
+        assert!(c.deletions.is_empty());
+        db.mark_published(11, &c, 117, b"salt").unwrap();
+        // And off again: the range numbers go.
+        db.requeue_published().unwrap();
+        let c = db.pending_changes(118, &off).unwrap();
+        assert_eq!((c.upserts.len(), &c.deletions), (0, &range));
+        db.mark_published(12, &c, 118, b"salt").unwrap();
     }
 
     #[test]
@@ -287,10 +447,37 @@ pub(crate) mod tests {
             .unwrap();
         }
         let mut db = Sqlite::open(&path).unwrap();
-        let rules = Rules { min_reporters: 2, list_threshold: 2.0, min_confidence: 0.0, half_life_secs: 0.0 };
+        let rules = Rules {
+            min_reporters: 2,
+            list_threshold: 2.0,
+            min_confidence: 0.0,
+            half_life_secs: 0.0,
+            ..Rules::default()
+        };
         let c = db.pending_changes(101, &rules).unwrap();
         assert_eq!(c.upserts.len(), 1, "two old votes are still two reporters");
         assert!(db.device_known("old1").unwrap(), "devices with old votes are known");
+    }
+
+    #[test]
+    fn a_database_from_before_ranges_is_upgraded() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.db");
+        {
+            let c = rusqlite::Connection::open(&path).unwrap();
+            c.execute_batch(
+                "CREATE TABLE published (number INTEGER PRIMARY KEY, category INTEGER NOT NULL, score REAL NOT NULL,
+                   last_activity INTEGER NOT NULL, expires_at INTEGER NOT NULL, bucket INTEGER NOT NULL,
+                   tag INTEGER NOT NULL);
+                 INSERT INTO published VALUES (827012345670, 7, 3.0, 86400, 9000000000, 1, 2);",
+            )
+            .unwrap();
+        }
+        let mut db = Sqlite::open(&path).unwrap();
+        let listed = db.listed().unwrap();
+        assert_eq!(listed.len(), 1);
+        assert!(!listed[0].range, "rows from before ranges are members");
+        assert_eq!(listed[0].listing.category, Category::Robocall);
     }
 
     #[test]

@@ -2,9 +2,9 @@
 //! in a database the operator runs (`--postgres URL`). One server process publishes; the
 //! API could be spread over several (see `docs/protocol.md`, "Scaling").
 
-use super::{category, diff, vote_origin, Changes, Listed, Report, Result, Storage};
+use super::{category, changes, vote_origin, Changes, Listed, Reads, Report, Result, Storage};
 use crate::aggregate::{Listing, Rules, Vote};
-use ::postgres::{Client, NoTls, Row};
+use ::postgres::{Client, NoTls, Row, Statement, Transaction};
 use ringfence_core::wire;
 
 pub struct Postgres {
@@ -43,8 +43,11 @@ CREATE TABLE IF NOT EXISTS published (
     last_activity bigint           NOT NULL,
     expires_at    bigint           NOT NULL,
     bucket        integer          NOT NULL,
-    tag           bigint           NOT NULL
+    tag           bigint           NOT NULL,
+    -- 0: listed by its own votes (a member), 1: as part of a spam range (as in sqlite.rs).
+    kind          smallint         NOT NULL DEFAULT 0
 );
+ALTER TABLE published ADD COLUMN IF NOT EXISTS kind smallint NOT NULL DEFAULT 0;
 CREATE INDEX IF NOT EXISTS published_bucket ON published (bucket);
 CREATE INDEX IF NOT EXISTS published_expiry ON published (expires_at);
 CREATE TABLE IF NOT EXISTS versions (
@@ -80,6 +83,36 @@ fn listing(r: &Row, at: usize) -> Listing {
         score: r.get(at + 1),
         last_activity: r.get(at + 2),
         expires_at: r.get(at + 3),
+    }
+}
+
+fn listed(r: &Row) -> Listed {
+    Listed { number: r.get::<_, i64>(0) as u64, listing: listing(r, 1), range: r.get::<_, i16>(5) != 0 }
+}
+
+struct PgReads<'a, 'b> {
+    tx: &'a mut Transaction<'b>,
+    votes_of: Statement,
+    block: Statement,
+}
+
+impl Reads for PgReads<'_, '_> {
+    fn votes(&mut self, number: u64) -> Result<Vec<Vote>> {
+        Ok(self
+            .tx
+            .query(&self.votes_of, &[&(number as i64)])?
+            .iter()
+            .map(|r| Vote {
+                spam: r.get(0),
+                category: category(i64::from(r.get::<_, i16>(1))),
+                at: r.get(2),
+                origin: vote_origin(r.get(3), r.get(4)),
+            })
+            .collect())
+    }
+
+    fn published_between(&mut self, first: u64, last: u64) -> Result<Vec<Listed>> {
+        Ok(self.tx.query(&self.block, &[&(first as i64), &(last as i64)])?.iter().map(listed).collect())
     }
 }
 
@@ -133,45 +166,30 @@ impl Storage for Postgres {
     fn pending_changes(&mut self, now: i64, rules: &Rules) -> Result<Changes> {
         let mut tx = self.client.build_transaction().read_only(true).start()?;
         let dirty_upto: i64 = tx.query_one("SELECT coalesce(max(id), 0) FROM dirty", &[])?.get(0);
-        let mut numbers: Vec<u64> = tx
+        let numbers: Vec<u64> = tx
             .query("SELECT number FROM dirty WHERE id <= $1", &[&dirty_upto])?
             .iter()
             .chain(tx.query("SELECT number FROM published WHERE expires_at <= $1", &[&now])?.iter())
             .map(|r| r.get::<_, i64>(0) as u64)
             .collect();
-        numbers.sort_unstable();
-        numbers.dedup();
         let votes_of = tx.prepare("SELECT spam, category, at, origin, device FROM votes WHERE number = $1")?;
-        let published_of =
-            tx.prepare("SELECT category, score, last_activity, expires_at FROM published WHERE number = $1")?;
-        let mut changes = Changes { dirty_upto, ..Changes::default() };
-        for number in numbers {
-            let key = number as i64;
-            let votes: Vec<Vote> = tx
-                .query(&votes_of, &[&key])?
-                .iter()
-                .map(|r| Vote {
-                    spam: r.get(0),
-                    category: category(i64::from(r.get::<_, i16>(1))),
-                    at: r.get(2),
-                    origin: vote_origin(r.get(3), r.get(4)),
-                })
-                .collect();
-            let was = tx.query_opt(&published_of, &[&key])?.map(|r| listing(&r, 0));
-            diff(number, &votes, was, now, rules, &mut changes);
-        }
+        let block = tx.prepare(
+            "SELECT number, category, score, last_activity, expires_at, kind FROM published
+             WHERE number BETWEEN $1 AND $2 ORDER BY number",
+        )?;
+        let c = changes(&mut PgReads { tx: &mut tx, votes_of, block }, numbers, dirty_upto, now, rules)?;
         tx.commit()?;
-        Ok(changes)
+        Ok(c)
     }
 
     fn mark_published(&mut self, version: u64, changes: &Changes, now: i64, salt: &[u8]) -> Result<()> {
         let mut tx = self.client.transaction()?;
         let up = tx.prepare(
-            "INSERT INTO published (number, category, score, last_activity, expires_at, bucket, tag)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)
+            "INSERT INTO published (number, category, score, last_activity, expires_at, bucket, tag, kind)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
              ON CONFLICT (number) DO UPDATE SET category = excluded.category, score = excluded.score,
                last_activity = excluded.last_activity, expires_at = excluded.expires_at,
-               bucket = excluded.bucket, tag = excluded.tag",
+               bucket = excluded.bucket, tag = excluded.tag, kind = excluded.kind",
         )?;
         for l in &changes.upserts {
             let Some(e) = ringfence_core::E164::from_u64(l.number) else { continue };
@@ -187,6 +205,7 @@ impl Storage for Postgres {
                     &x.expires_at,
                     &i32::from(bucket),
                     &(tag as i64),
+                    &i16::from(l.range),
                 ],
             )?;
         }
@@ -210,15 +229,22 @@ impl Storage for Postgres {
         Ok(())
     }
 
+    fn requeue_published(&mut self) -> Result<()> {
+        self.client
+            .execute("INSERT INTO dirty (number) SELECT number FROM published ON CONFLICT (number) DO NOTHING", &[])?;
+        Ok(())
+    }
+
     fn latest_version(&mut self) -> Result<u64> {
         Ok(self.client.query_one("SELECT coalesce(max(version), 0) FROM versions", &[])?.get::<_, i64>(0) as u64)
     }
 
     fn listed(&mut self) -> Result<Vec<Listed>> {
-        let rows = self
-            .client
-            .query("SELECT number, category, score, last_activity, expires_at FROM published ORDER BY number", &[])?;
-        Ok(rows.iter().map(|r| Listed { number: r.get::<_, i64>(0) as u64, listing: listing(r, 1) }).collect())
+        let rows = self.client.query(
+            "SELECT number, category, score, last_activity, expires_at, kind FROM published ORDER BY number",
+            &[],
+        )?;
+        Ok(rows.iter().map(listed).collect())
     }
 
     fn bucket(&mut self, bucket: u16) -> Result<Vec<(u64, Listing)>> {
@@ -254,6 +280,19 @@ mod tests {
         db.client
             .batch_execute("DROP TABLE IF EXISTS meta, votes, seen, dirty, published, versions, devices")
             .expect("clean slate");
+        // A database from before ranges: its published rows become members.
+        db.client
+            .batch_execute(
+                "CREATE TABLE published (number bigint PRIMARY KEY, category smallint NOT NULL,
+                   score double precision NOT NULL, last_activity bigint NOT NULL, expires_at bigint NOT NULL,
+                   bucket integer NOT NULL, tag bigint NOT NULL);
+                 INSERT INTO published VALUES (827012345670, 7, 3.0, 86400, 9000000000, 1, 2);",
+            )
+            .expect("old published table");
+        let mut db = super::Postgres::connect(&url).expect("upgrade");
+        let listed = crate::storage::Storage::listed(&mut db).expect("listed");
+        assert_eq!(listed.iter().map(|l| (l.number, l.range)).collect::<Vec<_>>(), vec![(827012345670, false)]);
+        db.client.batch_execute("DROP TABLE published").expect("drop");
         let mut db = super::Postgres::connect(&url).expect("reconnect");
         crate::storage::tests::behaves(&mut db);
     }

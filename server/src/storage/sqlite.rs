@@ -1,6 +1,6 @@
 //! The embedded default: one SQLite file (WAL, one connection behind the server's lock).
 
-use super::{category, diff, vote_origin, Changes, Listed, Report, Result, Storage};
+use super::{category, changes, vote_origin, Changes, Listed, Reads, Report, Result, Storage};
 use crate::aggregate::{Listing, Rules, Vote};
 use ringfence_core::wire;
 use rusqlite::{params, Connection, OptionalExtension};
@@ -38,7 +38,9 @@ CREATE TABLE IF NOT EXISTS devices (
 ) WITHOUT ROWID;
 -- Numbers voted on since the last publication (a queue: ids only grow).
 CREATE TABLE IF NOT EXISTS dirty (id INTEGER PRIMARY KEY AUTOINCREMENT, number INTEGER NOT NULL UNIQUE);
--- The listing as of the latest version.
+-- The listing as of the latest version. kind: 0 listed by its own votes (a member), 1 as
+-- part of a spam range (ranges.rs). A column, not a table of its own: a range number is
+-- published, looked up and snapshotted exactly like a member, and is never both.
 CREATE TABLE IF NOT EXISTS published (
     number        INTEGER PRIMARY KEY,
     category      INTEGER NOT NULL,
@@ -46,7 +48,8 @@ CREATE TABLE IF NOT EXISTS published (
     last_activity INTEGER NOT NULL,
     expires_at    INTEGER NOT NULL,
     bucket        INTEGER NOT NULL,
-    tag           INTEGER NOT NULL
+    tag           INTEGER NOT NULL,
+    kind          INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS published_bucket ON published (bucket);
 CREATE INDEX IF NOT EXISTS published_expiry ON published (expires_at);
@@ -81,6 +84,14 @@ impl Sqlite {
             }
         }
         conn.execute_batch(SCHEMA)?;
+        // Databases from before ranges: every published row is a member.
+        let has_kind: bool =
+            conn.query_row("SELECT count(*) FROM pragma_table_info('published') WHERE name = 'kind'", [], |r| {
+                r.get::<_, i64>(0)
+            })? > 0;
+        if !has_kind {
+            conn.execute_batch("ALTER TABLE published ADD COLUMN kind INTEGER NOT NULL DEFAULT 0")?;
+        }
         if had_votes && !had_devices {
             conn.execute_batch(
                 "INSERT OR IGNORE INTO devices (device, first_seen, origin) SELECT device, min(at), 0 FROM votes GROUP BY device;
@@ -107,6 +118,32 @@ fn read_listing(r: &rusqlite::Row, at: usize) -> rusqlite::Result<Listing> {
         last_activity: r.get(at + 2)?,
         expires_at: r.get(at + 3)?,
     })
+}
+
+fn read_listed(r: &rusqlite::Row) -> rusqlite::Result<Listed> {
+    Ok(Listed { number: r.get::<_, i64>(0)? as u64, listing: read_listing(r, 1)?, range: r.get::<_, i64>(5)? != 0 })
+}
+
+struct SqliteReads<'a>(&'a Connection);
+
+impl Reads for SqliteReads<'_> {
+    fn votes(&mut self, number: u64) -> Result<Vec<Vote>> {
+        let mut q = self.0.prepare_cached("SELECT spam, category, at, origin, device FROM votes WHERE number = ?1")?;
+        let rows = q.query_map([number as i64], |r| {
+            let origin = vote_origin(r.get(3)?, &r.get::<_, String>(4)?);
+            Ok(Vote { spam: r.get(0)?, category: category(r.get(1)?), at: r.get(2)?, origin })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn published_between(&mut self, first: u64, last: u64) -> Result<Vec<Listed>> {
+        let mut q = self.0.prepare_cached(
+            "SELECT number, category, score, last_activity, expires_at, kind FROM published
+             WHERE number BETWEEN ?1 AND ?2 ORDER BY number",
+        )?;
+        let rows = q.query_map([first as i64, last as i64], read_listed)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
 }
 
 impl Storage for Sqlite {
@@ -155,33 +192,15 @@ impl Storage for Sqlite {
                 numbers.push(n? as u64);
             }
         }
-        numbers.sort_unstable();
-        numbers.dedup();
-        let mut changes = Changes { dirty_upto, ..Changes::default() };
-        let mut votes_of =
-            self.conn.prepare_cached("SELECT spam, category, at, origin, device FROM votes WHERE number = ?1")?;
-        let mut published_of = self
-            .conn
-            .prepare_cached("SELECT category, score, last_activity, expires_at FROM published WHERE number = ?1")?;
-        for number in numbers {
-            let votes: Vec<Vote> = votes_of
-                .query_map([number as i64], |r| {
-                    let origin = vote_origin(r.get(3)?, &r.get::<_, String>(4)?);
-                    Ok(Vote { spam: r.get(0)?, category: category(r.get(1)?), at: r.get(2)?, origin })
-                })?
-                .collect::<rusqlite::Result<_>>()?;
-            let was = published_of.query_row([number as i64], |r| read_listing(r, 0)).optional()?;
-            diff(number, &votes, was, now, rules, &mut changes);
-        }
-        Ok(changes)
+        changes(&mut SqliteReads(&self.conn), numbers, dirty_upto, now, rules)
     }
 
     fn mark_published(&mut self, version: u64, changes: &Changes, now: i64, salt: &[u8]) -> Result<()> {
         let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         {
             let mut up = tx.prepare_cached(
-                "INSERT OR REPLACE INTO published (number, category, score, last_activity, expires_at, bucket, tag)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                "INSERT OR REPLACE INTO published (number, category, score, last_activity, expires_at, bucket, tag, kind)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             )?;
             for l in &changes.upserts {
                 let (bucket, tag) = match ringfence_core::E164::from_u64(l.number) {
@@ -196,7 +215,8 @@ impl Storage for Sqlite {
                     x.last_activity,
                     x.expires_at,
                     bucket,
-                    tag as i64
+                    tag as i64,
+                    i64::from(l.range)
                 ])?;
             }
             let mut del = tx.prepare_cached("DELETE FROM published WHERE number = ?1")?;
@@ -218,16 +238,20 @@ impl Storage for Sqlite {
         Ok(tx.commit()?)
     }
 
+    fn requeue_published(&mut self) -> Result<()> {
+        self.conn.execute("INSERT OR IGNORE INTO dirty (number) SELECT number FROM published", [])?;
+        Ok(())
+    }
+
     fn latest_version(&mut self) -> Result<u64> {
         Ok(self.conn.query_row("SELECT coalesce(max(version), 0) FROM versions", [], |r| r.get::<_, i64>(0))? as u64)
     }
 
     fn listed(&mut self) -> Result<Vec<Listed>> {
         let mut q = self.conn.prepare_cached(
-            "SELECT number, category, score, last_activity, expires_at FROM published ORDER BY number",
+            "SELECT number, category, score, last_activity, expires_at, kind FROM published ORDER BY number",
         )?;
-        let rows =
-            q.query_map([], |r| Ok(Listed { number: r.get::<_, i64>(0)? as u64, listing: read_listing(r, 1)? }))?;
+        let rows = q.query_map([], read_listed)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
