@@ -10,33 +10,18 @@
 #[path = "../../fuzz/src/targets.rs"]
 mod targets;
 
+#[path = "../../fuzz/src/replay.rs"]
+mod replay;
+
+use replay::check_wired_up;
 use std::path::{Path, PathBuf};
 
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+    replay::root(env!("CARGO_MANIFEST_DIR"))
 }
 
-fn files(dir: &Path) -> Vec<PathBuf> {
-    let mut out: Vec<PathBuf> = match std::fs::read_dir(dir) {
-        Ok(rd) => rd.map(|e| e.expect("dir entry").path()).filter(|p| p.is_file()).collect(),
-        Err(_) => Vec::new(),
-    };
-    out.sort();
-    out
-}
-
-/// Runs every file of `<base>/<target>/` through its target; returns how many ran.
 fn replay(base: &Path) -> usize {
-    let mut ran = 0;
-    for (name, target) in targets::TARGETS {
-        for f in files(&base.join(name)) {
-            let data = std::fs::read(&f).expect("read input");
-            let outcome = std::panic::catch_unwind(|| target(&data));
-            assert!(outcome.is_ok(), "{name}: {} fails again", f.display());
-            ran += 1;
-        }
-    }
-    ran
+    replay::replay(base, targets::TARGETS)
 }
 
 #[test]
@@ -54,12 +39,7 @@ fn fuzz_seeds() {
 /// Every target has a seed directory and a `[[bin]]` in fuzz/Cargo.toml.
 #[test]
 fn every_target_is_wired_up() {
-    let manifest = std::fs::read_to_string(root().join("fuzz/Cargo.toml")).unwrap();
-    for (name, _) in targets::TARGETS {
-        assert!(manifest.contains(&format!("name = \"{name}\"")), "{name} has no [[bin]] in fuzz/Cargo.toml");
-        assert!(root().join("fuzz/fuzz_targets").join(format!("{name}.rs")).is_file(), "{name}: no fuzz_targets file");
-        assert!(!files(&root().join("fuzz/seeds").join(name)).is_empty(), "{name}: no seeds");
-    }
+    check_wired_up(&root(), targets::TARGETS);
 }
 
 /// The first crash, spelled out: a prefix whose digits after the country code began with

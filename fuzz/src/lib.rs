@@ -4,5 +4,6 @@
 //! `core/tests/fuzz_regressions.rs` and `server/tests/fuzz_regressions.rs` include the
 //! same files to replay every saved crash input under `cargo test`.
 
+pub mod replay;
 pub mod server_targets;
 pub mod targets;
