@@ -12,14 +12,17 @@ cd "$(dirname "$0")/.."
 cargo build --release --quiet -p ringfence
 bin=target/release/ringfence
 
+# The demo always uses its own database; `scripts/run.sh ARGS...` uses it too unless
+# RINGFENCE_DB names another, so that `scripts/run.sh history` after the demo shows it.
+db=target/demo/ringfence.db
+mkdir -p target/demo
 if [ $# -gt 0 ]; then
+  export RINGFENCE_DB=${RINGFENCE_DB:-$db} RINGFENCE_REGION=${RINGFENCE_REGION:-KR}
   exec "$bin" "$@"
 fi
-
-db=target/demo/ringfence.db
-data=../shared/data
 export RINGFENCE_DB=$db RINGFENCE_REGION=${RINGFENCE_REGION:-KR}
-mkdir -p target/demo
+
+data=../shared/data
 echo "== database: $db (home region $RINGFENCE_REGION)"
 if [ ! -f "$db" ]; then
   if [ -d "$data" ]; then

@@ -86,7 +86,11 @@ fn run(cli: Cli) -> Outcome {
             let r = if not_spam {
                 s.mark_not_spam(&number, comment.as_deref())?
             } else {
-                let category: Category = category.as_deref().unwrap_or("unknown").parse()?;
+                let category: Category = category
+                    .as_deref()
+                    .unwrap_or("unknown")
+                    .parse()
+                    .map_err(|e: Error| Failure::Usage(e.to_string()))?;
                 s.report(&number, category, comment.as_deref())?
             };
             let what = if r.spam { format!("spam ({})", r.category) } else { "not spam".into() };
@@ -134,7 +138,14 @@ fn run(cli: Cli) -> Outcome {
 }
 
 fn check(s: &mut Screener, c: args::Check, out: &mut impl Write) -> Outcome {
-    let verification = c.verified.as_deref().map(str::parse).transpose()?.unwrap_or_default();
+    // A bad --verified value is a usage error (exit 2), like the flags clap checks.
+    let verification = c
+        .verified
+        .as_deref()
+        .map(str::parse)
+        .transpose()
+        .map_err(|e: Error| Failure::Usage(e.to_string()))?
+        .unwrap_or_default();
     let one = |s: &mut Screener, input: &str, out: &mut dyn Write| -> Outcome {
         let call = Call { caller_id: input, verification, is_contact: c.contact, at: None };
         let d = if c.record { s.screen_and_record(&call)? } else { s.screen(&call) };

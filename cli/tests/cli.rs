@@ -79,7 +79,8 @@ fn check_reads_a_file_or_stdin_and_flags() {
 fn usage_errors_exit_2_and_engine_errors_exit_1() {
     let cli = Cli::new();
     assert_eq!(cli.run("KR", &["check"], None).status.code(), Some(2));
-    assert_eq!(cli.run("KR", &["check", "--verified", "maybe", "010"], None).status.code(), Some(1));
+    assert_eq!(cli.run("KR", &["check", "--verified", "maybe", "010"], None).status.code(), Some(2));
+    assert_eq!(cli.run("KR", &["report", "010-5555-1234", "--category", "bogus"], None).status.code(), Some(2));
     assert_eq!(cli.run("XX", &["check", "010"], None).status.code(), Some(2));
     assert_eq!(cli.run("KR", &["frobnicate"], None).status.code(), Some(2));
     let out = cli.run("KR", &["block", "add", "112"], None);

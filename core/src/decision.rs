@@ -276,7 +276,7 @@ impl<'a> Call<'a> {
 pub struct Decision {
     pub action: Action,
     pub category: Category,
-    /// Short text for the call screen, e.g. "Telemarketing (12 reports)". `None` when
+    /// Short text for the call screen, e.g. "Telemarketing (community score 12)". `None` when
     /// there is nothing to say.
     pub label: Option<String>,
     pub reasons: Reasons,

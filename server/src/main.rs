@@ -51,7 +51,8 @@ struct Cli {
     half_life_days: f64,
     /// A block of ten consecutive numbers (+82 70-1234-567x) is a spam range when at least N
     /// of them are listed; its other numbers are then published too, with the members' most
-    /// frequent category and --list-threshold as score (phones warn, do not block).
+    /// frequent category and the range's strength as score (the N-th strongest member's,
+    /// at least --list-threshold).
     /// 0: no ranges
     #[arg(long, default_value_t = 4, value_name = "N")]
     range10_min: u32,
