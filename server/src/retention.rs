@@ -122,7 +122,9 @@ impl Publisher {
                 Err(e) => return Err(format!("{}: {e}", path.display())),
             }
         }
-        if named_from > from {
+        // Lowered too when files below the mark are named again (a publish directory
+        // restored from a backup), so that they are deleted once unnamed.
+        if named_from != from {
             self.storage().set_meta(DELETED_BELOW, &named_from.to_string()).map_err(db)?;
         }
         Ok(deleted)
@@ -344,6 +346,31 @@ mod tests {
         assert_eq!(p.publish(t + 30_001).unwrap().map(|x| x.version), Some(33));
         let m = names_only_files_that_exist(&p);
         assert_eq!((m.latest, m.oldest_delta), (33, Some(33)));
+    }
+
+    #[test]
+    fn deltas_restored_from_a_backup_are_pruned_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let t = 1_000_000;
+        let p = publisher(dir.path(), Retention::new(1, 0, 0));
+        publish_thirty(&p, t);
+        let backup = tempfile::tempdir().unwrap();
+        for v in 1..=30 {
+            std::fs::copy(p.dir.join(wire::delta_path(v)), backup.path().join(v.to_string())).unwrap();
+        }
+        p.prune(t + 10_000).unwrap();
+        assert_eq!(p.prune(t + 10_000).unwrap().deltas, 30, "the snapshot is of the latest: every delta goes");
+        assert!(files(&p, "deltas").is_empty());
+        for v in 1..=30 {
+            std::fs::copy(backup.path().join(v.to_string()), p.dir.join(wire::delta_path(v))).unwrap();
+        }
+        let p = publisher(dir.path(), Retention::new(1, 0, 0));
+        p.start(t + 10_001).unwrap();
+        assert_eq!(names_only_files_that_exist(&p).oldest_delta, Some(1), "named again");
+        assert_eq!(p.prune(t + 10_002).unwrap().deltas, 0);
+        assert_eq!(p.prune(t + 10_003).unwrap().deltas, 30);
+        assert!(files(&p, "deltas").is_empty());
+        names_only_files_that_exist(&p);
     }
 
     #[test]
