@@ -655,3 +655,50 @@ impl Screener {
         }))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn manifest(latest: u64, snapshot: u64, oldest_delta: Option<u64>) -> Manifest {
+        Manifest {
+            format: wire::FORMAT_VERSION,
+            latest,
+            snapshot: Some(wire::FileRef { version: snapshot, path: wire::snapshot_path(snapshot) }),
+            oldest_delta,
+            delta_path: wire::DELTA_PATH.into(),
+            lookup_salt: String::new(),
+            key: String::new(),
+            key_id: String::new(),
+            created_at: 0,
+            half_life_secs: 0,
+        }
+    }
+
+    /// (snapshot to download, deltas to download).
+    fn fetches(m: &Manifest, local: u64, max_deltas: u64) -> (Option<u64>, Vec<u64>) {
+        let (snapshot, deltas) = plan(m, local, max_deltas).unwrap();
+        (snapshot, deltas.collect())
+    }
+
+    /// The server pruned deltas up to 26 (`oldest_delta` 27, server/src/retention.rs).
+    #[test]
+    fn after_pruning_a_phone_at_the_boundary_takes_deltas_and_one_further_behind_the_snapshot() {
+        let m = manifest(30, 30, Some(27));
+        assert_eq!(fetches(&m, 26, 64), (None, vec![27, 28, 29, 30]), "at oldest_delta - 1: deltas");
+        assert_eq!(fetches(&m, 29, 64), (None, vec![30]));
+        assert_eq!(fetches(&m, 25, 64), (Some(30), vec![]), "one further: the snapshot alone");
+        assert_eq!(fetches(&m, 0, 64), (Some(30), vec![]));
+        assert_eq!(fetches(&m, 26, 2), (Some(30), vec![]), "too many deltas: the snapshot");
+        // A snapshot older than the latest: the snapshot, then the deltas after it.
+        let m = manifest(33, 30, Some(31));
+        assert_eq!(fetches(&m, 29, 64), (Some(30), vec![31, 32, 33]));
+        assert_eq!(fetches(&m, 30, 64), (None, vec![31, 32, 33]));
+        // Every delta pruned, the snapshot is the latest: oldest_delta is latest + 1.
+        let m = manifest(32, 32, Some(33));
+        assert_eq!(fetches(&m, 31, 64), (Some(32), vec![]));
+        // A manifest whose snapshot and deltas leave a gap is refused, never half applied.
+        assert!(plan(&manifest(40, 30, Some(35)), 20, 64).is_err());
+        assert!(plan(&manifest(40, 30, None), 20, 64).is_err());
+    }
+}

@@ -9,5 +9,6 @@ pub mod origin;
 pub mod publish;
 pub mod ranges;
 pub mod request;
+pub mod retention;
 pub mod serve;
 pub mod storage;

@@ -10,6 +10,7 @@ use ringfence_server::limit::Buckets;
 use ringfence_server::origin::{Cidr, OriginPolicy};
 use ringfence_server::publish::Publisher;
 use ringfence_server::ranges::RangeRules;
+use ringfence_server::retention::Retention;
 use ringfence_server::storage::{Postgres, Sqlite, Storage};
 use std::io::Write;
 use std::path::PathBuf;
@@ -63,6 +64,21 @@ struct Cli {
     /// Write a full snapshot every N versions
     #[arg(long, default_value_t = 50, value_name = "N")]
     snapshot_every: u64,
+    /// Delete the delta files of versions published more than DAYS ago, once a snapshot
+    /// covers them (phones further behind download the snapshot); 0: keep forever
+    #[arg(long, default_value_t = 30.0, value_name = "DAYS")]
+    keep_deltas_days: f64,
+    /// --keep-deltas-days in seconds, overriding it (for tests)
+    #[arg(long, value_name = "SECS")]
+    keep_deltas_secs: Option<f64>,
+    /// Forget report idempotency keys older than DAYS (a report re-sent after that counts
+    /// again, as the same vote: never twice); 0: keep forever
+    #[arg(long, default_value_t = 90.0, value_name = "DAYS")]
+    keep_keys_days: f64,
+    /// Seconds between retention runs (one also runs at start); a delta file is deleted
+    /// a run after the manifest stopped naming it
+    #[arg(long, default_value_t = 3600.0, value_name = "SECS")]
+    prune_interval: f64,
     /// Reports a device may send at once
     #[arg(long, default_value_t = 500, value_name = "N")]
     rate_burst: u32,
@@ -153,6 +169,21 @@ fn run(cli: Cli) -> Result<(), String> {
     if !(positive(cli.header_timeout) && positive(cli.request_timeout)) {
         return Err("--header-timeout and --request-timeout must be positive".into());
     }
+    let secs = |what: &str, x: f64| -> Result<i64, String> {
+        if x.is_finite() && (0.0..1e12).contains(&x) {
+            Ok(x.ceil() as i64)
+        } else {
+            Err(format!("{what} must be a number of days or seconds, not negative"))
+        }
+    };
+    let retention = Retention::new(
+        match cli.keep_deltas_secs {
+            Some(s) => secs("--keep-deltas-secs", s)?,
+            None => secs("--keep-deltas-days", cli.keep_deltas_days * 86_400.0)?,
+        },
+        secs("--keep-keys-days", cli.keep_keys_days * 86_400.0)?,
+        secs("--prune-interval", cli.prune_interval)?,
+    );
     let open = || -> Result<Box<dyn Storage>, String> {
         Ok(match &cli.postgres {
             Some(url) => Box::new(Postgres::connect(url).map_err(|e| format!("PostgreSQL: {e}"))?),
@@ -205,6 +236,7 @@ fn run(cli: Cli) -> Result<(), String> {
         snapshot_every: cli.snapshot_every,
         salt,
         oldest_delta: Default::default(),
+        retention,
     });
     publisher.start(api::now())?;
     let origins = Arc::new(OriginPolicy {
@@ -251,17 +283,40 @@ fn run(cli: Cli) -> Result<(), String> {
             loop {
                 tick.tick().await;
                 let p = p.clone();
-                match tokio::task::spawn_blocking(move || p.publish(api::now())).await {
-                    Ok(Ok(Some(v))) => tracing::info!(
+                // Retention runs in the same task, after the publication: never during one.
+                let run = tokio::task::spawn_blocking(move || {
+                    let now = api::now();
+                    (p.publish(now), p.prune_if_due(now))
+                });
+                let (published, pruned) = match run.await {
+                    Ok(r) => r,
+                    Err(e) => {
+                        tracing::error!(error = %e, "publication task failed");
+                        continue;
+                    }
+                };
+                match published {
+                    Ok(Some(v)) => tracing::info!(
                         version = v.version,
                         upserts = v.upserts,
                         deletions = v.deletions,
                         snapshot = v.snapshot,
                         "published"
                     ),
-                    Ok(Ok(None)) => {}
-                    Ok(Err(e)) => tracing::error!(error = %e, "publication failed; retrying next interval"),
-                    Err(e) => tracing::error!(error = %e, "publication task failed"),
+                    Ok(None) => {}
+                    Err(e) => tracing::error!(error = %e, "publication failed; retrying next interval"),
+                }
+                match pruned {
+                    Ok(Some(r)) if !r.is_empty() => tracing::info!(
+                        deltas = r.deltas,
+                        snapshots = r.snapshots,
+                        keys = r.keys,
+                        versions = r.versions,
+                        oldest_delta = r.oldest_delta,
+                        "pruned"
+                    ),
+                    Ok(_) => {}
+                    Err(e) => tracing::error!(error = %e, "pruning failed; retrying next run"),
                 }
             }
         });

@@ -30,8 +30,11 @@ pub struct Publisher {
     pub snapshot_every: u64,
     pub salt: Vec<u8>,
     /// The oldest version from which every delta up to the latest is on disk (0: none).
-    /// Found at start-up, so the manifest only ever names files that exist.
+    /// Found at start-up, so the manifest only ever names files that exist; moved
+    /// forward by retention (`retention.rs`).
     pub oldest_delta: AtomicU64,
+    /// What old files and keys are deleted, and when (`retention.rs`).
+    pub retention: crate::retention::Retention,
 }
 
 #[derive(Debug)]
@@ -44,16 +47,16 @@ pub struct Published {
 
 type Result<T> = std::result::Result<T, String>;
 
-fn db(e: crate::storage::StorageError) -> String {
+pub(crate) fn db(e: crate::storage::StorageError) -> String {
     format!("database: {e}")
 }
 
 impl Publisher {
-    fn storage(&self) -> std::sync::MutexGuard<'_, Box<dyn Storage>> {
+    pub(crate) fn storage(&self) -> std::sync::MutexGuard<'_, Box<dyn Storage>> {
         self.storage.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    fn reader(&self) -> std::sync::MutexGuard<'_, Box<dyn Storage>> {
+    pub(crate) fn reader(&self) -> std::sync::MutexGuard<'_, Box<dyn Storage>> {
         self.reader.lock().unwrap_or_else(|e| e.into_inner())
     }
 
@@ -115,7 +118,7 @@ impl Publisher {
         Ok(Some(Published { version, upserts: changes.upserts.len(), deletions: changes.deletions.len(), snapshot }))
     }
 
-    fn write_snapshot(&self, version: u64, now: i64) -> Result<()> {
+    pub(crate) fn write_snapshot(&self, version: u64, now: i64) -> Result<()> {
         let listed = self.reader().listed().map_err(db)?;
         let p = Payload {
             header: self.header(Kind::Snapshot, version, 0, now),

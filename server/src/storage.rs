@@ -114,6 +114,14 @@ pub trait Storage: Send {
     fn bucket(&mut self, bucket: u16) -> Result<Vec<(u64, Listing)>>;
     fn meta(&mut self, key: &str) -> Result<Option<String>>;
     fn set_meta(&mut self, key: &str, value: &str) -> Result<()>;
+    /// The newest version published at or before `at` (0: none).
+    fn version_at(&mut self, at: i64) -> Result<u64>;
+    /// Deletes at most `limit` idempotency keys recorded before `before` (retention.rs);
+    /// returns how many it deleted.
+    fn prune_seen(&mut self, before: i64, limit: u32) -> Result<u64>;
+    /// Deletes at most `limit` rows of `versions` below `below`, oldest first, never the
+    /// latest; returns how many it deleted.
+    fn prune_versions(&mut self, below: u64, limit: u32) -> Result<u64>;
 }
 
 /// Emergency numbers are never listed, whatever the votes (the API refuses them too).
@@ -341,6 +349,36 @@ pub(crate) mod tests {
         db.set_meta("x", "1").unwrap();
         db.set_meta("x", "2").unwrap();
         assert_eq!(db.meta("x").unwrap().as_deref(), Some("2"));
+        retention(db, &rules);
+    }
+
+    /// Retention through storage (`behaves`, after `ranges`: versions 1 to 12, published
+    /// at 102, 103, 106, 108, 110, 111, 112, 113, 114, 116, 117, 118).
+    fn retention(db: &mut dyn Storage, rules: &Rules) {
+        assert_eq!((db.version_at(50).unwrap(), db.version_at(110).unwrap(), db.version_at(999).unwrap()), (0, 5, 12));
+        // Keys recorded before 109: key-0001, -0002, -0005, -0003, -0004, -0006, -0100 and
+        // -0101; deleted three at a time.
+        let batches: Vec<u64> = (0..4).map(|_| db.prune_seen(109, 3).unwrap()).collect();
+        assert_eq!(batches, vec![3, 3, 2, 0]);
+        // d1's key for +1 555-123-0001 is forgotten: re-sent, it is accepted again, but as
+        // the same vote (one per device and number), so the listing does not move.
+        let m = 15551230001;
+        assert_eq!(db.record("d1", 1, &[report("key-0100", m, true)], 120).unwrap(), (1, 0));
+        assert_eq!(db.record("d1", 1, &[report("key-0100", m, true)], 121).unwrap(), (0, 1), "remembered again");
+        let c = db.pending_changes(121, rules).unwrap();
+        assert!(c.upserts.iter().all(|l| l.number != m), "not counted twice: {c:?}");
+        db.settle(&c).unwrap();
+        assert_eq!(db.listed().unwrap().iter().find(|l| l.number == m).map(|l| l.listing.score), Some(2.0));
+        // Keys after the cutoff stay: the Sybil devices' keys are still duplicates.
+        assert_eq!(db.record("s0", 77, &[report("key-0200", 15551230002, true)], 122).unwrap(), (0, 1));
+        // Versions: oldest first, in batches, never the latest.
+        assert_eq!(db.prune_versions(5, 2).unwrap(), 2);
+        assert_eq!(db.prune_versions(5, 2).unwrap(), 2);
+        assert_eq!(db.prune_versions(5, 2).unwrap(), 0);
+        assert_eq!(db.version_at(110).unwrap(), 5, "the row that anchors the cutoff stays");
+        assert_eq!(db.prune_versions(100, 100).unwrap(), 7);
+        assert_eq!(db.latest_version().unwrap(), 12);
+        assert_eq!(db.version_at(999).unwrap(), 12);
     }
 
     /// Spam ranges through storage: published, looked up, taken over by direct votes and

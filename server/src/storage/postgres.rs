@@ -35,6 +35,8 @@ CREATE TABLE IF NOT EXISTS seen (
     at     bigint NOT NULL,
     PRIMARY KEY (device, key)
 );
+-- Retention deletes old keys in small batches (retention.rs): found by age, not scanned.
+CREATE INDEX IF NOT EXISTS seen_at ON seen (at);
 CREATE TABLE IF NOT EXISTS dirty (id bigserial PRIMARY KEY, number bigint NOT NULL UNIQUE);
 CREATE TABLE IF NOT EXISTS published (
     number        bigint           PRIMARY KEY,
@@ -265,6 +267,27 @@ impl Storage for Postgres {
             &[&key, &value],
         )?;
         Ok(())
+    }
+
+    fn version_at(&mut self, at: i64) -> Result<u64> {
+        let row =
+            self.client.query_one("SELECT coalesce(max(version), 0) FROM versions WHERE created_at <= $1", &[&at])?;
+        Ok(row.get::<_, i64>(0) as u64)
+    }
+
+    fn prune_seen(&mut self, before: i64, limit: u32) -> Result<u64> {
+        Ok(self.client.execute(
+            "DELETE FROM seen WHERE ctid = ANY(ARRAY(SELECT ctid FROM seen WHERE at < $1 LIMIT $2))",
+            &[&before, &i64::from(limit)],
+        )?)
+    }
+
+    fn prune_versions(&mut self, below: u64, limit: u32) -> Result<u64> {
+        Ok(self.client.execute(
+            "DELETE FROM versions WHERE version IN (SELECT version FROM versions
+               WHERE version < $1 AND version < (SELECT max(version) FROM versions) ORDER BY version LIMIT $2)",
+            &[&(below.min(i64::MAX as u64) as i64), &i64::from(limit)],
+        )?)
     }
 }
 

@@ -30,6 +30,8 @@ CREATE TABLE IF NOT EXISTS seen (
     at     INTEGER NOT NULL,
     PRIMARY KEY (device, key)
 ) WITHOUT ROWID;
+-- Retention deletes old keys in small batches (retention.rs): found by age, not scanned.
+CREATE INDEX IF NOT EXISTS seen_at ON seen (at);
 -- Devices that sent an accepted batch: when first, and from which origin network.
 CREATE TABLE IF NOT EXISTS devices (
     device     TEXT    PRIMARY KEY,
@@ -275,5 +277,31 @@ impl Storage for Sqlite {
             )
             .map(|_| ())?;
         Ok(())
+    }
+
+    fn version_at(&mut self, at: i64) -> Result<u64> {
+        let v: i64 = self.conn.query_row(
+            "SELECT coalesce(max(version), 0) FROM versions WHERE created_at <= ?1",
+            [at],
+            |r| r.get(0),
+        )?;
+        Ok(v as u64)
+    }
+
+    fn prune_seen(&mut self, before: i64, limit: u32) -> Result<u64> {
+        let n = self.conn.execute(
+            "DELETE FROM seen WHERE (device, key) IN (SELECT device, key FROM seen WHERE at < ?1 LIMIT ?2)",
+            params![before, limit],
+        )?;
+        Ok(n as u64)
+    }
+
+    fn prune_versions(&mut self, below: u64, limit: u32) -> Result<u64> {
+        let n = self.conn.execute(
+            "DELETE FROM versions WHERE version IN (SELECT version FROM versions
+               WHERE version < ?1 AND version < (SELECT max(version) FROM versions) ORDER BY version LIMIT ?2)",
+            params![below.min(i64::MAX as u64) as i64, limit],
+        )?;
+        Ok(n as u64)
     }
 }
