@@ -28,6 +28,9 @@ pub struct Limits {
     pub origin: Buckets<Origin>,
     /// Devices seen for the first time, per origin network.
     pub new_devices: Buckets<Origin>,
+    /// Private lookups per origin network: each costs a database read and a signature,
+    /// so one network cannot keep the server busy signing buckets.
+    pub lookups: Buckets<Origin>,
 }
 
 pub struct AppState {
@@ -214,11 +217,21 @@ fn is_length_limit(e: &(dyn std::error::Error + 'static)) -> bool {
     false
 }
 
-async fn lookup(State(state): State<Arc<AppState>>, Path(prefix): Path<String>) -> Response {
+async fn lookup(
+    State(state): State<Arc<AppState>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Path(prefix): Path<String>,
+) -> Response {
     let bucket = match request::parse_prefix(&prefix) {
         Ok(b) => b,
         Err(r) => return refused(r),
     };
+    let origin = origin_of(&state, peer, &headers);
+    if let Err(wait) = state.limits.lookups.take(&origin, 1) {
+        tracing::debug!("rate limited (lookups)");
+        return too_many("rate_limited", format!("too many lookups from this network; retry in {wait} s"), wait);
+    }
     let publisher = state.publisher.clone();
     match tokio::task::spawn_blocking(move || publisher.bucket(bucket, now())).await {
         Ok(Ok(bytes)) => ([(header::CONTENT_TYPE, "application/octet-stream")], bytes).into_response(),

@@ -97,6 +97,12 @@ struct Cli {
     /// New devices one origin network may introduce per hour, sustained
     #[arg(long, default_value_t = 50, value_name = "N")]
     new_devices_per_hour: u32,
+    /// Private lookups one origin network may make at once
+    #[arg(long, default_value_t = 600, value_name = "N")]
+    lookup_burst: u32,
+    /// Private lookups one origin network may make per minute, sustained
+    #[arg(long, default_value_t = 600, value_name = "N")]
+    lookups_per_minute: u32,
     /// Prefix length of an IPv4 origin network: one reporter per number per network
     #[arg(long, default_value_t = 24, value_name = "BITS", value_parser = clap::value_parser!(u8).range(0..=32))]
     origin_v4_prefix: u8,
@@ -251,6 +257,7 @@ fn run(cli: Cli) -> Result<(), String> {
             device: Buckets::new(cli.rate_burst, cli.rate_per_minute),
             origin: Buckets::new(cli.origin_burst, cli.origin_per_minute),
             new_devices: Buckets::with_rate(cli.new_devices_burst, f64::from(cli.new_devices_per_hour) / 3600.0),
+            lookups: Buckets::new(cli.lookup_burst, cli.lookups_per_minute),
         },
         origins: origins.clone(),
         count_by_device: cli.count_reporters_by == "device",

@@ -176,6 +176,45 @@ fn devices_minted_on_one_network_share_its_budget() {
     assert_eq!(s, 200);
 }
 
+/// Private lookups have a budget per network: each costs the server a read and a
+/// signature. Past it a network gets 429 with Retry-After; other networks are served.
+#[test]
+fn lookups_from_one_network_share_its_budget() {
+    let _heavy = heavy();
+    let dir = tempfile::tempdir().unwrap();
+    let server =
+        Server::start(&dir.path().join("srv/server.db"), &["--lookup-burst", "40", "--lookups-per-minute", "60"]);
+    let client = reqwest::blocking::Client::new();
+    let get = |from: &str, bucket: u16| {
+        client
+            .get(format!("{}/v1/lookup/{bucket:04x}", server.url))
+            .header("x-forwarded-for", from)
+            .send()
+            .expect("lookup")
+    };
+    let (mut served, mut refused, mut retry_after) = (0, 0, None);
+    for i in 0..100u16 {
+        // Addresses of one /24: one network.
+        let r = get(&format!("203.0.113.{}", 1 + i % 200), i);
+        match r.status().as_u16() {
+            200 => served += 1,
+            429 => {
+                refused += 1;
+                retry_after = r.headers().get("retry-after").and_then(|v| v.to_str().ok()).map(str::to_string);
+                let j: serde_json::Value = serde_json::from_str(&r.text().unwrap_or_default()).expect("JSON error");
+                assert_eq!(j["error"], "rate_limited", "{j}");
+            }
+            other => panic!("lookup answered {other}"),
+        }
+    }
+    eprintln!("100 lookups from one network with a burst of 40: {served} served, {refused} refused (Retry-After {retry_after:?})");
+    // 40 at once, and about one a second refilled while the loop runs.
+    assert!((40..=45).contains(&served), "served {served}");
+    assert_eq!(served + refused, 100);
+    assert!(retry_after.as_deref().is_some_and(|w| w.parse::<u64>().is_ok_and(|w| w >= 1)), "{retry_after:?}");
+    assert_eq!(get("198.51.100.1", 7).status().as_u16(), 200, "another network is served");
+}
+
 // ---- Sybil ----
 
 /// Devices minted on two networks cannot list a number; three networks can (the threshold
