@@ -69,31 +69,16 @@ impl Sqlite {
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
-        let had_devices: bool =
-            conn.query_row("SELECT count(*) FROM sqlite_master WHERE name = 'devices'", [], |r| r.get::<_, i64>(0))?
-                > 0;
-        let had_votes: bool =
-            conn.query_row("SELECT count(*) FROM sqlite_master WHERE name = 'votes'", [], |r| r.get::<_, i64>(0))? > 0;
+        let had_devices = has_table(&conn, "devices")?;
+        let had_votes = has_table(&conn, "votes")?;
         if had_votes {
             // Databases from before origins were counted: their votes get origin 0 (each
             // counts per device, see `vote_origin`).
-            let has_origin: bool =
-                conn.query_row("SELECT count(*) FROM pragma_table_info('votes') WHERE name = 'origin'", [], |r| {
-                    r.get::<_, i64>(0)
-                })? > 0;
-            if !has_origin {
-                conn.execute_batch("ALTER TABLE votes ADD COLUMN origin INTEGER NOT NULL DEFAULT 0")?;
-            }
+            add_column_if_missing(&conn, "votes", "origin", "INTEGER NOT NULL DEFAULT 0")?;
         }
         conn.execute_batch(SCHEMA)?;
         // Databases from before ranges: every published row is a member.
-        let has_kind: bool =
-            conn.query_row("SELECT count(*) FROM pragma_table_info('published') WHERE name = 'kind'", [], |r| {
-                r.get::<_, i64>(0)
-            })? > 0;
-        if !has_kind {
-            conn.execute_batch("ALTER TABLE published ADD COLUMN kind INTEGER NOT NULL DEFAULT 0")?;
-        }
+        add_column_if_missing(&conn, "published", "kind", "INTEGER NOT NULL DEFAULT 0")?;
         if had_votes && !had_devices {
             conn.execute_batch(
                 "INSERT OR IGNORE INTO devices (device, first_seen, origin) SELECT device, min(at), 0 FROM votes GROUP BY device;
@@ -102,6 +87,20 @@ impl Sqlite {
         }
         Ok(Sqlite { conn })
     }
+}
+
+fn has_table(conn: &Connection, table: &str) -> Result<bool> {
+    Ok(conn.query_row("SELECT count(*) FROM sqlite_master WHERE name = ?1", [table], |r| r.get::<_, i64>(0))? > 0)
+}
+
+/// Upgrades a table from an older version of the server (names are ours, not input).
+fn add_column_if_missing(conn: &Connection, table: &str, column: &str, decl: &str) -> Result<()> {
+    let has: i64 =
+        conn.query_row("SELECT count(*) FROM pragma_table_info(?1) WHERE name = ?2", [table, column], |r| r.get(0))?;
+    if has == 0 {
+        conn.execute_batch(&format!("ALTER TABLE {table} ADD COLUMN {column} {decl}"))?;
+    }
+    Ok(())
 }
 
 fn settle(tx: &rusqlite::Transaction, changes: &Changes) -> Result<()> {
