@@ -430,7 +430,7 @@ impl Screener {
     /// must be the pinned key once one is pinned, and is pinned if none is.
     ///
     /// **Blocking**: verifies every signature and writes up to millions of rows; off
-    /// the main thread. Works on its own connection like `sync`, so `screen` goes on.
+    /// the main thread. Works on its own connection like an import, so `screen` goes on.
     /// Uploads nothing: the report outbox is `sync`'s job.
     ///
     /// All or nothing: on any error no community data changed. Errors: `BadKey`;
@@ -438,14 +438,12 @@ impl Screener {
     /// another key, or does not follow on, named by its position); `RollbackRefused`;
     /// `PayloadTooLarge`; `Database`.
     pub fn apply_community_files(&self, key: String, files: Vec<Vec<u8>>) -> Result<SyncSummary, RingfenceError> {
-        guard(|| {
-            let key = core::wire::parse_public_key(&key)
-                .ok_or_else(|| RingfenceError::BadKey { key: key.chars().take(80).collect() })?;
-            self.network(true, None, move |s, _| {
-                let files: Vec<&[u8]> = files.iter().map(Vec::as_slice).collect();
-                s.apply_community_files(&key, &files)
-            })
-            .map(SyncSummary::from)
+        let key = core::wire::parse_public_key(&key)
+            .ok_or_else(|| RingfenceError::BadKey { key: key.chars().take(80).collect() })?;
+        // No network here: a background job like an import, on the caller's thread.
+        self.background(|s| {
+            let files: Vec<&[u8]> = files.iter().map(Vec::as_slice).collect();
+            s.apply_community_files(&key, &files).map(SyncSummary::from)
         })
     }
 
