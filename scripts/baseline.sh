@@ -14,7 +14,7 @@
 #
 # Environment:
 #   RINGFENCE_TOOLS        tools cache (default ~/.cache/ringfence); the venv lives in $RINGFENCE_TOOLS/venv
-#   RINGFENCE_DATA         data folder for make-inputs (default <repo>/../shared/data)
+#   RINGFENCE_DATA         data folder for make-inputs (default <repo>/data)
 #   PHONENUMBERS_VERSION   PyPI phonenumbers version (default 9.0.33, the metadata release
 #                          the Rust `phonenumber` crate 0.3.10+9.0.33 bundles)
 #   BASELINE_PY=0          skip the Python baseline
@@ -127,7 +127,7 @@ case "${1:-}" in
   ""|-h|--help) usage ;;
   make-inputs)
     [ $# -eq 2 ] || usage
-    python3 "$SRC/make_inputs.py" "${RINGFENCE_DATA:-$ROOT/../shared/data}" "$2" ;;
+    python3 "$SRC/make_inputs.py" "${RINGFENCE_DATA:-$ROOT/data}" "$2" ;;
   dump)
     [ $# -eq 2 ] || usage
     build_cpp; "$BIN" --dump "$2" ;;

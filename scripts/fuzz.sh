@@ -8,7 +8,7 @@
 # needs nightly otherwise). One fuzzing process at a time: the machine is shared.
 #
 # The corpus grows in fuzz/corpus/<target>/ (not committed), seeded from fuzz/seeds/<target>/
-# and from the real data files in ../shared/data. A crash input found is copied to
+# and from the real data files in data/. A crash input found is copied to
 # tests/fixtures/fuzz-regressions/<target>/, where `cargo test` replays it from then on
 # (core/tests/fuzz_regressions.rs); the script then exits 1. Executions per target are
 # printed at the end and kept in fuzz/last-run.tsv.
@@ -52,7 +52,7 @@ build_flags=(--release --debug-assertions --sanitizer "$sanitizer")
 log "building ${#targets[@]} targets (sanitizer: $sanitizer)"
 (cd fuzz && CARGO_BUILD_JOBS=1 cargo fuzz build "${build_flags[@]}" >&2)
 
-data=../shared/data
+data=data
 seed_from_data() {
     local t="$1" dir="fuzz/corpus/$1"
     mkdir -p "$dir"

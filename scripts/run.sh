@@ -22,14 +22,12 @@ if [ $# -gt 0 ]; then
 fi
 export RINGFENCE_DB=$db RINGFENCE_REGION=${RINGFENCE_REGION:-KR}
 
-data=../shared/data
+data=data
 echo "== database: $db (home region $RINGFENCE_REGION)"
 if [ ! -f "$db" ]; then
-  if [ -d "$data" ]; then
-    echo "== importing the PhoneBlock community snapshot and the FTC complaints"
-    "$bin" import --format phoneblock "$data/phoneblock-blocklist-snapshot.csv"
-    "$bin" import --format ftc "$data/ftc-dnc-complaints-2021-07-08.csv"
-  fi
+  echo "== importing the PhoneBlock community snapshot and the FTC complaints"
+  "$bin" import --format phoneblock "$data/phoneblock-blocklist-snapshot.csv"
+  "$bin" import --format ftc "$data/ftc-dnc-complaints-2021-07-08.csv"
   echo "== rules: block 070 internet phones, allow one of them, label 1588 numbers"
   "$bin" block add '070*' --label "Internet phone"
   "$bin" allow add 070-1234-5678 --label "My VoIP desk phone"

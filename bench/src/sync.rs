@@ -1,7 +1,7 @@
 //! The sync phase: how big the community files are and how fast a phone applies them.
 //!
 //! Builds a realistic listing (country codes, area/operator prefixes, vote counts and
-//! last-activity ages drawn from the real PhoneBlock and FTC files in `../shared/data`,
+//! last-activity ages drawn from the real PhoneBlock and FTC files in `data/`,
 //! the remaining digits at random), encodes it as a signed snapshot, then a 10,000-change
 //! delta, and applies both to a fresh phone database through the same code a sync uses.
 //! Baselines in the same run: the listing as plain CSV and as zstd-compressed CSV (bytes
@@ -40,7 +40,7 @@ struct Seeds {
 
 fn seeds(now: i64) -> Seeds {
     let dir = std::env::var("RINGFENCE_DATA")
-        .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/data").into());
+        .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../data").into());
     let mut s = Seeds { prefixes: vec![], votes: vec![], ages: vec![] };
     let add = |s: &mut Seeds, digits: &str| {
         // Keep the country code and the first three national digits; randomise the rest.

@@ -15,7 +15,7 @@ use ringfence_core::number::{parse, Caller, Region};
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/data/");
+const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../data/");
 
 struct Input {
     home: Region,

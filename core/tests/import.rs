@@ -1,10 +1,10 @@
-//! Importers on the real data files in ../shared/data, and on broken input.
+//! Importers on the real data files in data/, and on broken input.
 
 use ringfence_core::{Action, Call, Error, Format, Region, Screener, SkipReason};
 use std::io::Read;
 
 fn data(name: &str) -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/data").join(name)
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../data").join(name)
 }
 
 fn open() -> (tempfile::TempDir, Screener) {

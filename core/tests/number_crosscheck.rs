@@ -20,7 +20,7 @@ use regex::Regex;
 use ringfence_core::number::{parse, Caller, NumberType, Region};
 use std::collections::HashMap;
 
-const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/data/");
+const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../data/");
 
 fn column(file: &str, name: &str) -> Vec<String> {
     let mut r = csv::Reader::from_path(format!("{DATA}{file}")).unwrap_or_else(|e| panic!("{file}: {e}"));
