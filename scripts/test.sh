@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Every test: Rust (unit, integration, property, doc; the end-to-end tests start the real
-# server on 127.0.0.1), lint, the server on PostgreSQL, and the generated Kotlin and Swift
-# bindings compiled and run.
+# server on 127.0.0.1), lint, number parsing against libphonenumber (Python phonenumbers),
+# the server on PostgreSQL, and the generated Kotlin and Swift bindings compiled and run.
 # Installs what it needs when missing, reuses it when present. CI runs exactly this.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,6 +18,9 @@ cargo clippy --workspace --all-targets --quiet -- -D warnings
 
 step "rust: tests"
 cargo test --workspace --quiet
+
+step "numbers: cross-check against the reference (Python phonenumbers at the crate's metadata version)"
+scripts/crosscheck.sh
 
 step "server on PostgreSQL: storage tests and an end-to-end test on a throwaway cluster"
 scripts/test-postgres.sh
