@@ -20,7 +20,10 @@ use phonenumber::metadata::{Descriptor, Metadata, DATABASE};
 use regex_syntax::hir::{Class, Hir, HirKind, Look};
 use std::collections::HashMap;
 use std::fmt::Write as _;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+
+#[path = "build/short.rs"]
+mod short;
 
 /// libphonenumber's longest national significant number.
 const MAX_NSN: usize = 17;
@@ -66,26 +69,28 @@ const TYPE_NAMES: [&str; 10] = [
 
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
+    println!("cargo:rerun-if-changed=build/short.rs");
+    println!("cargo:rerun-if-changed=data/ShortNumberMetadata.xml");
     let out = PathBuf::from(std::env::var("OUT_DIR").unwrap());
 
     let mut codes: Vec<u16> = (1..1000u16).filter(|cc| DATABASE.by_code(cc).is_some()).collect();
     codes.sort_unstable();
 
     let mut src = String::new();
-    // DFA states, one u32 LE each (see data.rs): result index, and either the one next
-    // state for all ten digits or the index of a row of ten in `rows`.
-    let mut states: Vec<u8> = Vec::new();
-    let mut rows: Vec<u8> = Vec::new(); // [u16 LE; 10] per row
-    let mut row_index: HashMap<[u32; 10], u32> = HashMap::new();
+    let mut plan = Encoder::default();
     let mut results: Vec<Res> = Vec::new();
     let mut result_index: HashMap<Res, u16> = HashMap::new();
     let mut paths = Paths::default();
+    let short = short::load(&PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap()));
+    let mut short_dfas = Encoder::default();
+    let mut short_results: Vec<u16> = Vec::new();
+    let mut short_max_len = 0usize;
+    let mut emergency_max_len = 0usize;
     let mut countries = String::new();
     let mut regions = String::new();
     let mut formats = String::new();
     let mut n_regions = 0usize;
     let mut n_formats = 0usize;
-    let mut n_states = 0usize;
     let mut region_by_id: Vec<(String, usize)> = Vec::new();
 
     for &cc in &codes {
@@ -104,6 +109,20 @@ fn main() {
                 region_by_id.push((id.to_string(), n_regions));
             }
             let (gen_lens, local_lens) = general_lengths(m);
+            let short_start = match short.get(id) {
+                Some(descs) => {
+                    let dfa = short::dfa(descs);
+                    short_max_len = short_max_len.max(dfa.deepest_accept);
+                    emergency_max_len = emergency_max_len.max(dfa.deepest_emergency);
+                    short_dfas.add(&dfa.dfa, |&mask| {
+                        (short_results.iter().position(|&m| m == mask).unwrap_or_else(|| {
+                            short_results.push(mask);
+                            short_results.len() - 1
+                        })) as u16
+                    })
+                }
+                None => u32::from(u16::MAX),
+            };
             let idd = m.international_prefix().map(|re| paths.add(re.as_str())).unwrap_or_default();
             // libphonenumber: national_prefix_for_parsing defaults to national_prefix.
             let npp_src = match (m.national_prefix_for_parsing(), m.national_prefix()) {
@@ -126,7 +145,7 @@ fn main() {
                 regions,
                 "RegionData{{id:{id_bytes},cc:{cc},local:{local},country:{},idd:{},npp:{},transform:{:?},\
                  national_prefix:{:?},general_lengths:{gen_lens:#x},local_lengths:{local_lens:#x},\
-                 formats:({first_format},{})}},",
+                 formats:({first_format},{}),short_start:{short_start}}},",
                 countries.lines().count(),
                 pr(idd),
                 pr(npp),
@@ -138,37 +157,16 @@ fn main() {
             n_regions += 1;
         }
 
-        let start = n_states + dfa.start;
-        for (s, next) in dfa.next.iter().enumerate() {
-            // Global state numbers: every country's states share one table.
-            let next = next.map(|t| n_states as u32 + t);
-            let r = dfa.result[s];
-            let res = *result_index.entry(r).or_insert_with(|| {
-                results.push(r);
+        let start = plan.add(&dfa, |r| {
+            *result_index.entry(*r).or_insert_with(|| {
+                results.push(*r);
                 (results.len() - 1) as u16
-            });
-            // Most states (`\d`) go to one state whatever the digit: no row for those.
-            let high = if next.iter().all(|&t| t == next[0]) {
-                next[0]
-            } else {
-                let n = row_index.len() as u32;
-                let row = *row_index.entry(next).or_insert_with(|| {
-                    for t in next {
-                        rows.extend_from_slice(&(t as u16).to_le_bytes());
-                    }
-                    n
-                });
-                0x8000 | row
-            };
-            assert!(
-                n_states + dfa.next.len() < 0x8000 && row_index.len() < 0x8000,
-                "DFA tables outgrew 15-bit state numbers"
-            );
-            states.extend_from_slice(&(high << 16 | u32::from(res)).to_le_bytes());
-        }
+            })
+        });
         writeln!(countries, "Country{{cc:{cc},start:{start},regions:({first_region},{})}},", metas.len()).unwrap();
-        n_states += dfa.next.len();
     }
+    let unknown_short: Vec<&String> = short.keys().filter(|id| !region_by_id.iter().any(|(r, _)| r == *id)).collect();
+    assert!(unknown_short.is_empty(), "short-number data for regions the plan lacks: {unknown_short:?}");
 
     // Every Unicode decimal digit (general category Nd), as the code points of each
     // script's zero: Nd digits come in runs of ten, 0 to 9.
@@ -221,20 +219,32 @@ fn main() {
         .collect();
     writeln!(src, "pub(super) static RESULTS: [Res; {}] = [\n{}];", res.len(), res.join(",\n")).unwrap();
     writeln!(src, "pub(super) static TOKENS: [u16; {}] = {:?};", paths.tokens.len(), paths.tokens).unwrap();
-    writeln!(src, "pub(super) static STATES: &[u8] = include_bytes!(concat!(env!(\"OUT_DIR\"), \"/states.bin\"));")
-        .unwrap();
-    writeln!(src, "pub(super) static ROWS: &[u8] = include_bytes!(concat!(env!(\"OUT_DIR\"), \"/rows.bin\"));")
-        .unwrap();
-    std::fs::write(out.join("states.bin"), &states).unwrap();
-    std::fs::write(out.join("rows.bin"), &rows).unwrap();
+    writeln!(src, "pub(super) static PLAN: Dfa = Dfa {{ states: include_bytes!(concat!(env!(\"OUT_DIR\"), \"/plan_states.bin\")), rows: include_bytes!(concat!(env!(\"OUT_DIR\"), \"/plan_rows.bin\")) }};").unwrap();
+    writeln!(src, "pub(super) static SHORT: Dfa = Dfa {{ states: include_bytes!(concat!(env!(\"OUT_DIR\"), \"/short_states.bin\")), rows: include_bytes!(concat!(env!(\"OUT_DIR\"), \"/short_rows.bin\")) }};").unwrap();
+    writeln!(src, "/// Per short-number DFA state: the bit mask of descriptions that accept (`short.rs`).").unwrap();
+    writeln!(src, "pub(super) static SHORT_RESULTS: [u16; {}] = {short_results:?};", short_results.len()).unwrap();
+    writeln!(src, "/// The longest digit string any short-number description accepts.").unwrap();
+    writeln!(src, "pub(super) const SHORT_MAX_LEN: usize = {short_max_len};").unwrap();
+    writeln!(src, "/// The longest digit string an emergency description accepts.").unwrap();
+    writeln!(src, "pub(super) const EMERGENCY_MAX_LEN: usize = {emergency_max_len};").unwrap();
+    for (bit, (tag, name)) in short::KINDS.iter().enumerate() {
+        writeln!(src, "/// Short-number description `{tag}`.\npub(super) const SHORT_{name}: u16 = 1 << {bit};")
+            .unwrap();
+    }
+    plan.write(&out, "plan");
+    short_dfas.write(&out, "short");
     std::fs::write(out.join("number_tables.rs"), src).unwrap();
     if std::env::var_os("RINGFENCE_TABLE_STATS").is_some() {
         println!(
-            "cargo:warning=number tables: {} codes, {n_regions} regions, {n_states} DFA states ({} KiB), {} results, {} path tokens, {n_formats} formats",
+            "cargo:warning=number tables: {} codes, {n_regions} regions, {} DFA states ({} KiB), {} results, {} path tokens, {n_formats} formats; short numbers: {} regions, {} states ({} KiB)",
             codes.len(),
-            (states.len() + rows.len()) / 1024,
+            plan.n_states,
+            plan.bytes() / 1024,
             results.len(),
-            paths.tokens.len()
+            paths.tokens.len(),
+            short.len(),
+            short_dfas.n_states,
+            short_dfas.bytes() / 1024,
         );
     }
 }
@@ -492,60 +502,38 @@ impl Nfa {
     }
 }
 
-struct Dfa {
+/// A minimised DFA over digits whose states answer `R`.
+struct Dfa<R> {
     start: usize,
     next: Vec<[u32; 10]>,
-    result: Vec<Res>,
+    result: Vec<R>,
 }
 
-fn build_dfa(cc: u16, metas: &[&Metadata]) -> Dfa {
+/// A pattern to compile into a DFA, under a tag the states report.
+struct Tagged<'a> {
+    tag: usize,
+    pattern: &'a str,
+    /// Lengths (bit n = n digits) at which a full match counts.
+    lengths: u32,
+    /// A prefix match: once reached, the tag stays on for every longer input.
+    sticky: bool,
+}
+
+/// Subset construction over all patterns at once. Returns the transitions and, per state,
+/// which tags hold for the input read so far (a full match of an allowed length, or a
+/// sticky prefix reached). States count depth up to `MAX_NSN + 1`, so the DFA is acyclic
+/// until then and the lengths can be folded in.
+fn determinise(patterns: &[Tagged], n_tags: usize) -> (Vec<[u32; 10]>, Vec<Vec<bool>>) {
     let mut nfa = Nfa { nodes: Vec::new() };
     let mut starts = Vec::new();
-    let n_tags = metas.len() * KINDS;
     let mut tag_lengths = vec![0u32; n_tags];
-    let mut same_fixed_mobile = vec![false; metas.len()];
-    let mut has_lead = vec![false; metas.len()];
-    let all_lengths: u32 = (1u32 << (MAX_NSN + 1)) - 1;
-
-    for (i, m) in metas.iter().enumerate() {
-        let (gen_lens, _) = general_lengths(m);
-        let d = m.descriptors();
-        let mut add = |nfa: &mut Nfa, kind: usize, pattern: &str, lengths: u32, sticky: bool| {
-            let tag = i * KINDS + kind;
-            tag_lengths[tag] = lengths;
-            let end = nfa.push(if sticky { Node::Sticky(tag) } else { Node::Accept(tag) });
-            starts.push(nfa.compile(&parse_regex(pattern), end));
-        };
-        let general = d.general().national_number().as_str();
-        add(&mut nfa, K_GENERAL, general, gen_lens, false);
-        add(&mut nfa, K_GENPAT, general, all_lengths, false);
-        for (k, desc) in type_descriptors(m).into_iter().enumerate() {
-            if let Some(desc) = desc {
-                let lens = match mask_of(desc.possible_length()) {
-                    0 => all_lengths, // no lengths given: the general check covers them
-                    l => l,
-                };
-                add(&mut nfa, k, desc.national_number().as_str(), lens, false);
-            }
-        }
-        if let Some(desc) = d.no_international() {
-            let lens = match mask_of(desc.possible_length()) {
-                0 => all_lengths,
-                l => l,
-            };
-            add(&mut nfa, K_NO_INTL, desc.national_number().as_str(), lens, false);
-        }
-        if let Some(re) = m.leading_digits() {
-            has_lead[i] = true;
-            add(&mut nfa, K_LEAD, re.as_str(), all_lengths, true);
-        }
-        same_fixed_mobile[i] = match (d.fixed_line(), d.mobile()) {
-            (Some(f), Some(mo)) => f.national_number().as_str() == mo.national_number().as_str(),
-            _ => false,
-        };
+    for p in patterns {
+        tag_lengths[p.tag] = p.lengths;
+        let end = nfa.push(if p.sticky { Node::Sticky(p.tag) } else { Node::Accept(p.tag) });
+        starts.push(nfa.compile(&parse_regex(p.pattern), end));
     }
 
-    // Subset construction; a state is (live NFA nodes, depth, sticky tags reached).
+    // A state is (live NFA nodes, depth, sticky tags reached).
     type Key = (Vec<usize>, usize, Vec<usize>);
     let mut seen = vec![false; nfa.nodes.len()];
     let mut index: HashMap<Key, usize> = HashMap::new();
@@ -607,8 +595,7 @@ fn build_dfa(cc: u16, metas: &[&Metadata]) -> Dfa {
         }
     }
 
-    // What each state answers.
-    let result: Vec<Res> = keys
+    let holds = keys
         .iter()
         .map(|(nodes, depth, sticky)| {
             let mut acc = vec![false; n_tags];
@@ -619,7 +606,63 @@ fn build_dfa(cc: u16, metas: &[&Metadata]) -> Dfa {
                     }
                 }
             }
-            let lead = |i: usize| sticky.contains(&(i * KINDS + K_LEAD));
+            for &tag in sticky {
+                acc[tag] = true;
+            }
+            acc
+        })
+        .collect();
+    (next, holds)
+}
+
+fn build_dfa<'a>(cc: u16, metas: &[&'a Metadata]) -> Dfa<Res> {
+    let n_tags = metas.len() * KINDS;
+    let mut same_fixed_mobile = vec![false; metas.len()];
+    let mut has_lead = vec![false; metas.len()];
+    let all_lengths: u32 = (1u32 << (MAX_NSN + 1)) - 1;
+    let mut patterns = Vec::new();
+
+    for (i, m) in metas.iter().enumerate() {
+        let (gen_lens, _) = general_lengths(m);
+        let d = m.descriptors();
+        let mut add = |kind: usize, pattern: &'a str, lengths: u32, sticky: bool| {
+            patterns.push(Tagged { tag: i * KINDS + kind, pattern, lengths, sticky });
+        };
+        let general = d.general().national_number().as_str();
+        add(K_GENERAL, general, gen_lens, false);
+        add(K_GENPAT, general, all_lengths, false);
+        for (k, desc) in type_descriptors(m).into_iter().enumerate() {
+            if let Some(desc) = desc {
+                let lens = match mask_of(desc.possible_length()) {
+                    0 => all_lengths, // no lengths given: the general check covers them
+                    l => l,
+                };
+                add(k, desc.national_number().as_str(), lens, false);
+            }
+        }
+        if let Some(desc) = d.no_international() {
+            let lens = match mask_of(desc.possible_length()) {
+                0 => all_lengths,
+                l => l,
+            };
+            add(K_NO_INTL, desc.national_number().as_str(), lens, false);
+        }
+        if let Some(re) = m.leading_digits() {
+            has_lead[i] = true;
+            add(K_LEAD, re.as_str(), all_lengths, true);
+        }
+        same_fixed_mobile[i] = match (d.fixed_line(), d.mobile()) {
+            (Some(f), Some(mo)) => f.national_number().as_str() == mo.national_number().as_str(),
+            _ => false,
+        };
+    }
+    let (next, holds) = determinise(&patterns, n_tags);
+    let subset_states = next.len();
+
+    // What each state answers.
+    let result: Vec<Res> = holds
+        .iter()
+        .map(|acc| {
             let type_of = |i: usize| -> (Option<usize>, bool) {
                 let a = |k: usize| acc[i * KINDS + k];
                 if !a(K_GENERAL) {
@@ -642,7 +685,7 @@ fn build_dfa(cc: u16, metas: &[&Metadata]) -> Dfa {
             let region = if metas.len() == 1 {
                 Some(0)
             } else {
-                (0..metas.len()).find(|&i| if has_lead[i] { lead(i) } else { known(i) })
+                (0..metas.len()).find(|&i| if has_lead[i] { acc[i * KINDS + K_LEAD] } else { known(i) })
             };
             let (ntype, fixed_or_mobile) = region.map(type_of).unwrap_or((None, false));
             Res {
@@ -657,16 +700,16 @@ fn build_dfa(cc: u16, metas: &[&Metadata]) -> Dfa {
 
     let dfa = minimise(Dfa { start: 0, next, result });
     if std::env::var_os("RINGFENCE_TABLE_STATS").is_some() && dfa.next.len() > 2000 {
-        println!("cargo:warning=+{cc}: {} subset states -> {} states", keys.len(), dfa.next.len());
+        println!("cargo:warning=+{cc}: {subset_states} subset states -> {} states", dfa.next.len());
     }
     dfa
 }
 
 /// Moore's partition refinement: merges states that answer the same for every suffix.
-fn minimise(dfa: Dfa) -> Dfa {
+fn minimise<R: Copy + Eq + std::hash::Hash>(dfa: Dfa<R>) -> Dfa<R> {
     let n = dfa.next.len();
     let mut class: Vec<usize> = {
-        let mut ids: HashMap<Res, usize> = HashMap::new();
+        let mut ids: HashMap<R, usize> = HashMap::new();
         dfa.result
             .iter()
             .map(|r| {
@@ -701,4 +744,56 @@ fn minimise(dfa: Dfa) -> Dfa {
         result[c] = dfa.result[s];
     }
     Dfa { start: class[dfa.start], next, result }
+}
+
+/// Many DFAs in one pair of tables (see `data.rs`): per state one u32 LE, the result
+/// index in the low 16 bits and, in the high 16, either the one next state for all ten
+/// digits or (bit 15 set) the index of a row of ten next states (u16 LE each).
+#[derive(Default)]
+struct Encoder {
+    states: Vec<u8>,
+    rows: Vec<u8>,
+    row_index: HashMap<[u32; 10], u32>,
+    n_states: usize,
+}
+
+impl Encoder {
+    /// Appends a DFA; returns its start state's global number.
+    fn add<R>(&mut self, dfa: &Dfa<R>, mut result_id: impl FnMut(&R) -> u16) -> u32 {
+        let base = self.n_states as u32;
+        assert!(
+            self.n_states + dfa.next.len() < 0x8000 && self.row_index.len() < 0x8000,
+            "DFA tables outgrew 15-bit state numbers"
+        );
+        for (s, next) in dfa.next.iter().enumerate() {
+            let next = next.map(|t| base + t);
+            let res = u32::from(result_id(&dfa.result[s]));
+            // Most states (`\d`) go to one state whatever the digit: no row for those.
+            let high = if next.iter().all(|&t| t == next[0]) {
+                next[0]
+            } else {
+                let n = self.row_index.len() as u32;
+                let rows = &mut self.rows;
+                let row = *self.row_index.entry(next).or_insert_with(|| {
+                    for t in next {
+                        rows.extend_from_slice(&(t as u16).to_le_bytes());
+                    }
+                    n
+                });
+                0x8000 | row
+            };
+            self.states.extend_from_slice(&(high << 16 | res).to_le_bytes());
+        }
+        self.n_states += dfa.next.len();
+        base + dfa.start as u32
+    }
+
+    fn bytes(&self) -> usize {
+        self.states.len() + self.rows.len()
+    }
+
+    fn write(&self, out: &Path, name: &str) {
+        std::fs::write(out.join(format!("{name}_states.bin")), &self.states).unwrap();
+        std::fs::write(out.join(format!("{name}_rows.bin")), &self.rows).unwrap();
+    }
 }

@@ -191,8 +191,8 @@ impl<'a> CallDirectory<'a> {
     /// per-call heuristics, which need the call itself).
     fn entry(&self, n: u64, evidence: Option<Evidence>) -> Option<DirectoryEntry> {
         let e164 = E164::from_u64(n)?;
-        let number = if e164.len() <= 8 {
-            // Short enough to be an emergency or service number: classify it for real.
+        let number = if e164.len() <= number::MAX_EMERGENCY_KEY_DIGITS {
+            // Short enough to be an emergency number: classify it for real.
             match number::parse(&e164.to_string(), self.ctx.home) {
                 Caller::Number(p) => p,
                 _ => return None,
@@ -205,6 +205,7 @@ impl<'a> CallDirectory<'a> {
                 number_type: NumberType::Unknown,
                 valid: true,
                 national_only: false,
+                short: false,
                 traits: Traits::default(),
             }
         };

@@ -9,7 +9,7 @@
 //! `char::is_numeric` knows, inside a number.
 
 use ringfence_core::number::{parse, parse_pattern, Caller, Pattern};
-use ringfence_core::{Action, Call, Category, Error, Format, List, Reason, Region, Screener, Verification};
+use ringfence_core::{Action, Call, Category, Error, Format, List, Reason, Region, Screener, Verification, E164};
 use std::path::{Path, PathBuf};
 
 fn corpus_path() -> PathBuf {
@@ -117,7 +117,7 @@ const KR_MOBILE: u64 = 821012345678;
 fn check_parsing(text: &str, digit_script: bool, what: &str) {
     for home in [Region::KR, Region::US, Region::CN, "DE".parse().unwrap()] {
         match parse(text, home) {
-            Caller::Number(n) => assert!(n.e164.len() <= 17, "{what}: {n:?}"),
+            Caller::Number(n) => assert!(n.e164.len() <= E164::MAX_DIGITS, "{what}: {n:?}"),
             Caller::Hidden | Caller::Malformed(_) => {}
         }
         for p in [text.to_string(), format!("{text}*")] {

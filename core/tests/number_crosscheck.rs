@@ -189,7 +189,10 @@ fn real_data_agrees_with_the_phonenumber_crate() {
     assert_eq!(pb.inputs, 15_800);
     assert!(ftc.crate_valid > 12_000 && pb.crate_valid > 15_000, "{} {}", ftc.crate_valid, pb.crate_valid);
     // Counted disagreements, all explained above.
-    assert_eq!((ftc.prefix_matching, ftc.leading_zero, ftc.only_ours_valid), (0, 0, 2), "FTC");
+    // Only ours valid: three rows libphonenumber also reads (a vanity number, a number and
+    // a pause, `18883722468ex1`) and two SMS short codes from the short-number data
+    // (`262966`, `781558****`), which the crate has no data for.
+    assert_eq!((ftc.prefix_matching, ftc.leading_zero, ftc.only_ours_valid), (0, 0, 5), "FTC");
     assert_eq!((pb.prefix_matching, pb.leading_zero, pb.only_ours_valid), PHONEBLOCK_DISAGREEMENTS, "PhoneBlock");
     assert!(pb.agree as f64 / pb.crate_valid as f64 > 0.99);
 }

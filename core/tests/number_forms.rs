@@ -96,7 +96,12 @@ fn korea_short_and_emergency_numbers() {
         assert!(n.traits.emergency && n.national_only && n.region == Some(Region::KR));
     }
     check("114", "KR", "+82114", ShortCode);
-    check("1330", "KR", "+821330", ShortCode);
+    // The data lists 1330 as an expanded emergency number (rescue and crisis lines), which
+    // ring like emergency numbers (docs/numbers.md).
+    check("1330", "KR", "+821330", Emergency);
+    // KR 1811/1844/1551 8-digit lines are short codes in the data, not invalid numbers.
+    let rep = check("1811-1234", "KR", "+8218111234", ShortCode);
+    assert!(rep.valid && rep.traits.representative);
     check("+82 112", "KR", "+82112", Emergency);
     check("+82 112", "US", "+82112", Emergency);
     check("＋８２１１９", "CN", "+82119", Emergency);
@@ -157,19 +162,15 @@ fn china_forms_types_and_traits() {
 
 #[test]
 fn china_short_and_emergency_numbers() {
-    for (raw, e164) in [
-        ("95588", "+8695588"),
-        ("95533", "+8695533"),
-        ("96777", "+8696777"),
-        ("10086", "+8610086"),
-        ("12315", "+8612315"),
-    ] {
+    for (raw, e164) in [("95588", "+8695588"), ("95533", "+8695533"), ("96777", "+8696777"), ("10086", "+8610086")] {
         let n = check(raw, "CN", e164, ShortCode);
         assert!(n.national_only && n.region == Some(Region::CN));
     }
     for raw in ["110", "119", "120", "122"] {
         check(raw, "CN", &format!("+86{raw}"), Emergency);
     }
+    // The short-number data has no 123xx government hotlines: not a valid number.
+    assert!(!num("12315", "CN").valid);
     // Written internationally, from anywhere.
     for home in ["CN", "US", "KR"] {
         let n = check("+86 95588", home, "+8695588", ShortCode);
@@ -214,9 +215,11 @@ fn united_states_short_numbers() {
         check(raw, "US", &format!("+1{raw}"), Emergency);
         check(raw, "CA", &format!("+1{raw}"), Emergency);
     }
-    for raw in ["211", "311", "411", "511", "611", "711", "811"] {
+    for raw in ["211", "311", "411", "511", "711", "811"] {
         check(raw, "US", &format!("+1{raw}"), ShortCode);
     }
+    // The data's cost for 611 (the carrier's help line) is toll free.
+    check("611", "US", "+1611", TollFree);
     check("+1 911", "KR", "+1911", Emergency);
     // 112 and 911 are emergency numbers on every GSM handset.
     check("112", "US", "+1112", Emergency);
@@ -318,7 +321,8 @@ fn hostile_input_is_refused_not_fatal() {
     assert_eq!(malformed("+82", "US"), Malformed::NoDigits);
     assert_eq!(malformed("+999 123 4567", "US"), Malformed::UnknownCountryCode);
     assert_eq!(malformed("+0 123 4567", "US"), Malformed::UnknownCountryCode);
-    assert_eq!(malformed("tel:tel:+12127365000", "US"), Malformed::BadCharacters);
+    // What comes before the number is skipped, as libphonenumber skips it.
+    check("tel:tel:+12127365000", "US", "+12127365000", FixedLineOrMobile);
     assert_eq!(malformed("<script>alert(1)</script>", "US"), Malformed::BadCharacters);
     // 17 digits of garbage after a valid country code: refused, not truncated.
     assert_eq!(malformed("+82 123456789012345678", "KR"), Malformed::TooLong);

@@ -118,6 +118,12 @@ fn clean_with_min_digits(raw: &str, min_digits: usize) -> Cleaned {
     let body = body.trim_end_matches(|c: char| {
         !c.is_alphanumeric() && !matches!(c, '#' | '+' | '\u{FF0B}') && !is_separator(c) && !is_invisible(c)
     });
+    // Like libphonenumber's extractPossibleNumber, whatever comes before the first digit or
+    // `+` is not part of the number (`"+237 ...`, `<+1 264 ...`, `Tel. 010 ...`).
+    let body = match body.find(|c: char| is_plus(c) || decimal_digit(c).is_some()) {
+        Some(start) => &body[start..],
+        None => body,
+    };
     let mut out = match scan(body, min_digits) {
         Ok(d) => d,
         Err(m) => return Cleaned::Malformed(m),
@@ -209,6 +215,9 @@ fn phone_context(params: &str) -> Option<Buf> {
 fn scan(body: &str, min_digits: usize) -> Result<Digits, Malformed> {
     let mut out = Digits { plus: false, digits: Buf::new() };
     let mut letters = 0;
+    // Where the letters' keypad digits went (bit i = digit i), and how many digits came first.
+    let mut letter_at = 0u32;
+    let mut digits_before_letters = 0;
     let bytes = body.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
@@ -234,7 +243,7 @@ fn scan(body: &str, min_digits: usize) -> Result<Digits, Malformed> {
             if !out.digits.push(b'0' + d) {
                 return Err(Malformed::TooLong);
             }
-        } else if matches!(c, '+' | '\u{FF0B}' | '\u{FE62}') && out.digits.len() == 0 {
+        } else if is_plus(c) && out.digits.len() == 0 {
             out.plus = true;
         } else if is_separator(c) || is_invisible(c) {
             continue;
@@ -243,7 +252,11 @@ fn scan(body: &str, min_digits: usize) -> Result<Digits, Malformed> {
             break;
         } else if c.is_ascii_alphabetic() && out.digits.len() > 0 {
             // Vanity numbers (1-800-FLOWERS): letters as on a phone keypad.
+            if letters == 0 {
+                digits_before_letters = out.digits.len();
+            }
             letters += 1;
+            letter_at |= 1 << out.digits.len();
             if !out.digits.push(keypad(c)) {
                 return Err(Malformed::TooLong);
             }
@@ -251,9 +264,20 @@ fn scan(body: &str, min_digits: usize) -> Result<Digits, Malformed> {
             return Err(Malformed::BadCharacters);
         }
     }
-    // Like libphonenumber, letters only count as a vanity number when there are 3 or more.
+    // Like libphonenumber, letters only count as a vanity number when there are 3 or more;
+    // one or two letters after at least three digits are dropped (`18883722468ex1`), and
+    // anything else with letters is no number.
     if letters > 0 && letters < 3 {
-        return Err(Malformed::BadCharacters);
+        if digits_before_letters < 3 {
+            return Err(Malformed::BadCharacters);
+        }
+        let mut kept = Buf::new();
+        for (i, &d) in out.digits.as_bytes().iter().enumerate() {
+            if letter_at & (1 << i) == 0 {
+                kept.push(d);
+            }
+        }
+        out.digits = kept;
     }
     if out.digits.len() < min_digits {
         return Err(Malformed::NoDigits);
@@ -269,12 +293,19 @@ fn ends_number(s: &str) -> bool {
     let b = s.as_bytes();
     let prefix_ci = |p: &str| b.len() >= p.len() && b[..p.len()].eq_ignore_ascii_case(p.as_bytes());
     let marker = ["extension", "extn", "ext", "x", "доб"].into_iter().find(|m| prefix_ci(m));
-    // Only when digits follow: "x" inside a vanity word is a letter.
+    // As in libphonenumber, only when the extension's digits run to the end: an `x`
+    // inside a vanity number (`1-866-6U0-PX0Q`) is a letter.
     marker.is_some_and(|m| {
-        s[m.len()..]
+        let digits = s[m.len()..]
             .trim_start_matches(|c: char| c == '.' || c == ':' || c == '=' || c.is_whitespace())
-            .starts_with(|c: char| decimal_digit(c).is_some())
+            .trim_end_matches(|c: char| c == '#' || c.is_whitespace());
+        !digits.is_empty() && digits.chars().all(|c| decimal_digit(c).is_some())
     })
+}
+
+/// `+` and its full-width and small forms.
+fn is_plus(c: char) -> bool {
+    matches!(c, '+' | '\u{FF0B}' | '\u{FE62}')
 }
 
 fn keypad(c: char) -> u8 {
@@ -365,7 +396,8 @@ mod tests {
         assert_eq!(digits("sip:+12125550100@ims.example.net;user=phone"), (true, "12125550100".into()));
         assert_eq!(digits("sips:0212345678@10.0.0.1"), (false, "0212345678".into()));
         assert!(matches!(clean("sip:anonymous@anonymous.invalid"), Cleaned::Hidden));
-        assert_eq!(malformed("tel:tel:+12125550100"), Malformed::BadCharacters);
+        // As libphonenumber reads it: what comes before the number is skipped.
+        assert_eq!(digits("tel:tel:+12125550100"), (true, "12125550100".into()));
     }
 
     #[test]
@@ -410,8 +442,14 @@ mod tests {
     fn vanity_letters() {
         assert_eq!(digits("1-800-FLOWERS"), (false, "18003569377".into()));
         assert_eq!(digits("+1 800 MY APPLE"), (true, "18006927753".into()));
-        assert_eq!(malformed("1-800-AB"), Malformed::BadCharacters);
+        // One or two letters after the digits are dropped, as libphonenumber drops them.
+        assert_eq!(digits("1-800-AB"), (false, "1800".into()));
+        assert_eq!(digits("18883722468ex1"), (false, "18883722468".into()));
+        assert_eq!(malformed("12 ab"), Malformed::BadCharacters);
         assert_eq!(malformed("FLOWERS"), Malformed::BadCharacters);
+        // An `x` is an extension only when digits follow it to the end.
+        assert_eq!(digits("1-866-6U0-PX0Q"), (false, "18666807907".into()));
+        assert_eq!(digits("+1 866 555 0100 x 12#"), (true, "18665550100".into()));
     }
 
     #[test]
@@ -453,7 +491,12 @@ mod tests {
         assert_eq!(malformed("12+34"), Malformed::BadCharacters);
         assert_eq!(malformed("010\u{0}1234"), Malformed::BadCharacters);
         assert_eq!(malformed("'; DROP TABLE numbers; --"), Malformed::BadCharacters);
-        assert_eq!(malformed("*67"), Malformed::BadCharacters);
+        // Leading junk is skipped as libphonenumber skips it; the rest must still be a number.
+        assert_eq!(digits("*67"), (false, "67".into()));
+        assert_eq!(digits("\"+237 2 33 60 11 96"), (true, "237233601196".into()));
+        assert_eq!(digits("<+1 264-469-1894>"), (true, "12644691894".into()));
+        assert_eq!(digits("Tel. 010-1234-5678"), (false, "01012345678".into()));
+        assert_eq!(malformed("Tel. 010-1234\u{0}5678"), Malformed::BadCharacters);
         assert_eq!(malformed("0"), Malformed::NoDigits);
         assert_eq!(malformed("+1"), Malformed::NoDigits);
         assert_eq!(malformed("???"), Malformed::NoDigits);

@@ -25,7 +25,7 @@ pub(super) const TOK_SAVE: u16 = 0x8000;
 /// One country calling code.
 pub(super) struct Country {
     pub cc: u16,
-    /// DFA start state (index into [`TRANS`]).
+    /// Start state of the country code's DFA in [`PLAN`].
     pub start: u16,
     /// The regions sharing the code, `(first index in REGIONS, count)`; the main one first.
     pub regions: (u16, u8),
@@ -52,6 +52,15 @@ pub(super) struct RegionData {
     pub local_lengths: u32,
     /// `(first index in FORMATS, count)` used for international formatting.
     pub formats: (u16, u16),
+    /// Start state of the region's short-number DFA in [`SHORT`], `u16::MAX` when the
+    /// short-number data has no entry for the region.
+    pub short_start: u16,
+}
+
+/// One set of compiled DFAs (the layout is below).
+pub(super) struct Dfa {
+    pub states: &'static [u8],
+    pub rows: &'static [u8],
 }
 
 pub(super) struct Format {
@@ -77,28 +86,43 @@ pub(super) struct Res {
 
 include!(concat!(env!("OUT_DIR"), "/number_tables.rs"));
 
-// DFA states: one little-endian u32 per state in STATES. Low 16 bits: index into
-// RESULTS. High 16 bits: the next state for every digit, or, with bit 15 set, the index
-// of a row of ten next states (u16 LE each) in ROWS. Most states (`\d`) need no row.
+// DFA states: one little-endian u32 per state in `states`. Low 16 bits: the index of the
+// state's answer (into RESULTS for PLAN, SHORT_RESULTS for SHORT). High 16 bits: the next
+// state for every digit, or, with bit 15 set, the index of a row of ten next states (u16 LE
+// each) in `rows`. Most states (`\d`) need no row.
 
-#[inline(always)]
-fn word(state: usize) -> u32 {
-    let i = state * 4;
-    u32::from_le_bytes([STATES[i], STATES[i + 1], STATES[i + 2], STATES[i + 3]])
+impl Dfa {
+    #[inline(always)]
+    fn word(&self, state: usize) -> u32 {
+        let i = state * 4;
+        u32::from_le_bytes([self.states[i], self.states[i + 1], self.states[i + 2], self.states[i + 3]])
+    }
+
+    /// Next state from `state` on digit `d` (0..=9).
+    #[inline(always)]
+    pub fn step(&self, state: usize, d: u8) -> usize {
+        let high = (self.word(state) >> 16) as usize;
+        if high & 0x8000 == 0 {
+            return high;
+        }
+        let i = ((high & 0x7FFF) * 10 + usize::from(d)) * 2;
+        usize::from(u16::from_le_bytes([self.rows[i], self.rows[i + 1]]))
+    }
+
+    /// The index of the state's answer.
+    #[inline(always)]
+    pub fn answer(&self, state: usize) -> usize {
+        (self.word(state) & 0xFFFF) as usize
+    }
 }
 
-/// Next DFA state from `state` on digit `d` (0..=9).
+/// Next numbering-plan DFA state from `state` on digit `d` (0..=9).
 #[inline(always)]
 pub(super) fn step(state: usize, d: u8) -> usize {
-    let high = (word(state) >> 16) as usize;
-    if high & 0x8000 == 0 {
-        return high;
-    }
-    let i = ((high & 0x7FFF) * 10 + usize::from(d)) * 2;
-    usize::from(u16::from_le_bytes([ROWS[i], ROWS[i + 1]]))
+    PLAN.step(state, d)
 }
 
 #[inline(always)]
 pub(super) fn result(state: usize) -> &'static Res {
-    &RESULTS[(word(state) & 0xFFFF) as usize]
+    &RESULTS[PLAN.answer(state)]
 }

@@ -16,6 +16,7 @@ mod clean;
 mod data;
 mod parse;
 mod plan;
+mod short;
 mod tables;
 
 #[cfg(test)]
@@ -26,6 +27,10 @@ use std::fmt;
 use std::str::FromStr;
 
 pub use clean::MAX_INPUT_CHARS;
+
+/// No emergency number has a longer key: a country code and at most
+/// `tables::MAX_EMERGENCY_DIGITS` digits. Longer keys need not be checked for one.
+pub const MAX_EMERGENCY_KEY_DIGITS: u32 = 3 + tables::MAX_EMERGENCY_DIGITS as u32;
 
 /// An ISO 3166-1 alpha-2 region ("KR", "US", "CN"), stored as two uppercase ASCII bytes.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -98,8 +103,11 @@ impl Serialize for E164 {
 }
 
 impl E164 {
-    /// Longest key: 15 digits (E.164 maximum) plus room for national-only forms.
-    pub const MAX_DIGITS: u32 = 17;
+    /// Longest key: a country code and libphonenumber's longest national number (17
+    /// digits: JP and ID domestic toll-free numbers), 19 digits in all.
+    pub const MAX_DIGITS: u32 = 19;
+    /// The largest key: keys are stored as SQLite's signed 64-bit integers.
+    pub const MAX: u64 = i64::MAX as u64;
 
     /// From the digits without `+`. `None` if empty, too long, leading zero or not digits.
     pub fn from_digits(digits: &str) -> Option<E164> {
@@ -112,14 +120,14 @@ impl E164 {
             if !c.is_ascii_digit() {
                 return None;
             }
-            v = v * 10 + u64::from(c - b'0');
+            v = v.checked_mul(10)?.checked_add(u64::from(c - b'0'))?;
         }
-        Some(E164(v))
+        E164::from_u64(v)
     }
 
-    /// From the integer form; `None` for 0 or more than `MAX_DIGITS` digits.
+    /// From the integer form; `None` for 0 or above [`E164::MAX`].
     pub fn from_u64(v: u64) -> Option<E164> {
-        (v != 0 && v < 10u64.pow(Self::MAX_DIGITS)).then_some(E164(v))
+        (v != 0 && v <= Self::MAX).then_some(E164(v))
     }
 
     pub fn as_u64(&self) -> u64 {
@@ -284,6 +292,10 @@ pub struct PhoneNumber {
     pub valid: bool,
     /// Only dialable inside its country (short codes, KR 1588-xxxx, CN 95xxx, 112).
     pub national_only: bool,
+    /// Read from the short-number data (an emergency number or a short code), not from
+    /// the numbering plan. Such numbers depend on where they are dialled: `12000` at home
+    /// in the US is no number, `+1 12000` is a short code of another +1 region.
+    pub short: bool,
     pub traits: Traits,
 }
 

@@ -22,7 +22,7 @@
 use super::clean::Digits;
 use super::data::{Country, RegionData, Res};
 use super::plan::{self, Buf, MAX_NSN};
-use super::{tables, Malformed, NumberType, PhoneNumber, Prefix, Region, E164};
+use super::{short, tables, Malformed, NumberType, PhoneNumber, Prefix, Region, E164};
 
 /// Where the country code came from; decides whose national prefix rules apply.
 enum Source {
@@ -35,28 +35,41 @@ enum Source {
 pub fn number(d: &Digits, home: Region) -> Result<PhoneNumber, Malformed> {
     let home_r = plan::region_data(home).ok_or(Malformed::UnknownCountryCode)?;
     let digits = d.as_bytes();
-    // Holds the national number when it had to be rewritten (home country code taken off).
-    let rewritten: Buf;
+    // Emergency numbers as dialled at home come first: 112 must ring, whatever else the
+    // digits could be read as.
+    if !d.plus && tables::is_emergency(home_r, digits) {
+        return Ok(short(country_of(home_r), Some(home), digits, NumberType::Emergency));
+    }
     let (country, raw_nsn, source) = if d.plus {
-        let (c, rest) = plan::split_country_code(digits).ok_or(Malformed::UnknownCountryCode)?;
-        (c, rest, Source::CountryCode)
-    } else {
-        // Short numbers as dialled at home first: 112 must not be read as anything else.
-        if let Some(t) = tables::short_number(home_r.cc, digits) {
-            return Ok(short(country_of(home_r), home, digits, t));
+        match plan::split_country_code(digits) {
+            Some((c, rest)) => (c, Buf::from(rest), Source::CountryCode),
+            // `+00 32 ...`, `+011 44 ...`: libphonenumber retries a `+` that no country code
+            // follows as if it were not there, with the home region's access prefix or
+            // country code only.
+            None => {
+                let (c, rest) = international(home_r, digits).ok_or(Malformed::UnknownCountryCode)??;
+                (c, rest, Source::CountryCode)
+            }
         }
-        if let Some(rest) = plan::strip_idd(home_r, digits) {
-            let (c, rest) = plan::split_country_code(rest).ok_or(Malformed::UnknownCountryCode)?;
-            (c, rest, Source::CountryCode)
-        } else if let Some(rest) = strip_home_country_code(home_r, digits) {
-            rewritten = rest;
-            (country_of(home_r), rewritten.as_bytes(), Source::CountryCode)
-        } else {
-            (country_of(home_r), digits, Source::Home)
+    } else {
+        match international(home_r, digits) {
+            Some(found) => {
+                let (c, rest) = found?;
+                (c, rest, Source::CountryCode)
+            }
+            None => (country_of(home_r), Buf::from(digits), Source::Home),
         }
     };
+    let raw_nsn = raw_nsn.as_bytes();
     if raw_nsn.is_empty() {
         return Err(Malformed::NoDigits);
+    }
+    // `+41 117`, `00 41 117`: an emergency number of the country, written with its code.
+    if let Source::CountryCode = source {
+        if let Some(r) = regions(country).find(|r| tables::is_emergency(r, raw_nsn)) {
+            let region = if r.cc == home_r.cc && tables::is_emergency(home_r, raw_nsn) { Some(home) } else { id(r) };
+            return Ok(short(country, region, raw_nsn, NumberType::Emergency));
+        }
     }
     // libphonenumber's national prefix step: with the home region's rules for national
     // numbers, else with the rules of the country code's main region.
@@ -79,18 +92,25 @@ pub fn number(d: &Digits, home: Region) -> Result<PhoneNumber, Malformed> {
     if nsn.is_empty() {
         return Err(Malformed::NoDigits);
     }
-    // `+86 95588`: a short number written with its country code (or left after a trunk
-    // prefix). Non-geographic codes (+800, +979) have no short numbers.
-    let region = if country.cc == home_r.cc { Some(home) } else { plan::region_of(country, 0) };
-    if let (Some(region), Some(t)) = (region, tables::short_number(country.cc, nsn)) {
-        return Ok(short(country, region, nsn, t));
-    }
     if nsn.len() > MAX_NSN {
         return Err(Malformed::TooLong);
     }
     let res = stripped.as_ref().map_or_else(|| plan::classify(country, nsn), |(_, res)| *res);
-    let e164 = key(country.cc, nsn).ok_or(Malformed::TooLong)?;
     let t = res.number_type;
+    if t == NumberType::Unknown {
+        // Not in the numbering plan: a short number (libphonenumber's ShortNumberInfo) of
+        // the home region for national input, else of the first region of the code that
+        // has it (`+86 95588`).
+        let short_region = match source {
+            Source::Home => Some(home_r).filter(|r| short::info(r, nsn).valid()),
+            Source::CountryCode => regions(country).find(|r| short::info(r, nsn).valid()),
+        };
+        if let Some(r) = short_region {
+            let region = if r.id == home_r.id { Some(home) } else { id(r) };
+            return Ok(short(country, region, nsn, short::info(r, nsn).number_type()));
+        }
+    }
+    let e164 = key(country.cc, nsn).ok_or(Malformed::TooLong)?;
     Ok(PhoneNumber {
         e164,
         country_code: country.cc,
@@ -98,8 +118,34 @@ pub fn number(d: &Digits, home: Region) -> Result<PhoneNumber, Malformed> {
         number_type: t,
         valid: t != NumberType::Unknown,
         national_only: res.no_intl || tables::is_national_only(country.cc, nsn),
+        short: false,
         traits: tables::traits(country.cc, nsn, t),
     })
+}
+
+/// A number without `+` that is in international form for the home region: behind the
+/// home region's international access prefix (`00 41 ...`, `011 44 ...`), or beginning
+/// with the home country code where only that reading makes sense (libphonenumber's
+/// maybeExtractCountryCode). `None` when it is a national number; an error when an access
+/// prefix is followed by no known country code.
+fn international(home: &RegionData, digits: &[u8]) -> Option<Result<(&'static Country, Buf), Malformed>> {
+    if let Some(rest) = plan::strip_idd(home, digits) {
+        return Some(match plan::split_country_code(rest) {
+            Some((c, rest)) => Ok((c, Buf::from(rest))),
+            None => Err(Malformed::UnknownCountryCode),
+        });
+    }
+    strip_home_country_code(home, digits).map(|rest| Ok((country_of(home), rest)))
+}
+
+/// Every region of a country code, the main one first.
+fn regions(c: &Country) -> impl Iterator<Item = &'static RegionData> {
+    plan::regions(c)
+}
+
+/// The region's public id (`None` for non-geographic codes such as +800).
+fn id(r: &RegionData) -> Option<Region> {
+    (r.id != [0, 0]).then_some(Region(r.id))
 }
 
 /// Takes a national prefix off `nsn` under the region's rules, if libphonenumber would
@@ -138,19 +184,20 @@ fn key(cc: u16, nsn: &[u8]) -> Option<E164> {
     if cc_len + nsn.len() > E164::MAX_DIGITS as usize {
         return None;
     }
-    let v = nsn.iter().fold(u64::from(cc), |v, &d| v * 10 + u64::from(d - b'0'));
+    let v = nsn.iter().try_fold(u64::from(cc), |v, &d| v.checked_mul(10)?.checked_add(u64::from(d - b'0')))?;
     E164::from_u64(v)
 }
 
-fn short(country: &Country, region: Region, digits: &[u8], t: NumberType) -> PhoneNumber {
+fn short(country: &Country, region: Option<Region>, digits: &[u8], t: NumberType) -> PhoneNumber {
     PhoneNumber {
-        // Short numbers are at most 6 digits: the key always fits.
+        // Short numbers are at most SHORT_MAX_LEN (10) digits: the key always fits.
         e164: key(country.cc, digits).unwrap_or(E164(u64::from(country.cc))),
         country_code: country.cc,
-        region: Some(region),
+        region,
         number_type: t,
         valid: true,
         national_only: true,
+        short: true,
         traits: tables::traits(country.cc, digits, t),
     }
 }

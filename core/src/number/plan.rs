@@ -105,6 +105,12 @@ pub fn region_of(c: &Country, local: i8) -> Option<Region> {
     (r.id != [0, 0]).then_some(Region(r.id))
 }
 
+/// Every region of a country code, the main one first.
+pub fn regions(c: &Country) -> impl Iterator<Item = &'static RegionData> {
+    let (first, n) = (usize::from(c.regions.0), usize::from(c.regions.1));
+    REGIONS[first..first + n].iter()
+}
+
 pub fn all_regions() -> impl Iterator<Item = Region> {
     REGIONS.iter().filter(|r| r.id != [0, 0]).map(|r| Region(r.id))
 }

@@ -1,121 +1,50 @@
-//! Our own tables for what libphonenumber's main metadata does not say: emergency and
-//! essential numbers, short service numbers, and ranges with a known abuse history.
-//!
-//! libphonenumber keeps short numbers in separate metadata (ShortNumberInfo) that the
-//! `phonenumber` crate does not ship, and its parser calls 112 or 95588 "invalid". A call
-//! blocker must recognise them (an emergency callback must never be blocked), so we keep
-//! a small hand-written list per region: exact emergency numbers, and short-code shapes
-//! (leading digits + total length). Sources: national regulators' published short-number
-//! plans (KCC/MSIT for KR, MIIT for CN, FCC N11 for NANP, Ofcom, BNetzA, ARCEP, TRAI,
-//! ACMA, MIC for JP) and the EU's harmonised 116xxx range; kept deliberately conservative.
+//! Our own tables for what libphonenumber's metadata does not say: the few emergency
+//! numbers its short-number data lacks, and ranges with a known abuse history (the traits
+//! the decision's heuristics use).
 
-use super::{NumberType, Traits};
+use super::data::RegionData;
+use super::{short, NumberType, Traits};
 
 /// Numbers every GSM/UMTS handset treats as emergency numbers, in any country
 /// (3GPP TS 22.101): a call presenting them is never screened out.
 const EVERYWHERE: &[&str] = &["112", "911"];
 
-// The tables are keyed by country calling code rather than region, so that a short number
-// reads the same at home (`112`) and with its code (`+82112`, which names no region).
-// Regions sharing a code share their entries (US/CA, GB/GG/JE/IM, RU/KZ), as they share
-// most short numbers in practice.
-
-/// Country codes of the EU, EEA, Switzerland and the UK, which all answer 112 and the
-/// 116xxx "harmonised services of social value" (missing children, child helplines,
-/// emotional support, victims, out-of-hours medical care).
-const EU_LIKE: &[u16] = &[
-    30, 31, 32, 33, 34, 36, 39, 40, 41, 43, 44, 45, 46, 47, 48, 49, 351, 352, 353, 354, 356, 357, 358, 359, 370, 371,
-    372, 385, 386, 420, 421, 423,
-];
-const EU_116: &[&str] = &["116000", "116006", "116111", "116117", "116123"];
-
-/// Emergency and essential numbers per country code, exact.
-const EMERGENCY: &[(u16, &[&str])] = &[
-    // KR: police, fire/ambulance, coast guard, spy/terror, school violence, cyber crime,
-    // smuggling, missing persons, women's and youth crisis lines, suicide prevention,
-    // health and welfare crisis line.
-    (82, &["112", "119", "122", "111", "113", "117", "118", "125", "182", "1366", "1388", "1393", "129"]),
-    // CN: police, fire, ambulance, traffic police, SMS police, maritime and forest rescue.
-    (86, &["110", "119", "120", "122", "12110", "12395", "12119", "999"]),
-    // US/CA: emergency, suicide and crisis lifeline.
-    (1, &["911", "988"]),
-    // JP: police, coast guard, fire/ambulance, disaster message line.
-    (81, &["110", "118", "119", "171"]),
-    // GB: emergency, NHS, police non-emergency, power cuts.
-    (44, &["999", "111", "101", "105"]),
-    // DE: police, public authorities.
-    (49, &["110", "115"]),
-    // FR: SAMU, police, fire, deaf relay, homeless, children, aviation, sea, terror
-    // alerts, suicide prevention.
-    (33, &["15", "17", "18", "114", "115", "119", "191", "196", "197", "3114"]),
-    // IN: police, fire, ambulance, disaster, women, children, cyber crime.
-    (91, &["100", "101", "102", "108", "1091", "1098", "1930"]),
-    (61, &["000", "106"]),
-    (64, &["111"]),
-    (886, &["110", "119", "113", "165"]),
-    (852, &["999", "992"]),
-    (65, &["999", "995"]),
-    (7, &["101", "102", "103", "104"]),
-    (55, &["190", "192", "193", "199", "180"]),
-    (52, &["911", "089"]),
-    (34, &["091", "092", "061", "062", "080", "085", "016", "024"]),
-    (39, &["113", "115", "118", "1522"]),
+/// Emergency and essential numbers that the short-number data lists in neither its
+/// emergency nor its expanded-emergency description, per region, each with the reason.
+/// A unit test keeps every entry necessary (not already in the data).
+const EXTRA_EMERGENCY: &[(&[u8; 2], &str, &str)] = &[
+    (b"KR", "122", "Korea Coast Guard, maritime emergencies"),
+    (b"KR", "118", "KISA cyber-crime and hacking help line, which calls victims back"),
+    (b"KR", "125", "Korea Customs smuggling reports, which call informants back"),
+    (b"KR", "1393", "suicide prevention line"),
+    (b"CN", "999", "Red Cross ambulance (Beijing and other cities)"),
+    (b"JP", "118", "Japan Coast Guard, maritime emergencies"),
+    (b"JP", "171", "NTT disaster message dial, used after earthquakes"),
+    (b"GB", "111", "NHS 111, urgent medical care, which calls patients back"),
+    (b"GB", "105", "power cuts and electricity emergencies"),
+    (b"FR", "3114", "national suicide prevention line"),
+    (b"IN", "1098", "Childline, children in distress"),
+    (b"IN", "1930", "national cyber-crime and financial-fraud help line"),
+    (b"TW", "113", "protection hotline: domestic violence, child abuse"),
+    (b"TW", "165", "anti-fraud hotline, which calls victims back"),
+    (b"RU", "104", "gas emergency service"),
+    (b"ES", "024", "suicide prevention line"),
 ];
 
-/// Short service numbers (not emergencies) as `(country code, leading digits, lengths)`.
-const SHORT: &[(u16, &str, &[usize])] = &[
-    // KR 1xx / 1xxx: public and carrier services (114 directory, 1330, ...).
-    (82, "1", &[3, 4]),
-    // CN 95xxx / 96xxx nationwide service numbers (banks, insurers, airlines, railways),
-    // 100xx carrier services, 12xxx government hotlines (12315, 12345), 11x (114
-    // directory). Longer 95 numbers overlap fixed lines (0955 area) and are left to the plan.
-    (86, "95", &[5, 6]),
-    (86, "96", &[5, 6]),
-    (86, "100", &[5]),
-    (86, "12", &[5]),
-    (86, "11", &[3]),
-    // NANP N11 codes: 211 community, 311 city, 411 directory, 511 traffic, 611 carrier,
-    // 711 relay, 811 dig-safe.
-    (1, "211", &[3]),
-    (1, "311", &[3]),
-    (1, "411", &[3]),
-    (1, "511", &[3]),
-    (1, "611", &[3]),
-    (1, "711", &[3]),
-    (1, "811", &[3]),
-    // JP 1xx carrier and public services (104 directory, 117 time, 177 weather).
-    (81, "1", &[3]),
-    // GB 118xxx directory enquiries, 100 operator, 123 speaking clock.
-    (44, "118", &[6]),
-    (44, "100", &[3]),
-    (44, "123", &[3]),
-    // DE 118xx directory enquiries.
-    (49, "118", &[5]),
-    // FR 10xx operator hotlines, 118xxx directories, 3xxx service numbers.
-    (33, "10", &[4]),
-    (33, "118", &[6]),
-    (33, "3", &[4]),
-    // IN 1xx-1xxxx public services (139 railways, 1912 electricity, ...).
-    (91, "1", &[3, 4, 5]),
-];
+/// No emergency number, in the data or here, has more digits.
+pub const MAX_EMERGENCY_DIGITS: usize =
+    if super::data::EMERGENCY_MAX_LEN > 4 { super::data::EMERGENCY_MAX_LEN } else { 4 };
 
-/// What `digits` (dialled inside country `cc`) is, if it is an emergency or short number.
-pub fn short_number(cc: u16, digits: &[u8]) -> Option<NumberType> {
-    // Every entry is 2 to 6 digits: skip the lists for ordinary numbers.
-    if !(2..=6).contains(&digits.len()) {
-        return None;
+/// Whether `digits`, dialled in region `r`, reach an emergency or essential service:
+/// the short-number data, 112 and 911 everywhere, and [`EXTRA_EMERGENCY`]. The one
+/// emergency rule: parsing, the decision, imports and the server all come through here.
+pub fn is_emergency(r: &RegionData, digits: &[u8]) -> bool {
+    if digits.len() > MAX_EMERGENCY_DIGITS {
+        return false;
     }
-    let is = |w: &&str| w.as_bytes() == digits;
-    let emergency = EVERYWHERE.iter().any(is)
-        || EMERGENCY.iter().any(|(c, list)| *c == cc && list.iter().any(is))
-        || (EU_LIKE.contains(&cc) && EU_116.iter().any(is));
-    if emergency {
-        return Some(NumberType::Emergency);
-    }
-    SHORT
-        .iter()
-        .any(|(c, lead, lens)| *c == cc && digits.starts_with(lead.as_bytes()) && lens.contains(&digits.len()))
-        .then_some(NumberType::ShortCode)
+    short::info(r, digits).emergency()
+        || EVERYWHERE.iter().any(|w| w.as_bytes() == digits)
+        || EXTRA_EMERGENCY.iter().any(|(id, n, _)| **id == r.id && n.as_bytes() == digits)
 }
 
 /// KR national representative numbers ("대표번호"): 15xx, 16xx, 18xx plus four digits,
@@ -187,68 +116,68 @@ mod tests {
     use super::*;
     use crate::number::plan;
 
+    fn region(id: &str) -> &'static RegionData {
+        plan::region_data(id.parse().unwrap()).unwrap()
+    }
+
+    /// Each hand-written entry is a short digit string of a known region, and necessary:
+    /// the data does not already list it.
     #[test]
-    fn entries_are_short_digit_strings() {
-        let all = EVERYWHERE.iter().chain(EU_116).chain(EMERGENCY.iter().flat_map(|(_, l)| l.iter()));
-        for w in all {
-            assert!((2..=6).contains(&w.len()) && w.bytes().all(|b| b.is_ascii_digit()), "{w:?}");
-        }
-        for (cc, lead, lens) in SHORT {
-            assert!(plan::country(*cc).is_some(), "+{cc}");
-            assert!(
-                lead.bytes().all(|b| b.is_ascii_digit())
-                    && lens.iter().all(|l| (2..=6).contains(l) && *l >= lead.len())
-            );
-        }
-        for (cc, _) in EMERGENCY {
-            assert!(plan::country(*cc).is_some(), "+{cc}");
-        }
-        for cc in EU_LIKE {
-            assert!(plan::country(*cc).is_some(), "+{cc}");
+    fn extra_entries_are_needed() {
+        for (id, n, why) in EXTRA_EMERGENCY {
+            let r = region(std::str::from_utf8(*id).unwrap());
+            assert!(n.len() >= 2 && n.len() <= MAX_EMERGENCY_DIGITS && n.bytes().all(|b| b.is_ascii_digit()));
+            assert!(!why.is_empty());
+            assert!(!short::info(r, n.as_bytes()).emergency(), "{n} is in the data already");
         }
     }
 
-    /// Our tables never hide a number the plan calls valid: every short number shape
-    /// lies where the metadata has no valid number of that length.
+    /// The numbers the previous hand-written tables held (kept here as a regression list):
+    /// each still rings, from the data or from the extras above.
     #[test]
-    fn tables_do_not_shadow_valid_numbers() {
-        for (cc, list) in EMERGENCY {
-            let c = plan::country(*cc).unwrap();
-            for w in *list {
-                let t = plan::classify(c, w.as_bytes()).number_type;
-                assert_eq!(t, NumberType::Unknown, "+{cc} {w} is a valid {t:?} number");
+    fn earlier_hand_tables_still_ring() {
+        let earlier: &[(&str, &[&str])] = &[
+            ("KR", &["112", "119", "122", "111", "113", "117", "118", "125", "182", "1366", "1388", "1393", "129"]),
+            ("CN", &["110", "119", "120", "122", "12110", "12395", "12119", "999"]),
+            ("US", &["911", "988"]),
+            ("JP", &["110", "118", "119", "171"]),
+            ("GB", &["999", "111", "101", "105"]),
+            // (DE 115, the public-authorities line, is a service number, not an emergency.)
+            ("DE", &["110"]),
+            ("FR", &["15", "17", "18", "114", "115", "119", "191", "196", "197", "3114"]),
+            ("IN", &["100", "101", "102", "108", "1091", "1098", "1930"]),
+            ("AU", &["000", "106"]),
+            ("NZ", &["111"]),
+            ("TW", &["110", "119", "113", "165"]),
+            ("HK", &["999", "992"]),
+            ("SG", &["999", "995"]),
+            ("RU", &["101", "102", "103", "104"]),
+            ("BR", &["190", "192", "193", "199", "180"]),
+            ("MX", &["911", "089"]),
+            ("ES", &["091", "092", "061", "062", "080", "085", "016", "024"]),
+            ("IT", &["113", "115", "118", "1522"]),
+        ];
+        let mut missing = Vec::new();
+        for (id, list) in earlier {
+            for n in *list {
+                if !is_emergency(region(id), n.as_bytes()) {
+                    missing.push(format!("{id} {n}"));
+                }
             }
         }
-        for (cc, lead, lens) in SHORT {
-            let c = plan::country(*cc).unwrap();
-            let valid = plan::valid_lengths_below(c, lead.as_bytes());
-            for &l in *lens {
-                assert_eq!(valid & (1 << l), 0, "+{cc} {lead}: valid numbers of length {l} exist");
-            }
-        }
+        assert!(missing.is_empty(), "no longer emergency: {missing:?}");
     }
 
     #[test]
     fn per_region_lookups() {
-        assert_eq!(short_number(82, b"112"), Some(NumberType::Emergency));
-        assert_eq!(short_number(82, b"119"), Some(NumberType::Emergency));
-        assert_eq!(short_number(82, b"114"), Some(NumberType::ShortCode));
-        assert_eq!(short_number(82, b"1588"), Some(NumberType::ShortCode));
-        assert_eq!(short_number(82, b"15881234"), None);
-        assert_eq!(short_number(82, b"110"), Some(NumberType::ShortCode));
-        assert_eq!(short_number(86, b"110"), Some(NumberType::Emergency));
-        assert_eq!(short_number(86, b"95588"), Some(NumberType::ShortCode));
-        assert_eq!(short_number(86, b"9558"), None);
-        assert_eq!(short_number(86, b"10086"), Some(NumberType::ShortCode));
-        assert_eq!(short_number(86, b"12315"), Some(NumberType::ShortCode));
-        assert_eq!(short_number(1, b"911"), Some(NumberType::Emergency));
-        assert_eq!(short_number(1, b"411"), Some(NumberType::ShortCode));
-        assert_eq!(short_number(1, b"911911"), None);
-        assert_eq!(short_number(1, b"116117"), None);
-        assert_eq!(short_number(49, b"116117"), Some(NumberType::Emergency));
-        assert_eq!(short_number(33, b"15"), Some(NumberType::Emergency));
-        assert_eq!(short_number(61, b"000"), Some(NumberType::Emergency));
-        assert_eq!(short_number(380, b"112"), Some(NumberType::Emergency));
+        let e = |id: &str, n: &str| is_emergency(region(id), n.as_bytes());
+        assert!(e("KR", "112") && e("KR", "119") && e("KR", "122"));
+        assert!(e("CH", "117") && e("NO", "113") && e("PL", "999") && e("AT", "144") && e("ZA", "10111"));
+        // 112 and 911 on every handset, even where the data has neither.
+        assert!(e("US", "112") && e("KR", "911") && e("CN", "911"));
+        assert!(!e("KR", "1588") && !e("KR", "15881234") && !e("US", "911911") && !e("CN", "95588"));
+        assert!(!e("KR", "122122"));
+        assert!(!e("US", "11211111111111111111"));
     }
 
     #[test]

@@ -277,7 +277,7 @@ fn bad_reports_get_a_clear_4xx_and_change_nothing() {
     let dev = "0123456789abcdef0123456789abcdef";
     let good = ("k-good-0001", "+821055550101", true, Some("scam"));
     let cases: Vec<(serde_json::Value, u16, &str)> = vec![
-        (batch(dev, &[good, ("k-bad-00001", "+82 10 12ab", true, Some("scam"))]), 422, "invalid_number"),
+        (batch(dev, &[good, ("k-bad-00001", "+82 10 12=34", true, Some("scam"))]), 422, "invalid_number"),
         (batch(dev, &[good, ("k-bad-00002", "01012345678", true, Some("scam"))]), 422, "invalid_number"),
         (batch(dev, &[good, ("k-bad-00003", "+821055550102", true, Some("lottery"))]), 422, "unknown_category"),
         (batch(dev, &[good, ("k-bad-00004", "+821055550102", true, Some("emergency"))]), 422, "unknown_category"),
