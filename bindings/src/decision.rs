@@ -185,6 +185,9 @@ pub enum Reason {
     NeighbourSpoofing,
     /// STIR/SHAKEN verification failed.
     StirFailed,
+    /// The user dialled an emergency number a short while ago: every call rings, since
+    /// services call back from unknown numbers (policy `emergency.callback-minutes`).
+    EmergencyCallback,
 }
 
 /// Methods on [`Reason`].
@@ -215,6 +218,7 @@ impl From<core::Reason> for Reason {
             R::InvalidNumber => Reason::InvalidNumber,
             R::NeighbourSpoofing => Reason::NeighbourSpoofing,
             R::StirFailed => Reason::StirFailed,
+            R::EmergencyCallback => Reason::EmergencyCallback,
         }
     }
 }
@@ -238,6 +242,7 @@ impl From<Reason> for core::Reason {
             Reason::InvalidNumber => R::InvalidNumber,
             Reason::NeighbourSpoofing => R::NeighbourSpoofing,
             Reason::StirFailed => R::StirFailed,
+            Reason::EmergencyCallback => R::EmergencyCallback,
         }
     }
 }

@@ -22,6 +22,9 @@ pub struct Policy {
     pub half_life_days: f64,
     /// How many screened calls the history keeps (`history.limit`).
     pub history_limit: u32,
+    /// After the user dials an emergency number, every call rings for this many minutes;
+    /// 0: off (`emergency.callback-minutes`).
+    pub emergency_callback_minutes: u32,
     /// The user's choice of action per category (`category.<code>`); categories not in
     /// the map use the built-in default.
     pub category_actions: HashMap<Category, Action>,
@@ -36,6 +39,7 @@ impl From<core::Policy> for Policy {
             own_number: p.own_number.map(|n| n.to_string()),
             half_life_days: p.half_life_days,
             history_limit: p.history_limit,
+            emergency_callback_minutes: p.emergency_callback_minutes,
             category_actions: p.category_actions.into_iter().map(|(c, a)| (c.into(), a.into())).collect(),
         }
     }

@@ -26,6 +26,7 @@ use crate::history::{HistoryEntry, Stats};
 use crate::import::{ImportSummary, ListFormat};
 use crate::lists::{Rule, RuleAdded, RuleInput, RuleList};
 use crate::number::NormalizedNumber;
+use crate::outgoing::OutgoingCall;
 use crate::policy::{Policy, PolicySetting};
 use crate::recovery::Recovery;
 use crate::reports::{Evidence, Report};
@@ -199,33 +200,38 @@ impl Screener {
     /// - `verification`: STIR/SHAKEN status where the platform has it (Android 11+).
     /// - `is_contact`: the platform already knows the caller as a contact.
     /// - `at`: when the call arrived, Unix seconds; `null`/`nil` for now.
+    /// - `network_region`: the region of the network the phone is on, when it is roaming
+    ///   (Android `TelephonyManager.getNetworkCountryIso()`); that region's emergency
+    ///   numbers ring too. `null`/`nil` at home.
     ///
     /// A malformed caller ID is not an error: it is a decision with reason
-    /// `INVALID_NUMBER`.
-    #[uniffi::method(default(verification = None, is_contact = false, at = None))]
+    /// `INVALID_NUMBER`. An unknown `network_region` is `InvalidArgument`.
+    #[uniffi::method(default(verification = None, is_contact = false, at = None, network_region = None))]
     pub fn screen(
         &self,
         caller_id: String,
         verification: Option<Verification>,
         is_contact: bool,
         at: Option<i64>,
+        network_region: Option<String>,
     ) -> Result<Decision, RingfenceError> {
-        let call = call(&caller_id, verification, is_contact, at);
+        let call = call(&caller_id, verification, is_contact, at, network(network_region)?);
         self.with(|s| Ok(s.screen(&call).into()))
     }
 
     /// `screen`, then keeps the call in the history (a small write). On Android,
     /// prefer `screen`, answer the system, then `record`: a write may wait for another
     /// process's transaction, and the answer must not.
-    #[uniffi::method(default(verification = None, is_contact = false, at = None))]
+    #[uniffi::method(default(verification = None, is_contact = false, at = None, network_region = None))]
     pub fn screen_and_record(
         &self,
         caller_id: String,
         verification: Option<Verification>,
         is_contact: bool,
         at: Option<i64>,
+        network_region: Option<String>,
     ) -> Result<Decision, RingfenceError> {
-        let call = call(&caller_id, verification, is_contact, at);
+        let call = call(&caller_id, verification, is_contact, at, network(network_region)?);
         self.with(|s| Ok(s.screen_and_record(&call)?.into()))
     }
 
@@ -235,9 +241,25 @@ impl Screener {
     pub fn record(&self, caller_id: String, decision: Decision, at: Option<i64>) -> Result<(), RingfenceError> {
         guard(|| {
             let d: core::Decision = decision.try_into()?;
-            let call = call(&caller_id, None, false, at);
+            let call = call(&caller_id, None, false, at, None);
             self.with(|s| s.record(&call, &d))
         })
+    }
+
+    /// Tells the engine the user made a call (Android: `ACTION_NEW_OUTGOING_CALL` or the
+    /// call log; iOS: CallKit's `CXCallObserver`). `at`: Unix seconds, `null`/`nil` for
+    /// now; `network_region` as for `screen`. After an emergency number (of the home
+    /// region, or of the network's when roaming), every incoming call rings for the
+    /// policy's `emergency.callback-minutes` (60 by default). Returns the call as read.
+    #[uniffi::method(default(at = None, network_region = None))]
+    pub fn record_outgoing(
+        &self,
+        number: String,
+        at: Option<i64>,
+        network_region: Option<String>,
+    ) -> Result<OutgoingCall, RingfenceError> {
+        let network = network(network_region)?;
+        self.with(|s| Ok(s.record_outgoing(&number, at, network)?.into()))
     }
 
     /// Reads a number with this screener's home region (see the top-level `normalize`).
@@ -684,8 +706,22 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     })
 }
 
-fn call(caller_id: &str, verification: Option<Verification>, is_contact: bool, at: Option<i64>) -> Call<'_> {
-    Call { caller_id, verification: verification.map(Into::into).unwrap_or_default(), is_contact, at }
+fn call(
+    caller_id: &str,
+    verification: Option<Verification>,
+    is_contact: bool,
+    at: Option<i64>,
+    network_region: Option<Region>,
+) -> Call<'_> {
+    Call { caller_id, verification: verification.map(Into::into).unwrap_or_default(), is_contact, at, network_region }
+}
+
+/// The roaming network's region, if the app gave one.
+fn network(region: Option<String>) -> Result<Option<Region>, RingfenceError> {
+    region
+        .filter(|r| !r.trim().is_empty())
+        .map(|r| r.parse::<Region>().map_err(|_| bad_argument("network_region", format!("unknown region {r:?}"))))
+        .transpose()
 }
 
 fn bad_argument(argument: &str, details: String) -> RingfenceError {

@@ -38,7 +38,7 @@ fn make_database(path: &Path) {
     s.add_contact("010-7777-7777".into()).unwrap();
     s.report_spam("010-2222-3333".into(), Category::Scam, None).unwrap();
     s.set_policy("threshold.block".into(), "4".into()).unwrap();
-    s.screen_and_record("1588-1234".into(), None, false, None).unwrap();
+    s.screen_and_record("1588-1234".into(), None, false, None, None).unwrap();
     drop(s);
     assert!(!PathBuf::from(format!("{}-wal", path.display())).exists(), "the WAL outlived the last connection");
 }
@@ -81,9 +81,9 @@ fn damage_header(path: &Path) {
 
 /// What every screener does, whatever state its file is in.
 fn screens_safely(s: &Screener) {
-    let d = s.screen("112".into(), None, false, None).unwrap();
+    let d = s.screen("112".into(), None, false, None, None).unwrap();
     assert_eq!((d.action, d.category), (Action::Allow, Category::Emergency));
-    assert_eq!(s.screen("010-1234-5678".into(), None, false, None).unwrap().action, Action::Allow);
+    assert_eq!(s.screen("010-1234-5678".into(), None, false, None, None).unwrap().action, Action::Allow);
 }
 
 fn expect_degraded(r: Result<impl std::fmt::Debug, RingfenceError>, path: &Path, what: &str) {
@@ -116,16 +116,16 @@ fn a_damaged_rules_page() {
     assert!(why.contains("damaged"), "{why}");
     screens_safely(&s);
     // The salvaged block list: the prefix, and victims on the pages that were not hit.
-    let d = s.screen("070-1234-5678".into(), None, false, None).unwrap();
+    let d = s.screen("070-1234-5678".into(), None, false, None, None).unwrap();
     assert_eq!((d.action, d.label.as_deref()), (Action::Block, Some("VoIP spam")));
-    assert_eq!(s.screen("+1 202 555 0000".into(), None, false, None).unwrap().action, Action::Block);
-    assert_eq!(s.screen("+1 202 555 1000".into(), None, false, None).unwrap().action, Action::Allow);
+    assert_eq!(s.screen("+1 202 555 0000".into(), None, false, None, None).unwrap().action, Action::Block);
+    assert_eq!(s.screen("+1 202 555 1000".into(), None, false, None, None).unwrap().action, Action::Allow);
     let salvaged = s.rules(RuleList::Block).unwrap().len();
     assert!(salvaged > VICTIMS / 2 && salvaged < VICTIMS + 1, "{salvaged} block rules salvaged");
     expect_degraded(s.add_rule(RuleList::Block, "+8260*".into(), None), &path, "addRule");
     expect_degraded(s.report_spam("010-3333-4444".into(), Category::Scam, None), &path, "reportSpam");
     expect_degraded(s.set_policy("hidden".into(), "block".into()), &path, "setPolicy");
-    expect_degraded(s.screen_and_record("010-1234-5678".into(), None, false, None), &path, "screenAndRecord");
+    expect_degraded(s.screen_and_record("010-1234-5678".into(), None, false, None, None), &path, "screenAndRecord");
 
     let r = s.recover().unwrap();
     let moved = r.moved_to.clone().expect("moved aside");
@@ -136,9 +136,9 @@ fn a_damaged_rules_page() {
     assert_eq!((r.contacts, r.reports, r.history, r.settings), (1, 1, 1, 1), "{r:?}");
     // The same object now works on the fresh file.
     assert_eq!(s.degraded().unwrap(), None);
-    assert_eq!(s.screen("070-1234-5678".into(), None, false, None).unwrap().action, Action::Block);
+    assert_eq!(s.screen("070-1234-5678".into(), None, false, None, None).unwrap().action, Action::Block);
     assert!(s.add_rule(RuleList::Block, "+8260*".into(), Some("premium".into())).unwrap().is_new);
-    assert_eq!(s.screen("060-123-4567".into(), None, false, None).unwrap().action, Action::Block);
+    assert_eq!(s.screen("060-123-4567".into(), None, false, None, None).unwrap().action, Action::Block);
     assert_eq!(s.pending_report_count().unwrap(), 1);
     assert_eq!(s.policy().unwrap().block_threshold, 4.0);
     drop(s);
@@ -157,14 +157,14 @@ fn a_destroyed_header() {
     assert!(s.degraded().unwrap().is_some());
     screens_safely(&s);
     // Nothing could be read: an ordinary screener without lists.
-    assert_eq!(s.screen("070-1234-5678".into(), None, false, None).unwrap().action, Action::Allow);
+    assert_eq!(s.screen("070-1234-5678".into(), None, false, None, None).unwrap().action, Action::Allow);
     expect_degraded(s.add_rule(RuleList::Block, "+8270*".into(), None), &path, "addRule");
     let r = s.recover().unwrap();
     assert!(r.moved_to.is_some());
     assert_eq!(r.rules, 0);
     assert_eq!(r.incomplete, ["rules", "contacts", "reports", "history", "settings"]);
     assert!(s.add_rule(RuleList::Block, "+8270*".into(), None).unwrap().is_new);
-    assert_eq!(s.screen("070-1234-5678".into(), None, false, None).unwrap().action, Action::Block);
+    assert_eq!(s.screen("070-1234-5678".into(), None, false, None, None).unwrap().action, Action::Block);
 }
 
 #[test]
@@ -193,7 +193,7 @@ fn recover_a_file_this_screener_has_open() {
     let s = open(&path).unwrap();
     s.add_rule(RuleList::Block, "+8270*".into(), Some("VoIP spam".into())).unwrap();
     for i in 0..300 {
-        s.screen_and_record(format!("history-{i:04} +1 202 555 {i:04}"), None, false, None).unwrap();
+        s.screen_and_record(format!("history-{i:04} +1 202 555 {i:04}"), None, false, None, None).unwrap();
     }
     drop(s);
     assert!(damage_pages_holding(&path, "history-0150") >= 1);
@@ -222,13 +222,13 @@ fn another_screener_keeps_the_moved_file_until_reopened() {
     let s = open(&path).unwrap();
     s.add_rule(RuleList::Block, "+8270*".into(), Some("VoIP spam".into())).unwrap();
     for i in 0..300 {
-        s.screen_and_record(format!("history-{i:04} +1 202 555 {i:04}"), None, false, None).unwrap();
+        s.screen_and_record(format!("history-{i:04} +1 202 555 {i:04}"), None, false, None, None).unwrap();
     }
     drop(s);
     assert!(damage_pages_holding(&path, "history-0150") >= 1);
     let other = open(&path).unwrap();
     let s = open(&path).unwrap();
-    assert_eq!(other.screen("070-1234-5678".into(), None, false, None).unwrap().action, Action::Block);
+    assert_eq!(other.screen("070-1234-5678".into(), None, false, None, None).unwrap().action, Action::Block);
     let moved = s.recover().unwrap().moved_to.expect("moved aside");
     assert!(s.add_rule(RuleList::Block, "+8260*".into(), None).unwrap().is_new);
     // The other screener still works, on the moved file.

@@ -11,7 +11,7 @@ fn kr() -> Arc<Screener> {
 #[test]
 fn representative_number_gets_its_label() {
     let s = kr();
-    let d = s.screen("1588-1234".into(), None, false, None).unwrap();
+    let d = s.screen("1588-1234".into(), None, false, None, None).unwrap();
     assert_eq!(d.action, Action::Warn);
     assert_eq!(d.category, Category::Representative);
     assert_eq!(d.label.as_deref(), Some("Representative number"));
@@ -29,12 +29,12 @@ fn blocked_prefix_blocks() {
     assert!(added.is_new);
     assert!(added.rule.is_prefix);
     assert_eq!(added.rule.pattern, "+8270*");
-    let d = s.screen("070-1234-5678".into(), None, false, None).unwrap();
+    let d = s.screen("070-1234-5678".into(), None, false, None, None).unwrap();
     assert_eq!(d.action, Action::Block);
     assert!(d.reasons.contains(&Reason::BlockList));
     println!("{d:?}");
     assert!(s.remove_rule(RuleList::Block, "070*".into()).unwrap());
-    assert_eq!(s.screen("070-1234-5678".into(), None, false, None).unwrap().action, Action::Allow);
+    assert_eq!(s.screen("070-1234-5678".into(), None, false, None, None).unwrap().action, Action::Allow);
 }
 
 #[test]
@@ -45,12 +45,12 @@ fn allow_beats_community() {
     println!("{sum:?}");
     assert_eq!(sum.imported, 1);
     assert_eq!(sum.skipped.get(&SkipReason::EmergencyNumber), Some(&1));
-    let d = s.screen("010-5555-0000".into(), None, false, None).unwrap();
+    let d = s.screen("010-5555-0000".into(), None, false, None, None).unwrap();
     println!("{d:?}");
     assert_eq!(d.action, Action::Block);
     assert_eq!(d.category, Category::Scam);
     s.add_rule(RuleList::Allow, "010-5555-0000".into(), None).unwrap();
-    let d = s.screen("010-5555-0000".into(), None, false, None).unwrap();
+    let d = s.screen("010-5555-0000".into(), None, false, None, None).unwrap();
     assert_eq!(d.action, Action::Allow);
     assert_eq!(d.reasons, vec![Reason::AllowList]);
     assert!(matches!(s.import_list_data(ListFormat::Csv, csv), Err(RingfenceError::AlreadyImported { .. })));
@@ -95,7 +95,7 @@ fn policy_round_trip() {
     assert!(p.category_actions.is_empty());
     let p = s.set_category_action(Category::Representative, Some(Action::Block)).unwrap();
     assert_eq!(p.category_actions.get(&Category::Representative), Some(&Action::Block));
-    assert_eq!(s.screen("1588-1234".into(), None, false, None).unwrap().action, Action::Block);
+    assert_eq!(s.screen("1588-1234".into(), None, false, None, None).unwrap().action, Action::Block);
     let p = s.set_category_action(Category::Representative, None).unwrap();
     assert!(p.category_actions.is_empty());
     let p = s.set_own_number(Some("010-9999-0000".into())).unwrap();
@@ -154,7 +154,7 @@ fn screening_goes_on_during_an_import() {
         let mut screened = 0;
         while importing.load(Ordering::SeqCst) {
             let t = Instant::now();
-            let d = s.screen("070-1234-5678".into(), None, false, None).unwrap();
+            let d = s.screen("070-1234-5678".into(), None, false, None, None).unwrap();
             worst = worst.max(t.elapsed());
             assert_eq!(d.action, Action::Block);
             screened += 1;
@@ -165,7 +165,7 @@ fn screening_goes_on_during_an_import() {
     assert!(screened > 10, "only {screened} calls screened during a {import_time:?} import");
     assert!(worst < import_time / 2, "a call waited {worst:?} during a {import_time:?} import");
     // The main connection sees the imported data once it is committed.
-    assert_eq!(s.screen("010-2000-0001".into(), None, false, None).unwrap().action, Action::Warn);
+    assert_eq!(s.screen("010-2000-0001".into(), None, false, None, None).unwrap().action, Action::Warn);
     drop(s);
     let _ = std::fs::remove_dir_all(&dir);
 }

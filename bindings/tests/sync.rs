@@ -208,7 +208,7 @@ impl Drop for TempDb {
 }
 
 fn screen(s: &Screener, raw: &str) -> Decision {
-    s.screen(raw.into(), None, false, None).unwrap()
+    s.screen(raw.into(), None, false, None, None).unwrap()
 }
 
 /// Records progress and the thread it arrived on.

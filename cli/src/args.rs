@@ -59,6 +59,19 @@ pub enum Command {
         #[arg(long, conflicts_with = "category")]
         not_spam: bool,
     },
+    /// Tell the engine you made a call: after an emergency number, every call rings for
+    /// the policy's emergency.callback-minutes
+    CallOut {
+        number: String,
+        /// When: RFC 3339 with an offset, or Unix seconds [default: now]
+        #[arg(long, value_name = "TIME", value_parser = crate::time::parse)]
+        at: Option<i64>,
+        /// The region of the network the phone is on while roaming
+        #[arg(long, value_name = "CC")]
+        network_region: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Import a spam list into the local community store
     Import {
         /// ftc, phoneblock or csv (number,category[,votes])
@@ -139,6 +152,14 @@ pub struct Check {
     /// Keep the decisions in the history
     #[arg(long)]
     pub record: bool,
+    /// When the call came: RFC 3339 with an offset (2026-12-02T22:30:00+09:00) or Unix
+    /// seconds [default: now]
+    #[arg(long, value_name = "TIME", value_parser = crate::time::parse)]
+    pub at: Option<i64>,
+    /// The region of the network the phone is on while roaming: its emergency numbers
+    /// ring too
+    #[arg(long, value_name = "CC")]
+    pub network_region: Option<String>,
     pub numbers: Vec<String>,
 }
 

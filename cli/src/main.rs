@@ -4,6 +4,7 @@
 mod args;
 mod render;
 mod sync;
+mod time;
 
 use args::{Cli, Command, DirectoryCommand, ListCommand, PolicyCommand};
 use clap::Parser;
@@ -128,6 +129,10 @@ fn run(cli: Cli) -> Outcome {
                 eprintln!("{n} entries written to {}", p.display());
             }
         }
+        Command::CallOut { number, at, network_region: net, json } => {
+            let call = s.record_outgoing(&number, at, network_region(net.as_deref())?)?;
+            render::outgoing(&call, s.policy()?.emergency_callback_minutes, json, &mut out)?;
+        }
         Command::History { json, limit } => render::history(&s.history(limit)?, json, &mut out)?,
         Command::Stats { json } => render::stats(&s.stats()?, json, &mut out)?,
         Command::Sync(args) => sync::sync(&mut s, &args, &mut out)?,
@@ -135,6 +140,11 @@ fn run(cli: Cli) -> Outcome {
     }
     out.flush()?;
     Ok(())
+}
+
+/// A `--network-region` value; an unknown region is a usage error.
+fn network_region(cc: Option<&str>) -> Result<Option<Region>, Failure> {
+    cc.map(|cc| cc.parse::<Region>().map_err(|e| Failure::Usage(e.to_string()))).transpose()
 }
 
 fn check(s: &mut Screener, c: args::Check, out: &mut impl Write) -> Outcome {
@@ -146,8 +156,9 @@ fn check(s: &mut Screener, c: args::Check, out: &mut impl Write) -> Outcome {
         .transpose()
         .map_err(|e: Error| Failure::Usage(e.to_string()))?
         .unwrap_or_default();
+    let network_region = network_region(c.network_region.as_deref())?;
     let one = |s: &mut Screener, input: &str, out: &mut dyn Write| -> Outcome {
-        let call = Call { caller_id: input, verification, is_contact: c.contact, at: None };
+        let call = Call { caller_id: input, verification, is_contact: c.contact, at: c.at, network_region };
         let d = if c.record { s.screen_and_record(&call)? } else { s.screen(&call) };
         let national_only = matches!(s.parse(input), Caller::Number(n) if n.national_only);
         render::decision(input, &d, national_only, c.json, out)?;

@@ -1,7 +1,7 @@
 //! Output: aligned text for people, one JSON object per line for programs.
 
 use ringfence_core::history::{HistoryEntry, Stats};
-use ringfence_core::{Decision, ImportSummary, Policy, Rule};
+use ringfence_core::{Decision, ImportSummary, OutgoingCall, Policy, Rule};
 use serde_json::{json, Value};
 use std::io::{self, Write};
 
@@ -35,6 +35,22 @@ pub fn decision(input: &str, d: &Decision, national_only: bool, as_json: bool, o
         line.push_str(&format!("  <- {input:?}"));
     }
     writeln!(out, "{}", line.trim_end())
+}
+
+pub fn outgoing(c: &OutgoingCall, window_minutes: u32, as_json: bool, out: &mut dyn Write) -> io::Result<()> {
+    let until = (c.emergency && window_minutes > 0).then(|| c.at + i64::from(window_minutes) * 60);
+    if as_json {
+        let v = json!({"number": c.number.to_string(), "at": c.at, "emergency": c.emergency, "callback_until": until});
+        return writeln!(out, "{v}");
+    }
+    match until {
+        Some(_) => writeln!(
+            out,
+            "recorded a call to {}, an emergency number: every call rings for the next {window_minutes} minutes",
+            c.number
+        ),
+        None => writeln!(out, "recorded a call to {}", c.number),
+    }
 }
 
 fn round2(x: f64) -> f64 {

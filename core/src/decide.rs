@@ -1,6 +1,7 @@
 //! The decision precedence. The first step that has something to say decides:
 //!
-//! 1. emergency and essential numbers are always allowed;
+//! 1. emergency and essential numbers are always allowed, and so is every call in the
+//!    callback window after the user dialled an emergency number;
 //! 2. the user's allow list, contacts and "not spam" reports allow;
 //! 3. the user's block list and own spam reports block;
 //! 4. hidden callers get the policy's hidden action;
@@ -35,6 +36,8 @@ pub struct Context<'a> {
     pub block: &'a RuleIndex,
     pub contacts: &'a HashSet<u64>,
     pub own_reports: &'a HashMap<u64, OwnReport>,
+    /// When the user last dialled an emergency number (Unix seconds).
+    pub last_emergency_call: Option<i64>,
 }
 
 /// Decides what to do with a call. `community` is only asked when steps 1-4 did not
@@ -45,6 +48,9 @@ pub fn decide(
     caller: &Caller,
     community: impl FnOnce(&PhoneNumber) -> Option<Evidence>,
 ) -> Decision {
+    if let Some(d) = emergency_callback(ctx, call, caller) {
+        return d;
+    }
     let n = match caller {
         Caller::Hidden => return hidden(ctx),
         Caller::Malformed(_) => return heuristics(ctx, call, None).unwrap_or_else(|| allow(None)),
@@ -86,9 +92,26 @@ pub fn allow(n: Option<&PhoneNumber>) -> Decision {
 
 /// Step 1: emergency and essential services always ring.
 pub fn emergency(n: &PhoneNumber) -> Option<Decision> {
-    (n.traits.emergency || n.number_type == NumberType::Emergency).then(|| {
+    n.traits.emergency.then(|| {
         let label = Some(Category::Emergency.label().to_string());
         decision(Action::Allow, Category::Emergency, Reasons::of(Reason::Emergency), label, Some(n))
+    })
+}
+
+/// Step 1, too: after the user dialled an emergency number, every call rings for the
+/// policy's window, hidden and unknown callers included: services call back from numbers
+/// nobody has in their contacts, often withheld. `call.at` is the call's time.
+pub fn emergency_callback(ctx: &Context, call: &Call, caller: &Caller) -> Option<Decision> {
+    let dialled = ctx.last_emergency_call?;
+    let window = i64::from(ctx.policy.emergency_callback_minutes) * 60;
+    let at = call.at?;
+    (at >= dialled && at - dialled < window).then(|| {
+        let n = match caller {
+            Caller::Number(n) => Some(n),
+            _ => None,
+        };
+        let label = Some("Possible emergency callback".to_string());
+        decision(Action::Allow, Category::Emergency, Reasons::of(Reason::EmergencyCallback), label, n)
     })
 }
 
@@ -212,4 +235,40 @@ fn is_neighbour(n: &PhoneNumber, policy: &Policy) -> bool {
         return false;
     }
     Prefix::of(n.e164, len - 4) == Prefix::of(own, len - 4)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::number::parse;
+
+    /// The callback step on an in-memory context: only the window decides.
+    #[test]
+    fn emergency_callback_step() {
+        let policy = Policy::default();
+        let (allow, block) = (RuleIndex::default(), RuleIndex::default());
+        let (contacts, own_reports) = (HashSet::new(), HashMap::new());
+        let ctx = |last| Context {
+            home: Region::KR,
+            policy: &policy,
+            allow: &allow,
+            block: &block,
+            contacts: &contacts,
+            own_reports: &own_reports,
+            last_emergency_call: last,
+        };
+        let caller = parse("010-1234-5678", Region::KR);
+        let call = |at| Call { caller_id: "010-1234-5678", at: Some(at), ..Call::default() };
+        assert!(emergency_callback(&ctx(None), &call(100), &caller).is_none());
+        let d = emergency_callback(&ctx(Some(100)), &call(100 + 3599), &caller).unwrap();
+        assert_eq!((d.action, d.reasons), (Action::Allow, Reasons::of(Reason::EmergencyCallback)));
+        assert!(d.number.is_some());
+        assert!(emergency_callback(&ctx(Some(100)), &call(100 + 3600), &caller).is_none());
+        assert!(emergency_callback(&ctx(Some(100)), &call(99), &caller).is_none());
+        let hidden = emergency_callback(&ctx(Some(100)), &call(200), &Caller::Hidden).unwrap();
+        assert_eq!((hidden.action, hidden.number), (Action::Allow, None));
+        // Without the call's time there is no window to be in.
+        let no_time = Call { at: None, ..call(0) };
+        assert!(emergency_callback(&ctx(Some(100)), &no_time, &caller).is_none());
+    }
 }

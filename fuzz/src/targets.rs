@@ -14,7 +14,7 @@
 //! Input layout: the first byte picks the home region (and for some targets a second byte
 //! holds flags); the rest is the text or file, read as UTF-8 with invalid bytes replaced.
 
-use ringfence_core::number::{format_international, parse, parse_pattern, Caller, Pattern};
+use ringfence_core::number::{format_international, parse, parse_call, parse_pattern, Caller, Pattern};
 use ringfence_core::wire::{self, DecodeError, Header, Kind, Payload, SigningKey};
 use ringfence_core::{Action, Call, Error, Format, List, Reason, Region, Screener, Verification, E164};
 use std::cell::RefCell;
@@ -158,8 +158,8 @@ fn screening_fixture() -> Screener {
 }
 
 /// `Screener::screen` (and `screen_and_record`) on an arbitrary caller ID, verification,
-/// contact flag and time. Layout: region byte, flags byte, [8 bytes of time if flag 0x10],
-/// caller ID. Checks: emergency numbers are allowed, the decision's number is the parsed
+/// contact flag, time and roaming network. Layout: region byte, flags byte, [8 bytes of
+/// time if flag 0x10], [a network region byte if flag 0x20], caller ID. Checks: emergency numbers are allowed, the decision's number is the parsed
 /// key, a hidden or malformed caller has none, a recorded decision is stored.
 pub fn screen(data: &[u8]) {
     let [r, flags, rest @ ..] = data else { return };
@@ -169,13 +169,17 @@ pub fn screen(data: &[u8]) {
     } else {
         (None, rest)
     };
+    let (network_region, raw) = match raw {
+        [n, raw @ ..] if flags & 0x20 != 0 => (Some(region(*n)), raw),
+        _ => (None, raw),
+    };
     let raw = text(raw);
     let verification = match flags & 3 {
         1 => Verification::Passed,
         2 => Verification::Failed,
         _ => Verification::NotVerified,
     };
-    let call = Call { caller_id: &raw, verification, is_contact: flags & 4 != 0, at };
+    let call = Call { caller_id: &raw, verification, is_contact: flags & 4 != 0, at, network_region };
     let home = region(*r);
     SCREENER.with(|cell| {
         let mut cell = cell.borrow_mut();
@@ -186,7 +190,7 @@ pub fn screen(data: &[u8]) {
         } else {
             s.screen(&call)
         };
-        match parse(&raw, home) {
+        match parse_call(&raw, home, network_region) {
             Caller::Number(n) => {
                 assert_eq!(d.number, Some(n.e164), "{raw:?}");
                 if n.traits.emergency {

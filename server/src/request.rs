@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use ringfence_core::number::{parse, Caller};
 use ringfence_core::reports::MAX_COMMENT_CHARS;
 use ringfence_core::wire::{self, ReportBatch, ReportItem};
-use ringfence_core::{Category, NumberType, Region};
+use ringfence_core::{Category, Region};
 
 /// Why a request was refused: the HTTP status, the stable code, a message for people,
 /// and for a single refused report, its index in the batch.
@@ -134,11 +134,7 @@ pub fn validate(item: &ReportItem) -> Result<Report, (&'static str, String)> {
         Caller::Hidden => return Err(("invalid_number", "the number is empty".into())),
         Caller::Malformed(m) => return Err(("invalid_number", format!("{:?} {m}", short(&item.number)))),
     };
-    if item.spam
-        && (n.traits.emergency
-            || n.number_type == NumberType::Emergency
-            || crate::storage::is_emergency(n.e164.as_u64()))
-    {
+    if item.spam && n.traits.emergency {
         return Err(("emergency_number", format!("{} is an emergency number and is never listed", n.e164)));
     }
     let category = if item.spam {

@@ -125,38 +125,10 @@ pub trait Storage: Send {
 }
 
 /// Emergency numbers are never listed, whatever the votes (the API refuses them too).
-/// Short numbers are only known as emergency in their own country (`+82112` is 112 in
-/// Korea), so the number is read from every region that shares its country code.
+/// The core's one emergency rule: `+cc` and an emergency number of any region of the
+/// code (`+82112`, `+41117`), so it does not matter where the reporter is.
 pub fn is_emergency(number: u64) -> bool {
-    let emergency = |c: Caller| matches!(c, Caller::Number(n) if n.traits.emergency || n.number_type == ringfence_core::NumberType::Emergency);
-    let international = format!("+{number}");
-    let Caller::Number(n) = parse(&international, Region::US) else { return false };
-    if emergency(parse(&international, Region::US)) {
-        return true;
-    }
-    let national = &international[1 + n.country_code.to_string().len()..];
-    regions_of(n.country_code).iter().any(|r| emergency(parse(&international, *r)) || emergency(parse(national, *r)))
-}
-
-/// Every region whose country calling code is `cc`.
-fn regions_of(cc: u16) -> &'static [Region] {
-    static TABLE: std::sync::OnceLock<std::collections::HashMap<u16, Vec<Region>>> = std::sync::OnceLock::new();
-    let table = TABLE.get_or_init(|| {
-        let mut t: std::collections::HashMap<u16, Vec<Region>> = std::collections::HashMap::new();
-        for a in b'A'..=b'Z' {
-            for b in b'A'..=b'Z' {
-                let code = [a, b];
-                let name = std::str::from_utf8(&code).unwrap_or("??");
-                if let Ok(r) = name.parse::<Region>() {
-                    if let Some(cc) = r.country_code() {
-                        t.entry(cc).or_default().push(r);
-                    }
-                }
-            }
-        }
-        t
-    });
-    table.get(&cc).map(Vec::as_slice).unwrap_or(&[])
+    matches!(parse(&format!("+{number}"), Region::US), Caller::Number(n) if n.traits.emergency)
 }
 
 /// A listing as the phones will see it: score and day quantised like the wire does.
@@ -520,7 +492,7 @@ pub(crate) mod tests {
 
     #[test]
     fn emergency_numbers_of_every_country() {
-        for n in [82112u64, 82119, 1911, 86110, 86120, 49112, 44999] {
+        for n in [82112u64, 82119, 1911, 86110, 86120, 49112, 44999, 41117, 47113, 48999, 43144, 2710111, 66191] {
             assert!(super::is_emergency(n), "+{n}");
         }
         for n in [821012345678u64, 15551234567, 8615881234567] {

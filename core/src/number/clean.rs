@@ -264,13 +264,13 @@ fn scan(body: &str, min_digits: usize) -> Result<Digits, Malformed> {
             return Err(Malformed::BadCharacters);
         }
     }
-    // Like libphonenumber, letters only count as a vanity number when there are 3 or more;
-    // one or two letters after at least three digits are dropped (`18883722468ex1`), and
-    // anything else with letters is no number.
+    // Like libphonenumber (VALID_PHONE_NUMBER), letters may only follow three digits;
+    // they count as a vanity number when there are 3 or more, and one or two letters are
+    // dropped (`18883722468ex1`).
+    if letters > 0 && digits_before_letters < 3 {
+        return Err(Malformed::BadCharacters);
+    }
     if letters > 0 && letters < 3 {
-        if digits_before_letters < 3 {
-            return Err(Malformed::BadCharacters);
-        }
         let mut kept = Buf::new();
         for (i, &d) in out.digits.as_bytes().iter().enumerate() {
             if letter_at & (1 << i) == 0 {
@@ -446,6 +446,7 @@ mod tests {
         assert_eq!(digits("1-800-AB"), (false, "1800".into()));
         assert_eq!(digits("18883722468ex1"), (false, "18883722468".into()));
         assert_eq!(malformed("12 ab"), Malformed::BadCharacters);
+        assert_eq!(malformed("c2ab4z776-4"), Malformed::BadCharacters);
         assert_eq!(malformed("FLOWERS"), Malformed::BadCharacters);
         // An `x` is an extension only when digits follow it to the end.
         assert_eq!(digits("1-866-6U0-PX0Q"), (false, "18666807907".into()));

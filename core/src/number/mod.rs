@@ -384,6 +384,21 @@ pub fn parse(raw: &str, home: Region) -> Caller {
     }
 }
 
+/// Reads an incoming (or outgoing) call's number: as [`parse`] at home, and, when the
+/// phone is roaming on a network of another region, an emergency number of that region
+/// is read as one (home KR, `117` dialled or calling while in Switzerland).
+pub fn parse_call(raw: &str, home: Region, network: Option<Region>) -> Caller {
+    let caller = parse(raw, home);
+    match network {
+        Some(net) if net != home && !matches!(caller, Caller::Number(n) if n.traits.emergency) => match parse(raw, net)
+        {
+            roaming @ Caller::Number(n) if n.traits.emergency => roaming,
+            _ => caller,
+        },
+        _ => caller,
+    }
+}
+
 /// Reads a list pattern: a number in any form `parse` accepts, or such a number's
 /// leading digits followed by `*` (`+8270*`, `1588*`, `010-1234*`).
 pub fn parse_pattern(raw: &str, home: Region) -> Result<Pattern, crate::Error> {

@@ -24,11 +24,16 @@ use super::data::{Country, RegionData, Res};
 use super::plan::{self, Buf, MAX_NSN};
 use super::{short, tables, Malformed, NumberType, PhoneNumber, Prefix, Region, E164};
 
-/// Where the country code came from; decides whose national prefix rules apply.
+/// Where the country code came from; decides whose national prefix rules apply and
+/// where a short number may be from.
+#[derive(Clone, Copy, PartialEq)]
 enum Source {
-    /// `+`, an international access prefix, or the home country code written without `+`.
+    /// `+` and a country code: a short number of any region of the code.
+    Plus,
+    /// An international access prefix, or the home country code written without `+`: as
+    /// in libphonenumber, never a short number.
     CountryCode,
-    /// A national number of the home region.
+    /// A national number of the home region: a short number of the home region.
     Home,
 }
 
@@ -42,13 +47,13 @@ pub fn number(d: &Digits, home: Region) -> Result<PhoneNumber, Malformed> {
     }
     let (country, raw_nsn, source) = if d.plus {
         match plan::split_country_code(digits) {
-            Some((c, rest)) => (c, Buf::from(rest), Source::CountryCode),
+            Some((c, rest)) => (c, Buf::from(rest), Source::Plus),
             // `+00 32 ...`, `+011 44 ...`: libphonenumber retries a `+` that no country code
             // follows as if it were not there, with the home region's access prefix or
             // country code only.
             None => {
                 let (c, rest) = international(home_r, digits).ok_or(Malformed::UnknownCountryCode)??;
-                (c, rest, Source::CountryCode)
+                (c, rest, Source::Plus)
             }
         }
     } else {
@@ -64,11 +69,11 @@ pub fn number(d: &Digits, home: Region) -> Result<PhoneNumber, Malformed> {
     if raw_nsn.is_empty() {
         return Err(Malformed::NoDigits);
     }
-    // `+41 117`, `00 41 117`: an emergency number of the country, written with its code.
-    if let Source::CountryCode = source {
+    // `+41 117`, `00 41 117`: an emergency number of the country, written with its code;
+    // its region is the first of the code's regions that has it, wherever it is read.
+    if source != Source::Home {
         if let Some(r) = regions(country).find(|r| tables::is_emergency(r, raw_nsn)) {
-            let region = if r.cc == home_r.cc && tables::is_emergency(home_r, raw_nsn) { Some(home) } else { id(r) };
-            return Ok(short(country, region, raw_nsn, NumberType::Emergency));
+            return Ok(short(country, id(r), raw_nsn, NumberType::Emergency));
         }
     }
     // libphonenumber's national prefix step: with the home region's rules for national
@@ -76,7 +81,7 @@ pub fn number(d: &Digits, home: Region) -> Result<PhoneNumber, Malformed> {
     let main = plan::main_region(country);
     let mut stripped = match source {
         Source::Home => strip(home_r, raw_nsn, true),
-        Source::CountryCode => strip(main, raw_nsn, false),
+        Source::Plus | Source::CountryCode => strip(main, raw_nsn, false),
     };
     // The key must read back as itself: take off what reading `+cc nsn` would take off
     // (a national number written with two trunk prefixes, `0 0222...`). Each round takes
@@ -99,11 +104,12 @@ pub fn number(d: &Digits, home: Region) -> Result<PhoneNumber, Malformed> {
     let t = res.number_type;
     if t == NumberType::Unknown {
         // Not in the numbering plan: a short number (libphonenumber's ShortNumberInfo) of
-        // the home region for national input, else of the first region of the code that
-        // has it (`+86 95588`).
+        // the home region for national input, of the first region of the code that has it
+        // for `+` input (`+86 95588`).
         let short_region = match source {
             Source::Home => Some(home_r).filter(|r| short::info(r, nsn).valid()),
-            Source::CountryCode => regions(country).find(|r| short::info(r, nsn).valid()),
+            Source::Plus => regions(country).find(|r| short::info(r, nsn).valid()),
+            Source::CountryCode => None,
         };
         if let Some(r) = short_region {
             let region = if r.id == home_r.id { Some(home) } else { id(r) };

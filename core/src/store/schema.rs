@@ -98,4 +98,18 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE TRIGGER settings_del AFTER DELETE ON meta WHEN OLD.key LIKE 'policy.%' BEGIN
         UPDATE meta SET value = value + 1 WHERE key = 'config_generation'; END;
     "#,
+    // 1 -> 2: outgoing calls the app records (the emergency callback window).
+    r#"
+    -- Calls the user made, newest last, bounded (outgoing.rs). `emergency`: the number
+    -- dialled was an emergency number where the phone was.
+    CREATE TABLE outgoing (
+        id        INTEGER PRIMARY KEY,
+        at        INTEGER NOT NULL,  -- Unix seconds
+        number    INTEGER NOT NULL,
+        emergency INTEGER NOT NULL
+    );
+    -- An emergency call opens the callback window: screeners in other processes reload.
+    CREATE TRIGGER outgoing_emergency AFTER INSERT ON outgoing WHEN NEW.emergency = 1 BEGIN
+        UPDATE meta SET value = value + 1 WHERE key = 'config_generation'; END;
+    "#,
 ];
