@@ -51,3 +51,6 @@ log "generating the world corpus into $out (phonenumbers $version)"
 
 log "cargo test -p ringfence-core --test world_crosscheck"
 RINGFENCE_WORLD_CORPUS="$out" cargo test -p ringfence-core --test world_crosscheck -- --ignored --nocapture
+
+log "held-out check: every emergency number of every region rings through the CLI (cargo test -p ringfence --test cli)"
+RINGFENCE_WORLD_CORPUS="$out" cargo test -p ringfence --test cli every_emergency_number_of_every_region_rings -- --ignored --nocapture

@@ -161,3 +161,79 @@ fn region_comes_from_env_then_locale() {
     assert_eq!(run(&[("LANG", "ko_KR.UTF-8"), ("RINGFENCE_REGION", "CN")]), "+861012345678", "a Beijing line");
     assert!(!run(&[]).starts_with("+82"), "US by default");
 }
+
+/// `call-out` opens the emergency callback window; `check --at` screens at a given time
+/// (RFC 3339 with an offset, or Unix seconds); `--network-region` adds the roaming
+/// network's emergency numbers.
+#[test]
+fn call_out_callback_window_and_roaming() {
+    let cli = Cli::new();
+    cli.ok("KR", &["block", "add", "+8210*"]);
+    let action =
+        |at: &str| cli.json_lines("KR", &["check", "--json", "--at", at, "010-5555-0101"])[0]["action"].clone();
+    assert_eq!(action("2026-12-02T22:30:00+09:00"), "block");
+    let v = cli.json_lines("KR", &["call-out", "--json", "--at", "2026-12-02T22:30:00+09:00", "119"]);
+    assert_eq!((v[0]["number"].as_str(), v[0]["emergency"].as_bool()), (Some("+82119"), Some(true)));
+    assert_eq!(v[0]["callback_until"], 1_796_218_200 + 3600);
+    let d = &cli.json_lines("KR", &["check", "--json", "--at", "2026-12-02T13:59:59Z", "010-5555-0101"])[0];
+    assert_eq!(
+        (d["action"].as_str(), d["reasons"].clone()),
+        (Some("allow"), serde_json::json!(["emergency_callback"]))
+    );
+    assert_eq!(action("1796221800"), "block", "60 minutes later");
+    assert!(cli.ok("KR", &["call-out", "010-1234-5678"]).starts_with("recorded a call to +821012345678"));
+    // Roaming in Switzerland: 117 (police) rings though blocked at home in the US.
+    cli.ok("US", &["block", "add", "117"]);
+    assert_eq!(cli.json_lines("US", &["check", "--json", "117"])[0]["action"], "block");
+    let d = &cli.json_lines("US", &["check", "--json", "--network-region", "CH", "117"])[0];
+    assert_eq!((d["action"].as_str(), d["number"].as_str()), (Some("allow"), Some("+41117")));
+    // Bad values are usage errors.
+    for args in [
+        &["check", "--at", "tomorrow", "112"][..],
+        &["check", "--network-region", "XX", "112"],
+        &["call-out", "--at", "noon", "112"],
+    ] {
+        assert_eq!(cli.run("KR", args, None).status.code(), Some(2), "{args:?}");
+    }
+    assert_eq!(cli.run("KR", &["call-out", "call me"], None).status.code(), Some(1));
+}
+
+/// The held-out check of issue 9: for every emergency number that libphonenumber's
+/// short-number data lists for a region (`emergency.tsv`, from the reference package
+/// through `scripts/crosscheck.sh`), `ringfence --region R check N` allows it with reason
+/// `emergency` after `block add N` and a CSV import of N as scam with 50 votes.
+#[test]
+#[ignore = "needs the reference corpus: scripts/crosscheck.sh generates it and runs this"]
+fn every_emergency_number_of_every_region_rings() {
+    let dir = std::env::var("RINGFENCE_WORLD_CORPUS").expect("RINGFENCE_WORLD_CORPUS: run scripts/crosscheck.sh");
+    let text = std::fs::read_to_string(std::path::Path::new(&dir).join("emergency.tsv")).expect("emergency.tsv");
+    let mut by_region: std::collections::BTreeMap<&str, Vec<&str>> = Default::default();
+    for line in text.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()) {
+        let (region, number) = line.split_once('\t').expect("region<TAB>number");
+        by_region.entry(region).or_default().push(number);
+    }
+    assert!(by_region.len() >= 200, "only {} regions", by_region.len());
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for (region, numbers) in &by_region {
+        let cli = Cli::new();
+        for n in numbers {
+            let out = cli.run(region, &["block", "add", n], None);
+            if out.status.success() {
+                failures.push(format!("{region} {n}: block add accepted it"));
+            }
+        }
+        let csv: String = numbers.iter().map(|n| format!("{n},scam,50\n")).collect();
+        cli.run(region, &["import", "--format", "csv", "-"], Some(&csv));
+        let mut args = vec!["check", "--json"];
+        args.extend(numbers.iter().copied());
+        for (n, d) in numbers.iter().zip(cli.json_lines(region, &args)) {
+            checked += 1;
+            if d["action"] != "allow" || d["reasons"] != serde_json::json!(["emergency"]) {
+                failures.push(format!("{region} {n}: {d}"));
+            }
+        }
+    }
+    println!("{checked} emergency numbers in {} regions checked", by_region.len());
+    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+}

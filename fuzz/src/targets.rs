@@ -71,9 +71,11 @@ fn text(data: &[u8]) -> std::borrow::Cow<'_, str> {
 
 // ---- numbers ----
 
-/// `number::parse` with any home region. Checks: the key reads back as itself from the
-/// home region and from others (what the store keeps is what a later parse finds), and
-/// the international format reads back to the same key.
+/// `number::parse` with any home region (through the short-number tables too). Checks:
+/// the key reads back as itself from the home region and from others (what the store
+/// keeps is what a later parse finds), with the same type for numbers of the plan (short
+/// numbers depend on where they are dialled); an emergency key reads back as one, and
+/// stays one when roaming; the international format reads back to the same key.
 pub fn number_parse(data: &[u8]) {
     let Some((&r, rest)) = data.split_first() else { return };
     let home = region(r);
@@ -83,14 +85,23 @@ pub fn number_parse(data: &[u8]) {
     let other = region(r.wrapping_mul(37).wrapping_add(11));
     for h in [home, other, Region::US, Region::KR] {
         match parse(&n.e164.to_string(), h) {
-            Caller::Number(m) => assert_eq!(
-                (m.e164, m.number_type, m.valid),
-                (n.e164, n.number_type, n.valid),
-                "{raw:?} at home {home}: key {} read back at home {h}",
-                n.e164
-            ),
+            Caller::Number(m) => {
+                let what = format!("{raw:?} at home {home}: key {} read back at home {h}", n.e164);
+                assert_eq!(m.e164, n.e164, "{what}");
+                if !n.short && !m.short {
+                    assert_eq!((m.number_type, m.valid), (n.number_type, n.valid), "{what}");
+                }
+                assert!(!n.traits.emergency || m.traits.emergency, "{what}: no longer an emergency number");
+            }
             other => panic!("{raw:?} at home {home}: key {} reads back at home {h} as {other:?}", n.e164),
         }
+    }
+    if n.traits.emergency {
+        let roaming = parse_call(&raw, home, Some(other));
+        assert!(
+            matches!(roaming, Caller::Number(m) if m.traits.emergency),
+            "{raw:?}: not emergency roaming in {other}"
+        );
     }
     let formatted = format_international(n.e164);
     match parse(&formatted, home) {
