@@ -283,6 +283,9 @@ fn bad_reports_get_a_clear_4xx_and_change_nothing() {
         (batch(dev, &[good, ("k-bad-00004", "+821055550102", true, Some("emergency"))]), 422, "unknown_category"),
         (batch(dev, &[good, ("k-bad-00005", "+82112", true, Some("scam"))]), 422, "emergency_number"),
         (batch(dev, &[good, ("k-bad-00006", "+1911", true, Some("scam"))]), 422, "emergency_number"),
+        // Emergency numbers of every region, from the short-number data: CH police, ZA police.
+        (batch(dev, &[good, ("k-bad-00008", "+41117", true, Some("scam"))]), 422, "emergency_number"),
+        (batch(dev, &[good, ("k-bad-00009", "+27 10111", true, Some("scam"))]), 422, "emergency_number"),
         (batch(dev, &[good, ("short", "+821055550102", true, Some("scam"))]), 422, "bad_key"),
         (batch("not-a-device", &[good]), 400, "bad_device"),
         (batch(dev, &[]), 400, "empty_batch"),
