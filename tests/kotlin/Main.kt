@@ -7,6 +7,7 @@ fun main() {
         numberTests()
         panicTests()
         screenerTests()
+        emergencyTests()
         recoveryTests()
         adversarialTests()
         platformTests()

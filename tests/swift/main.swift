@@ -3,6 +3,7 @@ import Foundation
 numberTests()
 panicTests()
 screenerTests()
+emergencyTests()
 recoveryTests()
 adversarialTests()
 platformTests()
