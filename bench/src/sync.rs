@@ -39,8 +39,8 @@ struct Seeds {
 }
 
 fn seeds(now: i64) -> Seeds {
-    let dir = std::env::var("RINGFENCE_DATA")
-        .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../data").into());
+    let dir =
+        std::env::var("RINGFENCE_DATA").unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../data").into());
     let mut s = Seeds { prefixes: vec![], votes: vec![], ages: vec![] };
     let add = |s: &mut Seeds, digits: &str| {
         // Keep the country code and the first three national digits; randomise the rest.

@@ -267,22 +267,20 @@ fn root() -> bool {
     std::process::Command::new("id").arg("-u").output().map(|o| o.stdout.starts_with(b"0\n")).unwrap_or(false)
 }
 
-/// A real full disk: a small tmpfs, filled up. Needs root (mount); skipped otherwise.
+/// A real full disk: a small tmpfs, filled up. Needs root (mount), as CI and
+/// `scripts/test.sh` run; elsewhere it fails saying so (`cargo test -- --skip full_disk`).
 #[test]
 fn full_disk() {
     let dir = tempfile::tempdir().unwrap();
     let mnt = dir.path().join("small");
     std::fs::create_dir(&mnt).unwrap();
-    if !root()
-        || !std::process::Command::new("mount")
-            .args(["-t", "tmpfs", "-o", "size=2m", "tmpfs"])
-            .arg(&mnt)
-            .status()
-            .is_ok_and(|s| s.success())
-    {
-        eprintln!("full_disk: skipped (mounting a small tmpfs needs root)");
-        return;
-    }
+    assert!(root(), "full_disk mounts a small tmpfs and needs root: run as root, or skip it with --skip full_disk");
+    let mounted = std::process::Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=2m", "tmpfs"])
+        .arg(&mnt)
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(mounted, "could not mount a tmpfs on {}", mnt.display());
     let _mount = Mount(mnt.clone());
     let path = mnt.join("ringfence.db");
     let mut s = Screener::open(&path, Region::KR).unwrap();

@@ -22,8 +22,9 @@ fn kr(local: u64) -> (String, i64) {
 }
 
 #[test]
+#[ignore = "a worker process that the two-process tests spawn (common::Worker), not a test"]
 fn pair_worker() {
-    let Some(args) = worker_args() else { return };
+    let args = worker_args().expect("run by the two-process tests, with RINGFENCE_TEST_WORKER set");
     let (db, me, secs): (&str, u64, u64) = (&args[0], args[1].parse().unwrap(), args[2].parse().unwrap());
     let other = 1 - me;
     let base = 20_000_000 + me * 30_000_000;

@@ -1,8 +1,8 @@
 //! Real child processes for the crash, two-process and full-disk tests.
 //!
-//! A test binary runs itself again with one test selected (`--exact ENTRY`) and
-//! `RINGFENCE_TEST_WORKER` set; that test then does the child's work instead of returning
-//! at once. No helper binary to build or find: the child is exactly the code under test.
+//! A test binary runs itself again with one `#[ignore]`d entry selected (`--exact ENTRY
+//! --ignored`) and `RINGFENCE_TEST_WORKER` set; that entry does the child's work (and
+//! refuses to run without it), so it never passes as a test of its own. No helper binary to build or find: the child is exactly the code under test.
 //! The child reports on stdout, one line per event: `ACK ...` after a write has
 //! returned (so it is committed), `ERR ...` for any error a caller would see, `DONE ...`
 //! at the end. Rust's stdout is line-buffered, so a line printed is in the pipe before
@@ -36,7 +36,8 @@ impl Worker {
     /// [`worker_args`]). `wrap` runs it under a shell prefix instead, e.g. to set limits.
     pub fn spawn(entry: &str, args: &[&str], wrap: Option<&str>) -> Worker {
         let exe = std::env::current_exe().expect("test binary");
-        let test_args = [entry, "--exact", "--nocapture", "--test-threads=1", "-q"];
+        // Workers are `#[ignore]`d entries (not tests of their own): run them explicitly.
+        let test_args = [entry, "--exact", "--ignored", "--nocapture", "--test-threads=1", "-q"];
         let mut cmd = match wrap {
             Some(shell) => {
                 let mut c = Command::new("sh");

@@ -42,8 +42,9 @@ fn prelisted(i: u64) -> i64 {
 /// The child: one sync, narrating. `ACK uploaded N` is printed after the batch is marked
 /// uploaded in the file; `APPLYING` before the download is applied.
 #[test]
+#[ignore = "a worker process that the sync-kill test spawns (common::Worker), not a test"]
 fn sync_kill_worker() {
-    let Some(args) = worker_args() else { return };
+    let args = worker_args().expect("run by the sync-kill test, with RINGFENCE_TEST_WORKER set");
     let (db, url, key) = (&args[0], &args[1], &args[2]);
     let mut s = match Screener::open(db, Region::KR) {
         Ok(s) => s,
