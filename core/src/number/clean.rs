@@ -120,9 +120,10 @@ fn clean_with_min_digits(raw: &str, min_digits: usize) -> Cleaned {
     });
     // Like libphonenumber's extractPossibleNumber, whatever comes before the first digit or
     // `+` is not part of the number (`"+237 ...`, `<+1 264 ...`, `Tel. 010 ...`).
-    let body = match body.find(|c: char| is_plus(c) || decimal_digit(c).is_some()) {
-        Some(start) => &body[start..],
-        None => body,
+    // (Nearly every caller ID starts with a digit or `+`: no search for those.)
+    let body = match body.as_bytes().first() {
+        Some(b'0'..=b'9' | b'+') => body,
+        _ => body.find(|c: char| is_plus(c) || decimal_digit(c).is_some()).map_or(body, |start| &body[start..]),
     };
     let mut out = match scan(body, min_digits) {
         Ok(d) => d,

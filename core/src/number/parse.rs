@@ -45,27 +45,30 @@ pub fn number(d: &Digits, home: Region) -> Result<PhoneNumber, Malformed> {
     if !d.plus && tables::is_emergency(home_r, digits) {
         return Ok(short(country_of(home_r), Some(home), digits, NumberType::Emergency));
     }
+    // Holds the national number when it had to be rewritten (home country code taken
+    // off); everything else is a slice of `digits` (copies of a `Buf` cost on this path).
+    let mut rewritten = Buf::new();
     let (country, raw_nsn, source) = if d.plus {
         match plan::split_country_code(digits) {
-            Some((c, rest)) => (c, Buf::from(rest), Source::Plus),
+            Some((c, rest)) => (c, rest, Source::Plus),
             // `+00 32 ...`, `+011 44 ...`: libphonenumber retries a `+` that no country code
             // follows as if it were not there, with the home region's access prefix or
             // country code only.
             None => {
-                let (c, rest) = international(home_r, digits).ok_or(Malformed::UnknownCountryCode)??;
+                let (c, rest) =
+                    international(home_r, digits, &mut rewritten).ok_or(Malformed::UnknownCountryCode)??;
                 (c, rest, Source::Plus)
             }
         }
     } else {
-        match international(home_r, digits) {
+        match international(home_r, digits, &mut rewritten) {
             Some(found) => {
                 let (c, rest) = found?;
                 (c, rest, Source::CountryCode)
             }
-            None => (country_of(home_r), Buf::from(digits), Source::Home),
+            None => (country_of(home_r), digits, Source::Home),
         }
     };
-    let raw_nsn = raw_nsn.as_bytes();
     if raw_nsn.is_empty() {
         return Err(Malformed::NoDigits);
     }
@@ -134,14 +137,21 @@ pub fn number(d: &Digits, home: Region) -> Result<PhoneNumber, Malformed> {
 /// with the home country code where only that reading makes sense (libphonenumber's
 /// maybeExtractCountryCode). `None` when it is a national number; an error when an access
 /// prefix is followed by no known country code.
-fn international(home: &RegionData, digits: &[u8]) -> Option<Result<(&'static Country, Buf), Malformed>> {
+/// The national number is a slice of `digits`, or of `rewritten` when it had to be
+/// rewritten.
+fn international<'a>(
+    home: &RegionData,
+    digits: &'a [u8],
+    rewritten: &'a mut Buf,
+) -> Option<Result<(&'static Country, &'a [u8]), Malformed>> {
     if let Some(rest) = plan::strip_idd(home, digits) {
         return Some(match plan::split_country_code(rest) {
-            Some((c, rest)) => Ok((c, Buf::from(rest))),
+            Some((c, rest)) => Ok((c, rest)),
             None => Err(Malformed::UnknownCountryCode),
         });
     }
-    strip_home_country_code(home, digits).map(|rest| Ok((country_of(home), rest)))
+    *rewritten = strip_home_country_code(home, digits)?;
+    Some(Ok((country_of(home), rewritten.as_bytes())))
 }
 
 /// Every region of a country code, the main one first.
