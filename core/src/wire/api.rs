@@ -1,0 +1,55 @@
+//! The JSON bodies of the HTTP API: a report batch, its answer, and every error.
+
+use serde::{Deserialize, Serialize};
+
+/// Most reports one upload may carry.
+pub const MAX_BATCH: usize = 500;
+/// Largest request body the server reads.
+pub const MAX_BODY_BYTES: usize = 256 * 1024;
+
+/// `POST /v1/reports`.
+#[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportBatch {
+    /// Pseudonymous device id: 32 lowercase hex digits, random, made once per install.
+    pub device: String,
+    pub reports: Vec<ReportItem>,
+}
+
+#[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportItem {
+    /// Idempotency key: unique per report; the server counts a key once.
+    pub key: String,
+    /// E.164 with `+`.
+    pub number: String,
+    /// `false`: "not spam".
+    pub spam: bool,
+    /// A reportable category name (`scam`, `telemarketing`, ...); ignored for "not spam".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    /// When the user reported it (Unix seconds; informational).
+    pub at: i64,
+}
+
+/// The answer to an accepted batch.
+#[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+pub struct ReportAck {
+    /// Reports counted now.
+    pub accepted: u32,
+    /// Reports whose idempotency key was already known (counted before).
+    pub duplicates: u32,
+}
+
+/// Every 4xx/5xx answer.
+#[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+pub struct ApiError {
+    /// Machine-readable: `invalid_number`, `emergency_number`, `unknown_category`, ...
+    pub error: String,
+    pub message: String,
+    /// The report in the batch that was refused, when one was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub index: Option<usize>,
+}
