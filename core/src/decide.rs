@@ -151,17 +151,21 @@ pub fn hidden(ctx: &Context) -> Decision {
 /// set to `allow` lets the call on to the heuristics.
 pub fn community_step(ctx: &Context, n: &PhoneNumber, evidence: Option<Evidence>) -> Option<Decision> {
     let e = evidence?;
-    let p = ctx.policy;
-    if e.score < p.warn_threshold {
-        return None;
-    }
-    let default = if e.score >= p.block_threshold { Action::Block } else { Action::Warn };
-    let action = p.action_for(e.category, default);
-    if action == Action::Allow {
-        return None;
-    }
+    let action = community_action(ctx.policy, &e)?;
     let label = format!("{} (community score {:.0})", e.category.label(), e.score);
     Some(decision(action, e.category, Reasons::of(Reason::Community), Some(label), Some(n)))
+}
+
+/// What community evidence alone does under the policy: warn at or above the warn
+/// threshold, block at or above the block threshold, unless the user chose another action
+/// for the category. `None` below the warn threshold, or when the category is allowed.
+/// (Step 5, and the import summary's count of what an imported list does now.)
+pub fn community_action(policy: &Policy, e: &Evidence) -> Option<Action> {
+    if e.score < policy.warn_threshold {
+        return None;
+    }
+    let default = if e.score >= policy.block_threshold { Action::Block } else { Action::Warn };
+    Some(policy.action_for(e.category, default)).filter(|a| *a != Action::Allow)
 }
 
 /// Step 6: what the number itself and the network say. Every heuristic that fires is a
@@ -237,38 +241,506 @@ fn is_neighbour(n: &PhoneNumber, policy: &Policy) -> bool {
     Prefix::of(n.e164, len - 4) == Prefix::of(own, len - 4)
 }
 
+/// Each step on an in-memory [`Context`]: no SQLite, no import. Numbers come from the
+/// parser (pure) or are built with the traits a test needs, so a step is tested on its
+/// own logic, not on the numbering-plan tables.
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::number::parse;
+    use crate::number::{parse, parse_pattern, Traits};
+    use crate::rules::{List, Rule};
 
-    /// The callback step on an in-memory context: only the window decides.
+    /// What a context borrows, owned.
+    struct World {
+        home: Region,
+        policy: Policy,
+        allow: RuleIndex,
+        block: RuleIndex,
+        contacts: HashSet<u64>,
+        own_reports: HashMap<u64, OwnReport>,
+        last_emergency_call: Option<i64>,
+    }
+
+    impl World {
+        fn new(home: Region) -> World {
+            World {
+                home,
+                policy: Policy::default(),
+                allow: RuleIndex::default(),
+                block: RuleIndex::default(),
+                contacts: HashSet::new(),
+                own_reports: HashMap::new(),
+                last_emergency_call: None,
+            }
+        }
+
+        fn rules(mut self, list: List, rules: &[(&str, Option<&str>)]) -> World {
+            let rules = rules
+                .iter()
+                .map(|(p, label)| Rule {
+                    list,
+                    pattern: parse_pattern(p, self.home).unwrap(),
+                    label: label.map(String::from),
+                    created_at: 0,
+                })
+                .collect();
+            match list {
+                List::Allow => self.allow = RuleIndex::new(rules),
+                List::Block => self.block = RuleIndex::new(rules),
+            }
+            self
+        }
+
+        fn setting(mut self, key: &str, value: &str) -> World {
+            self.policy.set(key, value, self.home).unwrap();
+            self
+        }
+
+        fn report(mut self, raw: &str, spam: bool, category: Category) -> World {
+            self.own_reports.insert(num(raw, self.home).e164.as_u64(), OwnReport { spam, category });
+            self
+        }
+
+        fn ctx(&self) -> Context<'_> {
+            Context {
+                home: self.home,
+                policy: &self.policy,
+                allow: &self.allow,
+                block: &self.block,
+                contacts: &self.contacts,
+                own_reports: &self.own_reports,
+                last_emergency_call: self.last_emergency_call,
+            }
+        }
+    }
+
+    fn num(raw: &str, home: Region) -> PhoneNumber {
+        match parse(raw, home) {
+            Caller::Number(n) => n,
+            other => panic!("{raw:?} reads as {other:?}"),
+        }
+    }
+
+    /// A plain, valid KR mobile number with the given traits and nothing else.
+    fn with_traits(traits: Traits) -> PhoneNumber {
+        let n = num("010-1234-5678", Region::KR);
+        assert_eq!((n.traits, n.valid, n.number_type), (Traits::default(), true, NumberType::Mobile));
+        PhoneNumber { traits, ..n }
+    }
+
+    fn reasons(d: &Decision) -> Vec<&'static str> {
+        d.reasons.iter().map(|r| r.as_str()).collect()
+    }
+
+    /// (action, category, reasons, label) of a decision.
+    fn seen(d: &Decision) -> (Action, Category, Vec<&'static str>, Option<String>) {
+        (d.action, d.category, reasons(d), d.label.clone())
+    }
+
+    fn evidence(score: f64, category: Category) -> Evidence {
+        Evidence { score, category, votes: score, last_activity: 0 }
+    }
+
     #[test]
-    fn emergency_callback_step() {
-        let policy = Policy::default();
-        let (allow, block) = (RuleIndex::default(), RuleIndex::default());
-        let (contacts, own_reports) = (HashSet::new(), HashMap::new());
-        let ctx = |last| Context {
-            home: Region::KR,
-            policy: &policy,
-            allow: &allow,
-            block: &block,
-            contacts: &contacts,
-            own_reports: &own_reports,
-            last_emergency_call: last,
-        };
+    fn step1_emergency() {
+        for (raw, home) in [("112", Region::KR), ("119", Region::KR), ("911", Region::US), ("+82 112", Region::US)] {
+            let n = num(raw, home);
+            let d = emergency(&n).unwrap_or_else(|| panic!("{raw} in {home:?}"));
+            assert_eq!(
+                seen(&d),
+                (Action::Allow, Category::Emergency, vec!["emergency"], Some("Emergency number".into()))
+            );
+            assert_eq!(d.number, Some(n.e164));
+        }
+        assert!(emergency(&num("010-1234-5678", Region::KR)).is_none());
+        // The step reads the trait, whatever the number.
+        let flagged = with_traits(Traits { emergency: true, ..Traits::default() });
+        assert_eq!(emergency(&flagged).map(|d| d.action), Some(Action::Allow));
+    }
+
+    /// The callback step: only the window decides.
+    #[test]
+    fn step1_emergency_callback() {
+        let mut w = World::new(Region::KR);
         let caller = parse("010-1234-5678", Region::KR);
         let call = |at| Call { caller_id: "010-1234-5678", at: Some(at), ..Call::default() };
-        assert!(emergency_callback(&ctx(None), &call(100), &caller).is_none());
-        let d = emergency_callback(&ctx(Some(100)), &call(100 + 3599), &caller).unwrap();
-        assert_eq!((d.action, d.reasons), (Action::Allow, Reasons::of(Reason::EmergencyCallback)));
+        assert!(emergency_callback(&w.ctx(), &call(100), &caller).is_none());
+        w.last_emergency_call = Some(100);
+        let d = emergency_callback(&w.ctx(), &call(100 + 3599), &caller).unwrap();
+        assert_eq!(
+            seen(&d),
+            (
+                Action::Allow,
+                Category::Emergency,
+                vec!["emergency_callback"],
+                Some("Possible emergency callback".into())
+            )
+        );
         assert!(d.number.is_some());
-        assert!(emergency_callback(&ctx(Some(100)), &call(100 + 3600), &caller).is_none());
-        assert!(emergency_callback(&ctx(Some(100)), &call(99), &caller).is_none());
-        let hidden = emergency_callback(&ctx(Some(100)), &call(200), &Caller::Hidden).unwrap();
+        assert!(emergency_callback(&w.ctx(), &call(100 + 3600), &caller).is_none());
+        assert!(emergency_callback(&w.ctx(), &call(99), &caller).is_none());
+        let hidden = emergency_callback(&w.ctx(), &call(200), &Caller::Hidden).unwrap();
         assert_eq!((hidden.action, hidden.number), (Action::Allow, None));
         // Without the call's time there is no window to be in.
         let no_time = Call { at: None, ..call(0) };
-        assert!(emergency_callback(&ctx(Some(100)), &no_time, &caller).is_none());
+        assert!(emergency_callback(&w.ctx(), &no_time, &caller).is_none());
+        // The window is the policy's; 0 turns it off.
+        let w = World { last_emergency_call: Some(100), ..World::new(Region::KR) }
+            .setting("emergency.callback-minutes", "2");
+        assert!(emergency_callback(&w.ctx(), &call(100 + 119), &caller).is_some());
+        assert!(emergency_callback(&w.ctx(), &call(100 + 120), &caller).is_none());
+        let w = World { last_emergency_call: Some(100), ..World::new(Region::KR) }
+            .setting("emergency.callback-minutes", "0");
+        assert!(emergency_callback(&w.ctx(), &call(100), &caller).is_none());
+    }
+
+    #[test]
+    fn step2_allowed() {
+        let kr = Region::KR;
+        let mut w = World::new(kr)
+            .rules(List::Allow, &[("010-1111-2222", Some("Mum")), ("+8231*", None)])
+            .report("010-5555-6666", false, Category::Unknown)
+            .report("010-7777-8888", true, Category::Scam);
+        w.contacts.insert(num("010-3333-4444", kr).e164.as_u64());
+        let plain = Call::new("");
+        let allowed = |w: &World, raw: &str, call: &Call| allowed(&w.ctx(), call, &num(raw, kr)).map(|d| seen(&d));
+        assert_eq!(
+            allowed(&w, "010-1111-2222", &plain),
+            Some((Action::Allow, Category::Personal, vec!["allow_list"], Some("Mum".into())))
+        );
+        assert_eq!(
+            allowed(&w, "031-123-4567", &plain),
+            Some((Action::Allow, Category::Personal, vec!["allow_list"], Some("On your allow list".into())))
+        );
+        assert_eq!(
+            allowed(&w, "010-3333-4444", &plain),
+            Some((Action::Allow, Category::Personal, vec!["contact"], Some("Contact".into())))
+        );
+        // The platform's word that the caller is a contact is enough.
+        let contact = Call { is_contact: true, ..plain };
+        assert_eq!(allowed(&w, "010-9999-0000", &contact).map(|d| d.2), Some(vec!["contact"]));
+        assert_eq!(
+            allowed(&w, "010-5555-6666", &plain),
+            Some((
+                Action::Allow,
+                Category::Personal,
+                vec!["not_spam"],
+                Some("You marked this number as not spam".into())
+            ))
+        );
+        // A spam report and an unknown number are not this step's business.
+        assert_eq!(allowed(&w, "010-7777-8888", &plain), None);
+        assert_eq!(allowed(&w, "010-9999-0000", &plain), None);
+        // One reason: the allow list before contacts before "not spam".
+        w.contacts.insert(num("010-1111-2222", kr).e164.as_u64());
+        w.own_reports
+            .insert(num("010-3333-4444", kr).e164.as_u64(), OwnReport { spam: false, category: Category::Unknown });
+        assert_eq!(allowed(&w, "010-1111-2222", &plain).map(|d| d.2), Some(vec!["allow_list"]));
+        assert_eq!(allowed(&w, "010-3333-4444", &plain).map(|d| d.2), Some(vec!["contact"]));
+    }
+
+    #[test]
+    fn step3_blocked() {
+        let kr = Region::KR;
+        let w = World::new(kr)
+            .rules(List::Block, &[("070*", Some("VoIP")), ("02-123-4567", None)])
+            .report("010-7777-8888", true, Category::Telemarketing)
+            .report("010-5555-6666", false, Category::Unknown);
+        let blocked = |raw: &str| blocked(&w.ctx(), &num(raw, kr)).map(|d| seen(&d));
+        assert_eq!(
+            blocked("070-1234-5678"),
+            Some((Action::Block, Category::Personal, vec!["block_list"], Some("VoIP".into())))
+        );
+        assert_eq!(
+            blocked("+82 2 123 4567"),
+            Some((Action::Block, Category::Personal, vec!["block_list"], Some("On your block list".into())))
+        );
+        assert_eq!(
+            blocked("010-7777-8888"),
+            Some((
+                Action::Block,
+                Category::Telemarketing,
+                vec!["reported"],
+                Some("You reported: Telemarketing".into())
+            ))
+        );
+        assert_eq!(blocked("010-5555-6666"), None, "not spam is step 2's");
+        assert_eq!(blocked("010-1234-5678"), None);
+        // The block list is asked before the user's reports.
+        let both =
+            World::new(kr).rules(List::Block, &[("010-7777-8888", None)]).report("010-7777-8888", true, Category::Scam);
+        assert_eq!(
+            super::blocked(&both.ctx(), &num("010-7777-8888", kr)).map(|d| reasons(&d)),
+            Some(vec!["block_list"])
+        );
+    }
+
+    #[test]
+    fn step4_hidden() {
+        let d = hidden(&World::new(Region::US).ctx());
+        assert_eq!(seen(&d), (Action::Allow, Category::Hidden, vec!["hidden"], Some("Hidden number".into())));
+        assert_eq!((d.number, d.number_type, d.region), (None, NumberType::Unknown, None));
+        for action in ["warn", "silence", "block"] {
+            let w = World::new(Region::US).setting("hidden", action);
+            assert_eq!(hidden(&w.ctx()).action.as_str(), action);
+        }
+    }
+
+    #[test]
+    fn step5_community() {
+        let w = World::new(Region::US);
+        let n = num("(212) 555-0100", Region::US);
+        let step = |w: &World, e: Option<Evidence>| community_step(&w.ctx(), &n, e).map(|d| seen(&d));
+        assert_eq!(step(&w, None), None);
+        assert_eq!(step(&w, Some(evidence(1.99, Category::Scam))), None, "below the warn threshold (2)");
+        assert_eq!(
+            step(&w, Some(evidence(2.0, Category::Telemarketing))),
+            Some((
+                Action::Warn,
+                Category::Telemarketing,
+                vec!["community"],
+                Some("Telemarketing (community score 2)".into())
+            ))
+        );
+        assert_eq!(step(&w, Some(evidence(4.99, Category::Scam))).map(|d| d.0), Some(Action::Warn));
+        assert_eq!(
+            step(&w, Some(evidence(5.0, Category::Scam))),
+            Some((Action::Block, Category::Scam, vec!["community"], Some("Scam (community score 5)".into())))
+        );
+        // The thresholds are the policy's.
+        let strict = World::new(Region::US).setting("threshold.warn", "0.5").setting("threshold.block", "1");
+        assert_eq!(step(&strict, Some(evidence(0.5, Category::Scam))).map(|d| d.0), Some(Action::Warn));
+        assert_eq!(step(&strict, Some(evidence(1.0, Category::Scam))).map(|d| d.0), Some(Action::Block));
+        // A category's action replaces warn and block alike; `allow` passes the call on.
+        let w = World::new(Region::US).setting("category.robocall", "silence").setting("category.survey", "allow");
+        assert_eq!(step(&w, Some(evidence(3.0, Category::Robocall))).map(|d| d.0), Some(Action::Silence));
+        assert_eq!(step(&w, Some(evidence(50.0, Category::Robocall))).map(|d| d.0), Some(Action::Silence));
+        assert_eq!(step(&w, Some(evidence(50.0, Category::Survey))), None);
+        assert_eq!(step(&w, Some(evidence(1.0, Category::Robocall))), None, "an override does not lower the threshold");
+        let w = World::new(Region::US).setting("category.unknown", "block");
+        assert_eq!(step(&w, Some(evidence(2.0, Category::Unknown))).map(|d| d.0), Some(Action::Block));
+    }
+
+    #[test]
+    fn step6_each_trait_on_its_own() {
+        let w = World::new(Region::KR);
+        let plain = Call::new("");
+        let fired = |n: &PhoneNumber| heuristics(&w.ctx(), &plain, Some(n)).map(|d| seen(&d));
+        assert_eq!(fired(&with_traits(Traits::default())), None, "a plain number");
+        let t = Traits::default();
+        assert_eq!(
+            fired(&with_traits(Traits { representative: true, ..t })),
+            Some((
+                Action::Warn,
+                Category::Representative,
+                vec!["representative_number"],
+                Some("Representative number".into())
+            ))
+        );
+        assert_eq!(
+            fired(&with_traits(Traits { premium_rate: true, ..t })),
+            Some((Action::Warn, Category::PremiumRate, vec!["premium_rate"], Some("Premium-rate number".into())))
+        );
+        // The metadata's premium-rate type is enough on its own.
+        let typed = PhoneNumber { number_type: NumberType::PremiumRate, ..with_traits(t) };
+        assert_eq!(fired(&typed).map(|d| d.2), Some(vec!["premium_rate"]));
+        assert_eq!(
+            fired(&with_traits(Traits { virtual_operator: true, ..t })),
+            Some((
+                Action::Warn,
+                Category::VirtualOperator,
+                vec!["virtual_operator"],
+                Some("Virtual-operator number".into())
+            ))
+        );
+        let invalid = PhoneNumber { valid: false, ..with_traits(t) };
+        assert_eq!(
+            fired(&invalid),
+            Some((
+                Action::Warn,
+                Category::Spoofed,
+                vec!["invalid_number"],
+                Some("Invalid number, possibly spoofed".into())
+            ))
+        );
+        // A caller ID that is no number at all.
+        let d = heuristics(&w.ctx(), &plain, None).unwrap();
+        assert_eq!(
+            seen(&d),
+            (Action::Warn, Category::Spoofed, vec!["invalid_number"], Some("Invalid caller ID".into()))
+        );
+        assert_eq!(d.number, None);
+    }
+
+    #[test]
+    fn step6_one_ring_risk_only_from_abroad() {
+        let t = Traits { one_ring_risk: true, ..Traits::default() };
+        let plain = Call::new("");
+        // +225 (Ivory Coast) calling a KR phone.
+        let ci = PhoneNumber { traits: t, ..num("+225 07 07 07 07 07", Region::KR) };
+        let kr = World::new(Region::KR);
+        let d = heuristics(&kr.ctx(), &plain, Some(&ci)).unwrap();
+        assert_eq!(
+            seen(&d),
+            (Action::Warn, Category::OneRing, vec!["one_ring_risk"], Some("Possible one-ring scam (+225)".into()))
+        );
+        // At home it is an ordinary call.
+        let home: Region = "CI".parse().unwrap();
+        assert_eq!(ci.region, Some(home));
+        assert!(heuristics(&World::new(home).ctx(), &plain, Some(&ci)).is_none());
+        // A +1 876 (Jamaica) number is abroad for a US phone, though both dial +1.
+        let jm = PhoneNumber { traits: t, ..num("+1 876 555 1234", Region::US) };
+        assert!(heuristics(&World::new(Region::US).ctx(), &plain, Some(&jm)).is_some());
+        // Without a region the country code decides.
+        let no_region = PhoneNumber { region: None, ..jm };
+        assert!(heuristics(&World::new(Region::US).ctx(), &plain, Some(&no_region)).is_none());
+        assert!(heuristics(&kr.ctx(), &plain, Some(&no_region)).is_some());
+    }
+
+    #[test]
+    fn step6_neighbour_spoofing() {
+        let us = Region::US;
+        let w = World::new(us).setting("own-number", "(212) 555-0100");
+        let call = |v| Call { caller_id: "", verification: v, ..Call::default() };
+        let fired = |raw: &str, v| heuristics(&w.ctx(), &call(v), Some(&num(raw, us))).map(|d| seen(&d));
+        let spoofed = Some((
+            Action::Warn,
+            Category::Spoofed,
+            vec!["neighbour_spoofing"],
+            Some("Possible neighbour spoofing".into()),
+        ));
+        assert_eq!(fired("(212) 555-0199", Verification::NotVerified), spoofed);
+        assert_eq!(fired("(212) 555-0100", Verification::NotVerified), spoofed, "the user's own number too");
+        assert_eq!(fired("(212) 555-0199", Verification::Passed), None, "a verified caller is not spoofed");
+        assert_eq!(fired("(212) 556-0199", Verification::NotVerified), None, "other digits before the last four");
+        assert_eq!(fired("+44 20 7031 3000", Verification::NotVerified), None);
+        // No own number, no neighbours.
+        let nobody = World::new(us);
+        assert!(heuristics(&nobody.ctx(), &call(Verification::NotVerified), Some(&num("(212) 555-0199", us))).is_none());
+        // Numbers shorter than ten digits have no neighbours (+298 30 20 10, Faroe
+        // Islands, has nine); ten digits (KR 02-123-4567, +8221234567) have.
+        let key = |digits: u64| crate::number::E164::from_u64(digits).unwrap();
+        let mut short = World::new(Region::KR);
+        short.policy.own_number = Some(key(298_302_010));
+        let near = PhoneNumber { e164: key(298_302_099), ..with_traits(Traits::default()) };
+        assert!(heuristics(&short.ctx(), &call(Verification::NotVerified), Some(&near)).is_none());
+        let seoul = World::new(Region::KR).setting("own-number", "02-123-4567");
+        let near = num("02-123-9999", Region::KR);
+        assert_eq!(near.e164.len(), 10);
+        assert!(heuristics(&seoul.ctx(), &call(Verification::NotVerified), Some(&near)).is_some());
+    }
+
+    #[test]
+    fn step6_stir_failed() {
+        let w = World::new(Region::US);
+        let failed = Call { caller_id: "", verification: Verification::Failed, ..Call::default() };
+        let n = num("(212) 555-0199", Region::US);
+        let d = heuristics(&w.ctx(), &failed, Some(&n)).unwrap();
+        assert_eq!(
+            seen(&d),
+            (Action::Warn, Category::Spoofed, vec!["stir_failed"], Some("Caller ID failed verification".into()))
+        );
+        // A malformed caller ID that failed verification: both reasons.
+        let d = heuristics(&w.ctx(), &failed, None).unwrap();
+        assert_eq!(reasons(&d), ["invalid_number", "stir_failed"]);
+        let passed = Call { verification: Verification::Passed, ..failed };
+        assert!(heuristics(&w.ctx(), &passed, Some(&n)).is_none());
+    }
+
+    #[test]
+    fn step6_policy_category_overrides() {
+        let t = Traits { representative: true, ..Traits::default() };
+        let rep = with_traits(t);
+        let failed = Call { caller_id: "", verification: Verification::Failed, ..Call::default() };
+        // Every heuristic that fired is a reason; the first strongest action names the category.
+        let w = World::new(Region::KR);
+        let d = heuristics(&w.ctx(), &failed, Some(&rep)).unwrap();
+        assert_eq!(
+            (d.action, d.category, reasons(&d)),
+            (Action::Warn, Category::Representative, vec!["representative_number", "stir_failed"])
+        );
+        let w = World::new(Region::KR).setting("category.spoofed", "block");
+        let d = heuristics(&w.ctx(), &failed, Some(&rep)).unwrap();
+        assert_eq!(
+            (d.action, d.category, d.label.as_deref()),
+            (Action::Block, Category::Spoofed, Some("Caller ID failed verification"))
+        );
+        assert_eq!(reasons(&d), ["representative_number", "stir_failed"]);
+        let w = World::new(Region::KR).setting("category.representative", "silence");
+        assert_eq!(
+            heuristics(&w.ctx(), &Call::new(""), Some(&rep)).map(|d| (d.action, d.category)),
+            Some((Action::Silence, Category::Representative))
+        );
+        // A category set to allow rings, and still says why.
+        let w = World::new(Region::KR).setting("category.representative", "allow");
+        let d = heuristics(&w.ctx(), &Call::new(""), Some(&rep)).unwrap();
+        assert_eq!((d.action, reasons(&d)), (Action::Allow, vec!["representative_number"]));
+        // Another heuristic that fires still warns.
+        let d = heuristics(&w.ctx(), &failed, Some(&rep)).unwrap();
+        assert_eq!((d.action, d.category), (Action::Warn, Category::Spoofed));
+    }
+
+    #[test]
+    fn step7_allow() {
+        let n = num("010-1234-5678", Region::KR);
+        let d = allow(Some(&n));
+        assert_eq!(seen(&d), (Action::Allow, Category::None, vec![], None));
+        assert_eq!(
+            (d.number, d.number_type, d.region, d.score),
+            (Some(n.e164), NumberType::Mobile, Some(Region::KR), None)
+        );
+        assert_eq!(allow(None).number, None);
+    }
+
+    /// `decide` walks the steps in order: the first that has something to say decides,
+    /// and the community is only asked when steps 1 to 4 had nothing to say.
+    #[test]
+    fn decide_precedence() {
+        let kr = Region::KR;
+        let base = || {
+            World::new(kr)
+                .rules(List::Allow, &[("010-1111-2222", Some("Mum"))])
+                .rules(List::Block, &[("+8210*", Some("all mobiles")), ("1588*", None), ("119", None)])
+                .report("1644-0000", true, Category::Scam)
+                .setting("hidden", "block")
+                .setting("category.spoofed", "block")
+        };
+        let w = base();
+        let never = |n: &PhoneNumber| -> Option<Evidence> { panic!("community asked about {}", n.e164) };
+        let scam = |_: &PhoneNumber| Some(evidence(50.0, Category::Scam));
+        let decide_raw = |w: &World, call: &Call, community: &dyn Fn(&PhoneNumber) -> Option<Evidence>| {
+            let d = decide(&w.ctx(), call, &parse(call.caller_id, kr), community);
+            (d.action, reasons(&d))
+        };
+        let call = |raw| Call { caller_id: raw, at: Some(1_000), ..Call::default() };
+
+        // 1. Emergency beats the block list, a failed verification and the community.
+        let failed = Call { verification: Verification::Failed, ..call("119") };
+        assert_eq!(decide_raw(&w, &failed, &never), (Action::Allow, vec!["emergency"]));
+        // 1. The callback window beats everything, hidden callers included.
+        let mut w = base();
+        w.last_emergency_call = Some(900);
+        assert_eq!(decide_raw(&w, &call("010-9999-0000"), &never), (Action::Allow, vec!["emergency_callback"]));
+        assert_eq!(decide_raw(&w, &call(""), &never), (Action::Allow, vec!["emergency_callback"]));
+        let w = base();
+        // 2. The allow list beats the block list (the number is under +8210*).
+        assert_eq!(decide_raw(&w, &call("010-1111-2222"), &never), (Action::Allow, vec!["allow_list"]));
+        // 3. The block list and the user's report beat the community and the heuristics.
+        assert_eq!(decide_raw(&w, &call("1588-1234"), &never), (Action::Block, vec!["block_list"]));
+        assert_eq!(decide_raw(&w, &call("1644-0000"), &never), (Action::Block, vec!["reported"]));
+        // 4. Hidden callers get the policy's action.
+        assert_eq!(decide_raw(&w, &call("anonymous"), &never), (Action::Block, vec!["hidden"]));
+        // 5. The community beats the heuristics: a representative number with votes.
+        let d = decide(&w.ctx(), &call("1600-1234"), &parse("1600-1234", kr), scam);
+        assert_eq!((d.action, reasons(&d), d.score), (Action::Block, vec!["community"], Some(50.0)));
+        // 6. Below the threshold the heuristics decide, and the score is still told.
+        let weak = |_: &PhoneNumber| Some(evidence(1.0, Category::Scam));
+        let d = decide(&w.ctx(), &call("1600-1234"), &parse("1600-1234", kr), weak);
+        assert_eq!((d.action, reasons(&d), d.score), (Action::Warn, vec!["representative_number"], Some(1.0)));
+        // 6. A malformed caller ID goes straight to the heuristics.
+        assert_eq!(decide_raw(&w, &call("call me maybe"), &never), (Action::Block, vec!["invalid_number"]));
+        // 7. Nothing to say: the call rings.
+        let d = decide(&w.ctx(), &call("02-123-4567"), &parse("02-123-4567", kr), |_| None);
+        assert_eq!((d.action, reasons(&d), d.score), (Action::Allow, vec![], None));
     }
 }

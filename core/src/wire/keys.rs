@@ -15,22 +15,13 @@ pub fn key_id(key: &VerifyingKey) -> [u8; 8] {
 
 /// Lowercase hex digits, two per byte.
 pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    ::hex::encode(bytes)
 }
 
 /// The bytes of hex digits (either case), surrounding whitespace ignored; `None` for an
 /// odd number of digits or anything else.
 pub fn unhex(s: &str) -> Option<Vec<u8>> {
-    let s = s.trim().as_bytes();
-    if s.len() % 2 != 0 {
-        return None;
-    }
-    s.chunks(2)
-        .map(|c| {
-            let d = |b: u8| (b as char).to_digit(16);
-            Some((d(c[0])? * 16 + d(c[1])?) as u8)
-        })
-        .collect()
+    ::hex::decode(s.trim()).ok()
 }
 
 /// A public key from its 64 hex digits (what `ringfence-server pubkey` prints).
