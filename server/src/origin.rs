@@ -16,56 +16,55 @@
 //! The origin is stored as a keyed hash (SHA-256 with a random server secret, 63 bits):
 //! the server keeps neither the address nor the network in the clear.
 
+use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 use sha2::{Digest, Sha256};
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::str::FromStr;
 
 /// An address range, `10.0.0.0/8`, `2001:db8::/32`, or one address (`127.0.0.1`).
+/// IPv4-mapped IPv6 forms (`::ffff:10.0.0.0/8`) are the IPv4 range.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub struct Cidr {
-    addr: IpAddr,
-    len: u8,
-}
+pub struct Cidr(IpNet);
 
 impl Cidr {
     pub fn contains(&self, ip: IpAddr) -> bool {
-        match (self.addr, canonical(ip)) {
-            (IpAddr::V4(net), IpAddr::V4(ip)) => mask_v4(ip, self.len) == mask_v4(net, self.len),
-            (IpAddr::V6(net), IpAddr::V6(ip)) => mask_v6(ip, self.len) == mask_v6(net, self.len),
-            _ => false,
-        }
+        self.0.contains(&canonical(ip))
     }
 }
 
-impl FromStr for Cidr {
-    type Err = String;
+/// A `--trusted-proxy` value that is not an address or a range.
+#[derive(Clone, PartialEq, Eq, Debug, thiserror::Error)]
+#[error("{0:?} is not an address or a range (10.0.0.0/8, 2001:db8::/32, 127.0.0.1)")]
+pub struct BadCidr(pub String);
 
-    fn from_str(s: &str) -> Result<Cidr, String> {
-        let bad = || format!("{s:?} is not an address or a range (10.0.0.0/8, 2001:db8::/32, 127.0.0.1)");
-        let (addr, len) = match s.trim().split_once('/') {
-            Some((a, l)) => (a, Some(l)),
-            None => (s.trim(), None),
+impl FromStr for Cidr {
+    type Err = BadCidr;
+
+    fn from_str(s: &str) -> Result<Cidr, BadCidr> {
+        let bad = || BadCidr(s.to_string());
+        let t = s.trim();
+        let net = if t.contains('/') {
+            t.parse::<IpNet>().map_err(|_| bad())?
+        } else {
+            IpNet::from(t.parse::<IpAddr>().map_err(|_| bad())?)
         };
-        let addr = canonical(addr.parse::<IpAddr>().map_err(|_| bad())?);
-        let max = if addr.is_ipv4() { 32 } else { 128 };
-        let len = match len {
-            Some(l) if !l.is_empty() && l.bytes().all(|b| b.is_ascii_digit()) && l.len() <= 3 => {
-                l.parse::<u8>().map_err(|_| bad())?
-            }
-            Some(_) => return Err(bad()),
-            None => max,
+        // A mapped address is the IPv4 address, and its length counts IPv4 bits.
+        let net = match net {
+            IpNet::V6(n) => match n.addr().to_ipv4_mapped() {
+                Some(v4) if t.contains('/') => IpNet::V4(Ipv4Net::new(v4, n.prefix_len()).map_err(|_| bad())?),
+                Some(v4) => IpNet::from(IpAddr::V4(v4)),
+                None => IpNet::V6(n),
+            },
+            v4 => v4,
         };
-        if len > max {
-            return Err(bad());
-        }
-        Ok(Cidr { addr, len })
+        Ok(Cidr(net))
     }
 }
 
 impl fmt::Display for Cidr {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}/{}", self.addr, self.len)
+        self.0.fmt(f)
     }
 }
 
@@ -81,22 +80,13 @@ pub fn canonical(ip: IpAddr) -> IpAddr {
     }
 }
 
-fn mask_v4(ip: Ipv4Addr, len: u8) -> u32 {
-    let bits = u32::from(ip);
-    if len == 0 {
-        0
-    } else {
-        bits & (u32::MAX << (32 - u32::from(len.min(32))))
-    }
+/// The first address of `ip`'s network of `len` bits (longer lengths: the address).
+fn network_v4(ip: Ipv4Addr, len: u8) -> Ipv4Addr {
+    Ipv4Net::new(ip, len.min(32)).map_or(ip, |n| n.network())
 }
 
-fn mask_v6(ip: Ipv6Addr, len: u8) -> u128 {
-    let bits = u128::from(ip);
-    if len == 0 {
-        0
-    } else {
-        bits & (u128::MAX << (128 - u32::from(len.min(128))))
-    }
+fn network_v6(ip: Ipv6Addr, len: u8) -> Ipv6Addr {
+    Ipv6Net::new(ip, len.min(128)).map_or(ip, |n| n.network())
 }
 
 /// How clients are grouped into origins.
@@ -144,8 +134,8 @@ impl OriginPolicy {
     /// kept for votes recorded before origins were, see `storage`).
     pub fn origin(&self, ip: IpAddr) -> Origin {
         let (family, bytes): (u8, Vec<u8>) = match canonical(ip) {
-            IpAddr::V4(v4) => (4, mask_v4(v4, self.v4_prefix).to_be_bytes().to_vec()),
-            IpAddr::V6(v6) => (6, mask_v6(v6, self.v6_prefix).to_be_bytes().to_vec()),
+            IpAddr::V4(v4) => (4, network_v4(v4, self.v4_prefix).octets().to_vec()),
+            IpAddr::V6(v6) => (6, network_v6(v6, self.v6_prefix).octets().to_vec()),
         };
         let len = if family == 4 { self.v4_prefix } else { self.v6_prefix };
         let mut h = Sha256::new();
@@ -256,5 +246,43 @@ mod tests {
         for bad in ["", "10.0.0.0/33", "::/129", "10.0.0.0/", "10.0.0.0/+8", "host", "10.0.0.0/8/8", "1.2.3.4/0008"] {
             assert!(bad.parse::<Cidr>().is_err(), "{bad:?}");
         }
+        let err = "10.0.0.0/33".parse::<Cidr>().unwrap_err().to_string();
+        assert!(err.starts_with("\"10.0.0.0/33\" is not an address or a range"), "{err}");
+    }
+
+    #[test]
+    fn ranges_keep_their_forms() {
+        for (written, shown) in [
+            (" 10.0.0.0/8 ", "10.0.0.0/8"),
+            ("10.1.2.3/8", "10.1.2.3/8"),
+            ("127.0.0.1", "127.0.0.1/32"),
+            ("::1", "::1/128"),
+            ("2001:db8::/32", "2001:db8::/32"),
+            ("::ffff:192.0.2.7", "192.0.2.7/32"),
+            ("::ffff:10.0.0.0/8", "10.0.0.0/8"),
+        ] {
+            let c: Cidr = written.parse().unwrap();
+            assert_eq!(c.to_string(), shown, "{written:?}");
+            assert_eq!(shown.parse::<Cidr>(), Ok(c), "{shown:?} reads back");
+        }
+        // The host bits of a range do not matter for membership.
+        let c: Cidr = "10.1.2.3/8".parse().unwrap();
+        assert!(c.contains(ip("10.200.0.1")) && c.contains(ip("::ffff:10.0.0.1")) && !c.contains(ip("11.0.0.0")));
+        let v6: Cidr = "2001:db8::/32".parse().unwrap();
+        assert!(v6.contains(ip("2001:db8:ffff::1")) && !v6.contains(ip("2001:db9::1")) && !v6.contains(ip("1.2.3.4")));
+        assert!("::ffff:10.0.0.0/33".parse::<Cidr>().is_err(), "a mapped range counts IPv4 bits");
+        assert!(!"::/0".parse::<Cidr>().unwrap().contains(ip("::ffff:1.2.3.4")), "mapped addresses are IPv4");
+    }
+
+    /// The origin hash is stored: it must never change. Values computed independently
+    /// (Python: SHA-256 of secret, family, prefix length and the network's bytes; the
+    /// first 8 bytes, big-endian, shifted right once).
+    #[test]
+    fn the_origin_hash_is_stable() {
+        let p = policy(&[]);
+        assert_eq!(p.origin(ip("192.0.2.77")), Origin(5004557430342190086));
+        assert_eq!(p.origin(ip("2001:db8:1:2::1")), Origin(6715114442018581916));
+        let all = OriginPolicy { v4_prefix: 0, ..p };
+        assert_eq!(all.origin(ip("203.0.113.5")), Origin(8462056254030520896));
     }
 }
