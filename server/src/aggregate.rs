@@ -21,8 +21,9 @@
 //! S and H decay at the same rate, so the published (score at T, T) stays exact until a
 //! new vote arrives, and the moment the listing lapses can be computed in advance.
 
-use crate::ranges::RangeRules;
-use ringfence_core::Category;
+use crate::rules::Rules;
+use ringfence_core::number::{parse, Caller};
+use ringfence_core::{Category, Region};
 use std::collections::BTreeMap;
 
 #[derive(Clone, Copy, PartialEq, Debug)]
@@ -34,29 +35,6 @@ pub struct Vote {
     /// The network it came from (`origin::Origin`); votes recorded before origins were
     /// each count as their own (storage gives them a per-device stand-in).
     pub origin: i64,
-}
-
-#[derive(Clone, Copy, PartialEq, Debug)]
-pub struct Rules {
-    pub min_reporters: u32,
-    pub list_threshold: f64,
-    pub min_confidence: f64,
-    /// 0: votes never decay.
-    pub half_life_secs: f64,
-    /// Blocks of numbers listed as spam ranges (`ranges.rs`).
-    pub ranges: RangeRules,
-}
-
-impl Default for Rules {
-    fn default() -> Self {
-        Rules {
-            min_reporters: 3,
-            list_threshold: 2.0,
-            min_confidence: 0.3,
-            half_life_secs: 125.0 * 86_400.0,
-            ranges: RangeRules::default(),
-        }
-    }
 }
 
 /// A number as it is listed.
@@ -80,6 +58,13 @@ pub fn decay(weight: f64, age_secs: f64, half_life_secs: f64) -> f64 {
     } else {
         weight * (-age_secs.max(0.0) / half_life_secs).exp2()
     }
+}
+
+/// Emergency numbers are never listed, whatever the votes (the API refuses them too).
+/// The core's one emergency rule: `+cc` and an emergency number of any region of the
+/// code (`+82112`, `+41117`), so it does not matter where the reporter is.
+pub fn is_emergency(number: u64) -> bool {
+    matches!(parse(&format!("+{number}"), Region::US), Caller::Number(n) if n.traits.emergency)
 }
 
 /// Lower bound of the 95 % Wilson score interval for `positive` out of `total`.
@@ -253,6 +238,16 @@ mod tests {
         let v = [spam(Category::Scam, 0), spam(Category::Scam, hl), spam(Category::Scam, hl)];
         let l = aggregate(&v, hl, &rules).unwrap();
         assert!((l.score - 2.5).abs() < 1e-9, "{l:?}");
+    }
+
+    #[test]
+    fn emergency_numbers_of_every_country() {
+        for n in [82112u64, 82119, 1911, 86110, 86120, 49112, 44999, 41117, 47113, 48999, 43144, 2710111, 66191] {
+            assert!(is_emergency(n), "+{n}");
+        }
+        for n in [821012345678u64, 15551234567, 8615881234567] {
+            assert!(!is_emergency(n), "+{n}");
+        }
     }
 
     #[test]

@@ -1,10 +1,8 @@
 //! The HTTP API: reports in, private lookups out, the published files as static files,
 //! and a health check. Every error is JSON (`wire::ApiError`) with a stable code.
 
-use crate::limit::{Buckets, RateLimiter};
-use crate::origin::{Origin, OriginPolicy};
-use crate::publish::Publisher;
 use crate::request::{self, Refusal};
+use crate::state::{Recorded, Shared};
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Path, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -20,33 +18,9 @@ use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
-/// The per-device and per-origin budgets (`limit.rs`).
-pub struct Limits {
-    /// Reports per device.
-    pub device: RateLimiter,
-    /// Reports per origin network, whatever the devices.
-    pub origin: Buckets<Origin>,
-    /// Devices seen for the first time, per origin network.
-    pub new_devices: Buckets<Origin>,
-    /// Private lookups per origin network: each costs a database read and a signature,
-    /// so one network cannot keep the server busy signing buckets.
-    pub lookups: Buckets<Origin>,
-}
-
-pub struct AppState {
-    pub publisher: Arc<Publisher>,
-    pub limits: Limits,
-    pub origins: Arc<OriginPolicy>,
-    /// `--count-reporters-by device`: votes are recorded without their network, so each
-    /// device counts as an independent reporter (the budgets still go by network).
-    pub count_by_device: bool,
-    /// A request (body included) must be answered within this (408 otherwise).
-    pub request_timeout: Duration,
-}
-
-pub fn router(state: Arc<AppState>) -> Router {
-    let files = ServeDir::new(&state.publisher.dir);
-    let timeout = state.request_timeout;
+pub fn router(state: Arc<Shared>) -> Router {
+    let files = ServeDir::new(state.files());
+    let timeout = state.request_timeout();
     Router::new()
         .route("/health", get(health))
         .route("/v1/reports", post(reports))
@@ -97,13 +71,8 @@ fn error(status: StatusCode, code: &str, message: String, index: Option<usize>) 
     (status, Json(ApiError { error: code.into(), message, index })).into_response()
 }
 
-pub fn now() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
-}
-
-async fn health(State(state): State<Arc<AppState>>) -> Response {
-    let publisher = state.publisher.clone();
-    let read = move || publisher.latest_version();
+async fn health(State(state): State<Arc<Shared>>) -> Response {
+    let read = move || state.latest_version();
     match tokio::task::spawn_blocking(read).await {
         Ok(Ok(version)) => Json(serde_json::json!({ "status": "ok", "version": version })).into_response(),
         _ => error(StatusCode::SERVICE_UNAVAILABLE, "unhealthy", "the database cannot be read".into(), None),
@@ -112,20 +81,13 @@ async fn health(State(state): State<Arc<AppState>>) -> Response {
 
 /// The client's network, from the peer address and, behind a trusted proxy,
 /// `X-Forwarded-For`.
-fn origin_of(state: &AppState, peer: SocketAddr, headers: &HeaderMap) -> Origin {
+fn origin_of(state: &Shared, peer: SocketAddr, headers: &HeaderMap) -> crate::origin::Origin {
     let forwarded: Vec<&[u8]> = headers.get_all("x-forwarded-for").iter().map(HeaderValue::as_bytes).collect();
-    state.origins.origin(state.origins.client_ip(peer.ip(), &forwarded))
-}
-
-/// What became of a batch.
-enum Recorded {
-    Counted(u32, u32),
-    NewDeviceRefused(u64),
-    Refused(Refusal),
+    state.origin_of(peer.ip(), &forwarded)
 }
 
 async fn reports(
-    State(state): State<Arc<AppState>>,
+    State(state): State<Arc<Shared>>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     req: Request,
 ) -> Response {
@@ -151,43 +113,33 @@ async fn reports(
     let device = batch.device.clone();
     let d = &device;
     let n = batch.reports.len() as u32;
-    if let Err(wait) = state.limits.device.take(d, n) {
+    let limits = state.limits();
+    if let Err(wait) = limits.device.take(d, n) {
         tracing::debug!(device = %d, reports = n, "rate limited (device)");
         return too_many("rate_limited", format!("too many reports from this device; retry in {wait} s"), wait);
     }
-    if let Err(wait) = state.limits.origin.take(&origin, n) {
-        state.limits.device.refund(d, n);
+    if let Err(wait) = limits.origin.take(&origin, n) {
+        limits.device.refund(d, n);
         tracing::debug!(device = %d, reports = n, "rate limited (network)");
         return too_many("rate_limited", format!("too many reports from this network; retry in {wait} s"), wait);
     }
     let st = state.clone();
     // Reading up to 500 numbers against the numbering plan is CPU work: off the async
     // threads, with the storage write.
-    let outcome = tokio::task::spawn_blocking(move || {
-        let valid = match request::validate_all(&batch.reports) {
-            Ok(v) => v,
-            Err(r) => return Ok(Recorded::Refused(r)),
-        };
-        let mut s = st.publisher.storage.lock().unwrap_or_else(|e| e.into_inner());
-        if !s.device_known(&batch.device)? {
-            if let Err(wait) = st.limits.new_devices.take(&origin, 1) {
-                return Ok(Recorded::NewDeviceRefused(wait));
-            }
-        }
-        // Origin 0: a vote of its own device's (storage::vote_origin), as before origins.
-        let vote_origin = if st.count_by_device { 0 } else { origin.0 };
-        s.record(&batch.device, vote_origin, &valid, now()).map(|(a, d)| Recorded::Counted(a, d))
+    let outcome = tokio::task::spawn_blocking(move || match request::validate_all(&batch.reports) {
+        Ok(valid) => st.record(&batch.device, origin, &valid, crate::now()).map(Ok),
+        Err(r) => Ok(Err(r)),
     })
     .await;
     match outcome {
-        Ok(Ok(Recorded::Counted(accepted, duplicates))) => {
+        Ok(Ok(Ok(Recorded::Counted(accepted, duplicates)))) => {
             tracing::info!(device = %d, accepted, duplicates, "reports recorded");
             Json(ReportAck { accepted, duplicates }).into_response()
         }
-        Ok(Ok(Recorded::Refused(r))) => refused(r),
-        Ok(Ok(Recorded::NewDeviceRefused(wait))) => {
-            state.limits.device.refund(d, n);
-            state.limits.origin.refund(&origin, n);
+        Ok(Ok(Err(r))) => refused(r),
+        Ok(Ok(Ok(Recorded::NewDeviceRefused(wait)))) => {
+            limits.device.refund(d, n);
+            limits.origin.refund(&origin, n);
             tracing::debug!(device = %d, "new device refused: too many from its network");
             let msg = format!("too many new devices from this network; retry in {wait} s");
             too_many("too_many_new_devices", msg, wait)
@@ -218,7 +170,7 @@ fn is_length_limit(e: &(dyn std::error::Error + 'static)) -> bool {
 }
 
 async fn lookup(
-    State(state): State<Arc<AppState>>,
+    State(state): State<Arc<Shared>>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     Path(prefix): Path<String>,
@@ -228,12 +180,12 @@ async fn lookup(
         Err(r) => return refused(r),
     };
     let origin = origin_of(&state, peer, &headers);
-    if let Err(wait) = state.limits.lookups.take(&origin, 1) {
+    if let Err(wait) = state.limits().lookups.take(&origin, 1) {
         tracing::debug!("rate limited (lookups)");
         return too_many("rate_limited", format!("too many lookups from this network; retry in {wait} s"), wait);
     }
-    let publisher = state.publisher.clone();
-    match tokio::task::spawn_blocking(move || publisher.bucket(bucket, now())).await {
+    let st = state.clone();
+    match tokio::task::spawn_blocking(move || st.bucket(bucket, crate::now())).await {
         Ok(Ok(bytes)) => ([(header::CONTENT_TYPE, "application/octet-stream")], bytes).into_response(),
         Ok(Err(e)) => {
             tracing::error!(error = %e, "lookup failed");

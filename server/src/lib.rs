@@ -1,8 +1,17 @@
 //! ringfence-server: collects spam reports from phones, aggregates them into a listing,
 //! and publishes it as signed snapshot and delta files (see `docs/protocol.md`).
+//!
+//! Modules depend one way, from the pure formulas up to the process (`error`, every
+//! failure, is below them all): `rules` → `aggregate` → `ranges` → `storage` → `db` →
+//! `publish` → `retention`; `request`, `origin` and `limit` read requests; `state` is
+//! what the handlers in `api` share; `serve`, `config`, `keys` and `secrets` are for
+//! start-up (`main.rs`). `docs/architecture.md` has a line on each.
 
 pub mod aggregate;
 pub mod api;
+pub mod config;
+pub mod db;
+pub mod error;
 pub mod keys;
 pub mod limit;
 pub mod origin;
@@ -10,5 +19,13 @@ pub mod publish;
 pub mod ranges;
 pub mod request;
 pub mod retention;
+pub mod rules;
+pub mod secrets;
 pub mod serve;
+pub mod state;
 pub mod storage;
+
+/// Now, in Unix seconds (0 if the clock is before 1970).
+pub fn now() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+}

@@ -6,35 +6,37 @@
 //! only file that names the latest version, is replaced last. A crash in between leaves
 //! files no manifest points to; the next run writes version v again.
 
-use crate::aggregate::Rules;
-use crate::storage::{Changes, Listed, Storage};
+use crate::db::Db;
+use crate::error::{FileError, PublishError};
+use crate::rules::Rules;
+use crate::storage::{Changes, Listed};
 use ringfence_core::wire::{self, Entry, Header, Kind, Manifest, Payload, SigningKey};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
-pub struct Publisher {
-    /// Where reports are recorded and versions committed.
-    pub storage: Arc<Mutex<Box<dyn Storage>>>,
-    /// A second connection to the same database, for the long reads: re-aggregating the
-    /// numbers voted on since the last version, snapshots, lookups, the health check. So
-    /// that a publication does not hold up the reports arriving meanwhile (it used to,
-    /// for as long as it read: the load test's p99). Reading on another connection is
-    /// safe: a vote that arrives during the read re-queues its number behind the point
-    /// the read covers (`Changes::dirty_upto`), and only the publisher writes `published`.
-    pub reader: Arc<Mutex<Box<dyn Storage>>>,
-    pub key: Arc<SigningKey>,
+/// What the operator chose for publication (the flags).
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// Where snapshots, deltas and the manifest are written (served under /v1/data).
     pub dir: PathBuf,
     pub rules: Rules,
     /// A full snapshot every this many versions (and at version 1).
     pub snapshot_every: u64,
-    pub salt: Vec<u8>,
+}
+
+/// The versions, their files and the manifest.
+pub struct Publisher {
+    db: Arc<Db>,
+    /// Signs every file.
+    key: SigningKey,
+    /// The lookup hash's salt, named in the manifest (`secrets.rs`).
+    salt: Vec<u8>,
+    settings: Settings,
     /// The oldest version from which every delta up to the latest is on disk (0: none).
     /// Found at start-up, so the manifest only ever names files that exist; moved
-    /// forward by retention (`retention.rs`).
-    pub oldest_delta: AtomicU64,
-    /// What old files and keys are deleted, and when (`retention.rs`).
-    pub retention: crate::retention::Retention,
+    /// forward by retention (`retention.rs`, through `stop_naming_deltas_below`).
+    oldest_delta: AtomicU64,
 }
 
 #[derive(Debug)]
@@ -45,24 +47,39 @@ pub struct Published {
     pub snapshot: bool,
 }
 
-type Result<T> = std::result::Result<T, String>;
-
-pub(crate) fn db(e: crate::storage::StorageError) -> String {
-    format!("database: {e}")
-}
+type Result<T> = std::result::Result<T, PublishError>;
 
 impl Publisher {
-    pub(crate) fn storage(&self) -> std::sync::MutexGuard<'_, Box<dyn Storage>> {
-        self.storage.lock().unwrap_or_else(|e| e.into_inner())
+    /// A publisher over `db`; nothing is read or written before `start`.
+    pub fn new(db: Arc<Db>, key: SigningKey, salt: Vec<u8>, settings: Settings) -> Publisher {
+        Publisher { db, key, salt, settings, oldest_delta: AtomicU64::new(0) }
     }
 
-    pub(crate) fn reader(&self) -> std::sync::MutexGuard<'_, Box<dyn Storage>> {
-        self.reader.lock().unwrap_or_else(|e| e.into_inner())
+    /// The database it publishes from.
+    pub fn db(&self) -> &Db {
+        &self.db
     }
 
-    /// The latest published version, read without waiting for report writes.
-    pub fn latest_version(&self) -> std::result::Result<u64, crate::storage::StorageError> {
-        self.reader().latest_version()
+    /// The directory the files are written to.
+    pub fn dir(&self) -> &Path {
+        &self.settings.dir
+    }
+
+    /// The oldest version whose delta the manifest names (0: none).
+    pub fn oldest_delta(&self) -> u64 {
+        self.oldest_delta.load(Ordering::SeqCst)
+    }
+
+    /// The version of the snapshot the manifest names, if any.
+    pub fn named_snapshot(&self) -> Result<Option<u64>> {
+        Ok(self.db.writer().meta("snapshot_version")?.and_then(|v| v.parse::<u64>().ok()))
+    }
+
+    /// Stops naming the deltas below `version` (retention deletes their files a run
+    /// later) and writes the manifest.
+    pub fn stop_naming_deltas_below(&self, version: u64, now: i64) -> Result<()> {
+        self.oldest_delta.store(version, Ordering::SeqCst);
+        self.write_manifest(now)
     }
 
     fn header(&self, kind: Kind, version: u64, base_version: u64, now: i64) -> Header {
@@ -72,7 +89,7 @@ impl Publisher {
             version,
             base_version,
             created_at: now,
-            half_life_secs: self.rules.half_life_secs.min(f64::from(u32::MAX)) as u32,
+            half_life_secs: self.settings.rules.half_life_secs.min(f64::from(u32::MAX)) as u32,
             entries: 0,
             deletions: 0,
         }
@@ -92,25 +109,25 @@ impl Publisher {
 
     /// Publishes the next version if anything changed. Returns what it published.
     pub fn publish(&self, now: i64) -> Result<Option<Published>> {
-        let changes: Changes = self.reader().pending_changes(now, &self.rules).map_err(db)?;
+        let changes: Changes = self.db.reader().pending_changes(now, &self.settings.rules)?;
         if changes.is_empty() {
             if changes.dirty_upto > 0 || !changes.expiry_updates.is_empty() {
                 // Votes that changed nothing visible: done with them.
-                self.storage().settle(&changes).map_err(db)?;
+                self.db.writer().settle(&changes)?;
             }
             return Ok(None);
         }
-        let version = self.storage().latest_version().map_err(db)? + 1;
+        let version = self.db.writer().latest_version()? + 1;
         let delta = Payload {
             header: self.header(Kind::Delta, version, version - 1, now),
             entries: Self::entries(&changes.upserts),
             deletions: changes.deletions.clone(),
         };
-        let bytes = wire::encode(&delta, &self.key).map_err(|e| e.to_string())?;
-        write_atomically(&self.dir.join(wire::delta_path(version)), &bytes)?;
-        self.storage().mark_published(version, &changes, now, &self.salt).map_err(db)?;
+        let bytes = wire::encode(&delta, &self.key)?;
+        write_atomically(&self.dir().join(wire::delta_path(version)), &bytes)?;
+        self.db.writer().mark_published(version, &changes, now, &self.salt)?;
         let _ = self.oldest_delta.compare_exchange(0, version, Ordering::SeqCst, Ordering::SeqCst);
-        let snapshot = version == 1 || version % self.snapshot_every.max(1) == 0;
+        let snapshot = version == 1 || version % self.settings.snapshot_every.max(1) == 0;
         if snapshot {
             self.write_snapshot(version, now)?;
         }
@@ -118,16 +135,17 @@ impl Publisher {
         Ok(Some(Published { version, upserts: changes.upserts.len(), deletions: changes.deletions.len(), snapshot }))
     }
 
-    pub(crate) fn write_snapshot(&self, version: u64, now: i64) -> Result<()> {
-        let listed = self.reader().listed().map_err(db)?;
+    /// Writes the snapshot of `version` (the latest) and makes it the named one.
+    pub fn write_snapshot(&self, version: u64, now: i64) -> Result<()> {
+        let listed = self.db.reader().listed()?;
         let p = Payload {
             header: self.header(Kind::Snapshot, version, 0, now),
             entries: Self::entries(&listed),
             deletions: vec![],
         };
-        let bytes = wire::encode(&p, &self.key).map_err(|e| e.to_string())?;
-        write_atomically(&self.dir.join(wire::snapshot_path(version)), &bytes)?;
-        self.storage().set_meta("snapshot_version", &version.to_string()).map_err(db)
+        let bytes = wire::encode(&p, &self.key)?;
+        write_atomically(&self.dir().join(wire::snapshot_path(version)), &bytes)?;
+        Ok(self.db.writer().set_meta("snapshot_version", &version.to_string())?)
     }
 
     /// At start-up: finds the unbroken run of delta files that ends at the latest
@@ -136,10 +154,10 @@ impl Publisher {
     /// manifest.
     pub fn start(&self, now: i64) -> Result<()> {
         self.requeue_if_range_rules_changed()?;
-        let latest = self.storage().latest_version().map_err(db)?;
+        let latest = self.db.writer().latest_version()?;
         let mut oldest = 0;
         let mut v = latest;
-        while v >= 1 && self.dir.join(wire::delta_path(v)).is_file() {
+        while v >= 1 && self.dir().join(wire::delta_path(v)).is_file() {
             oldest = v;
             v -= 1;
         }
@@ -152,25 +170,22 @@ impl Publisher {
     /// from before ranges, or new flags), every listed number is queued once, so that the
     /// next publication brings every block up to the new rules.
     fn requeue_if_range_rules_changed(&self) -> Result<()> {
-        let rules = format!("{}/{}", self.rules.ranges.min10, self.rules.ranges.min100);
-        let mut s = self.storage();
-        if s.meta("range_rules").map_err(db)?.as_deref() != Some(rules.as_str()) {
-            s.requeue_published().map_err(db)?;
-            s.set_meta("range_rules", &rules).map_err(db)?;
+        let ranges = self.settings.rules.ranges;
+        let rules = format!("{}/{}", ranges.min10, ranges.min100);
+        let mut s = self.db.writer();
+        if s.meta("range_rules")?.as_deref() != Some(rules.as_str()) {
+            s.requeue_published()?;
+            s.set_meta("range_rules", &rules)?;
         }
         Ok(())
     }
 
     /// Writes the manifest for the current state, first writing a snapshot of the
     /// latest version if there is none.
-    pub fn write_manifest(&self, now: i64) -> Result<()> {
-        let (latest, mut snapshot) = {
-            let mut s = self.storage();
-            let latest = s.latest_version().map_err(db)?;
-            let snap = s.meta("snapshot_version").map_err(db)?.and_then(|v| v.parse::<u64>().ok());
-            (latest, snap)
-        };
-        let snapshot_missing = |v: u64| !self.dir.join(wire::snapshot_path(v)).is_file();
+    fn write_manifest(&self, now: i64) -> Result<()> {
+        let latest = self.db.writer().latest_version()?;
+        let mut snapshot = self.named_snapshot()?;
+        let snapshot_missing = |v: u64| !self.dir().join(wire::snapshot_path(v)).is_file();
         if latest > 0 && snapshot.is_none_or(snapshot_missing) {
             self.write_snapshot(latest, now)?;
             snapshot = Some(latest);
@@ -185,17 +200,17 @@ impl Publisher {
             key: wire::hex(self.key.verifying_key().as_bytes()),
             key_id: wire::hex(&wire::key_id(&self.key.verifying_key())),
             created_at: now,
-            half_life_secs: self.rules.half_life_secs.min(f64::from(u32::MAX)) as u32,
+            half_life_secs: self.settings.rules.half_life_secs.min(f64::from(u32::MAX)) as u32,
         };
-        let json = serde_json::to_vec_pretty(&m).map_err(|e| e.to_string())?;
-        write_atomically(&self.dir.join("manifest.json"), &json)
+        let json = serde_json::to_vec_pretty(&m)?;
+        Ok(write_atomically(&self.dir().join("manifest.json"), &json)?)
     }
 
     /// The signed answer to a private lookup.
     pub fn bucket(&self, bucket: u16, now: i64) -> Result<Vec<u8>> {
         let (rows, version) = {
-            let mut s = self.reader();
-            (s.bucket(bucket).map_err(db)?, s.latest_version().map_err(db)?)
+            let mut s = self.db.reader();
+            (s.bucket(bucket)?, s.latest_version()?)
         };
         let mut entries: Vec<Entry> = rows
             .into_iter()
@@ -204,22 +219,21 @@ impl Publisher {
         entries.dedup_by_key(|e| e.key);
         let p =
             Payload { header: self.header(Kind::Bucket, version, u64::from(bucket), now), entries, deletions: vec![] };
-        wire::encode(&p, &self.key).map_err(|e| e.to_string())
+        Ok(wire::encode(&p, &self.key)?)
     }
 }
 
 /// Writes `bytes` to `path` so that readers see the old file or the new one, whole.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
-    let err = |e: std::io::Error| format!("{}: {e}", path.display());
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::result::Result<(), FileError> {
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(err)?;
+        std::fs::create_dir_all(dir).map_err(FileError::at(path))?;
     }
     let tmp = path.with_extension("tmp");
     {
         use std::io::Write;
-        let mut f = std::fs::File::create(&tmp).map_err(err)?;
-        f.write_all(bytes).map_err(err)?;
-        f.sync_all().map_err(err)?;
+        let mut f = std::fs::File::create(&tmp).map_err(FileError::at(path))?;
+        f.write_all(bytes).map_err(FileError::at(path))?;
+        f.sync_all().map_err(FileError::at(path))?;
     }
-    std::fs::rename(&tmp, path).map_err(err)
+    std::fs::rename(&tmp, path).map_err(FileError::at(path))
 }

@@ -16,22 +16,9 @@
 //! enough to be blocked themselves.
 
 use crate::aggregate::{decay, Listing};
+use crate::rules::RangeRules;
 use ringfence_core::Category;
 use std::collections::BTreeMap;
-
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub struct RangeRules {
-    /// Members a /10 block needs to be a range (0: range detection off).
-    pub min10: u32,
-    /// Ranges of ten a /100 block needs to be a range (0: /100 ranges off).
-    pub min100: u32,
-}
-
-impl Default for RangeRules {
-    fn default() -> Self {
-        RangeRules { min10: 4, min100: 3 }
-    }
-}
 
 /// A member as it is published.
 #[derive(Clone, Copy, PartialEq, Debug)]
@@ -203,7 +190,7 @@ mod tests {
     fn emergency_and_invalid_numbers_are_never_published() {
         // +82 110..119 hold Korea's 112 and 119: members around them must not list them.
         let ms: Vec<Member> = [82110u64, 82111, 82113, 82114].iter().map(|n| member(*n, Category::Scam, 0)).collect();
-        let publishable = |n: u64| ringfence_core::E164::from_u64(n).is_some() && !crate::storage::is_emergency(n);
+        let publishable = |n: u64| ringfence_core::E164::from_u64(n).is_some() && !crate::aggregate::is_emergency(n);
         let out: Vec<u64> = expand(&ms, &RangeRules::default(), 0.0, 2.0, publishable).iter().map(|x| x.0).collect();
         assert!(!out.is_empty());
         assert!(!out.contains(&82112) && !out.contains(&82119), "{out:?}");

@@ -11,11 +11,14 @@
 //! download what it named. After a restart the start-up scan (`Publisher::start`) names
 //! the not yet deleted files again, so the grace holds across restarts too.
 //!
-//! Runs come from the publisher's loop, after a publication, never at the same time as
-//! one: once at start and then at most every `every_secs`. Database deletions go in
-//! small batches, each its own short transaction, so reports wait for one batch at most.
+//! Runs come from the publishing loop (`main.rs`), after a publication, never at the
+//! same time as one: once at start and then at most every `every_secs`. Database
+//! deletions go in small batches, each its own short transaction, so reports wait for
+//! one batch at most. Retention works through the publisher's API (what the manifest
+//! names) and the database; the publisher knows nothing of it.
 
-use crate::publish::{db, Publisher};
+use crate::error::{FileError, PublishError};
+use crate::publish::Publisher;
 use ringfence_core::wire;
 use std::sync::atomic::{AtomicI64, Ordering};
 
@@ -75,121 +78,114 @@ impl Pruned {
     }
 }
 
-impl Publisher {
+impl Retention {
     /// Runs `prune` if the last run was at least `every_secs` ago (or there was none).
-    pub fn prune_if_due(&self, now: i64) -> Result<Option<Pruned>, String> {
-        let last = self.retention.last_run.load(Ordering::SeqCst);
-        if last != NEVER && now.saturating_sub(last) < self.retention.every_secs {
+    pub fn prune_if_due(&self, p: &Publisher, now: i64) -> Result<Option<Pruned>, PublishError> {
+        let last = self.last_run.load(Ordering::SeqCst);
+        if last != NEVER && now.saturating_sub(last) < self.every_secs {
             return Ok(None);
         }
         // Stored first: a failing run is retried at the next interval, not every tick.
-        self.retention.last_run.store(now, Ordering::SeqCst);
-        self.prune(now).map(Some)
+        self.last_run.store(now, Ordering::SeqCst);
+        self.prune(p, now).map(Some)
     }
 
     /// One retention run at `now` (see the module's notes for the order).
-    pub fn prune(&self, now: i64) -> Result<Pruned, String> {
-        let r = &self.retention;
+    pub fn prune(&self, p: &Publisher, now: i64) -> Result<Pruned, PublishError> {
         let mut pruned = Pruned::default();
-        if r.keep_deltas_secs > 0 {
-            pruned.deltas = self.delete_unnamed_deltas()?;
-            let upto = self.advance_oldest_delta(now)?;
-            pruned.versions = batches(|| self.storage().prune_versions(upto, BATCH))?;
+        if self.keep_deltas_secs > 0 {
+            pruned.deltas = delete_unnamed_deltas(p)?;
+            let upto = self.advance_oldest_delta(p, now)?;
+            pruned.versions = batches(|| p.db().writer().prune_versions(upto, BATCH))?;
         }
-        pruned.snapshots = self.delete_old_snapshots()?;
-        if r.keep_keys_secs > 0 {
-            let before = now.saturating_sub(r.keep_keys_secs);
-            pruned.keys = batches(|| self.storage().prune_seen(before, BATCH))?;
+        pruned.snapshots = delete_old_snapshots(p)?;
+        if self.keep_keys_secs > 0 {
+            let before = now.saturating_sub(self.keep_keys_secs);
+            pruned.keys = batches(|| p.db().writer().prune_seen(before, BATCH))?;
         }
-        pruned.oldest_delta = self.oldest_delta.load(Ordering::SeqCst);
+        pruned.oldest_delta = p.oldest_delta();
         Ok(pruned)
-    }
-
-    /// Deletes the delta files below the `oldest_delta` the manifest names now (set by
-    /// the previous run, or found at start-up), oldest first.
-    fn delete_unnamed_deltas(&self) -> Result<u64, String> {
-        let latest = self.storage().latest_version().map_err(db)?;
-        let oldest = self.oldest_delta.load(Ordering::SeqCst);
-        // No delta named at all: none of the files (those of a broken run) is reachable.
-        let named_from = if oldest > 0 { oldest } else { latest.saturating_add(1) };
-        let from = self.storage().meta(DELETED_BELOW).map_err(db)?.and_then(|v| v.parse::<u64>().ok()).unwrap_or(1);
-        let mut deleted = 0;
-        for v in from.max(1)..named_from {
-            let path = self.dir.join(wire::delta_path(v));
-            match std::fs::remove_file(&path) {
-                Ok(()) => deleted += 1,
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                Err(e) => return Err(format!("{}: {e}", path.display())),
-            }
-        }
-        // Lowered too when files below the mark are named again (a publish directory
-        // restored from a backup), so that they are deleted once unnamed.
-        if named_from != from {
-            self.storage().set_meta(DELETED_BELOW, &named_from.to_string()).map_err(db)?;
-        }
-        Ok(deleted)
     }
 
     /// Moves `oldest_delta` past the versions published more than `keep_deltas_secs`
     /// ago that the named snapshot covers (a phone older than that takes the snapshot),
     /// and writes the manifest. Returns the last version no longer named (0: none).
-    fn advance_oldest_delta(&self, now: i64) -> Result<u64, String> {
-        let oldest = self.oldest_delta.load(Ordering::SeqCst);
+    fn advance_oldest_delta(&self, p: &Publisher, now: i64) -> Result<u64, PublishError> {
+        let oldest = p.oldest_delta();
         if oldest == 0 {
             return Ok(0);
         }
-        let old = self.reader().version_at(now.saturating_sub(self.retention.keep_deltas_secs)).map_err(db)?;
-        let snapshot = self.named_snapshot()?.unwrap_or(0);
+        let old = p.db().reader().version_at(now.saturating_sub(self.keep_deltas_secs))?;
+        let snapshot = p.named_snapshot()?.unwrap_or(0);
         let upto = old.min(snapshot);
         if upto >= oldest {
-            self.oldest_delta.store(upto + 1, Ordering::SeqCst);
-            self.write_manifest(now)?;
+            p.stop_naming_deltas_below(upto + 1, now)?;
         }
         Ok(upto)
     }
+}
 
-    fn named_snapshot(&self) -> Result<Option<u64>, String> {
-        Ok(self.storage().meta("snapshot_version").map_err(db)?.and_then(|v| v.parse::<u64>().ok()))
+/// Deletes the delta files below the `oldest_delta` the manifest names now (set by the
+/// previous run, or found at start-up), oldest first.
+fn delete_unnamed_deltas(p: &Publisher) -> Result<u64, PublishError> {
+    let latest = p.db().writer().latest_version()?;
+    let oldest = p.oldest_delta();
+    // No delta named at all: none of the files (those of a broken run) is reachable.
+    let named_from = if oldest > 0 { oldest } else { latest.saturating_add(1) };
+    let from = p.db().writer().meta(DELETED_BELOW)?.and_then(|v| v.parse::<u64>().ok()).unwrap_or(1);
+    let mut deleted = 0;
+    for v in from.max(1)..named_from {
+        deleted += remove(&p.dir().join(wire::delta_path(v)))?;
     }
+    // Lowered too when files below the mark are named again (a publish directory
+    // restored from a backup), so that they are deleted once unnamed.
+    if named_from != from {
+        p.db().writer().set_meta(DELETED_BELOW, &named_from.to_string())?;
+    }
+    Ok(deleted)
+}
 
-    /// Deletes the snapshot files older than the named one but its predecessor (a phone
-    /// that read the previous manifest may still be downloading that). Files newer than
-    /// the named one are left: a crash between writing one and naming it leaves such a
-    /// file, and the next snapshot of that version replaces it.
-    fn delete_old_snapshots(&self) -> Result<u64, String> {
-        let Some(named) = self.named_snapshot()? else { return Ok(0) };
-        let dir = self.dir.join(wire::snapshot_path(0)).parent().map(|p| p.to_path_buf()).unwrap_or_default();
-        let entries = match std::fs::read_dir(&dir) {
-            Ok(e) => e,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
-            Err(e) => return Err(format!("{}: {e}", dir.display())),
-        };
-        let mut older: Vec<u64> = entries
-            .filter_map(|e| e.ok())
-            .filter_map(|e| e.file_name().to_str().and_then(|n| n.strip_suffix(".rfs")?.parse::<u64>().ok()))
-            .filter(|v| *v < named)
-            .collect();
-        older.sort_unstable();
-        older.pop(); // the previous snapshot stays
-        let mut deleted = 0;
-        for v in older {
-            let path = self.dir.join(wire::snapshot_path(v));
-            match std::fs::remove_file(&path) {
-                Ok(()) => deleted += 1,
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                Err(e) => return Err(format!("{}: {e}", path.display())),
-            }
-        }
-        Ok(deleted)
+/// Deletes the snapshot files older than the named one but its predecessor (a phone
+/// that read the previous manifest may still be downloading that). Files newer than the
+/// named one are left: a crash between writing one and naming it leaves such a file, and
+/// the next snapshot of that version replaces it.
+fn delete_old_snapshots(p: &Publisher) -> Result<u64, PublishError> {
+    let Some(named) = p.named_snapshot()? else { return Ok(0) };
+    let dir = p.dir().join(wire::snapshot_path(0)).parent().map(|d| d.to_path_buf()).unwrap_or_default();
+    let entries = match std::fs::read_dir(&dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
+        Err(e) => return Err(FileError::at(&dir)(e).into()),
+    };
+    let mut older: Vec<u64> = entries
+        .filter_map(|e| e.ok())
+        .filter_map(|e| e.file_name().to_str().and_then(|n| n.strip_suffix(".rfs")?.parse::<u64>().ok()))
+        .filter(|v| *v < named)
+        .collect();
+    older.sort_unstable();
+    older.pop(); // the previous snapshot stays
+    let mut deleted = 0;
+    for v in older {
+        deleted += remove(&p.dir().join(wire::snapshot_path(v)))?;
+    }
+    Ok(deleted)
+}
+
+/// Deletes a file; 1 if it did, 0 if there was none.
+fn remove(path: &std::path::Path) -> Result<u64, FileError> {
+    match std::fs::remove_file(path) {
+        Ok(()) => Ok(1),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(0),
+        Err(e) => Err(FileError::at(path)(e)),
     }
 }
 
 /// Runs `batch` (which takes and releases the storage lock) until it deletes less than
 /// a whole batch, pausing between batches so that waiting report writes get the lock.
-fn batches(mut batch: impl FnMut() -> crate::storage::Result<u64>) -> Result<u64, String> {
+fn batches(mut batch: impl FnMut() -> crate::storage::Result<u64>) -> Result<u64, PublishError> {
     let mut total = 0;
     for _ in 0..MAX_BATCHES {
-        let n = batch().map_err(db)?;
+        let n = batch()?;
         total += n;
         if n < u64::from(BATCH) {
             break;
@@ -202,17 +198,43 @@ fn batches(mut batch: impl FnMut() -> crate::storage::Result<u64>) -> Result<u64
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::aggregate::Rules;
+    use crate::db::Db;
+    use crate::publish::Settings;
+    use crate::rules::Rules;
     use crate::storage::{tests::report, Sqlite, Storage};
     use std::path::Path;
-    use std::sync::{Arc, Mutex};
+    use std::sync::Arc;
 
-    fn publisher(dir: &Path, retention: Retention) -> Publisher {
+    /// A publisher and its retention, on a fresh (or the same, again) database in `dir`.
+    struct P {
+        publisher: Publisher,
+        retention: Retention,
+    }
+
+    impl std::ops::Deref for P {
+        type Target = Publisher;
+        fn deref(&self) -> &Publisher {
+            &self.publisher
+        }
+    }
+
+    impl P {
+        fn prune_if_due(&self, now: i64) -> Result<Option<Pruned>, PublishError> {
+            self.retention.prune_if_due(&self.publisher, now)
+        }
+
+        fn prune(&self, now: i64) -> Result<Pruned, PublishError> {
+            self.retention.prune(&self.publisher, now)
+        }
+
+        fn storage(&self) -> std::sync::MutexGuard<'_, Box<dyn Storage>> {
+            self.publisher.db().writer()
+        }
+    }
+
+    fn publisher(dir: &Path, retention: Retention) -> P {
         let open = || -> Box<dyn Storage> { Box::new(Sqlite::open(&dir.join("server.db")).unwrap()) };
-        Publisher {
-            storage: Arc::new(Mutex::new(open())),
-            reader: Arc::new(Mutex::new(open())),
-            key: Arc::new(wire::SigningKey::from_bytes(&[7; 32])),
+        let settings = Settings {
             dir: dir.join("publish"),
             rules: Rules {
                 min_reporters: 1,
@@ -222,31 +244,31 @@ mod tests {
                 ..Rules::default()
             },
             snapshot_every: 5,
-            salt: b"salt".to_vec(),
-            oldest_delta: Default::default(),
-            retention,
-        }
+        };
+        let db = Arc::new(Db::new(open(), open()));
+        let publisher = Publisher::new(db, wire::SigningKey::from_bytes(&[7; 32]), b"salt".to_vec(), settings);
+        P { publisher, retention }
     }
 
     fn manifest(p: &Publisher) -> wire::Manifest {
-        serde_json::from_slice(&std::fs::read(p.dir.join("manifest.json")).unwrap()).unwrap()
+        serde_json::from_slice(&std::fs::read(p.dir().join("manifest.json")).unwrap()).unwrap()
     }
 
     /// Every file the manifest names exists.
     fn names_only_files_that_exist(p: &Publisher) -> wire::Manifest {
         let m = manifest(p);
         let snapshot = m.snapshot.as_ref().expect("a snapshot");
-        assert!(p.dir.join(&snapshot.path).is_file(), "{m:?}");
+        assert!(p.dir().join(&snapshot.path).is_file(), "{m:?}");
         if let Some(o) = m.oldest_delta {
             for v in o..=m.latest {
-                assert!(p.dir.join(wire::delta_path(v)).is_file(), "delta {v} is named: {m:?}");
+                assert!(p.dir().join(wire::delta_path(v)).is_file(), "delta {v} is named: {m:?}");
             }
         }
         m
     }
 
     fn files(p: &Publisher, sub: &str) -> Vec<u64> {
-        let mut v: Vec<u64> = std::fs::read_dir(p.dir.join(sub))
+        let mut v: Vec<u64> = std::fs::read_dir(p.dir().join(sub))
             .unwrap()
             .filter_map(|e| e.unwrap().file_name().to_str()?.split('.').next()?.parse().ok())
             .collect();
@@ -255,7 +277,7 @@ mod tests {
     }
 
     /// Versions 1 to 30 published at T + 10 s each, from one new device's key each.
-    fn publish_thirty(p: &Publisher, t: i64) {
+    fn publish_thirty(p: &P, t: i64) {
         p.start(t).unwrap();
         for i in 1..=30u64 {
             let at = t + 10 * i as i64;
@@ -356,13 +378,13 @@ mod tests {
         publish_thirty(&p, t);
         let backup = tempfile::tempdir().unwrap();
         for v in 1..=30 {
-            std::fs::copy(p.dir.join(wire::delta_path(v)), backup.path().join(v.to_string())).unwrap();
+            std::fs::copy(p.dir().join(wire::delta_path(v)), backup.path().join(v.to_string())).unwrap();
         }
         p.prune(t + 10_000).unwrap();
         assert_eq!(p.prune(t + 10_000).unwrap().deltas, 30, "the snapshot is of the latest: every delta goes");
         assert!(files(&p, "deltas").is_empty());
         for v in 1..=30 {
-            std::fs::copy(backup.path().join(v.to_string()), p.dir.join(wire::delta_path(v))).unwrap();
+            std::fs::copy(backup.path().join(v.to_string()), p.dir().join(wire::delta_path(v))).unwrap();
         }
         let p = publisher(dir.path(), Retention::new(1, 0, 0));
         p.start(t + 10_001).unwrap();

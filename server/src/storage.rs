@@ -15,37 +15,16 @@ mod sqlite;
 pub use postgres::Postgres;
 pub use sqlite::Sqlite;
 
-use crate::aggregate::{aggregate, Listing, Rules, Vote};
+/// Kept here too for the fuzz targets (`fuzz/src/server_targets.rs`).
+pub use crate::aggregate::is_emergency;
+pub use crate::error::StorageError;
+
+use crate::aggregate::{aggregate, Listing, Vote};
 use crate::ranges::{self, Member};
-use ringfence_core::number::{parse, Caller};
+use crate::rules::Rules;
 use ringfence_core::wire;
-use ringfence_core::{Category, Region};
+use ringfence_core::Category;
 use std::collections::BTreeMap;
-use std::fmt;
-
-/// A database failure, whichever the database.
-#[derive(Debug)]
-pub struct StorageError(pub String);
-
-impl fmt::Display for StorageError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for StorageError {}
-
-impl From<rusqlite::Error> for StorageError {
-    fn from(e: rusqlite::Error) -> Self {
-        StorageError(format!("sqlite: {e}"))
-    }
-}
-
-impl From<::postgres::Error> for StorageError {
-    fn from(e: ::postgres::Error) -> Self {
-        StorageError(format!("postgres: {e}"))
-    }
-}
 
 pub type Result<T> = std::result::Result<T, StorageError>;
 
@@ -122,13 +101,6 @@ pub trait Storage: Send {
     /// Deletes at most `limit` rows of `versions` below `below`, oldest first, never the
     /// latest; returns how many it deleted.
     fn prune_versions(&mut self, below: u64, limit: u32) -> Result<u64>;
-}
-
-/// Emergency numbers are never listed, whatever the votes (the API refuses them too).
-/// The core's one emergency rule: `+cc` and an emergency number of any region of the
-/// code (`+82112`, `+41117`), so it does not matter where the reporter is.
-pub fn is_emergency(number: u64) -> bool {
-    matches!(parse(&format!("+{number}"), Region::US), Caller::Number(n) if n.traits.emergency)
 }
 
 /// A listing as the phones will see it: score and day quantised like the wire does.
@@ -405,7 +377,7 @@ pub(crate) mod tests {
         // Nothing else pending: blocks nobody touched were not recomputed into changes.
         assert!(db.pending_changes(115, rules).unwrap().is_empty());
         // Ranges off: a full block of members publishes only the members.
-        let off = Rules { ranges: crate::ranges::RangeRules { min10: 0, min100: 3 }, ..*rules };
+        let off = Rules { ranges: crate::rules::RangeRules { min10: 0, min100: 3 }, ..*rules };
         let other = 827012345680u64;
         let reports: Vec<Report> = (0..6).map(|i| robocall(&format!("key-06{i:02}"), other + i)).collect();
         db.record("r1", 1, &reports, 116).unwrap();
@@ -488,15 +460,5 @@ pub(crate) mod tests {
         assert_eq!(listed.len(), 1);
         assert!(!listed[0].range, "rows from before ranges are members");
         assert_eq!(listed[0].listing.category, Category::Robocall);
-    }
-
-    #[test]
-    fn emergency_numbers_of_every_country() {
-        for n in [82112u64, 82119, 1911, 86110, 86120, 49112, 44999, 41117, 47113, 48999, 43144, 2710111, 66191] {
-            assert!(super::is_emergency(n), "+{n}");
-        }
-        for n in [821012345678u64, 15551234567, 8615881234567] {
-            assert!(!super::is_emergency(n), "+{n}");
-        }
     }
 }

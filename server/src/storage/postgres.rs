@@ -3,7 +3,8 @@
 //! API could be spread over several (see `docs/protocol.md`, "Scaling").
 
 use super::{category, changes, vote_origin, Changes, Listed, Reads, Report, Result, Storage};
-use crate::aggregate::{Listing, Rules, Vote};
+use crate::aggregate::{Listing, Vote};
+use crate::rules::Rules;
 use ::postgres::{Client, NoTls, Row, Statement, Transaction};
 use ringfence_core::wire;
 

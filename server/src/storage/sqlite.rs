@@ -1,7 +1,8 @@
 //! The embedded default: one SQLite file (WAL, one connection behind the server's lock).
 
 use super::{category, changes, vote_origin, Changes, Listed, Reads, Report, Result, Storage};
-use crate::aggregate::{Listing, Rules, Vote};
+use crate::aggregate::{Listing, Vote};
+use crate::rules::Rules;
 use ringfence_core::wire;
 use rusqlite::{params, Connection, OptionalExtension};
 use std::path::Path;

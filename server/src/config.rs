@@ -1,0 +1,279 @@
+//! The command line (`ringfence-server --help`) and what it becomes: `Cli` is the flags
+//! as clap reads them, `Config` the checked values the server starts with. Every check
+//! of a flag's value is here (`Config::from_cli`); the flags are a contract (tests/e2e
+//! and deployments use them).
+
+use crate::error::ConfigError;
+use crate::limit::Buckets;
+use crate::origin::Cidr;
+use crate::publish;
+use crate::retention::Retention;
+use crate::rules::{RangeRules, Rules};
+use crate::serve;
+use crate::state::{CountBy, Limits};
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+use std::time::Duration;
+
+#[derive(Parser)]
+#[command(name = "ringfence-server", version, about = "The ringfence community spam-number service")]
+pub struct Cli {
+    /// SQLite database file (created on first use); the key pair lives beside it in PATH.key
+    #[arg(long, global = true, default_value = "ringfence-server.db", value_name = "PATH")]
+    pub db: PathBuf,
+    /// Keep votes in this PostgreSQL database instead of the SQLite file
+    /// (`postgres://user:password@host/dbname`); the key pair still lives in DB.key
+    #[arg(long, value_name = "URL", env = "RINGFENCE_SERVER_POSTGRES")]
+    pub postgres: Option<String>,
+    /// Address to listen on (port 0: any free port; the chosen one is printed)
+    #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR")]
+    pub listen: String,
+    /// Where snapshots, deltas and the manifest are written [default: DB's directory/publish]
+    #[arg(long, value_name = "DIR")]
+    pub publish_dir: Option<PathBuf>,
+    /// Seconds between publications
+    #[arg(long, default_value_t = 2.0, value_name = "SECS")]
+    pub publish_interval: f64,
+    /// Independent spam reporters a number needs before it is listed: distinct origin
+    /// networks (see --origin-v4-prefix), however many devices report from each
+    #[arg(long, default_value_t = 3, value_name = "N")]
+    pub min_reporters: u32,
+    /// Net spam votes (decayed) a listed number must keep
+    #[arg(long, default_value_t = 2.0, value_name = "SCORE")]
+    pub list_threshold: f64,
+    /// Lowest Wilson lower bound (95 %) of the spam share of votes
+    #[arg(long, default_value_t = 0.3, value_name = "P")]
+    pub min_confidence: f64,
+    /// Votes lose half their weight after this many days (0: never)
+    #[arg(long, default_value_t = 125.0, value_name = "DAYS")]
+    pub half_life_days: f64,
+    /// A block of ten consecutive numbers (+82 70-1234-567x) is a spam range when at least N
+    /// of them are listed; its other numbers are then published too, with the members' most
+    /// frequent category and the range's strength as score (the N-th strongest member's,
+    /// at least --list-threshold).
+    /// 0: no ranges
+    #[arg(long, default_value_t = 4, value_name = "N")]
+    pub range10_min: u32,
+    /// A block of a hundred is a spam range, all of it published, when at least N of its
+    /// blocks of ten are (0: ranges of ten only)
+    #[arg(long, default_value_t = 3, value_name = "N")]
+    pub range100_min: u32,
+    /// Write a full snapshot every N versions
+    #[arg(long, default_value_t = 50, value_name = "N")]
+    pub snapshot_every: u64,
+    /// Delete the delta files of versions published more than DAYS ago, once a snapshot
+    /// covers them (phones further behind download the snapshot); 0: keep forever
+    #[arg(long, default_value_t = 30.0, value_name = "DAYS")]
+    pub keep_deltas_days: f64,
+    /// --keep-deltas-days in seconds, overriding it (for tests)
+    #[arg(long, value_name = "SECS")]
+    pub keep_deltas_secs: Option<f64>,
+    /// Forget report idempotency keys older than DAYS (a report re-sent after that counts
+    /// again, as the same vote: never twice); 0: keep forever
+    #[arg(long, default_value_t = 90.0, value_name = "DAYS")]
+    pub keep_keys_days: f64,
+    /// Seconds between retention runs (one also runs at start); a delta file is deleted
+    /// a run after the manifest stopped naming it
+    #[arg(long, default_value_t = 3600.0, value_name = "SECS")]
+    pub prune_interval: f64,
+    /// Reports a device may send at once
+    #[arg(long, default_value_t = 500, value_name = "N")]
+    pub rate_burst: u32,
+    /// Reports a device may send per minute, sustained
+    #[arg(long, default_value_t = 60, value_name = "N")]
+    pub rate_per_minute: u32,
+    /// Reports one origin network may send at once, whatever its devices
+    #[arg(long, default_value_t = 5000, value_name = "N")]
+    pub origin_burst: u32,
+    /// Reports one origin network may send per minute, sustained
+    #[arg(long, default_value_t = 1000, value_name = "N")]
+    pub origin_per_minute: u32,
+    /// New devices one origin network may introduce at once
+    #[arg(long, default_value_t = 50, value_name = "N")]
+    pub new_devices_burst: u32,
+    /// New devices one origin network may introduce per hour, sustained
+    #[arg(long, default_value_t = 50, value_name = "N")]
+    pub new_devices_per_hour: u32,
+    /// Private lookups one origin network may make at once
+    #[arg(long, default_value_t = 600, value_name = "N")]
+    pub lookup_burst: u32,
+    /// Private lookups one origin network may make per minute, sustained
+    #[arg(long, default_value_t = 600, value_name = "N")]
+    pub lookups_per_minute: u32,
+    /// Prefix length of an IPv4 origin network: one reporter per number per network
+    #[arg(long, default_value_t = 24, value_name = "BITS", value_parser = clap::value_parser!(u8).range(0..=32))]
+    pub origin_v4_prefix: u8,
+    /// Prefix length of an IPv6 origin network
+    #[arg(long, default_value_t = 48, value_name = "BITS", value_parser = clap::value_parser!(u8).range(0..=128))]
+    pub origin_v6_prefix: u8,
+    /// What makes reporters independent: their networks (the Sybil defence), or only their
+    /// device ids (for closed deployments and tests where every phone shares one address;
+    /// anyone can then mint reporters). The per-network budgets apply either way
+    #[arg(long, value_enum, default_value_t = CountBy::Network, value_name = "WHAT")]
+    pub count_reporters_by: CountBy,
+    /// A proxy or CDN address (or range, 10.0.0.0/8) whose X-Forwarded-For is believed;
+    /// repeat for several. Without it the header is ignored
+    #[arg(long = "trusted-proxy", value_name = "CIDR")]
+    pub trusted_proxies: Vec<Cidr>,
+    /// Seconds a client has to send a request's headers (and that an idle keep-alive
+    /// connection stays open)
+    #[arg(long, default_value_t = 10.0, value_name = "SECS")]
+    pub header_timeout: f64,
+    /// Seconds a request, body included, has to be answered (408 after)
+    #[arg(long, default_value_t = 30.0, value_name = "SECS")]
+    pub request_timeout: f64,
+    /// Connections open at once (more wait in the listen queue)
+    #[arg(long, default_value_t = 2048, value_name = "N")]
+    pub max_connections: usize,
+    /// Connections open at once from one address (trusted proxies exempt)
+    #[arg(long, default_value_t = 64, value_name = "N")]
+    pub max_connections_per_ip: usize,
+    /// Log lines on standard error as text or JSON (one object per line); RUST_LOG filters
+    #[arg(long, value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Print the public key (64 hex digits) phones pin, creating the key pair if needed
+    Pubkey,
+}
+
+/// How log lines are written on standard error.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+/// What the server starts with: the flags, checked and in the units the modules use.
+pub struct Config {
+    pub db: PathBuf,
+    pub postgres: Option<String>,
+    pub listen: String,
+    pub publish: publish::Settings,
+    pub publish_interval: Duration,
+    pub retention: Retention,
+    pub limits: Limits,
+    pub origin_v4_prefix: u8,
+    pub origin_v6_prefix: u8,
+    pub trusted_proxies: Vec<Cidr>,
+    pub count_by: CountBy,
+    pub request_timeout: Duration,
+    pub serve: serve::Limits,
+}
+
+impl Config {
+    /// Checks the flags' values against each other and converts them.
+    pub fn from_cli(cli: Cli) -> Result<Config, ConfigError> {
+        if !(cli.publish_interval > 0.0 && cli.half_life_days >= 0.0 && cli.list_threshold > 0.0) {
+            return Err(ConfigError::Publication);
+        }
+        let publish_interval =
+            Duration::try_from_secs_f64(cli.publish_interval).map_err(|_| ConfigError::Publication)?;
+        let positive = |x: f64| x.is_finite() && x > 0.0 && x < 1e9;
+        if !(positive(cli.header_timeout) && positive(cli.request_timeout)) {
+            return Err(ConfigError::Timeouts);
+        }
+        let secs = |flag: &'static str, x: f64| -> Result<i64, ConfigError> {
+            if x.is_finite() && (0.0..1e12).contains(&x) {
+                Ok(x.ceil() as i64)
+            } else {
+                Err(ConfigError::Duration(flag))
+            }
+        };
+        let retention = Retention::new(
+            match cli.keep_deltas_secs {
+                Some(s) => secs("--keep-deltas-secs", s)?,
+                None => secs("--keep-deltas-days", cli.keep_deltas_days * 86_400.0)?,
+            },
+            secs("--keep-keys-days", cli.keep_keys_days * 86_400.0)?,
+            secs("--prune-interval", cli.prune_interval)?,
+        );
+        let dir = cli.publish_dir.clone().unwrap_or_else(|| {
+            cli.db
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .map(|p| p.join("publish"))
+                .unwrap_or_else(|| "publish".into())
+        });
+        let rules = Rules {
+            min_reporters: cli.min_reporters.max(1),
+            list_threshold: cli.list_threshold,
+            min_confidence: cli.min_confidence,
+            half_life_secs: cli.half_life_days * 86_400.0,
+            ranges: RangeRules { min10: cli.range10_min, min100: cli.range100_min },
+        };
+        Ok(Config {
+            publish: publish::Settings { dir, rules, snapshot_every: cli.snapshot_every },
+            publish_interval,
+            retention,
+            limits: Limits {
+                device: Buckets::new(cli.rate_burst, cli.rate_per_minute),
+                origin: Buckets::new(cli.origin_burst, cli.origin_per_minute),
+                new_devices: Buckets::with_rate(cli.new_devices_burst, f64::from(cli.new_devices_per_hour) / 3600.0),
+                lookups: Buckets::new(cli.lookup_burst, cli.lookups_per_minute),
+            },
+            origin_v4_prefix: cli.origin_v4_prefix,
+            origin_v6_prefix: cli.origin_v6_prefix,
+            trusted_proxies: cli.trusted_proxies,
+            count_by: cli.count_reporters_by,
+            request_timeout: Duration::from_secs_f64(cli.request_timeout),
+            serve: serve::Limits {
+                header_timeout: Duration::from_secs_f64(cli.header_timeout),
+                max_connections: cli.max_connections,
+                max_connections_per_ip: cli.max_connections_per_ip.max(1),
+                max_header_bytes: 32 * 1024,
+            },
+            db: cli.db,
+            postgres: cli.postgres,
+            listen: cli.listen,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(args: &[&str]) -> Result<Config, ConfigError> {
+        Config::from_cli(Cli::try_parse_from([&["ringfence-server"][..], args].concat()).unwrap())
+    }
+
+    #[test]
+    fn defaults() {
+        let c = config(&["--db", "srv/x.db"]).unwrap();
+        assert_eq!(c.publish.dir, PathBuf::from("srv/publish"));
+        assert_eq!(c.publish.rules, Rules::default());
+        assert_eq!(c.publish_interval, Duration::from_secs(2));
+        assert_eq!((c.retention.keep_deltas_secs, c.retention.keep_keys_secs), (30 * 86_400, 90 * 86_400));
+        assert_eq!(c.count_by, CountBy::Network);
+        assert_eq!(config(&[]).unwrap().publish.dir, PathBuf::from("publish"));
+    }
+
+    #[test]
+    fn flag_values() {
+        let c =
+            config(&["--count-reporters-by", "device", "--keep-deltas-secs", "1.5", "--min-reporters", "0"]).unwrap();
+        assert_eq!((c.count_by, c.retention.keep_deltas_secs, c.publish.rules.min_reporters), (CountBy::Device, 2, 1));
+        let cli = Cli::try_parse_from(["ringfence-server", "--log-format", "json"]).unwrap();
+        assert_eq!(cli.log_format, LogFormat::Json);
+        for bad in [["--log-format", "xml"], ["--count-reporters-by", "ip"], ["--origin-v4-prefix", "33"]] {
+            assert!(Cli::try_parse_from([&["ringfence-server"][..], &bad[..]].concat()).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn values_that_make_no_sense_are_refused() {
+        assert_eq!(config(&["--publish-interval", "0"]).err(), Some(ConfigError::Publication));
+        assert_eq!(config(&["--publish-interval", "inf"]).err(), Some(ConfigError::Publication));
+        assert_eq!(config(&["--half-life-days=-1"]).err(), Some(ConfigError::Publication));
+        assert_eq!(config(&["--request-timeout", "0"]).err(), Some(ConfigError::Timeouts));
+        assert_eq!(config(&["--keep-keys-days=-1"]).err(), Some(ConfigError::Duration("--keep-keys-days")));
+        let err = config(&["--prune-interval", "NaN"]).err().unwrap().to_string();
+        assert_eq!(err, "--prune-interval must be a number of days or seconds, not negative");
+    }
+}
