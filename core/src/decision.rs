@@ -1,8 +1,9 @@
 //! The vocabulary of a screening decision: what to do with a call, why, and in which
-//! category. The precedence that produces it lives in `decide.rs`.
+//! category. The precedence that produces it lives in `decide.rs`; reading these names
+//! from what a person typed, which fails with an `Error`, lives in
+//! `error.rs`, so this module depends on nothing but the numbers.
 
 use crate::number::{NumberType, Region, E164};
-use crate::Error;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
@@ -39,16 +40,6 @@ impl Action {
 
     pub(crate) fn code(&self) -> i64 {
         *self as i64
-    }
-}
-
-impl FromStr for Action {
-    type Err = Error;
-    fn from_str(s: &str) -> Result<Self, Error> {
-        Action::ALL
-            .into_iter()
-            .find(|a| a.as_str().eq_ignore_ascii_case(s.trim()))
-            .ok_or_else(|| Error::UnknownAction(s.chars().take(40).collect()))
     }
 }
 
@@ -116,18 +107,6 @@ impl Category {
     /// Categories a person can pick when reporting a number.
     pub fn is_reportable(&self) -> bool {
         !matches!(self, Category::None | Category::Emergency | Category::Personal | Category::Hidden)
-    }
-}
-
-impl FromStr for Category {
-    type Err = Error;
-    fn from_str(s: &str) -> Result<Self, Error> {
-        let t = s.trim();
-        Category::ALL
-            .iter()
-            .copied()
-            .find(|c| c.as_str().eq_ignore_ascii_case(t) || c.as_str().replace('_', "-").eq_ignore_ascii_case(t))
-            .ok_or_else(|| Error::UnknownCategory(s.chars().take(40).collect()))
     }
 }
 
@@ -236,22 +215,6 @@ pub enum Verification {
     NotVerified,
     Passed,
     Failed,
-}
-
-impl FromStr for Verification {
-    type Err = Error;
-    fn from_str(s: &str) -> Result<Self, Error> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "passed" | "pass" => Ok(Verification::Passed),
-            "failed" | "fail" => Ok(Verification::Failed),
-            "none" | "not_verified" | "not-verified" | "unknown" => Ok(Verification::NotVerified),
-            _ => Err(Error::BadSettingValue {
-                key: "verified".into(),
-                value: s.chars().take(40).collect(),
-                expected: "passed, failed or none".into(),
-            }),
-        }
-    }
 }
 
 /// An incoming call as the phone sees it.

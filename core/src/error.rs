@@ -1,7 +1,13 @@
 //! Errors a caller can act on. Each message says what went wrong and, where it helps,
 //! what to do about it.
+//!
+//! Reading the decision vocabulary's names from text (`"block".parse::<Action>()`) lives
+//! here too: it fails with these errors, whose messages list the names that are known.
+//! So this module depends on `decision.rs`, and never the other way round.
 
+use crate::decision::{Action, Category, Verification};
 use std::path::PathBuf;
+use std::str::FromStr;
 use thiserror::Error;
 
 #[derive(Debug, Error)]
@@ -21,7 +27,7 @@ pub enum Error {
     #[error("bad value {value:?} for {key}: {expected}")]
     BadSettingValue { key: String, value: String, expected: String },
 
-    #[error("unknown category {0:?}; known: {known}", known = crate::Category::names().join(", "))]
+    #[error("unknown category {0:?}; known: {known}", known = Category::names().join(", "))]
     UnknownCategory(String),
 
     #[error("unknown action {0:?}; use allow, warn, silence or block")]
@@ -117,4 +123,44 @@ impl Error {
 
 pub(crate) fn is_corruption(e: &rusqlite::Error) -> bool {
     matches!(e.sqlite_error_code(), Some(rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase))
+}
+
+// ---- the decision vocabulary, read from text ----
+
+impl FromStr for Action {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self, Error> {
+        Action::ALL
+            .into_iter()
+            .find(|a| a.as_str().eq_ignore_ascii_case(s.trim()))
+            .ok_or_else(|| Error::UnknownAction(s.chars().take(40).collect()))
+    }
+}
+
+impl FromStr for Category {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self, Error> {
+        let t = s.trim();
+        Category::ALL
+            .iter()
+            .copied()
+            .find(|c| c.as_str().eq_ignore_ascii_case(t) || c.as_str().replace('_', "-").eq_ignore_ascii_case(t))
+            .ok_or_else(|| Error::UnknownCategory(s.chars().take(40).collect()))
+    }
+}
+
+impl FromStr for Verification {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self, Error> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "passed" | "pass" => Ok(Verification::Passed),
+            "failed" | "fail" => Ok(Verification::Failed),
+            "none" | "not_verified" | "not-verified" | "unknown" => Ok(Verification::NotVerified),
+            _ => Err(Error::BadSettingValue {
+                key: "verified".into(),
+                value: s.chars().take(40).collect(),
+                expected: "passed, failed or none".into(),
+            }),
+        }
+    }
 }

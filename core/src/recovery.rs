@@ -86,7 +86,36 @@ struct Salvage {
     incomplete: Vec<String>,
 }
 
-pub(crate) fn recover(path: &Path, home: Region) -> Result<(Screener, Recovery)> {
+/// The two doors of this module on the screener (the screener itself knows nothing of
+/// recovery: this module builds on it, like `sync.rs`).
+impl Screener {
+    /// Opens the database, or, when it cannot be opened (damaged, truncated, unreadable),
+    /// a stand-in that still screens: with the lists, contacts, reports and settings that
+    /// could be read from the file (read only, in place), else with none. Emergency numbers
+    /// and ordinary calls are allowed either way; it never blocks everything.
+    /// [`Screener::last_error`] and [`Screener::degraded`] say why; writes are refused
+    /// with [`Error::Degraded`] until the app has called [`Screener::recover`]. For the
+    /// screening service, which must answer whatever state the file is in.
+    pub fn open_or_fallback(path: impl AsRef<Path>, home: Region) -> Screener {
+        let path = path.as_ref();
+        match Screener::open(path, home) {
+            Ok(s) => s,
+            Err(e) => fallback(path, home, e),
+        }
+    }
+
+    /// Moves a damaged database aside (to `<file>.corrupt-<unix time>`, with its `-wal`
+    /// and `-shm`), creates a fresh one at `path` holding every rule, contact, report,
+    /// history entry and setting that could still be read from it, and opens that. The
+    /// community data is not carried over: a full resync rebuilds it. The moved file is
+    /// kept, never deleted. A file that passes `PRAGMA integrity_check` is left alone.
+    /// See `docs/reliability.md`.
+    pub fn recover(path: impl AsRef<Path>, home: Region) -> Result<(Screener, Recovery)> {
+        recover(path.as_ref(), home)
+    }
+}
+
+fn recover(path: &Path, home: Region) -> Result<(Screener, Recovery)> {
     let mut rec = Recovery::default();
     // A sound file is left as it is: an app that calls this by mistake loses nothing.
     if let Ok(s) = Screener::open(path, home) {
@@ -109,7 +138,7 @@ pub(crate) fn recover(path: &Path, home: Region) -> Result<(Screener, Recovery)>
     Ok((Screener::from_store(store, home, None)?, rec))
 }
 
-pub(crate) fn fallback(path: &Path, home: Region, error: Error) -> Screener {
+fn fallback(path: &Path, home: Region, error: Error) -> Screener {
     let why = error.to_string();
     let salvage = if path.is_file() { salvage(path) } else { Salvage::default() };
     let build = |salvage: &Salvage| -> Result<Screener> {

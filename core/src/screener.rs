@@ -106,31 +106,6 @@ impl Screener {
         Screener::with_store(Store::open(path)?, home).map_err(|e| e.at(path))
     }
 
-    /// Opens the database, or, when it cannot be opened (damaged, truncated, unreadable),
-    /// a stand-in that still screens: with the lists, contacts, reports and settings that
-    /// could be read from the file (read only, in place), else with none. Emergency numbers
-    /// and ordinary calls are allowed either way; it never blocks everything.
-    /// [`Screener::last_error`] and [`Screener::degraded`] say why; writes are refused
-    /// with [`Error::Degraded`] until the app has called [`Screener::recover`]. For the
-    /// screening service, which must answer whatever state the file is in.
-    pub fn open_or_fallback(path: impl AsRef<Path>, home: Region) -> Screener {
-        let path = path.as_ref();
-        match Screener::open(path, home) {
-            Ok(s) => s,
-            Err(e) => crate::recovery::fallback(path, home, e),
-        }
-    }
-
-    /// Moves a damaged database aside (to `<file>.corrupt-<unix time>`, with its `-wal`
-    /// and `-shm`), creates a fresh one at `path` holding every rule, contact, report,
-    /// history entry and setting that could still be read from it, and opens that. The
-    /// community data is not carried over: a full resync rebuilds it. The moved file is
-    /// kept, never deleted. A file that passes `PRAGMA integrity_check` is left alone.
-    /// See `docs/reliability.md`.
-    pub fn recover(path: impl AsRef<Path>, home: Region) -> Result<(Screener, crate::recovery::Recovery)> {
-        crate::recovery::recover(path.as_ref(), home)
-    }
-
     /// Why this screener is a stand-in for a database that could not be opened
     /// ([`Screener::open_or_fallback`]), if it is one.
     pub fn degraded(&self) -> Option<&str> {
