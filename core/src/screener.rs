@@ -449,8 +449,14 @@ impl Screener {
     }
 }
 
-/// Labels are trimmed, kept short, and empty means none.
+/// The most characters a rule's label keeps.
+const LABEL_CHARS: usize = 100;
+
+/// A rule's label as stored: control characters dropped, surrounding whitespace trimmed,
+/// at most [`LABEL_CHARS`] characters; nothing left means no label (never `Some("")`).
 fn clean_label(label: &str) -> Option<String> {
-    let l = label.trim();
-    (!l.is_empty()).then(|| l.chars().filter(|c| !c.is_control()).take(100).collect())
+    let visible: String = label.chars().filter(|c| !c.is_control()).collect();
+    let short: String = visible.trim().chars().take(LABEL_CHARS).collect();
+    let l = short.trim_end();
+    (!l.is_empty()).then(|| l.to_string())
 }

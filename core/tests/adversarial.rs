@@ -165,6 +165,53 @@ fn check_screen(s: &mut Screener, text: &str, what: &str) {
     }
 }
 
+/// What `add_rule` made of `text` as a label, judged by what a user can see: a label
+/// is never empty, never longer than 100 characters, has no control characters and no
+/// surrounding whitespace; it is the start of the text's visible characters, cut at the
+/// limit and no sooner; and text with nothing visible in it is no label at all.
+fn check_label(text: &str, label: Option<&str>, what: &str) {
+    let visible: Vec<char> = text.chars().filter(|c| !c.is_control()).collect();
+    let visible: String = visible.into_iter().collect();
+    let Some(label) = label else {
+        assert!(visible.trim().is_empty(), "{what}: {:?} lost its label", short(text));
+        return;
+    };
+    let chars = label.chars().count();
+    assert!(chars > 0 && chars <= 100, "{what}: label of {chars} characters");
+    assert!(!label.chars().any(char::is_control), "{what}: control character in {label:?}");
+    assert_eq!(label.trim(), label, "{what}: untrimmed label");
+    // The label starts where the visible text starts and runs on from there.
+    assert!(visible.trim_start().starts_with(label), "{what}: {label:?} is not the start of the text");
+    // Nothing visible is cut from the first 100 characters: what follows the label there
+    // is whitespace at most.
+    let cut: String = visible.trim_start()[label.len()..].chars().take(100 - chars).collect();
+    assert!(cut.trim().is_empty(), "{what}: {label:?} cut before {:?}", short(&cut));
+}
+
+/// Labels through the public API, on the cases the corpus has only by accident.
+#[test]
+fn labels_are_cleaned_not_emptied() {
+    let mut s = Screener::open_in_memory(Region::US).unwrap();
+    let long = "x".repeat(99) + " yz";
+    for (text, want) in [
+        ("Mum", Some("Mum")),
+        ("  Mum \n", Some("Mum")),
+        ("Mu\u{0}m", Some("Mum")),
+        ("\u{0}\u{7}\u{1b}", None),
+        ("\t \n", None),
+        ("", None),
+        (" \u{0} Mum", Some("Mum")),
+        (long.as_str(), Some(&long[..99])),
+        ("\u{1F4DE} \u{D55C}\u{AD6D}", Some("\u{1F4DE} \u{D55C}\u{AD6D}")),
+    ] {
+        let (rule, _) = s.add_rule(List::Block, "+1 212 555 0100", Some(text)).unwrap();
+        assert_eq!(rule.label.as_deref(), want, "{text:?}");
+        check_label(text, rule.label.as_deref(), &format!("{text:?}"));
+        let stored = s.rules(List::Block).unwrap();
+        assert_eq!(stored[0].label.as_deref(), want, "{text:?} as stored");
+    }
+}
+
 #[test]
 fn every_input_through_every_door() {
     let dir = tempfile::tempdir().unwrap();
@@ -225,10 +272,7 @@ fn every_input_through_every_door() {
         let (rule, new) =
             s.add_rule(List::Allow, label_probe, Some(text)).unwrap_or_else(|e| panic!("{what}: label: {e}"));
         assert!(!new);
-        let want: Option<String> = Some(text.trim())
-            .filter(|t| !t.is_empty())
-            .map(|t| t.chars().filter(|c| !c.is_control()).take(100).collect());
-        assert_eq!(rule.label, want, "{what}");
+        check_label(text, rule.label.as_deref(), &what);
 
         // Reports, with the text as number and as comment.
         match s.report(text, Category::Scam, Some(text)) {
