@@ -1,6 +1,6 @@
 //! The database file: persistence, two processes' worth of connections, bad files.
 
-use ringfence_core::{Action, Call, Category, Error, List, Region, Screener};
+use ringfence_core::{Action, Call, Category, Error, List, Reason, Region, Screener};
 
 #[test]
 fn everything_survives_reopening() {
@@ -96,4 +96,202 @@ fn bad_patterns_and_numbers_are_clear_errors() {
     assert!(matches!(s.report("anonymous", Category::Scam, None), Err(Error::InvalidNumber { .. })));
     assert!(matches!(s.report("010-1234-5678", Category::Emergency, None), Err(Error::UnknownCategory(_))));
     assert!(s.rules(List::Block).unwrap().is_empty());
+}
+
+/// Schema version 1 exactly as it shipped (`MIGRATIONS[0]` of commit 7f9b489, the first
+/// release), frozen here: the upgrade test starts from what phones have, whatever later
+/// happens to `schema.rs` (whose own test checks that shipped steps are never edited).
+const SCHEMA_V1: &str = r#"
+    -- Settings (policy) and bookkeeping (device id, sync state), as text.
+    CREATE TABLE meta (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    ) WITHOUT ROWID;
+
+    -- The user's block and allow lists. `digits` is the E.164 key of a number, or the
+    -- leading digits of a prefix (`kind` = 1).
+    CREATE TABLE rules (
+        list       INTEGER NOT NULL,  -- 0 allow, 1 block
+        kind       INTEGER NOT NULL,  -- 0 exact, 1 prefix
+        digits     INTEGER NOT NULL,
+        label      TEXT,
+        created_at INTEGER NOT NULL,  -- Unix seconds
+        PRIMARY KEY (list, kind, digits)
+    ) WITHOUT ROWID;
+
+    -- Contacts the app shares with us: always allowed.
+    CREATE TABLE contacts (
+        number INTEGER PRIMARY KEY,
+        name   TEXT
+    );
+
+    -- Community-reported numbers, one row per number and source (an import, or the
+    -- community server). `votes` is the evidence as of `last_activity`; it decays
+    -- with age when read.
+    CREATE TABLE community (
+        number        INTEGER NOT NULL,
+        source        INTEGER NOT NULL,
+        category      INTEGER NOT NULL,
+        votes         REAL    NOT NULL,
+        last_activity INTEGER NOT NULL,  -- Unix seconds
+        PRIMARY KEY (number, source)
+    ) WITHOUT ROWID;
+
+    -- The user's own reports: their local effect, and the outbox for upload.
+    CREATE TABLE reports (
+        id              INTEGER PRIMARY KEY,
+        number          INTEGER NOT NULL,
+        spam            INTEGER NOT NULL,  -- 1 spam, 0 not spam
+        category        INTEGER NOT NULL,
+        comment         TEXT,
+        created_at      INTEGER NOT NULL,
+        idempotency_key TEXT    NOT NULL UNIQUE,
+        uploaded_at     INTEGER            -- NULL until the server has it
+    );
+    CREATE INDEX reports_number ON reports (number);
+
+    -- Screened calls, newest last, bounded by the policy's history limit.
+    CREATE TABLE history (
+        id       INTEGER PRIMARY KEY,
+        at       INTEGER NOT NULL,
+        input    TEXT    NOT NULL,
+        number   INTEGER,
+        action   INTEGER NOT NULL,
+        category INTEGER NOT NULL,
+        reasons  TEXT    NOT NULL,
+        label    TEXT
+    );
+
+    -- Files already imported, so the same file is not counted twice.
+    CREATE TABLE imports (
+        digest      TEXT PRIMARY KEY,
+        format      TEXT NOT NULL,
+        imported_at INTEGER NOT NULL
+    ) WITHOUT ROWID;
+
+    -- Anything that changes what the in-memory rule index holds bumps this counter, so
+    -- a screener in another process knows to reload.
+    INSERT INTO meta (key, value) VALUES ('config_generation', '0');
+    CREATE TRIGGER rules_ins AFTER INSERT ON rules BEGIN
+        UPDATE meta SET value = value + 1 WHERE key = 'config_generation'; END;
+    CREATE TRIGGER rules_del AFTER DELETE ON rules BEGIN
+        UPDATE meta SET value = value + 1 WHERE key = 'config_generation'; END;
+    CREATE TRIGGER rules_upd AFTER UPDATE ON rules BEGIN
+        UPDATE meta SET value = value + 1 WHERE key = 'config_generation'; END;
+    CREATE TRIGGER contacts_ins AFTER INSERT ON contacts BEGIN
+        UPDATE meta SET value = value + 1 WHERE key = 'config_generation'; END;
+    CREATE TRIGGER contacts_del AFTER DELETE ON contacts BEGIN
+        UPDATE meta SET value = value + 1 WHERE key = 'config_generation'; END;
+    CREATE TRIGGER reports_ins AFTER INSERT ON reports BEGIN
+        UPDATE meta SET value = value + 1 WHERE key = 'config_generation'; END;
+    CREATE TRIGGER reports_del AFTER DELETE ON reports BEGIN
+        UPDATE meta SET value = value + 1 WHERE key = 'config_generation'; END;
+    CREATE TRIGGER settings_ins AFTER INSERT ON meta WHEN NEW.key LIKE 'policy.%' BEGIN
+        UPDATE meta SET value = value + 1 WHERE key = 'config_generation'; END;
+    CREATE TRIGGER settings_upd AFTER UPDATE ON meta WHEN NEW.key LIKE 'policy.%' BEGIN
+        UPDATE meta SET value = value + 1 WHERE key = 'config_generation'; END;
+    CREATE TRIGGER settings_del AFTER DELETE ON meta WHEN OLD.key LIKE 'policy.%' BEGIN
+        UPDATE meta SET value = value + 1 WHERE key = 'config_generation'; END;
+    "#;
+
+fn user_version(path: &std::path::Path) -> i64 {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    conn.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap()
+}
+
+/// A database written by version 1 (before the `outgoing` table), with the user's data in
+/// every table, opens with everything in it, at version 2, and the new table works.
+#[test]
+fn a_version_1_file_upgrades_with_all_its_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v1.db");
+    let t0: i64 = 1_790_000_000;
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.pragma_update(None, "journal_mode", "WAL").unwrap();
+        conn.execute_batch(&format!("BEGIN; {SCHEMA_V1} PRAGMA user_version = 1; COMMIT;")).unwrap();
+        // Rows as v1 wrote them: rules (list 0 allow, 1 block; kind 0 exact, 1 prefix;
+        // digits the E.164 key or the prefix's digits), contacts, community evidence
+        // (source 0: an import; category 5: scam), reports, history, settings.
+        conn.execute_batch(&format!(
+            "INSERT INTO rules VALUES (1, 1, 8270, 'VoIP', {t0});
+             INSERT INTO rules VALUES (1, 0, 8223456789, NULL, {t0});
+             INSERT INTO rules VALUES (0, 0, 821011112222, 'Mum', {t0});
+             INSERT INTO contacts VALUES (821099990000, 'Kim');
+             INSERT INTO community VALUES (12125550100, 0, 5, 40.0, {t0});
+             INSERT INTO reports VALUES (1, 821033334444, 1, 6, 'loans', {t0}, 'key-1', NULL);
+             INSERT INTO reports VALUES (2, 821055556666, 0, 4, NULL, {t0}, 'key-2', {t0});
+             INSERT INTO history VALUES (1, {t0}, '070-1234-5678', 827012345678, 3, 2, 'block_list', 'VoIP');
+             INSERT INTO meta VALUES ('policy.hidden', 'silence');
+             INSERT INTO meta VALUES ('policy.category.representative', 'block');
+             INSERT INTO meta VALUES ('sync.device_id', 'phone-1');"
+        ))
+        .unwrap();
+    }
+    assert_eq!(user_version(&path), 1);
+
+    let mut s = Screener::open(&path, Region::KR).unwrap();
+    assert_eq!(user_version(&path), 2);
+    assert!(s.store().integrity_check().unwrap().is_empty());
+    // The lists, with their labels.
+    let block: Vec<(String, Option<String>)> =
+        s.rules(List::Block).unwrap().into_iter().map(|r| (r.pattern.to_string(), r.label)).collect();
+    assert_eq!(block, [("+8223456789".to_string(), None), ("+8270*".to_string(), Some("VoIP".to_string()))]);
+    let allow = s.rules(List::Allow).unwrap();
+    assert_eq!((allow.len(), allow[0].label.as_deref()), (1, Some("Mum")));
+    let at = |caller_id| Call { caller_id, at: Some(t0 + 60), ..Call::default() };
+    let screened = |s: &mut Screener, raw| {
+        let d = s.screen(&at(raw));
+        (d.action, d.reasons.iter().map(|r| r.as_str()).collect::<Vec<_>>())
+    };
+    assert_eq!(screened(&mut s, "070-1234-5678"), (Action::Block, vec!["block_list"]));
+    assert_eq!(screened(&mut s, "02-345-6789"), (Action::Block, vec!["block_list"]));
+    assert_eq!(screened(&mut s, "010-1111-2222"), (Action::Allow, vec!["allow_list"]));
+    // The contact, the reports (one still to upload), the community evidence.
+    assert_eq!(screened(&mut s, "010-9999-0000"), (Action::Allow, vec!["contact"]));
+    assert_eq!(screened(&mut s, "010-3333-4444"), (Action::Block, vec!["reported"]));
+    assert_eq!(screened(&mut s, "010-5555-6666"), (Action::Allow, vec!["not_spam"]));
+    let pending = s.pending_reports(10).unwrap();
+    assert_eq!(pending.len(), 1);
+    assert_eq!(
+        (pending[0].number.to_string(), pending[0].category, pending[0].idempotency_key.as_str()),
+        ("+821033334444".into(), Category::Telemarketing, "key-1")
+    );
+    assert_eq!(s.device_id().unwrap(), "phone-1", "sync state is kept");
+    let d = s.screen(&at("+1 212 555 0100"));
+    assert_eq!((d.action, d.category, d.score.map(|x| x.round())), (Action::Block, Category::Scam, Some(40.0)));
+    // The history and the settings.
+    let h = s.history(10).unwrap();
+    assert_eq!((h.len(), h[0].input.as_str(), h[0].action, h[0].at), (1, "070-1234-5678", Action::Block, t0));
+    assert!(h[0].reasons.contains(Reason::BlockList));
+    assert_eq!(screened(&mut s, ""), (Action::Silence, vec!["hidden"]));
+    let policy = s.policy().unwrap();
+    assert_eq!(policy.action_for(Category::Representative, Action::Warn), Action::Block);
+    assert_eq!(policy.emergency_callback_minutes, 60, "a setting v1 did not have takes its default");
+
+    // The new table: an emergency call out opens the callback window, here and in a
+    // screener of another process (the v2 trigger tells it to reload).
+    let mut other = Screener::open(&path, Region::KR).unwrap();
+    assert_eq!(screened(&mut other, "070-1234-5678").0, Action::Block);
+    let call = s.record_outgoing("119", Some(t0 + 100), None).unwrap();
+    assert!(call.emergency);
+    assert_eq!(screened(&mut s, "070-1234-5678").0, Action::Block, "before the call out");
+    let after = |raw| Call { caller_id: raw, at: Some(t0 + 160), ..Call::default() };
+    for screener in [&mut s, &mut other] {
+        let d = screener.screen(&after("070-1234-5678"));
+        assert_eq!(
+            (d.action, d.reasons.iter().map(|r| r.as_str()).collect::<Vec<_>>()),
+            (Action::Allow, vec!["emergency_callback"])
+        );
+    }
+    assert!(!s.record_outgoing("010-1111-2222", Some(t0 + 200), None).unwrap().emergency);
+    drop((s, other));
+
+    // Opened again: still version 2, nothing migrated twice, everything there.
+    let mut s = Screener::open(&path, Region::KR).unwrap();
+    assert_eq!(user_version(&path), 2);
+    assert_eq!(s.rules(List::Block).unwrap().len(), 2);
+    assert_eq!(s.history(10).unwrap().len(), 1);
+    assert_eq!(s.screen(&after("070-1234-5678")).action, Action::Allow, "the call out was kept");
+    assert!(s.store().integrity_check().unwrap().is_empty());
 }

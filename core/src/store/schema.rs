@@ -113,3 +113,24 @@ pub const MIGRATIONS: &[&str] = &[
         UPDATE meta SET value = value + 1 WHERE key = 'config_generation'; END;
     "#,
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::MIGRATIONS;
+    use sha2::{Digest, Sha256};
+
+    /// Phones run the steps they have not yet run; a shipped step is never edited (its
+    /// digest is frozen here when it ships), only followed by a new one.
+    #[test]
+    fn shipped_steps_are_never_edited() {
+        const SHIPPED: &[&str] = &[
+            "b888d8f4894c7ebeac6777a2fce7bb12281307f3b07c722a6b7379a1c7e55123", // 0 -> 1
+            "f57900b3d148f78a9d155153398048e1c55a3c97d763d94e7a1400f86c391259", // 1 -> 2
+        ];
+        assert!(MIGRATIONS.len() >= SHIPPED.len(), "a shipped step was removed");
+        for (i, (step, want)) in MIGRATIONS.iter().zip(SHIPPED).enumerate() {
+            let got: String = Sha256::digest(step.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
+            assert_eq!(&got, want, "step {i} -> {} was edited after it shipped: add a new step instead", i + 1);
+        }
+    }
+}
