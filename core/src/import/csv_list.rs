@@ -1,7 +1,7 @@
 //! A plain list anyone can write: `number,category[,votes]`. Numbers in national form
 //! are read in the user's home region.
 
-use super::{field, read_number, Row, SkipReason};
+use super::{field, read_number, read_votes, Row, SkipReason};
 use crate::decision::Category;
 use crate::number::Region;
 
@@ -13,7 +13,7 @@ pub fn parse_row(rec: &csv::ByteRecord, home: Region, now: i64) -> Result<Row, S
     };
     let votes = match field(rec, 2).map(str::trim) {
         Ok("") | Err(_) => 1.0,
-        Ok(v) => v.parse::<f64>().ok().filter(|v| v.is_finite() && *v >= 0.0).ok_or(SkipReason::BadVotes)?,
+        Ok(v) => read_votes(v)?,
     };
     Ok(Row { number, category, votes, at: now })
 }
@@ -21,11 +21,7 @@ pub fn parse_row(rec: &csv::ByteRecord, home: Region, now: i64) -> Result<Row, S
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn rec(line: &str) -> csv::ByteRecord {
-        let mut r = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(line.as_bytes());
-        r.byte_records().next().unwrap().unwrap()
-    }
+    use crate::import::record as rec;
 
     #[test]
     fn rows() {

@@ -4,7 +4,7 @@
 //! `Company_Phone_Number,Created_Date,Violation_Date,Consumer_City,Consumer_State,
 //! Consumer_Area_Code,Subject,Recorded_Message_Or_Robocall`
 
-use super::{field, read_number, unix_seconds, Row, SkipReason};
+use super::{field, read_number, Row, SkipReason};
 use crate::decision::Category;
 use crate::number::Region;
 
@@ -56,25 +56,21 @@ fn category(subject: &str, robocall: bool) -> Category {
     }
 }
 
-/// `2021-07-07 00:01:15` (UTC) to Unix seconds; a bare date is read as midnight.
+/// `2021-07-07 00:01:15` (UTC) to Unix seconds; a bare date is read as midnight. The
+/// calendar is jiff's: a date that does not exist (`2021-02-31`, `2021-02-29`) is no date.
 fn parse_datetime(s: &str) -> Option<i64> {
     let s = s.trim();
-    let (date, time) = s.split_once([' ', 'T']).unwrap_or((s, "00:00:00"));
-    let mut d = date.splitn(3, '-').map(|p| p.parse::<u32>().ok());
-    let (y, m, day) = (d.next()??, d.next()??, d.next()??);
-    let mut t = time.splitn(3, ':').map(|p| p.parse::<u32>().ok());
-    let (hh, mm, ss) = (t.next()??, t.next().flatten().unwrap_or(0), t.next().flatten().unwrap_or(0));
-    unix_seconds(i64::from(y), m, day, hh, mm, ss)
+    let civil = match s.parse::<jiff::civil::DateTime>() {
+        Ok(dt) => dt,
+        Err(_) => s.parse::<jiff::civil::Date>().ok()?.to_datetime(jiff::civil::Time::midnight()),
+    };
+    Some(jiff::tz::TimeZone::UTC.to_timestamp(civil).ok()?.as_second())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn rec(line: &str) -> csv::ByteRecord {
-        let mut r = csv::ReaderBuilder::new().has_headers(false).from_reader(line.as_bytes());
-        r.byte_records().next().unwrap().unwrap()
-    }
+    use crate::import::record as rec;
 
     #[test]
     fn reads_a_complaint() {
@@ -92,7 +88,35 @@ mod tests {
             Err(SkipReason::InvalidNumber)
         );
         assert_eq!(parse_row(&rec("2178398804,yesterday,,,,,Other,Y"), None), Err(SkipReason::BadTimestamp));
+        assert_eq!(parse_row(&rec("2178398804,2021-02-31 00:01:41,,,,,Other,Y"), None), Err(SkipReason::BadTimestamp));
         assert_eq!(parse_row(&rec("911,2021-07-07 00:01:49,,,,,Other,"), None), Err(SkipReason::EmergencyNumber));
+    }
+
+    #[test]
+    fn dates() {
+        assert_eq!(parse_datetime("1970-01-01 00:00:00"), Some(0));
+        assert_eq!(parse_datetime("2021-07-07 00:01:15"), Some(1_625_616_075));
+        assert_eq!(parse_datetime(" 2021-07-07T00:01:15 "), Some(1_625_616_075));
+        assert_eq!(parse_datetime("2021-07-07"), Some(1_625_616_000));
+        assert_eq!(parse_datetime("2000-02-29 12:00:00"), Some(951_825_600), "a leap day");
+        assert_eq!(parse_datetime("2024-02-29 00:00:00"), Some(1_709_164_800), "a leap day");
+        // Dates and times that do not exist.
+        for bad in [
+            "2021-02-31 00:01:41",
+            "2021-02-29 00:00:00",
+            "1900-02-29",
+            "2021-04-31",
+            "2021-13-01 00:00:00",
+            "2021-00-10",
+            "2021-07-00",
+            "2021-07-07 24:00:00",
+            "2021-07-07 23:60:00",
+            "",
+            "2021-07",
+            "07/07/2021",
+        ] {
+            assert_eq!(parse_datetime(bad), None, "{bad:?}");
+        }
     }
 
     #[test]

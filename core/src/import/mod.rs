@@ -146,6 +146,18 @@ pub(crate) fn field(rec: &csv::ByteRecord, i: usize) -> Result<&str, SkipReason>
     std::str::from_utf8(rec.get(i).ok_or(SkipReason::MalformedRow)?).map_err(|_| SkipReason::MalformedRow)
 }
 
+/// A votes column: a finite number, zero or more.
+pub(crate) fn read_votes(text: &str) -> Result<f64, SkipReason> {
+    text.trim().parse::<f64>().ok().filter(|v| v.is_finite() && *v >= 0.0).ok_or(SkipReason::BadVotes)
+}
+
+/// One CSV line as the importers get it, for the row parsers' tests.
+#[cfg(test)]
+pub(crate) fn record(line: &str) -> csv::ByteRecord {
+    let mut r = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(line.as_bytes());
+    r.byte_records().next().expect("one record").expect("a readable record")
+}
+
 /// Imports a whole file. On error nothing has changed.
 pub(crate) fn import(store: &mut Store, format: Format, input: impl Read, home: Region) -> Result<ImportSummary> {
     let started = now();
@@ -244,33 +256,4 @@ impl<R: Read> Read for HashingReader<R> {
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// Unix seconds of a UTC civil date and time (proleptic Gregorian).
-pub(crate) fn unix_seconds(y: i64, m: u32, d: u32, hh: u32, mm: u32, ss: u32) -> Option<i64> {
-    if !(1..=12).contains(&m) || !(1..=31).contains(&d) || hh > 23 || mm > 59 || ss > 60 {
-        return None;
-    }
-    // Howard Hinnant's days_from_civil.
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (i64::from(m) + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + i64::from(d) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    Some(days * 86_400 + i64::from(hh) * 3600 + i64::from(mm) * 60 + i64::from(ss))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn civil_dates() {
-        assert_eq!(unix_seconds(1970, 1, 1, 0, 0, 0), Some(0));
-        assert_eq!(unix_seconds(2021, 7, 7, 0, 1, 15), Some(1_625_616_075));
-        assert_eq!(unix_seconds(2000, 2, 29, 12, 0, 0), Some(951_825_600));
-        assert_eq!(unix_seconds(2021, 13, 1, 0, 0, 0), None);
-    }
 }

@@ -1,16 +1,13 @@
 //! A PhoneBlock blocklist snapshot: `phone,votes,lastActivity` with E.164 numbers,
 //! community votes, and the last report in Unix milliseconds.
 
-use super::{field, read_number, Row, SkipReason};
+use super::{field, read_number, read_votes, Row, SkipReason};
 use crate::decision::Category;
 use crate::number::Region;
 
 pub fn parse_row(rec: &csv::ByteRecord, home: Region) -> Result<Row, SkipReason> {
     let number = read_number(field(rec, 0)?, home)?;
-    let votes: f64 = field(rec, 1)?.trim().parse().map_err(|_| SkipReason::BadVotes)?;
-    if !(votes.is_finite() && votes >= 0.0) {
-        return Err(SkipReason::BadVotes);
-    }
+    let votes = read_votes(field(rec, 1)?)?;
     let millis: i64 = field(rec, 2)?.trim().parse().map_err(|_| SkipReason::BadTimestamp)?;
     if millis < 0 {
         return Err(SkipReason::BadTimestamp);
@@ -22,11 +19,7 @@ pub fn parse_row(rec: &csv::ByteRecord, home: Region) -> Result<Row, SkipReason>
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn rec(line: &str) -> csv::ByteRecord {
-        let mut r = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(line.as_bytes());
-        r.byte_records().next().unwrap().unwrap()
-    }
+    use crate::import::record as rec;
 
     #[test]
     fn rows() {
