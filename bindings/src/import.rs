@@ -58,8 +58,12 @@ impl From<core::SkipReason> for SkipReason {
     }
 }
 
-/// What an import did.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+/// What an import did, and what the list's numbers do now: each of them is counted in
+/// exactly one of `now_warn`, `now_silence`, `now_block`, `allowed_by_category`, `decayed`
+/// and `too_few_votes`, by what its community evidence does under the policy at the time
+/// of the import. A list of old complaints can import in full and warn of nothing: its
+/// evidence decayed (`decayed`, `evidence_from`, `evidence_to`, `half_life_days`).
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
 pub struct ImportSummary {
     /// Data rows read (a header is not counted).
     pub rows: u64,
@@ -71,16 +75,71 @@ pub struct ImportSummary {
     pub skipped: HashMap<SkipReason, u64>,
     /// All rows left out.
     pub skipped_total: u64,
+    /// Distinct numbers the list gave evidence for, new or not.
+    pub numbers: u64,
+    /// Warned of now.
+    pub now_warn: u64,
+    /// Silenced now (the user set their category to silence).
+    pub now_silence: u64,
+    /// Blocked now.
+    pub now_block: u64,
+    /// At or above the warn threshold, but the user set their category to allow.
+    pub allowed_by_category: u64,
+    /// Reached the warn threshold when reported, decayed below it since.
+    pub decayed: u64,
+    /// Fewer votes than the warn threshold even when new: they never warn on their own.
+    pub too_few_votes: u64,
+    /// Unix seconds: the oldest and the newest report among the decayed numbers (null
+    /// when none decayed).
+    pub evidence_from: Option<i64>,
+    pub evidence_to: Option<i64>,
+    /// The policy's half-life (0: no decay) and warn threshold the counts were made with.
+    pub half_life_days: f64,
+    pub warn_threshold: f64,
+    /// Unix seconds the counts are for: when the import started.
+    pub as_of: i64,
 }
 
 impl From<core::ImportSummary> for ImportSummary {
     fn from(s: core::ImportSummary) -> Self {
+        let skipped_total = s.skipped_total();
+        // Every field named: a new one in the core breaks the build here.
+        let core::ImportSummary {
+            rows,
+            imported,
+            merged,
+            skipped,
+            numbers,
+            now_warn,
+            now_silence,
+            now_block,
+            allowed_by_category,
+            decayed,
+            too_few_votes,
+            evidence_from,
+            evidence_to,
+            half_life_days,
+            warn_threshold,
+            as_of,
+        } = s;
         ImportSummary {
-            rows: s.rows,
-            imported: s.imported,
-            merged: s.merged,
-            skipped_total: s.skipped_total(),
-            skipped: s.skipped.into_iter().map(|(r, n)| (r.into(), n)).collect(),
+            rows,
+            imported,
+            merged,
+            skipped: skipped.into_iter().map(|(r, n)| (r.into(), n)).collect(),
+            skipped_total,
+            numbers,
+            now_warn,
+            now_silence,
+            now_block,
+            allowed_by_category,
+            decayed,
+            too_few_votes,
+            evidence_from,
+            evidence_to,
+            half_life_days,
+            warn_threshold,
+            as_of,
         }
     }
 }

@@ -95,7 +95,36 @@ pub fn import_summary(s: &ImportSummary, out: &mut dyn Write) -> io::Result<()> 
     for (reason, n) in &s.skipped {
         writeln!(out, "  {:<18} {n}", reason.as_str())?;
     }
-    Ok(())
+    writeln!(out, "{}", import_now(s))
+}
+
+/// What the imported numbers do now, in one line: "11681 numbers in this file: 0 warn and
+/// 0 block now; 1234 have decayed below the warning threshold (evidence 2021-07-07 to
+/// 2021-07-08, half-life 125 days); 10447 have fewer votes than it (2)".
+fn import_now(s: &ImportSummary) -> String {
+    let mut line = format!("{} numbers in this file: {} warn and {} block now", s.numbers, s.now_warn, s.now_block);
+    if s.now_silence > 0 {
+        line += &format!(", {} are silenced", s.now_silence);
+    }
+    if s.allowed_by_category > 0 {
+        line += &format!(", {} are allowed by your category settings", s.allowed_by_category);
+    }
+    if s.decayed > 0 {
+        let date = |t: Option<i64>| {
+            t.and_then(|t| jiff::Timestamp::from_second(t).ok())
+                .map_or_else(|| "?".to_string(), |t| t.strftime("%Y-%m-%d").to_string())
+        };
+        let (from, to) = (date(s.evidence_from), date(s.evidence_to));
+        let range = if from == to { format!("evidence {from}") } else { format!("evidence {from} to {to}") };
+        line += &format!(
+            "; {} have decayed below the warning threshold ({range}, half-life {} days)",
+            s.decayed, s.half_life_days
+        );
+    }
+    if s.too_few_votes > 0 {
+        line += &format!("; {} have fewer votes than the warning threshold ({})", s.too_few_votes, s.warn_threshold);
+    }
+    line
 }
 
 pub fn history(entries: &[HistoryEntry], as_json: bool, out: &mut dyn Write) -> io::Result<()> {

@@ -422,9 +422,12 @@ impl Screener {
         community::lookup(&self.store, n.e164, now(), self.mirror.policy.half_life_days)
     }
 
-    /// Imports a spam list. All or nothing: on error the store is as it was.
+    /// Imports a spam list. All or nothing: on error the store is as it was. The summary
+    /// also says what the list's numbers do now under the current policy (how many warn,
+    /// block, or have decayed below the warn threshold).
     pub fn import(&mut self, format: Format, input: impl Read) -> Result<ImportSummary> {
-        import::import(&mut self.store, format, input, self.home)
+        self.refresh()?;
+        import::import(&mut self.store, format, input, self.home, &self.mirror.policy)
     }
 
     /// Streams the iOS Call Directory list in ascending order, starting after `after`

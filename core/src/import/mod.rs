@@ -4,14 +4,20 @@
 //! reason out) and shares the rest: one transaction for the whole file, so a file that
 //! cannot be read to its end changes nothing; bad rows are skipped and counted by
 //! reason; a file already imported is recognised by its digest and not counted twice.
+//!
+//! The summary also says what the file's numbers do now, under the user's policy: a list
+//! of old complaints imports in full and yet warns of nothing, its evidence decayed, and
+//! the user is told so instead of finding out at the next call.
 
 mod csv_list;
 mod ftc;
 mod phoneblock;
 
 use crate::community::{self, Source};
-use crate::decision::Category;
+use crate::decide::community_action;
+use crate::decision::{Action, Category};
 use crate::number::{Caller, Region, E164};
+use crate::policy::Policy;
 use crate::store::{now, Store};
 use crate::{Error, Result};
 use rusqlite::OptionalExtension;
@@ -109,7 +115,7 @@ pub struct Row {
     pub at: i64,
 }
 
-/// What an import did.
+/// What an import did, and what the file's numbers do now.
 #[derive(Clone, PartialEq, Debug, Default, Serialize)]
 pub struct ImportSummary {
     /// Data rows read (the header is not counted).
@@ -120,11 +126,64 @@ pub struct ImportSummary {
     /// an earlier one).
     pub merged: u64,
     pub skipped: BTreeMap<SkipReason, u64>,
+
+    // What the numbers do now. Each of the file's numbers is counted once, in one of the
+    // seven counts below, by what its community evidence (the strongest of all sources,
+    // decayed to `as_of`) does under the policy at the time of the import: the same step
+    // that screens a call from it (`decide::community_action`). Only the file's numbers
+    // are looked up, never the whole community table.
+    /// Distinct numbers this file gave evidence for, new to the store or not.
+    pub numbers: u64,
+    /// At or above the warn threshold: warned of now.
+    pub now_warn: u64,
+    /// Silenced now (the user set their category to silence).
+    pub now_silence: u64,
+    /// At or above the block threshold: blocked now.
+    pub now_block: u64,
+    /// At or above the warn threshold, but the user set their category to allow.
+    pub allowed_by_category: u64,
+    /// Votes that reached the warn threshold when reported, decayed below it since.
+    pub decayed: u64,
+    /// Fewer votes than the warn threshold even when new (one complaint, with the
+    /// default threshold of 2): on their own they never warn, decayed or not.
+    pub too_few_votes: u64,
+    /// Unix seconds: the oldest and the newest report among the `decayed` numbers
+    /// (`None` when none decayed).
+    pub evidence_from: Option<i64>,
+    pub evidence_to: Option<i64>,
+    /// The policy the counts were made with: its half-life (0: no decay) and warn
+    /// threshold.
+    pub half_life_days: f64,
+    pub warn_threshold: f64,
+    /// Unix seconds the counts are for: when the import started.
+    pub as_of: i64,
 }
 
 impl ImportSummary {
     pub fn skipped_total(&self) -> u64 {
         self.skipped.values().sum()
+    }
+
+    /// Counts one of the file's numbers by what its evidence does now.
+    fn count_now(&mut self, policy: &Policy, evidence: Option<community::Evidence>) {
+        let Some(e) = evidence else {
+            // Only a concurrent deletion could take a number away between the write and
+            // this read; it does nothing now, like a number with too few votes.
+            self.too_few_votes += 1;
+            return;
+        };
+        match community_action(policy, &e) {
+            Some(Action::Warn) => self.now_warn += 1,
+            Some(Action::Silence) => self.now_silence += 1,
+            Some(Action::Block) => self.now_block += 1,
+            Some(Action::Allow) | None if e.score >= policy.warn_threshold => self.allowed_by_category += 1,
+            Some(Action::Allow) | None if e.votes >= policy.warn_threshold => {
+                self.decayed += 1;
+                self.evidence_from = Some(self.evidence_from.map_or(e.last_activity, |t| t.min(e.last_activity)));
+                self.evidence_to = Some(self.evidence_to.map_or(e.last_activity, |t| t.max(e.last_activity)));
+            }
+            Some(Action::Allow) | None => self.too_few_votes += 1,
+        }
     }
 }
 
@@ -158,16 +217,25 @@ pub(crate) fn record(line: &str) -> csv::ByteRecord {
     r.byte_records().next().expect("one record").expect("a readable record")
 }
 
-/// Imports a whole file. On error nothing has changed.
-pub(crate) fn import(store: &mut Store, format: Format, input: impl Read, home: Region) -> Result<ImportSummary> {
+/// Imports a whole file, and counts what its numbers do now under `policy`. On error
+/// nothing has changed.
+pub(crate) fn import(
+    store: &mut Store,
+    format: Format,
+    input: impl Read,
+    home: Region,
+    policy: &Policy,
+) -> Result<ImportSummary> {
     let started = now();
+    // The file's distinct numbers (8 bytes each), for the counts of what they do now.
+    let mut numbers: Vec<E164> = Vec::new();
     let hashing = HashingReader { inner: input, hash: Sha256::new() };
     let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(hashing);
     let io_error = |e: csv::Error| match e.into_kind() {
         csv::ErrorKind::Io(e) => Error::Io { what: format!("the {format} file"), source: e },
         other => Error::Io { what: format!("the {format} file"), source: std::io::Error::other(format!("{other:?}")) },
     };
-    store.write(|tx| {
+    let mut summary = store.write(|tx| {
         let before = community::count_tx(tx, Source::Import)?;
         let mut summary = ImportSummary::default();
         let mut rec = csv::ByteRecord::new();
@@ -192,13 +260,13 @@ pub(crate) fn import(store: &mut Store, format: Format, input: impl Read, home: 
                 Ok(r) => {
                     chunk.push(r);
                     if chunk.len() == CHUNK_ROWS {
-                        write_sorted(tx, &mut chunk)?;
+                        write_sorted(tx, &mut chunk, &mut numbers)?;
                     }
                 }
                 Err(why) => *summary.skipped.entry(why).or_default() += 1,
             }
         }
-        write_sorted(tx, &mut chunk)?;
+        write_sorted(tx, &mut chunk, &mut numbers)?;
         let digest = hex(&std::mem::take(&mut reader.get_mut().hash).finalize());
         let seen: Option<i64> = tx
             .prepare_cached("SELECT imported_at FROM imports WHERE digest = ?1")?
@@ -214,7 +282,23 @@ pub(crate) fn import(store: &mut Store, format: Format, input: impl Read, home: 
         summary.imported = after - before;
         summary.merged = summary.rows - summary.skipped_total() - summary.imported;
         Ok(summary)
-    })
+    })?;
+    // Right after the import, in one read transaction: each of the file's numbers looked
+    // up as a call from it would be (a number in several chunks is in `numbers` twice).
+    numbers.sort_unstable();
+    numbers.dedup();
+    summary.numbers = numbers.len() as u64;
+    summary.half_life_days = policy.half_life_days;
+    summary.warn_threshold = policy.warn_threshold;
+    summary.as_of = started;
+    let store: &Store = store;
+    store.read(|| {
+        for n in numbers {
+            summary.count_now(policy, community::lookup(store, n, started, policy.half_life_days)?);
+        }
+        Ok::<_, Error>(())
+    })?;
+    Ok(summary)
 }
 
 /// Rows are written in key order, a chunk at a time: SQLite then fills B-tree pages in
@@ -222,11 +306,14 @@ pub(crate) fn import(store: &mut Store, format: Format, input: impl Read, home: 
 /// a million rows), for a few megabytes of memory.
 const CHUNK_ROWS: usize = 1 << 18;
 
-fn write_sorted(tx: &rusqlite::Transaction, chunk: &mut Vec<Row>) -> Result<()> {
+fn write_sorted(tx: &rusqlite::Transaction, chunk: &mut Vec<Row>, numbers: &mut Vec<E164>) -> Result<()> {
     // Stable: rows for the same number keep their order in the file.
     chunk.sort_by_key(|r| r.number);
     for r in chunk.drain(..) {
         community::add_evidence(tx, Source::Import, r.number, r.category, r.votes, r.at)?;
+        if numbers.last() != Some(&r.number) {
+            numbers.push(r.number);
+        }
     }
     Ok(())
 }
