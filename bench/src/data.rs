@@ -1,28 +1,9 @@
 //! Synthetic but realistic inputs: valid mobile and fixed numbers from the US, Korea,
-//! Germany and China, deterministic for a given seed.
+//! Germany and China, deterministic for a given seed (fastrand).
 
 use std::collections::HashSet;
 use std::io::{BufRead, BufWriter, Write};
 use std::path::Path;
-
-/// splitmix64: small, fast, good enough for test data.
-pub struct Rng(u64);
-
-impl Rng {
-    pub fn new(seed: u64) -> Rng {
-        Rng(seed)
-    }
-    pub fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    pub fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
 
 /// Area codes in service in the US (a sample), so the numbers are valid.
 const US_AREAS: &[u64] = &[
@@ -41,21 +22,21 @@ const US_AREAS: &[u64] = &[
 ];
 
 /// One valid number's E.164 digits (the import phase reports any that are not): 40% US, 30% KR mobile, 20% DE mobile, 10% CN mobile.
-pub fn number(rng: &mut Rng) -> u64 {
-    match rng.below(10) {
+pub fn number(rng: &mut fastrand::Rng) -> u64 {
+    match rng.u64(..10) {
         0..=3 => {
-            let area = US_AREAS[rng.below(US_AREAS.len() as u64) as usize];
-            10_000_000_000 + area * 10_000_000 + (200 + rng.below(800)) * 10_000 + rng.below(10_000)
+            let area = US_AREAS[rng.usize(..US_AREAS.len())];
+            10_000_000_000 + area * 10_000_000 + (200 + rng.u64(..800)) * 10_000 + rng.u64(..10_000)
         }
-        4..=6 => 821_020_000_000 + rng.below(80_000_000), // +82 10 2000 0000 and up
-        7 | 8 => 4_917_000_000_000 + rng.below(100_000_000), // +49 170 xxxxxxxx
-        _ => 8_613_000_000_000 + rng.below(1_000_000_000), // +86 13x xxxx xxxx
+        4..=6 => 821_020_000_000 + rng.u64(..80_000_000), // +82 10 2000 0000 and up
+        7 | 8 => 4_917_000_000_000 + rng.u64(..100_000_000), // +49 170 xxxxxxxx
+        _ => 8_613_000_000_000 + rng.u64(..1_000_000_000), // +86 13x xxxx xxxx
     }
 }
 
 /// `n` distinct numbers.
 pub fn distinct_numbers(n: usize, seed: u64) -> Vec<u64> {
-    let mut rng = Rng::new(seed);
+    let mut rng = fastrand::Rng::with_seed(seed);
     let mut seen = HashSet::with_capacity(n);
     let mut out = Vec::with_capacity(n);
     while out.len() < n {
@@ -71,12 +52,12 @@ const CATEGORIES: &[&str] = &["scam", "telemarketing", "robocall", "unknown"];
 
 /// The plain import format: `+E164,category,votes`.
 pub fn write_community_csv(path: &Path, n: usize, seed: u64) {
-    let mut rng = Rng::new(seed ^ 0xC0FFEE);
+    let mut rng = fastrand::Rng::with_seed(seed ^ 0xC0FFEE);
     let mut w = BufWriter::new(std::fs::File::create(path).expect("create csv"));
     writeln!(w, "number,category,votes").unwrap();
     for x in distinct_numbers(n, seed) {
-        let cat = CATEGORIES[rng.below(CATEGORIES.len() as u64) as usize];
-        writeln!(w, "+{x},{cat},{}", 1 + rng.below(20)).unwrap();
+        let cat = CATEGORIES[rng.usize(..CATEGORIES.len())];
+        writeln!(w, "+{x},{cat},{}", 1 + rng.u64(..20)).unwrap();
     }
     w.flush().unwrap();
 }

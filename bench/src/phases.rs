@@ -165,7 +165,7 @@ fn screen(db: &Path, csv: &Path, rules: &Path, calls: usize) -> Value {
         .collect();
     let rules = read_rules(rules);
     let exact_rules: Vec<&str> = rules.iter().map(|(_, p)| p.as_str()).filter(|p| !p.ends_with('*')).collect();
-    let mut rng = crate::data::Rng::new(99);
+    let mut rng = fastrand::Rng::with_seed(99);
     let misses: Vec<String> =
         (0..calls.min(100_000)).map(|_| format!("+{}", crate::data::number(&mut rng) + 7)).collect();
 

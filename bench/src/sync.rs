@@ -17,20 +17,6 @@ use std::time::Instant;
 
 const DAY: i64 = 86_400;
 
-/// A tiny deterministic generator (no dependency, same numbers every run).
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
-    }
-}
-
 /// (prefix digits, digits after the prefix), votes, age in days, from the real files.
 struct Seeds {
     prefixes: Vec<(u64, u32)>,
@@ -83,7 +69,7 @@ fn seeds(now: i64) -> Seeds {
     s
 }
 
-fn listing(n: usize, now: i64, rng: &mut Rng, seeds: &Seeds) -> Vec<Entry> {
+fn listing(n: usize, now: i64, rng: &mut fastrand::Rng, seeds: &Seeds) -> Vec<Entry> {
     // Reported categories are skewed: most spam is telemarketing, robocalls or scams.
     let weighted = [
         (Category::Telemarketing, 40),
@@ -97,9 +83,9 @@ fn listing(n: usize, now: i64, rng: &mut Rng, seeds: &Seeds) -> Vec<Entry> {
     ];
     let mut by_key = BTreeMap::new();
     while by_key.len() < n {
-        let (prefix, rest) = seeds.prefixes[rng.below(seeds.prefixes.len() as u64) as usize];
-        let key = prefix * 10u64.pow(rest) + rng.below(10u64.pow(rest));
-        let mut pick = rng.below(100) as i64;
+        let (prefix, rest) = seeds.prefixes[rng.usize(..seeds.prefixes.len())];
+        let key = prefix * 10u64.pow(rest) + rng.u64(..10u64.pow(rest));
+        let mut pick = rng.i64(0..100);
         let category = weighted
             .iter()
             .find(|(_, w)| {
@@ -107,8 +93,8 @@ fn listing(n: usize, now: i64, rng: &mut Rng, seeds: &Seeds) -> Vec<Entry> {
                 pick < 0
             })
             .map_or(Category::Unknown, |c| c.0);
-        let score = seeds.votes[rng.below(seeds.votes.len() as u64) as usize];
-        let age = seeds.ages[rng.below(seeds.ages.len() as u64) as usize];
+        let score = seeds.votes[rng.usize(..seeds.votes.len())];
+        let age = seeds.ages[rng.usize(..seeds.ages.len())];
         let last_activity = (now / DAY - age) * DAY;
         by_key.insert(key, Entry { key, category, score, last_activity });
     }
@@ -132,7 +118,8 @@ pub fn run(n: usize, work: &Path) -> Value {
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
     let key = SigningKey::from_bytes(&[3u8; 32]);
     let vk = key.verifying_key();
-    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    // A fixed seed: the same listing every run.
+    let mut rng = fastrand::Rng::with_seed(0x9e37_79b9_7f4a_7c15);
     let seeds = seeds(now);
 
     let entries = listing(n, now, &mut rng, &seeds);
@@ -151,7 +138,7 @@ pub fn run(n: usize, work: &Path) -> Value {
     // A 10,000-change delta: 6,000 changed scores, 3,000 new numbers, 1,000 deletions.
     let mut upserts: BTreeMap<u64, Entry> = BTreeMap::new();
     for _ in 0..6_000 {
-        let mut e = snapshot.entries[rng.below(n as u64) as usize];
+        let mut e = snapshot.entries[rng.usize(..n)];
         e.score += 1.0;
         e.last_activity = now / DAY * DAY;
         upserts.insert(e.key, e);
@@ -159,10 +146,8 @@ pub fn run(n: usize, work: &Path) -> Value {
     for e in listing(3_000, now, &mut rng, &seeds) {
         upserts.entry(e.key).or_insert(e);
     }
-    let mut deletions: Vec<u64> = (0..1_000)
-        .map(|_| snapshot.entries[rng.below(n as u64) as usize].key)
-        .filter(|k| !upserts.contains_key(k))
-        .collect();
+    let mut deletions: Vec<u64> =
+        (0..1_000).map(|_| snapshot.entries[rng.usize(..n)].key).filter(|k| !upserts.contains_key(k)).collect();
     deletions.sort_unstable();
     deletions.dedup();
     let delta = Payload { header: header(Kind::Delta, 2, 1, now), entries: upserts.into_values().collect(), deletions };

@@ -150,7 +150,7 @@ fn load() -> Vec<Input> {
     out.extend(column("ftc-dnc-complaints-2021-07-08.csv", "Company_Phone_Number").map(|raw| input(Region::US, raw)));
     let de: Region = "DE".parse().unwrap();
     out.extend(column("phoneblock-blocklist-snapshot.csv", "phone").map(|raw| input(de, raw)));
-    let mut rng = Rng(0x005E_ED0F_4B1C);
+    let mut rng = Rng::new(0x005E_ED0F_4B1C);
     out.extend((0..3000).map(|_| input(Region::KR, korean(&mut rng))));
     out.extend((0..3000).map(|_| input(Region::CN, chinese(&mut rng))));
     out
@@ -167,18 +167,15 @@ fn column(file: &str, name: &str) -> impl Iterator<Item = String> {
     rows.into_iter()
 }
 
-/// xorshift64*: a fixed, dependency-free sequence.
-struct Rng(u64);
+/// The generator of the inputs: fastrand from a fixed seed, the same sequence every run.
+struct Rng(fastrand::Rng);
 
 impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    fn new(seed: u64) -> Rng {
+        Rng(fastrand::Rng::with_seed(seed))
     }
     fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
+        self.0.usize(..n)
     }
     fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
         items[self.below(items.len())]

@@ -127,9 +127,9 @@ pub fn ack(what: impl std::fmt::Display) {
     println!("ACK {what}");
 }
 
-/// A small, seedable generator (xorshift64*): the kill points are random, and the seed
-/// is printed so a failing run can be repeated with `RINGFENCE_TEST_SEED`.
-pub struct Rng(u64);
+/// A seeded generator (fastrand): the kill points are random, and the seed is printed so
+/// a failing run can be repeated with `RINGFENCE_TEST_SEED`.
+pub struct Rng(fastrand::Rng);
 
 impl Rng {
     pub fn from_env_or_time() -> Rng {
@@ -137,18 +137,16 @@ impl Rng {
             std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos() as u64).unwrap_or(1)
         });
         eprintln!("random seed: {seed} (RINGFENCE_TEST_SEED={seed} repeats it)");
-        Rng(seed.max(1))
+        Rng(fastrand::Rng::with_seed(seed))
     }
 
     pub fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+        self.0.u64(..)
     }
 
+    /// In `0..n` (0 when `n` is 0).
     pub fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
+        self.0.u64(..n.max(1))
     }
 }
 

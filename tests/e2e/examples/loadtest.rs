@@ -206,15 +206,9 @@ fn phase(name: &str, a: &Args, addr: &str, reports_per_request: u64, make: MakeR
 /// `n` distinct KR mobile numbers (+82 10 xxxx xxxx), pseudo-random from `seed`.
 fn spread(seed: u64, n: u64) -> Vec<i64> {
     let mut out = std::collections::BTreeSet::new();
-    let mut x = seed;
+    let mut rng = fastrand::Rng::with_seed(seed);
     while (out.len() as u64) < n {
-        // splitmix64
-        x = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = x;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^= z >> 31;
-        out.insert((821_000_000_000 + z % 100_000_000) as i64);
+        out.insert(821_000_000_000 + rng.i64(0..100_000_000));
     }
     out.into_iter().collect()
 }
