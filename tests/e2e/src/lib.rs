@@ -18,7 +18,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 /// A binary built by cargo next to this test.
@@ -315,6 +315,61 @@ pub enum Fault {
     /// Answer requests whose path contains one of these with these bytes instead (a
     /// second static server, in effect).
     Serve(Arc<Vec<(String, Vec<u8>)>>),
+    /// Hold the response (already read from the server) until the gate opens: a server
+    /// that stalls, for exactly as long as the test wants.
+    Hold(String, Gate),
+}
+
+/// Where a [`Fault::Hold`] keeps a response: the test learns when a request has arrived
+/// and decides when its answer goes out. [`OpenOnDrop`] opens it however the test ends,
+/// so a failing test does not leave a client hanging.
+#[derive(Clone, Default)]
+pub struct Gate(Arc<(Mutex<GateState>, Condvar)>);
+
+#[derive(Default)]
+struct GateState {
+    arrived: usize,
+    open: bool,
+}
+
+impl Gate {
+    pub fn new() -> Gate {
+        Gate::default()
+    }
+
+    /// Waits until `n` requests in all have reached the gate; false if `deadline`
+    /// passed first (a deadline so that a broken test ends, not a measurement).
+    pub fn wait_arrived(&self, n: usize, deadline: Duration) -> bool {
+        let (state, cv) = &*self.0;
+        let guard = state.lock().unwrap();
+        let (guard, _) = cv.wait_timeout_while(guard, deadline, |s| s.arrived < n).unwrap();
+        guard.arrived >= n
+    }
+
+    /// Lets every held response (and every later one) through.
+    pub fn open(&self) {
+        let (state, cv) = &*self.0;
+        state.lock().unwrap().open = true;
+        cv.notify_all();
+    }
+
+    /// Called by the proxy: counts the arrival and waits for the gate (at most `limit`).
+    fn pass(&self, limit: Duration) {
+        let (state, cv) = &*self.0;
+        let mut guard = state.lock().unwrap();
+        guard.arrived += 1;
+        cv.notify_all();
+        let _ = cv.wait_timeout_while(guard, limit, |s| !s.open).unwrap();
+    }
+}
+
+/// Opens a [`Gate`] when dropped, also while a failing test unwinds.
+pub struct OpenOnDrop(pub Gate);
+
+impl Drop for OpenOnDrop {
+    fn drop(&mut self) {
+        self.0.open();
+    }
 }
 
 /// An HTTP/1.1 proxy in front of the server, one connection per request.
@@ -431,6 +486,10 @@ fn relay(
             client.write_all(&resp[..half])?;
             client.flush()?;
             hook();
+        }
+        Fault::Hold(p, gate) if path.contains(&p) => {
+            gate.pass(Duration::from_secs(120));
+            client.write_all(&resp)?
         }
         _ => client.write_all(&resp)?,
     }
