@@ -1,9 +1,11 @@
 //! The community service under abuse, against the real `ringfence-server` process:
 //! a flood from one device, devices minted on a few networks (a Sybil attack), replayed
 //! requests, hostile bodies and headers, slow clients. Each test checks the server stays
-//! up, honest clients are served (and how fast), and its memory stays bounded
-//! (`/proc/PID/status`: VmRSS, VmHWM). Figures are printed (`--nocapture`) and kept in
-//! `docs/reliability.md`.
+//! up, honest clients are served while the attack goes on, and its memory stays bounded
+//! (`/proc/PID/status`: VmRSS, VmHWM). How fast they are served is printed (`--nocapture`)
+//! and kept in `docs/reliability.md`, never asserted: a test proves the order of events
+//! (an honest request answered between two of the flood's refusals, or while slow
+//! connections are still held), not a speed that a busy machine may not reach.
 
 use ringfence_core::{Action, Call, Category};
 use ringfence_e2e::{batch, client_from, device_id, percentile_ms, Device, Server};
@@ -14,12 +16,15 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-/// The tests that measure latency run one at a time (two cores: a flood next door would
-/// be measured too).
+/// The tests that print latency figures run one at a time (two cores: a flood next door
+/// would be measured too).
 fn heavy() -> MutexGuard<'static, ()> {
     static LOCK: Mutex<()> = Mutex::new(());
     LOCK.lock().unwrap_or_else(|e| e.into_inner())
 }
+
+/// How long a test waits for an event before it fails instead of hanging. Not a measurement.
+const WAIT: Duration = Duration::from_secs(60);
 
 const INNOCENT: &str = "+821055550777";
 const INNOCENT_KEY: i64 = 821055550777;
@@ -48,25 +53,28 @@ fn memory(server: &Server, what: &str, before: (u64, u64)) -> (u64, u64) {
 // ---- floods ----
 
 #[test]
-fn a_flood_from_one_device_gets_429s_and_other_devices_are_served_promptly() {
+fn a_flood_from_one_device_gets_429s_and_other_devices_are_served_meanwhile() {
     let _heavy = heavy();
     let dir = tempfile::tempdir().unwrap();
     let server = Server::start(&dir.path().join("srv/server.db"), &[]);
     let mem0 = server.memory_kib();
 
     // Honest traffic: devices on their own networks, each uploading a small batch, a
-    // lookup and the manifest, one request at a time. Returns every request's latency.
-    let honest = |round: u64, n: u64| -> Vec<Duration> {
+    // lookup and the manifest, one request at a time; before each request, `between`
+    // runs. Every request must get its 200. Returns every request's latency (printed).
+    let honest = |round: u64, n: u64, between: &mut dyn FnMut()| -> Vec<Duration> {
         let client = reqwest::blocking::Client::new();
         let mut lat = Vec::new();
         for i in 0..n {
             let dev = device_id(round * 1_000_000 + i);
             let from = format!("10.{round}.{i}.7");
+            between();
             let started = Instant::now();
             let (s, j) = server.post_from(&client, &from, "/v1/reports", &reports(&dev, &format!("h{round}-{i}"), 3));
             lat.push(started.elapsed());
             assert_eq!(s, 200, "honest upload refused: {j}");
             for path in [format!("/v1/lookup/{:04x}", i * 997 % 65536), "/v1/data/manifest.json".to_string()] {
+                between();
                 let started = Instant::now();
                 let r = client.get(format!("{}{path}", server.url)).send().unwrap();
                 assert_eq!(r.status(), 200, "{path}");
@@ -76,7 +84,7 @@ fn a_flood_from_one_device_gets_429s_and_other_devices_are_served_promptly() {
         }
         lat
     };
-    let quiet = honest(1, 40);
+    let quiet = honest(1, 40, &mut || {});
 
     // The flood: one device, 3 connections, batches of 100 reports, as fast as it can.
     let stop = Arc::new(AtomicBool::new(false));
@@ -108,8 +116,26 @@ fn a_flood_from_one_device_gets_429s_and_other_devices_are_served_promptly() {
             })
         })
         .collect();
-    std::thread::sleep(Duration::from_millis(300));
-    let during = honest(2, 40);
+    // Waits until the flood has been refused again since the last call: the flood is
+    // going on, and is being refused, between any two honest requests.
+    let mut refused_so_far = 0;
+    let mut flood_refused_again = || {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let now = limited.load(Ordering::Relaxed);
+            if now > refused_so_far {
+                refused_so_far = now;
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the flood was not refused again (other answers: {})",
+                other.load(Ordering::Relaxed)
+            );
+            std::thread::sleep(Duration::from_millis(1));
+        }
+    };
+    let during = honest(2, 40, &mut flood_refused_again);
     stop.store(true, Ordering::Relaxed);
     for t in threads {
         t.join().unwrap();
@@ -134,9 +160,9 @@ fn a_flood_from_one_device_gets_429s_and_other_devices_are_served_promptly() {
     // The device's burst (500) is 5 batches of 100; its refill (1 a second) never makes
     // another 100 within the test.
     assert_eq!(ok, 5, "accepted batches");
-    assert!(limited >= 50, "the flood was not refused: {limited}");
+    // Every honest request (each got its 200 above) came after another refusal.
+    assert!(limited >= during.len() as u64, "the flood was refused {limited} times");
     assert_eq!(other, 0);
-    assert!(percentile_ms(&during, 99.0) < 1000.0, "honest requests slowed to {:.0} ms", percentile_ms(&during, 99.0));
     let votes = server.query_i64("SELECT count(*) FROM votes WHERE device = ?1", &[&flooder]);
     assert_eq!(votes, 500, "the flood counted its burst, no more");
     let mem = memory(&server, "flood", mem0);
@@ -148,9 +174,10 @@ fn devices_minted_on_one_network_share_its_budget() {
     let _heavy = heavy();
     let dir = tempfile::tempdir().unwrap();
     // Small budgets so the test is quick: a network may send 300 reports at once and
-    // introduce 50 new devices.
+    // introduce 50 new devices; the refill (a report a minute) adds no batch of 10 while
+    // the test runs, however slowly.
     let server =
-        Server::start(&dir.path().join("srv/server.db"), &["--origin-burst", "300", "--origin-per-minute", "60"]);
+        Server::start(&dir.path().join("srv/server.db"), &["--origin-burst", "300", "--origin-per-minute", "1"]);
     let client = reqwest::blocking::Client::new();
     let (mut accepted, mut origin_limited, mut new_device_limited) = (0, 0, 0);
     for i in 0..80u64 {
@@ -182,8 +209,9 @@ fn devices_minted_on_one_network_share_its_budget() {
 fn lookups_from_one_network_share_its_budget() {
     let _heavy = heavy();
     let dir = tempfile::tempdir().unwrap();
+    // The refill, one a minute, adds no lookup while the test runs, however slowly.
     let server =
-        Server::start(&dir.path().join("srv/server.db"), &["--lookup-burst", "40", "--lookups-per-minute", "60"]);
+        Server::start(&dir.path().join("srv/server.db"), &["--lookup-burst", "40", "--lookups-per-minute", "1"]);
     let client = reqwest::blocking::Client::new();
     let get = |from: &str, bucket: u16| {
         client
@@ -208,8 +236,7 @@ fn lookups_from_one_network_share_its_budget() {
         }
     }
     eprintln!("100 lookups from one network with a burst of 40: {served} served, {refused} refused (Retry-After {retry_after:?})");
-    // 40 at once, and about one a second refilled while the loop runs.
-    assert!((40..=45).contains(&served), "served {served}");
+    assert_eq!(served, 40, "the burst");
     assert_eq!(served + refused, 100);
     assert!(retry_after.as_deref().is_some_and(|w| w.parse::<u64>().is_ok_and(|w| w >= 1)), "{retry_after:?}");
     assert_eq!(get("198.51.100.1", 7).status().as_u16(), 200, "another network is served");
@@ -548,6 +575,26 @@ fn connect_from(local: IpAddr, server: &str) -> std::io::Result<TcpStream> {
     Ok(socket.into())
 }
 
+/// Reads one HTTP/1.1 response with a `Content-Length` from `s`; returns its status.
+fn read_response(s: &mut TcpStream) -> u16 {
+    s.set_read_timeout(Some(WAIT)).unwrap();
+    let mut got = Vec::new();
+    let mut byte = [0u8; 1];
+    while !got.ends_with(b"\r\n\r\n") {
+        assert_eq!(s.read(&mut byte).expect("read the response"), 1, "closed mid-response: {got:?}");
+        got.push(byte[0]);
+    }
+    let head = String::from_utf8_lossy(&got).to_ascii_lowercase();
+    let len: usize = head
+        .lines()
+        .find_map(|l| l.strip_prefix("content-length:"))
+        .and_then(|v| v.trim().parse().ok())
+        .expect("a Content-Length");
+    let mut body = vec![0u8; len];
+    s.read_exact(&mut body).expect("read the body");
+    head.split_whitespace().nth(1).and_then(|c| c.parse().ok()).unwrap_or(0)
+}
+
 /// Whether the server has closed `s` (reads EOF or an error within `wait`; answers it
 /// may have sent first are read and skipped).
 fn closed_within(mut s: &TcpStream, wait: Duration) -> bool {
@@ -630,7 +677,7 @@ fn slow_clients_are_cut_off_and_honest_clients_are_served() {
                     false
                 }
             });
-            if started.elapsed() > Duration::from_secs(10) {
+            if started.elapsed() > WAIT {
                 break;
             }
         }
@@ -651,12 +698,15 @@ fn slow_clients_are_cut_off_and_honest_clients_are_served() {
         }
     }
     let crowd_started = started.elapsed();
-    // Meanwhile, honest requests from their own address.
+    // Meanwhile, honest requests from their own address, until the attack is over (every
+    // connection of the crowd cut). Each gets its 200; some are answered while slow
+    // connections are still held: an honest client waits at most for the slow ones ahead
+    // of it, not for the whole attack.
     let honest = client_from("127.0.0.2".parse().unwrap());
     let mut latencies = Vec::new();
-    let attack_until = Instant::now() + Duration::from_millis(2500);
-    let mut n = 0u64;
-    while Instant::now() < attack_until {
+    let attack_deadline = Instant::now() + WAIT;
+    let (mut n, mut served_while_held) = (0u64, 0);
+    loop {
         let _ = slow_body.write_all(b" ");
         let t = Instant::now();
         let r = honest.get(format!("{}/health", server.url)).send().unwrap();
@@ -670,11 +720,16 @@ fn slow_clients_are_cut_off_and_honest_clients_are_served() {
         assert_eq!(s, 200, "{j}");
         latencies.push(t.elapsed());
         n += 1;
+        if !crowd.iter().any(|s| !closed_within(s, Duration::from_millis(1))) {
+            break;
+        }
+        served_while_held += 1;
+        assert!(Instant::now() < attack_deadline, "slow connections from many addresses were never cut");
         std::thread::sleep(Duration::from_millis(100));
     }
     let (lifetimes, trickled, still_open) = trickler.join().unwrap();
     let mut answer = String::new();
-    slow_body.set_read_timeout(Some(Duration::from_secs(3))).unwrap();
+    slow_body.set_read_timeout(Some(WAIT)).unwrap();
     let _ = slow_body.read_to_string(&mut answer);
     // Every one of them is cut, wave after wave (bounded: a few header timeouts).
     let crowd_deadline = Instant::now() + Duration::from_secs(5);
@@ -683,7 +738,7 @@ fn slow_clients_are_cut_off_and_honest_clients_are_served() {
     let longest = lifetimes.iter().max().copied().unwrap_or_default();
     eprintln!(
         "slow clients: 100 from one address ({refused_at_once} closed at once; {held} held, trickling {trickled} bytes, cut after at most {:.2} s, {still_open} left); \
-         200 from 200 addresses opened by {:.2} s ({crowd_open} never cut); a trickled body got {:?}; honest requests meanwhile: {} pairs, p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms; {:.1} s in all",
+         200 from 200 addresses opened by {:.2} s ({crowd_open} never cut); a trickled body got {:?}; honest requests meanwhile: {} pairs ({served_while_held} while slow connections were held), p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms; {:.1} s in all",
         longest.as_secs_f64(),
         crowd_started.as_secs_f64(),
         answer.lines().next().unwrap_or(""),
@@ -694,26 +749,24 @@ fn slow_clients_are_cut_off_and_honest_clients_are_served() {
         started.elapsed().as_secs_f64()
     );
     assert_eq!((refused_at_once, held), (68, 32), "32 connections per address");
+    // Each byte does not buy a trickling client more time: all are cut.
     assert_eq!(still_open, 0, "trickling clients outlived the header timeout");
-    assert!(longest < Duration::from_millis(2500), "a trickling client lasted {longest:?} (header timeout 1 s)");
     assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
     assert!(answer.contains("request_timeout"), "{answer}");
     assert_eq!(crowd_open, 0, "slow connections from many addresses outlived the header timeout");
-    // A new honest connection may queue behind the slow ones until they are cut (at most
-    // two waves of header timeouts here); once in, it is served at once.
-    assert!(
-        percentile_ms(&latencies, 100.0) < 3000.0,
-        "honest clients waited {:.0} ms",
-        percentile_ms(&latencies, 100.0)
-    );
-    assert!(percentile_ms(&latencies, 50.0) < 100.0, "honest clients waited {:.0} ms", percentile_ms(&latencies, 50.0));
+    // A new honest connection may queue behind the slow ones until they are cut (the
+    // waves of header timeouts ahead of it); once in, it is served while the slow
+    // connections that came in with it are still held.
+    assert!(served_while_held >= 1, "honest clients were served only once the attack was over");
 
-    // 4. An idle keep-alive connection is closed after the header timeout too.
+    // 4. An idle keep-alive connection is kept for a next request, and closed once it has
+    //    been idle for the header timeout.
     let mut idle = connect_from("127.0.0.68".parse().unwrap(), &addr).unwrap();
-    idle.write_all(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
-    let t = Instant::now();
-    assert!(closed_within(&idle, Duration::from_secs(3)), "idle keep-alive connection kept open");
-    assert!(t.elapsed() >= Duration::from_millis(900), "closed too early: {:?}", t.elapsed());
+    for _ in 0..2 {
+        idle.write_all(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+        assert_eq!(read_response(&mut idle), 200, "a request on the kept connection");
+    }
+    assert!(closed_within(&idle, WAIT), "idle keep-alive connection kept open");
     let mem = memory(&server, "slow clients", mem0);
     assert!(mem.1 < 200 * 1024, "VmHWM {} KiB", mem.1);
 }
