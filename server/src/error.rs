@@ -14,6 +14,11 @@ pub enum StorageError {
     Sqlite(#[from] rusqlite::Error),
     #[error("postgres: {0}")]
     Postgres(#[from] postgres::Error),
+    /// The database was migrated by a newer server (`storage/schema.rs`).
+    #[error(
+        "the database is at schema version {found}, newer than this server's {known}: run a newer ringfence-server"
+    )]
+    NewerSchema { found: i64, known: i64 },
 }
 
 /// A file that could not be read, written or deleted.

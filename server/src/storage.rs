@@ -1,7 +1,7 @@
 //! Where the server keeps votes and what it published: the `Storage` trait, with the
 //! embedded SQLite file as the default (`sqlite.rs`) and PostgreSQL for more than one
-//! machine's disk (`postgres.rs`). Both keep the same tables (`docs/protocol.md`,
-//! "Scaling").
+//! machine's disk (`postgres.rs`). Both keep the same tables, made and upgraded by the
+//! same migrations (`schema.rs`; `docs/protocol.md`, "Scaling").
 //!
 //! Published state is the last version's listing, one row per number, with its lookup
 //! bucket, when it lapses, and whether it is listed by its own votes (a member) or as part
@@ -10,9 +10,11 @@
 //! recomputes the ranges of their blocks of 100 only (`changes`).
 
 mod postgres;
+mod schema;
 mod sqlite;
 
 pub use postgres::Postgres;
+pub use schema::VERSION as SCHEMA_VERSION;
 pub use sqlite::Sqlite;
 
 /// Kept here too for the fuzz targets (`fuzz/src/server_targets.rs`).
@@ -411,54 +413,5 @@ pub(crate) mod tests {
         assert!(a < 0 && b < 0 && a != b);
         assert_eq!(vote_origin(0, "d1"), a, "stable");
         assert_eq!(vote_origin(5, "d1"), 5);
-    }
-
-    #[test]
-    fn a_database_from_before_origins_is_upgraded() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("old.db");
-        {
-            let c = rusqlite::Connection::open(&path).unwrap();
-            c.execute_batch(
-                "CREATE TABLE votes (number INTEGER NOT NULL, device TEXT NOT NULL, spam INTEGER NOT NULL,
-                   category INTEGER NOT NULL, at INTEGER NOT NULL, comment TEXT, PRIMARY KEY (number, device)) WITHOUT ROWID;
-                 INSERT INTO votes VALUES (821055550101, 'old1', 1, 5, 100, NULL), (821055550101, 'old2', 1, 5, 100, NULL);
-                 CREATE TABLE dirty (id INTEGER PRIMARY KEY AUTOINCREMENT, number INTEGER NOT NULL UNIQUE);
-                 INSERT INTO dirty (number) VALUES (821055550101);",
-            )
-            .unwrap();
-        }
-        let mut db = Sqlite::open(&path).unwrap();
-        let rules = Rules {
-            min_reporters: 2,
-            list_threshold: 2.0,
-            min_confidence: 0.0,
-            half_life_secs: 0.0,
-            ..Rules::default()
-        };
-        let c = db.pending_changes(101, &rules).unwrap();
-        assert_eq!(c.upserts.len(), 1, "two old votes are still two reporters");
-        assert!(db.device_known("old1").unwrap(), "devices with old votes are known");
-    }
-
-    #[test]
-    fn a_database_from_before_ranges_is_upgraded() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("old.db");
-        {
-            let c = rusqlite::Connection::open(&path).unwrap();
-            c.execute_batch(
-                "CREATE TABLE published (number INTEGER PRIMARY KEY, category INTEGER NOT NULL, score REAL NOT NULL,
-                   last_activity INTEGER NOT NULL, expires_at INTEGER NOT NULL, bucket INTEGER NOT NULL,
-                   tag INTEGER NOT NULL);
-                 INSERT INTO published VALUES (827012345670, 7, 3.0, 86400, 9000000000, 1, 2);",
-            )
-            .unwrap();
-        }
-        let mut db = Sqlite::open(&path).unwrap();
-        let listed = db.listed().unwrap();
-        assert_eq!(listed.len(), 1);
-        assert!(!listed[0].range, "rows from before ranges are members");
-        assert_eq!(listed[0].listing.category, Category::Robocall);
     }
 }

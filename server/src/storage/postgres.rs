@@ -2,6 +2,7 @@
 //! in a database the operator runs (`--postgres URL`). One server process publishes; the
 //! API could be spread over several (see `docs/protocol.md`, "Scaling").
 
+use super::schema::{self, Dialect, Migrate};
 use super::{category, changes, vote_origin, Changes, Listed, Reads, Report, Result, Storage};
 use crate::aggregate::{Listing, Vote};
 use crate::rules::Rules;
@@ -12,71 +13,56 @@ pub struct Postgres {
     client: Client,
 }
 
-const SCHEMA: &str = r#"
-CREATE TABLE IF NOT EXISTS meta (key text PRIMARY KEY, value text NOT NULL);
-CREATE TABLE IF NOT EXISTS votes (
-    number   bigint   NOT NULL,
-    device   text     NOT NULL,
-    spam     boolean  NOT NULL,
-    category smallint NOT NULL,
-    at       bigint   NOT NULL,
-    comment  text,
-    origin   bigint   NOT NULL DEFAULT 0,
-    PRIMARY KEY (number, device)
-);
-ALTER TABLE votes ADD COLUMN IF NOT EXISTS origin bigint NOT NULL DEFAULT 0;
-CREATE TABLE IF NOT EXISTS devices (
-    device     text   PRIMARY KEY,
-    first_seen bigint NOT NULL,
-    origin     bigint NOT NULL
-);
-CREATE TABLE IF NOT EXISTS seen (
-    device text   NOT NULL,
-    key    text   NOT NULL,
-    at     bigint NOT NULL,
-    PRIMARY KEY (device, key)
-);
--- Retention deletes old keys in small batches (retention.rs): found by age, not scanned.
-CREATE INDEX IF NOT EXISTS seen_at ON seen (at);
-CREATE TABLE IF NOT EXISTS dirty (id bigserial PRIMARY KEY, number bigint NOT NULL UNIQUE);
-CREATE TABLE IF NOT EXISTS published (
-    number        bigint           PRIMARY KEY,
-    category      smallint         NOT NULL,
-    score         double precision NOT NULL,
-    last_activity bigint           NOT NULL,
-    expires_at    bigint           NOT NULL,
-    bucket        integer          NOT NULL,
-    tag           bigint           NOT NULL,
-    -- 0: listed by its own votes (a member), 1: as part of a spam range (as in sqlite.rs).
-    kind          smallint         NOT NULL DEFAULT 0
-);
-ALTER TABLE published ADD COLUMN IF NOT EXISTS kind smallint NOT NULL DEFAULT 0;
-CREATE INDEX IF NOT EXISTS published_bucket ON published (bucket);
-CREATE INDEX IF NOT EXISTS published_expiry ON published (expires_at);
-CREATE TABLE IF NOT EXISTS versions (
-    version    bigint  PRIMARY KEY,
-    created_at bigint  NOT NULL,
-    upserts    integer NOT NULL,
-    deletions  integer NOT NULL
-);
-"#;
+/// Any number, the same for every ringfence-server: the advisory lock that makes servers
+/// starting together on one database migrate it one after the other.
+const MIGRATION_LOCK: i64 = 0x7269_6e67_6665_6e63; // "ringfenc"
 
 impl Postgres {
-    /// Connects (`postgres://user:password@host/db`, or `host=... user=...`) and creates
-    /// the tables if they are missing. Plain TCP: run it on a private network or a Unix
-    /// socket.
+    /// Connects (`postgres://user:password@host/db`, or `host=... user=...`) and brings
+    /// the tables to the current schema (`schema.rs`). Plain TCP: run it on a private
+    /// network or a Unix socket.
     pub fn connect(url: &str) -> Result<Postgres> {
         let mut client = Client::connect(url, NoTls)?;
-        let had_devices = client.query_one("SELECT to_regclass('devices') IS NOT NULL", &[])?.get::<_, bool>(0);
-        client.batch_execute(SCHEMA)?;
-        if !had_devices {
-            // Devices of a database from before origins were counted.
-            client.batch_execute(
-                "INSERT INTO devices (device, first_seen, origin) SELECT device, min(at), 0 FROM votes GROUP BY device ON CONFLICT DO NOTHING;
-                 INSERT INTO devices (device, first_seen, origin) SELECT device, min(at), 0 FROM seen GROUP BY device ON CONFLICT DO NOTHING;",
-            )?;
-        }
+        let mut tx = client.transaction()?;
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])?;
+        tx.batch_execute("CREATE TABLE IF NOT EXISTS schema_version (version bigint NOT NULL)")?;
+        schema::migrate(&mut tx)?;
+        tx.commit()?;
         Ok(Postgres { client })
+    }
+}
+
+impl Migrate for Transaction<'_> {
+    fn dialect(&self) -> Dialect {
+        Dialect::Postgres
+    }
+
+    fn version(&mut self) -> Result<i64> {
+        Ok(self.query_opt("SELECT max(version) FROM schema_version", &[])?.and_then(|r| r.get(0)).unwrap_or(0))
+    }
+
+    fn set_version(&mut self, version: i64) -> Result<()> {
+        self.batch_execute("DELETE FROM schema_version")?;
+        self.execute("INSERT INTO schema_version (version) VALUES ($1)", &[&version])?;
+        Ok(())
+    }
+
+    fn run(&mut self, sql: &str) -> Result<()> {
+        Ok(self.batch_execute(sql)?)
+    }
+
+    fn has_table(&mut self, table: &str) -> Result<bool> {
+        Ok(self.query_one("SELECT to_regclass($1::text) IS NOT NULL", &[&table])?.get(0))
+    }
+
+    fn has_column(&mut self, table: &str, column: &str) -> Result<bool> {
+        let q = "SELECT EXISTS (SELECT 1 FROM information_schema.columns
+                 WHERE table_schema = current_schema() AND table_name::text = $1 AND column_name::text = $2)";
+        Ok(self.query_one(q, &[&table, &column])?.get(0))
+    }
+
+    fn has_index(&mut self, index: &str) -> Result<bool> {
+        self.has_table(index)
     }
 }
 
@@ -295,28 +281,18 @@ impl Storage for Postgres {
 #[cfg(test)]
 mod tests {
     /// The shared storage behaviour on a real PostgreSQL server: `scripts/test-postgres.sh`
-    /// starts one and passes its URL in `RINGFENCE_TEST_POSTGRES`.
+    /// starts one and passes its URL in `RINGFENCE_TEST_POSTGRES` (the upgrades from every
+    /// earlier schema are in `server/tests/upgrade.rs`).
     #[test]
     #[ignore = "needs a PostgreSQL server: scripts/test-postgres.sh"]
     fn postgres_behaves() {
         let url = std::env::var("RINGFENCE_TEST_POSTGRES").expect("RINGFENCE_TEST_POSTGRES=postgres://...");
         let mut db = super::Postgres::connect(&url).expect("connect");
         db.client
-            .batch_execute("DROP TABLE IF EXISTS meta, votes, seen, dirty, published, versions, devices")
-            .expect("clean slate");
-        // A database from before ranges: its published rows become members.
-        db.client
             .batch_execute(
-                "CREATE TABLE published (number bigint PRIMARY KEY, category smallint NOT NULL,
-                   score double precision NOT NULL, last_activity bigint NOT NULL, expires_at bigint NOT NULL,
-                   bucket integer NOT NULL, tag bigint NOT NULL);
-                 INSERT INTO published VALUES (827012345670, 7, 3.0, 86400, 9000000000, 1, 2);",
+                "DROP TABLE IF EXISTS meta, votes, seen, dirty, published, versions, devices, schema_version",
             )
-            .expect("old published table");
-        let mut db = super::Postgres::connect(&url).expect("upgrade");
-        let listed = crate::storage::Storage::listed(&mut db).expect("listed");
-        assert_eq!(listed.iter().map(|l| (l.number, l.range)).collect::<Vec<_>>(), vec![(827012345670, false)]);
-        db.client.batch_execute("DROP TABLE published").expect("drop");
+            .expect("clean slate");
         let mut db = super::Postgres::connect(&url).expect("reconnect");
         crate::storage::tests::behaves(&mut db);
     }

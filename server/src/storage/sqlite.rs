@@ -1,5 +1,6 @@
 //! The embedded default: one SQLite file (WAL, one connection behind the server's lock).
 
+use super::schema::{self, Dialect, Migrate};
 use super::{category, changes, vote_origin, Changes, Listed, Reads, Report, Result, Storage};
 use crate::aggregate::{Listing, Vote};
 use crate::rules::Rules;
@@ -11,97 +12,52 @@ pub struct Sqlite {
     conn: Connection,
 }
 
-const SCHEMA: &str = r#"
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
--- One vote per device and number: the latest wins.
-CREATE TABLE IF NOT EXISTS votes (
-    number   INTEGER NOT NULL,
-    device   TEXT    NOT NULL,
-    spam     INTEGER NOT NULL,
-    category INTEGER NOT NULL,
-    at       INTEGER NOT NULL,
-    comment  TEXT,
-    origin   INTEGER NOT NULL DEFAULT 0,
-    PRIMARY KEY (number, device)
-) WITHOUT ROWID;
--- Idempotency keys already counted, per device.
-CREATE TABLE IF NOT EXISTS seen (
-    device TEXT NOT NULL,
-    key    TEXT NOT NULL,
-    at     INTEGER NOT NULL,
-    PRIMARY KEY (device, key)
-) WITHOUT ROWID;
--- Retention deletes old keys in small batches (retention.rs): found by age, not scanned.
-CREATE INDEX IF NOT EXISTS seen_at ON seen (at);
--- Devices that sent an accepted batch: when first, and from which origin network.
-CREATE TABLE IF NOT EXISTS devices (
-    device     TEXT    PRIMARY KEY,
-    first_seen INTEGER NOT NULL,
-    origin     INTEGER NOT NULL
-) WITHOUT ROWID;
--- Numbers voted on since the last publication (a queue: ids only grow).
-CREATE TABLE IF NOT EXISTS dirty (id INTEGER PRIMARY KEY AUTOINCREMENT, number INTEGER NOT NULL UNIQUE);
--- The listing as of the latest version. kind: 0 listed by its own votes (a member), 1 as
--- part of a spam range (ranges.rs). A column, not a table of its own: a range number is
--- published, looked up and snapshotted exactly like a member, and is never both.
-CREATE TABLE IF NOT EXISTS published (
-    number        INTEGER PRIMARY KEY,
-    category      INTEGER NOT NULL,
-    score         REAL    NOT NULL,
-    last_activity INTEGER NOT NULL,
-    expires_at    INTEGER NOT NULL,
-    bucket        INTEGER NOT NULL,
-    tag           INTEGER NOT NULL,
-    kind          INTEGER NOT NULL DEFAULT 0
-);
-CREATE INDEX IF NOT EXISTS published_bucket ON published (bucket);
-CREATE INDEX IF NOT EXISTS published_expiry ON published (expires_at);
-CREATE TABLE IF NOT EXISTS versions (
-    version    INTEGER PRIMARY KEY,
-    created_at INTEGER NOT NULL,
-    upserts    INTEGER NOT NULL,
-    deletions  INTEGER NOT NULL
-);
-"#;
-
 impl Sqlite {
+    /// Opens (creating it if needed) the file and brings its tables to the current
+    /// schema (`schema.rs`).
     pub fn open(path: &Path) -> Result<Sqlite> {
-        let conn = Connection::open(path)?;
+        let mut conn = Connection::open(path)?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
-        let had_devices = has_table(&conn, "devices")?;
-        let had_votes = has_table(&conn, "votes")?;
-        if had_votes {
-            // Databases from before origins were counted: their votes get origin 0 (each
-            // counts per device, see `vote_origin`).
-            add_column_if_missing(&conn, "votes", "origin", "INTEGER NOT NULL DEFAULT 0")?;
-        }
-        conn.execute_batch(SCHEMA)?;
-        // Databases from before ranges: every published row is a member.
-        add_column_if_missing(&conn, "published", "kind", "INTEGER NOT NULL DEFAULT 0")?;
-        if had_votes && !had_devices {
-            conn.execute_batch(
-                "INSERT OR IGNORE INTO devices (device, first_seen, origin) SELECT device, min(at), 0 FROM votes GROUP BY device;
-                 INSERT OR IGNORE INTO devices (device, first_seen, origin) SELECT device, min(at), 0 FROM seen GROUP BY device;",
-            )?;
-        }
+        let mut tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        schema::migrate(&mut tx)?;
+        tx.commit()?;
         Ok(Sqlite { conn })
     }
 }
 
-fn has_table(conn: &Connection, table: &str) -> Result<bool> {
-    Ok(conn.query_row("SELECT count(*) FROM sqlite_master WHERE name = ?1", [table], |r| r.get::<_, i64>(0))? > 0)
-}
-
-/// Upgrades a table from an older version of the server (names are ours, not input).
-fn add_column_if_missing(conn: &Connection, table: &str, column: &str, decl: &str) -> Result<()> {
-    let has: i64 =
-        conn.query_row("SELECT count(*) FROM pragma_table_info(?1) WHERE name = ?2", [table, column], |r| r.get(0))?;
-    if has == 0 {
-        conn.execute_batch(&format!("ALTER TABLE {table} ADD COLUMN {column} {decl}"))?;
+impl Migrate for rusqlite::Transaction<'_> {
+    fn dialect(&self) -> Dialect {
+        Dialect::Sqlite
     }
-    Ok(())
+
+    fn version(&mut self) -> Result<i64> {
+        Ok(self.query_row("PRAGMA user_version", [], |r| r.get(0))?)
+    }
+
+    fn set_version(&mut self, version: i64) -> Result<()> {
+        Ok(self.pragma_update(None, "user_version", version)?)
+    }
+
+    fn run(&mut self, sql: &str) -> Result<()> {
+        Ok(self.execute_batch(sql)?)
+    }
+
+    fn has_table(&mut self, table: &str) -> Result<bool> {
+        let q = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?1";
+        Ok(self.query_row(q, [table], |r| r.get::<_, i64>(0))? > 0)
+    }
+
+    fn has_column(&mut self, table: &str, column: &str) -> Result<bool> {
+        let q = "SELECT count(*) FROM pragma_table_info(?1) WHERE name = ?2";
+        Ok(self.query_row(q, [table, column], |r| r.get::<_, i64>(0))? > 0)
+    }
+
+    fn has_index(&mut self, index: &str) -> Result<bool> {
+        let q = "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = ?1";
+        Ok(self.query_row(q, [index], |r| r.get::<_, i64>(0))? > 0)
+    }
 }
 
 fn settle(tx: &rusqlite::Transaction, changes: &Changes) -> Result<()> {
