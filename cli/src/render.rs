@@ -165,11 +165,28 @@ pub fn stats(s: &Stats, as_json: bool, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "reports to upload  {}", s.pending_reports)
 }
 
-/// A CSV field, quoted when it needs to be (labels are free text).
+/// A CSV field, quoted when it needs to be (labels are free text), by the csv crate.
 pub fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
+    // A record of one field, then without its terminator: the writer closes a quoted
+    // field only at the end of its record. Into memory, so nothing can fail.
+    let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
+    w.write_record([s]).expect("CSV into memory");
+    let mut bytes = w.into_inner().expect("CSV into memory");
+    bytes.pop();
+    String::from_utf8(bytes).expect("CSV of a str is UTF-8")
+}
+
+#[cfg(test)]
+mod csv_field_tests {
+    use super::csv_field;
+
+    #[test]
+    fn quoted_only_when_needed() {
+        assert_eq!(csv_field("VoIP spam"), "VoIP spam");
+        assert_eq!(csv_field("Kim, plumber"), "\"Kim, plumber\"");
+        assert_eq!(csv_field("the \"bank\""), "\"the \"\"bank\"\"\"");
+        assert_eq!(csv_field("two\nlines"), "\"two\nlines\"");
+        assert_eq!(csv_field("cr\r"), "\"cr\r\"");
+        assert_eq!(csv_field("스팸 전화"), "스팸 전화");
     }
 }
