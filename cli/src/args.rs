@@ -1,6 +1,6 @@
 //! The command-line contract. Other tools and the tests rely on it: change it with care.
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
 #[derive(Parser)]
@@ -74,9 +74,9 @@ pub enum Command {
     },
     /// Import a spam list into the local community store
     Import {
-        /// ftc, phoneblock or csv (number,category[,votes])
-        #[arg(long)]
-        format: String,
+        /// The list's format
+        #[arg(long, value_enum, ignore_case = true)]
+        format: ImportFormat,
         /// The file, or - for standard input
         file: PathBuf,
     },
@@ -209,4 +209,26 @@ pub enum DirectoryCommand {
         #[arg(long)]
         labels: bool,
     },
+}
+
+/// `import --format`: the spam-list formats the core reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ImportFormat {
+    /// The FTC's Do-Not-Call complaint numbers (US)
+    Ftc,
+    /// A PhoneBlock blocklist snapshot: phone,votes,lastActivity
+    #[value(name = "phoneblock")]
+    PhoneBlock,
+    /// A plain list: number,category[,votes]
+    Csv,
+}
+
+impl From<ImportFormat> for ringfence_core::Format {
+    fn from(f: ImportFormat) -> Self {
+        match f {
+            ImportFormat::Ftc => ringfence_core::Format::Ftc,
+            ImportFormat::PhoneBlock => ringfence_core::Format::PhoneBlock,
+            ImportFormat::Csv => ringfence_core::Format::Csv,
+        }
+    }
 }

@@ -98,10 +98,9 @@ fn run(cli: Cli) -> Outcome {
             writeln!(out, "reported {} as {what}; it takes effect here now and uploads on the next sync", r.number)?;
         }
         Command::Import { format, file } => {
-            let format = format.parse().map_err(Failure::Usage)?;
             let (reader, len) = open_input(&file)?;
             let bar = progress_bar(len);
-            let summary = s.import(format, bar.wrap_read(reader))?;
+            let summary = s.import(format.into(), bar.wrap_read(reader))?;
             bar.finish_and_clear();
             render::import_summary(&summary, &mut out)?;
         }
