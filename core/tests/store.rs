@@ -1,6 +1,6 @@
 //! The database file: persistence, two processes' worth of connections, bad files.
 
-use ringfence_core::{Action, Call, Category, Error, List, Reason, Region, Screener};
+use ringfence_core::{Action, Call, Category, Error, List, Reason, Region, Screener, Store};
 
 #[test]
 fn everything_survives_reopening() {
@@ -98,102 +98,6 @@ fn bad_patterns_and_numbers_are_clear_errors() {
     assert!(s.rules(List::Block).unwrap().is_empty());
 }
 
-/// Schema version 1 exactly as it shipped (`MIGRATIONS[0]` of commit 7f9b489, the first
-/// release), frozen here: the upgrade test starts from what phones have, whatever later
-/// happens to `schema.rs` (whose own test checks that shipped steps are never edited).
-const SCHEMA_V1: &str = r#"
-    -- Settings (policy) and bookkeeping (device id, sync state), as text.
-    CREATE TABLE meta (
-        key   TEXT PRIMARY KEY,
-        value TEXT NOT NULL
-    ) WITHOUT ROWID;
-
-    -- The user's block and allow lists. `digits` is the E.164 key of a number, or the
-    -- leading digits of a prefix (`kind` = 1).
-    CREATE TABLE rules (
-        list       INTEGER NOT NULL,  -- 0 allow, 1 block
-        kind       INTEGER NOT NULL,  -- 0 exact, 1 prefix
-        digits     INTEGER NOT NULL,
-        label      TEXT,
-        created_at INTEGER NOT NULL,  -- Unix seconds
-        PRIMARY KEY (list, kind, digits)
-    ) WITHOUT ROWID;
-
-    -- Contacts the app shares with us: always allowed.
-    CREATE TABLE contacts (
-        number INTEGER PRIMARY KEY,
-        name   TEXT
-    );
-
-    -- Community-reported numbers, one row per number and source (an import, or the
-    -- community server). `votes` is the evidence as of `last_activity`; it decays
-    -- with age when read.
-    CREATE TABLE community (
-        number        INTEGER NOT NULL,
-        source        INTEGER NOT NULL,
-        category      INTEGER NOT NULL,
-        votes         REAL    NOT NULL,
-        last_activity INTEGER NOT NULL,  -- Unix seconds
-        PRIMARY KEY (number, source)
-    ) WITHOUT ROWID;
-
-    -- The user's own reports: their local effect, and the outbox for upload.
-    CREATE TABLE reports (
-        id              INTEGER PRIMARY KEY,
-        number          INTEGER NOT NULL,
-        spam            INTEGER NOT NULL,  -- 1 spam, 0 not spam
-        category        INTEGER NOT NULL,
-        comment         TEXT,
-        created_at      INTEGER NOT NULL,
-        idempotency_key TEXT    NOT NULL UNIQUE,
-        uploaded_at     INTEGER            -- NULL until the server has it
-    );
-    CREATE INDEX reports_number ON reports (number);
-
-    -- Screened calls, newest last, bounded by the policy's history limit.
-    CREATE TABLE history (
-        id       INTEGER PRIMARY KEY,
-        at       INTEGER NOT NULL,
-        input    TEXT    NOT NULL,
-        number   INTEGER,
-        action   INTEGER NOT NULL,
-        category INTEGER NOT NULL,
-        reasons  TEXT    NOT NULL,
-        label    TEXT
-    );
-
-    -- Files already imported, so the same file is not counted twice.
-    CREATE TABLE imports (
-        digest      TEXT PRIMARY KEY,
-        format      TEXT NOT NULL,
-        imported_at INTEGER NOT NULL
-    ) WITHOUT ROWID;
-
-    -- Anything that changes what the in-memory rule index holds bumps this counter, so
-    -- a screener in another process knows to reload.
-    INSERT INTO meta (key, value) VALUES ('config_generation', '0');
-    CREATE TRIGGER rules_ins AFTER INSERT ON rules BEGIN
-        UPDATE meta SET value = value + 1 WHERE key = 'config_generation'; END;
-    CREATE TRIGGER rules_del AFTER DELETE ON rules BEGIN
-        UPDATE meta SET value = value + 1 WHERE key = 'config_generation'; END;
-    CREATE TRIGGER rules_upd AFTER UPDATE ON rules BEGIN
-        UPDATE meta SET value = value + 1 WHERE key = 'config_generation'; END;
-    CREATE TRIGGER contacts_ins AFTER INSERT ON contacts BEGIN
-        UPDATE meta SET value = value + 1 WHERE key = 'config_generation'; END;
-    CREATE TRIGGER contacts_del AFTER DELETE ON contacts BEGIN
-        UPDATE meta SET value = value + 1 WHERE key = 'config_generation'; END;
-    CREATE TRIGGER reports_ins AFTER INSERT ON reports BEGIN
-        UPDATE meta SET value = value + 1 WHERE key = 'config_generation'; END;
-    CREATE TRIGGER reports_del AFTER DELETE ON reports BEGIN
-        UPDATE meta SET value = value + 1 WHERE key = 'config_generation'; END;
-    CREATE TRIGGER settings_ins AFTER INSERT ON meta WHEN NEW.key LIKE 'policy.%' BEGIN
-        UPDATE meta SET value = value + 1 WHERE key = 'config_generation'; END;
-    CREATE TRIGGER settings_upd AFTER UPDATE ON meta WHEN NEW.key LIKE 'policy.%' BEGIN
-        UPDATE meta SET value = value + 1 WHERE key = 'config_generation'; END;
-    CREATE TRIGGER settings_del AFTER DELETE ON meta WHEN OLD.key LIKE 'policy.%' BEGIN
-        UPDATE meta SET value = value + 1 WHERE key = 'config_generation'; END;
-    "#;
-
 fn user_version(path: &std::path::Path) -> i64 {
     let conn = rusqlite::Connection::open(path).unwrap();
     conn.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap()
@@ -209,7 +113,9 @@ fn a_version_1_file_upgrades_with_all_its_data() {
     {
         let conn = rusqlite::Connection::open(&path).unwrap();
         conn.pragma_update(None, "journal_mode", "WAL").unwrap();
-        conn.execute_batch(&format!("BEGIN; {SCHEMA_V1} PRAGMA user_version = 1; COMMIT;")).unwrap();
+        // Version 1 as it shipped: its one step (schema.rs freezes shipped steps by digest).
+        let v1 = Store::MIGRATIONS[0];
+        conn.execute_batch(&format!("BEGIN; {v1} PRAGMA user_version = 1; COMMIT;")).unwrap();
         // Rows as v1 wrote them: rules (list 0 allow, 1 block; kind 0 exact, 1 prefix;
         // digits the E.164 key or the prefix's digits), contacts, community evidence
         // (source 0: an import; category 5: scam), reports, history, settings.

@@ -51,6 +51,12 @@ pub struct Store {
 }
 
 impl Store {
+    /// The schema's migration steps (`schema.rs`): step `i` takes a file from version `i`
+    /// to `i + 1`. For upgrade tests, which build a file of an earlier version with the
+    /// steps it had (the shipped steps never change: `schema.rs` checks their digests).
+    #[doc(hidden)]
+    pub const MIGRATIONS: &'static [&'static str] = schema::MIGRATIONS;
+
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
     pub fn open(path: impl AsRef<Path>) -> Result<Store> {
         let path = path.as_ref().to_path_buf();
