@@ -1,7 +1,7 @@
 //! The community database on the wire: signed snapshot, delta and lookup-bucket files,
 //! and the JSON manifest that points at them. One definition, used by the server to
 //! write them and by the phone to read them (`docs/protocol.md` describes it byte by
-//! byte for other implementations).
+//! byte for other implementations, and `tests/fixtures/wire/` holds test vectors).
 //!
 //! A file is a fixed 56-byte header, a zstd-compressed columnar body and an ed25519
 //! signature over everything before it:
@@ -47,6 +47,8 @@ mod manifest;
 mod payload;
 #[doc(hidden)]
 pub mod testing;
+#[cfg(test)]
+mod vectors;
 
 pub use api::{ApiError, ReportAck, ReportBatch, ReportItem, MAX_BATCH, MAX_BODY_BYTES};
 pub use columns::{age_code, age_days, age_of_code, dequantise, quantise, rounded_activity};
