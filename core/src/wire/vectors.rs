@@ -182,25 +182,43 @@ struct FileVector {
     /// The lookup salt, hex (bucket only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     lookup_salt: Option<String>,
-    header: HeaderJson,
+    #[serde(with = "HeaderJson")]
+    header: Header,
+    /// The header's last field, the length of the compressed body.
+    body_length: u32,
     /// The body after zstd decompression: the columns, hex.
     columns: String,
     entries: Vec<EntryJson>,
     deletions: Vec<DeletionJson>,
 }
 
-#[derive(Serialize, Deserialize, PartialEq, Debug)]
-#[serde(deny_unknown_fields)]
+/// [`Header`] in JSON (serde's remote derive: the fields are `Header`'s), the key id in
+/// hex.
+#[derive(Serialize, Deserialize)]
+#[serde(remote = "Header", deny_unknown_fields)]
 struct HeaderJson {
     kind: Kind,
-    key_id: String,
+    #[serde(with = "hex_id")]
+    key_id: [u8; 8],
     version: u64,
     base_version: u64,
     created_at: i64,
     half_life_secs: u32,
     entries: u32,
     deletions: u32,
-    body_length: u32,
+}
+
+mod hex_id {
+    use serde::{de::Error, Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(id: &[u8; 8], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&super::hex(id))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<[u8; 8], D::Error> {
+        let s = String::deserialize(d)?;
+        super::unhex(&s).and_then(|v| v.try_into().ok()).ok_or_else(|| D::Error::custom("a key id is 16 hex digits"))
+    }
 }
 
 #[derive(Serialize, Deserialize, PartialEq, Debug)]
@@ -232,17 +250,8 @@ fn describe(about: &str, p: &Payload, bytes: &[u8], numbers: &[E164], salt: Opti
         about: about.into(),
         public_key: hex(key().verifying_key().as_bytes()),
         lookup_salt: salt.map(hex),
-        header: HeaderJson {
-            kind: h.kind,
-            key_id: hex(&h.key_id),
-            version: h.version,
-            base_version: h.base_version,
-            created_at: h.created_at,
-            half_life_secs: h.half_life_secs,
-            entries: h.entries,
-            deletions: h.deletions,
-            body_length: body_len as u32,
-        },
+        header: p.header,
+        body_length: body_len as u32,
         columns: hex(&testing::encode_columns(p)),
         entries: p
             .entries
@@ -330,20 +339,7 @@ fn expected(v: &FileVector) -> Payload {
             key
         })
         .collect();
-    Payload {
-        header: Header {
-            kind: h.kind,
-            key_id: unhex(&h.key_id).unwrap().try_into().unwrap(),
-            version: h.version,
-            base_version: h.base_version,
-            created_at: h.created_at,
-            half_life_secs: h.half_life_secs,
-            entries: h.entries,
-            deletions: h.deletions,
-        },
-        entries,
-        deletions,
-    }
+    Payload { header: v.header, entries, deletions }
 }
 
 /// Rewrites the fixtures first when `RINGFENCE_REGENERATE_VECTORS=1` (once, before any
@@ -367,7 +363,7 @@ fn golden_vectors_decode_to_their_content_and_encode_to_their_bytes() {
 
         // Bytes -> content.
         let (header, body_len) = peek_header(&bytes).unwrap();
-        assert_eq!((header, body_len), (want.header, v.header.body_length as usize), "{name}: header");
+        assert_eq!((header, body_len), (want.header, v.body_length as usize), "{name}: header");
         let body = &bytes[HEADER_LEN..HEADER_LEN + body_len];
         assert_eq!(hex(&zstd::decode_all(body).unwrap()), v.columns, "{name}: the decompressed columns");
         assert_eq!(decode(&bytes, &vk, &Limits::default()).as_ref(), Ok(&want), "{name}: decoded");
