@@ -180,7 +180,10 @@ func adversarialTests() {
     let normalizeDoor = Door("normalize")
     let doors = [screen, block, allow, report, comment, normalizeDoor]
     var reports = 1
-    guard let dir = try? TempDirs.make() else { return }
+    guard let dir = try? TempDirs.make() else {
+        Harness.scenario("a temp directory for the adversarial scenarios") { throw CheckFailed(description: "none") }
+        return
+    }
     let dbPath = dir.appendingPathComponent("adversarial.db").path
     var screener: Screener? = nil
 

