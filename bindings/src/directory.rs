@@ -33,7 +33,7 @@ pub struct DirectoryEntry {
 
 impl From<core::DirectoryEntry> for DirectoryEntry {
     fn from(e: core::DirectoryEntry) -> Self {
-        // At most 17 digits (E164::MAX_DIGITS), so always within i64.
+        // At most E164::MAX (i64::MAX), so always within i64.
         DirectoryEntry { number: e.number.as_u64() as i64, label: e.label }
     }
 }

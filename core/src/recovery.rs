@@ -359,8 +359,7 @@ fn resume_after(conn: &Connection, sql: &str, last: i64) -> Option<i64> {
 /// Writes what was salvaged into a fresh store, in one transaction; invalid rows (keys
 /// out of range) are dropped. Returns (rules, contacts, reports, history, settings).
 fn restore(store: &mut Store, s: &Salvage) -> Result<(u64, u64, u64, u64, u64)> {
-    const MAX_KEY: i64 = 100_000_000_000_000_000; // 10^17: more digits than any key
-    let valid = |k: i64| k > 0 && k < MAX_KEY;
+    let valid = |k: i64| u64::try_from(k).ok().and_then(crate::number::E164::from_u64).is_some();
     store.write(|tx| {
         let mut counts = (0, 0, 0, 0, 0);
         let mut stmt =

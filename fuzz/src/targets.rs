@@ -361,7 +361,7 @@ fn check_payload(p: &Payload) {
     if h.kind == Kind::Delta {
         assert!(h.base_version < h.version);
     }
-    let max = if h.kind == Kind::Bucket { (1u64 << wire::TAG_BITS) - 1 } else { 10u64.pow(E164::MAX_DIGITS) - 1 };
+    let max = if h.kind == Kind::Bucket { (1u64 << wire::TAG_BITS) - 1 } else { E164::MAX };
     let end_of_day = (h.created_at.div_euclid(86_400) + 1) * 86_400;
     for e in &p.entries {
         assert!(e.key <= max && (e.key > 0 || h.kind == Kind::Bucket), "key {} out of range", e.key);

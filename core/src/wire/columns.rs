@@ -109,7 +109,7 @@ pub(super) fn decode(header: Header, body: &[u8]) -> Result<Payload, DecodeError
     let mut r = Cursor { b: body, at: 0 };
     let max_key = match header.kind {
         Kind::Bucket => (1u64 << TAG_BITS) - 1,
-        _ => 10u64.pow(E164::MAX_DIGITS) - 1,
+        _ => E164::MAX,
     };
     let keys = r.sorted_keys(n, max_key, header.kind == Kind::Bucket)?;
     let categories = r.bytes(n)?;
