@@ -292,6 +292,12 @@ pub(crate) fn import(
     summary.warn_threshold = policy.warn_threshold;
     summary.as_of = started;
     let store: &Store = store;
+    // In key order without the memory map: through it, every page of the table these
+    // lookups pass would stay resident in the process (measured, importing a million
+    // numbers: 55 MB peak instead of 32 MB, of which 8 MB are `numbers`; 24 MB without
+    // the counts); SQLite's page cache serves each page's numbers in turn. The lookups
+    // cost about 0.5 s per million numbers.
+    let _unmapped = store.without_mmap();
     store.read(|| {
         for n in numbers {
             summary.count_now(policy, community::lookup(store, n, started, policy.half_life_days)?);
