@@ -6,6 +6,7 @@
 //! Swift: `enum RingfenceError: Error` with one case per variant, the fields as
 //! associated values, and the message as `description` / `localizedDescription`.
 
+use ringfence_core::number::NumberError;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 #[derive(Debug, thiserror::Error, uniffi::Error)]
@@ -113,14 +114,22 @@ pub enum RingfenceError {
     Internal { details: String },
 }
 
+impl From<NumberError> for RingfenceError {
+    fn from(e: NumberError) -> Self {
+        ringfence_core::Error::from(e).into()
+    }
+}
+
 impl From<ringfence_core::Error> for RingfenceError {
     fn from(e: ringfence_core::Error) -> Self {
         use ringfence_core::Error as E;
         // Exhaustive on purpose: a new core error needs a variant (or a deliberate
         // mapping) here, and the messages must stay equal to the core's (tested below).
         match e {
-            E::UnknownRegion(region) => RingfenceError::UnknownRegion { region },
-            E::InvalidPattern { pattern, why } => RingfenceError::InvalidPattern { pattern, reason: why },
+            E::Number(NumberError::UnknownRegion(region)) => RingfenceError::UnknownRegion { region },
+            E::Number(NumberError::InvalidPattern { pattern, why }) => {
+                RingfenceError::InvalidPattern { pattern, reason: why }
+            }
             E::InvalidNumber { input, why } => RingfenceError::InvalidNumber { input, reason: why },
             E::UnknownSetting(key) => RingfenceError::UnknownSetting { key },
             E::BadSettingValue { key, value, expected } => RingfenceError::BadSettingValue { key, value, expected },
@@ -216,8 +225,8 @@ mod tests {
             _ => unreachable!(),
         };
         let cases: Vec<E> = vec![
-            E::UnknownRegion("XX".into()),
-            E::InvalidPattern { pattern: "abc*".into(), why: "has letters".into() },
+            E::Number(NumberError::UnknownRegion("XX".into())),
+            E::Number(NumberError::InvalidPattern { pattern: "abc*".into(), why: "has letters".into() }),
             E::InvalidNumber { input: "abc".into(), why: "has letters".into() },
             E::UnknownSetting("colour".into()),
             E::BadSettingValue { key: "threshold.block".into(), value: "-1".into(), expected: "a number >= 0".into() },
@@ -252,7 +261,7 @@ mod tests {
 
     #[test]
     fn core_errors_map_to_variants() {
-        let e: RingfenceError = ringfence_core::Error::UnknownRegion("XX".into()).into();
+        let e: RingfenceError = ringfence_core::Error::from(NumberError::UnknownRegion("XX".into())).into();
         assert!(matches!(e, RingfenceError::UnknownRegion { ref region } if region == "XX"));
         assert!(e.to_string().contains("unknown region \"XX\""));
     }

@@ -231,7 +231,7 @@ fn progress_bar(len: Option<u64>) -> ProgressBar {
 /// `--region`, else `$RINGFENCE_REGION` (clap reads it), else the locale, else US.
 fn home_region(arg: Option<&str>) -> Result<Region, Failure> {
     if let Some(r) = arg {
-        return r.parse().map_err(|e: Error| Failure::Usage(e.to_string()));
+        return r.parse().map_err(|e: ringfence_core::number::NumberError| Failure::Usage(e.to_string()));
     }
     let from_locale = ["LC_ALL", "LC_MESSAGES", "LANG"]
         .iter()

@@ -12,11 +12,9 @@ use thiserror::Error;
 
 #[derive(Debug, Error)]
 pub enum Error {
-    #[error("unknown region {0:?}: use a two-letter ISO 3166 code such as KR, US or CN")]
-    UnknownRegion(String),
-
-    #[error("{pattern:?} is not a number or prefix: it {why}")]
-    InvalidPattern { pattern: String, why: String },
+    /// An unknown region, or a list pattern that is no number or prefix.
+    #[error(transparent)]
+    Number(#[from] crate::number::NumberError),
 
     #[error("{input:?} is not a phone number: it {why}")]
     InvalidNumber { input: String, why: String },

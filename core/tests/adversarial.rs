@@ -8,7 +8,7 @@
 //! binding tests can run the same corpus. This test adds, in code, every character Rust's
 //! `char::is_numeric` knows, inside a number.
 
-use ringfence_core::number::{parse, parse_pattern, Caller, Pattern};
+use ringfence_core::number::{parse, parse_pattern, Caller, NumberError, Pattern};
 use ringfence_core::{Action, Call, Category, Error, Format, List, Reason, Region, Screener, Verification, E164};
 use std::path::{Path, PathBuf};
 
@@ -123,7 +123,7 @@ fn check_parsing(text: &str, digit_script: bool, what: &str) {
         for p in [text.to_string(), format!("{text}*")] {
             match parse_pattern(&p, home) {
                 Ok(Pattern::Exact(_) | Pattern::Prefix(_)) => {}
-                Err(e @ Error::InvalidPattern { .. }) => {
+                Err(e @ NumberError::InvalidPattern { .. }) => {
                     assert!(
                         e.to_string().len() < 400,
                         "{what}: error message not bounded: {} bytes",
@@ -265,7 +265,7 @@ fn every_input_through_every_door() {
                     .unwrap();
                 }
             }
-            Err(Error::InvalidPattern { .. } | Error::EmergencyNumber(_)) => {}
+            Err(Error::Number(NumberError::InvalidPattern { .. }) | Error::EmergencyNumber(_)) => {}
             Err(e) => panic!("{what}: add_rule gave {e:?}"),
         }
         // Any text as a label.

@@ -91,7 +91,7 @@ fn bad_patterns_and_numbers_are_clear_errors() {
     let mut s = Screener::open_in_memory(Region::KR).unwrap();
     for bad in ["", "*", "hello*", "+*", "12+34", "anonymous"] {
         let e = s.add_rule(List::Block, bad, None).err().unwrap_or_else(|| panic!("{bad:?} accepted"));
-        assert!(matches!(e, Error::InvalidPattern { .. }), "{bad:?}: {e}");
+        assert!(matches!(e, Error::Number(ringfence_core::number::NumberError::InvalidPattern { .. })), "{bad:?}: {e}");
     }
     assert!(matches!(s.report("anonymous", Category::Scam, None), Err(Error::InvalidNumber { .. })));
     assert!(matches!(s.report("010-1234-5678", Category::Emergency, None), Err(Error::UnknownCategory(_))));

@@ -14,7 +14,7 @@
 //! Input layout: the first byte picks the home region (and for some targets a second byte
 //! holds flags); the rest is the text or file, read as UTF-8 with invalid bytes replaced.
 
-use ringfence_core::number::{format_international, parse, parse_call, parse_pattern, Caller, Pattern};
+use ringfence_core::number::{format_international, parse, parse_call, parse_pattern, Caller, NumberError, Pattern};
 use ringfence_core::wire::{self, DecodeError, Header, Kind, Payload, SigningKey};
 use ringfence_core::{Action, Call, Error, Format, List, Reason, Region, Screener, Verification, E164};
 use std::cell::RefCell;
@@ -131,7 +131,7 @@ pub fn number_pattern(data: &[u8]) {
                     }
                 }
             }
-            Err(Error::InvalidPattern { .. }) => {}
+            Err(NumberError::InvalidPattern { .. }) => {}
             Err(e) => panic!("{input:?}: unexpected error {e:?}"),
         }
     }

@@ -57,8 +57,18 @@ impl Region {
     }
 }
 
+/// What the number module refuses (its own error, so that it depends on nothing else in
+/// the crate; `crate::Error::Number` wraps it).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NumberError {
+    #[error("unknown region {0:?}: use a two-letter ISO 3166 code such as KR, US or CN")]
+    UnknownRegion(String),
+    #[error("{pattern:?} is not a number or prefix: it {why}")]
+    InvalidPattern { pattern: String, why: String },
+}
+
 impl FromStr for Region {
-    type Err = crate::Error;
+    type Err = NumberError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let b = s.trim().as_bytes();
         if b.len() == 2 && b.iter().all(u8::is_ascii_alphabetic) {
@@ -67,7 +77,7 @@ impl FromStr for Region {
                 return Ok(r);
             }
         }
-        Err(crate::Error::UnknownRegion(s.chars().take(16).collect()))
+        Err(NumberError::UnknownRegion(s.chars().take(16).collect()))
     }
 }
 
@@ -401,9 +411,9 @@ pub fn parse_call(raw: &str, home: Region, network: Option<Region>) -> Caller {
 
 /// Reads a list pattern: a number in any form `parse` accepts, or such a number's
 /// leading digits followed by `*` (`+8270*`, `1588*`, `010-1234*`).
-pub fn parse_pattern(raw: &str, home: Region) -> Result<Pattern, crate::Error> {
+pub fn parse_pattern(raw: &str, home: Region) -> Result<Pattern, NumberError> {
     let bad =
-        |why: Malformed| crate::Error::InvalidPattern { pattern: raw.chars().take(40).collect(), why: why.to_string() };
+        |why: Malformed| NumberError::InvalidPattern { pattern: raw.chars().take(40).collect(), why: why.to_string() };
     let trimmed = raw.trim();
     if let Some(head) = trimmed.strip_suffix('*') {
         let d = match clean::clean_prefix(head) {
