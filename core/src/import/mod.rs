@@ -267,7 +267,7 @@ pub(crate) fn import(
             }
         }
         write_sorted(tx, &mut chunk, &mut numbers)?;
-        let digest = hex(&std::mem::take(&mut reader.get_mut().hash).finalize());
+        let digest = hex::encode(std::mem::take(&mut reader.get_mut().hash).finalize());
         let seen: Option<i64> = tx
             .prepare_cached("SELECT imported_at FROM imports WHERE digest = ?1")?
             .query_row([&digest], |r| r.get(0))
@@ -345,8 +345,4 @@ impl<R: Read> Read for HashingReader<R> {
         self.hash.update(&buf[..n]);
         Ok(n)
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -129,7 +129,7 @@ mod tests {
         ];
         assert!(MIGRATIONS.len() >= SHIPPED.len(), "a shipped step was removed");
         for (i, (step, want)) in MIGRATIONS.iter().zip(SHIPPED).enumerate() {
-            let got: String = Sha256::digest(step.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
+            let got = hex::encode(Sha256::digest(step.as_bytes()));
             assert_eq!(&got, want, "step {i} -> {} was edited after it shipped: add a new step instead", i + 1);
         }
     }
