@@ -38,8 +38,11 @@ pub fn decayed(votes: f64, last_activity: i64, now: i64, half_life_days: f64) ->
     if half_life_days <= 0.0 {
         return votes;
     }
-    // Saturating: a call time from a buggy or hostile caller (i64::MIN) must not overflow.
-    let age_days = now.saturating_sub(last_activity).max(0) as f64 / 86_400.0;
+    // In whole days, as the wire counts ages: evidence keeps its full weight on the day it
+    // was reported (a number imported with exactly the warn threshold's votes warns today,
+    // not only for the first second). Saturating: a call time from a buggy or hostile
+    // caller (i64::MIN) must not overflow.
+    let age_days = (now.saturating_sub(last_activity).max(0) / 86_400) as f64;
     votes * (-age_days / half_life_days).exp2()
 }
 
@@ -114,5 +117,7 @@ mod tests {
         assert!((decayed(8.0, 0, 250 * day, 125.0) - 2.0).abs() < 1e-9);
         assert_eq!(decayed(8.0, 0, 1000 * day, 0.0), 8.0, "0 turns decay off");
         assert_eq!(decayed(8.0, 10 * day, 0, 125.0), 8.0, "reports from the future do not grow");
+        assert_eq!(decayed(2.0, 0, day - 1, 125.0), 2.0, "full weight on the day of the report");
+        assert!(decayed(2.0, 0, day, 125.0) < 2.0, "less from the next day on");
     }
 }

@@ -323,3 +323,16 @@ mod never_panics {
         }
     }
 }
+
+/// A number imported with exactly the warning threshold's votes warns for the rest of
+/// the day (evidence ages in whole days), not only in the second of the import.
+#[test]
+fn evidence_at_the_threshold_holds_for_the_day() {
+    let (_d, mut s) = screener(Region::KR);
+    community(&mut s, "010-5555-0123", "telemarketing", 2);
+    community(&mut s, "010-5555-0124", "scam", 5);
+    let later = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64 + 3600;
+    let mut at = |n| s.screen(&Call { caller_id: n, at: Some(later), ..Call::default() }).action;
+    assert_eq!(at("010-5555-0123"), Action::Warn);
+    assert_eq!(at("010-5555-0124"), Action::Block);
+}
