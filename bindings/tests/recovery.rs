@@ -184,12 +184,10 @@ fn sound_files_and_memory_are_left_alone() {
     ));
 }
 
-/// A file that opens (the damage is in the history, which is not read at open) and is
-/// repaired while this screener has it open: `recover` closes its own connection before
-/// the file moves, so what it writes to the fresh file stays there.
-#[test]
-fn recover_a_file_this_screener_has_open() {
-    let (_dir, path) = temp_db("ringfence.db");
+/// A file with one block rule and 300 history entries, some of whose pages are damaged:
+/// it opens (the history is not read at open), but its history cannot be read.
+fn damaged_history() -> (tempfile::TempDir, PathBuf) {
+    let (dir, path) = temp_db("ringfence.db");
     let s = open(&path).unwrap();
     s.add_rule(RuleList::Block, "+8270*".into(), Some("VoIP spam".into())).unwrap();
     for i in 0..300 {
@@ -197,6 +195,15 @@ fn recover_a_file_this_screener_has_open() {
     }
     drop(s);
     assert!(damage_pages_holding(&path, "history-0150") >= 1);
+    (dir, path)
+}
+
+/// A file that opens (the damage is in the history, which is not read at open) and is
+/// repaired while this screener has it open: `recover` closes its own connection before
+/// the file moves, so what it writes to the fresh file stays there.
+#[test]
+fn recover_a_file_this_screener_has_open() {
+    let (_dir, path) = damaged_history();
     let s = open(&path).unwrap();
     assert_eq!(s.degraded().unwrap(), None);
     assert!(s.history(1000).is_err(), "the damaged history should fail to read");
@@ -218,14 +225,7 @@ fn recover_a_file_this_screener_has_open() {
 /// `<path>-wal` / `-shm`, which are now the fresh database's).
 #[test]
 fn another_screener_keeps_the_moved_file_until_reopened() {
-    let (_dir, path) = temp_db("ringfence.db");
-    let s = open(&path).unwrap();
-    s.add_rule(RuleList::Block, "+8270*".into(), Some("VoIP spam".into())).unwrap();
-    for i in 0..300 {
-        s.screen_and_record(format!("history-{i:04} +1 202 555 {i:04}"), None, false, None, None).unwrap();
-    }
-    drop(s);
-    assert!(damage_pages_holding(&path, "history-0150") >= 1);
+    let (_dir, path) = damaged_history();
     let other = open(&path).unwrap();
     let s = open(&path).unwrap();
     assert_eq!(other.screen("070-1234-5678".into(), None, false, None, None).unwrap().action, Action::Block);
