@@ -188,6 +188,15 @@ pub enum Reason {
     /// The user dialled an emergency number a short while ago: every call rings, since
     /// services call back from unknown numbers (policy `emergency.callback-minutes`).
     EmergencyCallback,
+    /// Nothing else decided about the caller: the policy's unknown-caller action
+    /// (`unknown`) applied, or (with `RepeatedCaller`) was lifted.
+    UnknownCaller,
+    /// The same number called often enough within the repeat window (`repeat.calls`,
+    /// `repeat.minutes`, `repeat.min-gap-seconds`): it rings despite the unknown-caller
+    /// action, or with its warning instead of being silenced by a heuristic.
+    RepeatedCaller,
+    /// The user paused screening (`pause`): every call rings until the pause ends.
+    Paused,
 }
 
 /// Methods on [`Reason`].
@@ -219,6 +228,9 @@ impl From<core::Reason> for Reason {
             R::NeighbourSpoofing => Reason::NeighbourSpoofing,
             R::StirFailed => Reason::StirFailed,
             R::EmergencyCallback => Reason::EmergencyCallback,
+            R::UnknownCaller => Reason::UnknownCaller,
+            R::RepeatedCaller => Reason::RepeatedCaller,
+            R::Paused => Reason::Paused,
         }
     }
 }
@@ -243,6 +255,9 @@ impl From<Reason> for core::Reason {
             Reason::NeighbourSpoofing => R::NeighbourSpoofing,
             Reason::StirFailed => R::StirFailed,
             Reason::EmergencyCallback => R::EmergencyCallback,
+            Reason::UnknownCaller => R::UnknownCaller,
+            Reason::RepeatedCaller => R::RepeatedCaller,
+            Reason::Paused => R::Paused,
         }
     }
 }

@@ -42,6 +42,9 @@ pub struct Rule {
     pub label: Option<String>,
     /// Unix seconds.
     pub created_at: i64,
+    /// When a temporary rule ends (Unix seconds; it matches calls before then);
+    /// `null`/`nil`: never.
+    pub until: Option<i64>,
 }
 
 impl From<core::Rule> for Rule {
@@ -55,6 +58,7 @@ impl From<core::Rule> for Rule {
             },
             label: r.label,
             created_at: r.created_at,
+            until: r.until,
         }
     }
 }

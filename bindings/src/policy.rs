@@ -25,6 +25,19 @@ pub struct Policy {
     /// After the user dials an emergency number, every call rings for this many minutes;
     /// 0: off (`emergency.callback-minutes`).
     pub emergency_callback_minutes: u32,
+    /// What to do with a caller nothing else decided: not a contact, not on a list,
+    /// nothing known against the number (`unknown`; `ALLOW` by default).
+    pub unknown_action: Action,
+    /// Numbers the user called (`recordOutgoing`) within this many days are not unknown
+    /// callers; 0: off (`known.outgoing-days`, default 30).
+    pub known_outgoing_days: u32,
+    /// A number calling this many times within `repeatMinutes` gets through the
+    /// unknown-caller action; 0: off (`repeat.calls`, default 2).
+    pub repeat_calls: u32,
+    /// The repeat rule's window (`repeat.minutes`, default 3).
+    pub repeat_minutes: u32,
+    /// Calls closer together than this count once (`repeat.min-gap-seconds`, default 20).
+    pub repeat_min_gap_seconds: u32,
     /// The user's choice of action per category (`category.<code>`); categories not in
     /// the map use the built-in default.
     pub category_actions: HashMap<Category, Action>,
@@ -40,6 +53,11 @@ impl From<core::Policy> for Policy {
             half_life_days: p.half_life_days,
             history_limit: p.history_limit,
             emergency_callback_minutes: p.emergency_callback_minutes,
+            unknown_action: p.unknown_action.into(),
+            known_outgoing_days: p.known_outgoing_days,
+            repeat_calls: p.repeat_calls,
+            repeat_minutes: p.repeat_minutes,
+            repeat_min_gap_seconds: p.repeat_min_gap_seconds,
             category_actions: p.category_actions.into_iter().map(|(c, a)| (c.into(), a.into())).collect(),
         }
     }

@@ -270,20 +270,26 @@ impl Screener {
     // ---- block and allow lists ----
 
     /// Adds a number in any form, or a prefix ending in `*` ("+8270*", "1588*",
-    /// "010-1234*"), to a list, or updates the label of one already there. Takes
-    /// effect for the next call.
+    /// "010-1234*"), to a list, or updates the label (and end) of one already there.
+    /// Takes effect for the next call.
+    ///
+    /// `until` (Unix seconds; `null`/`nil`: for good) makes it a temporary rule: it
+    /// matches calls whose `at` is before `until` and then stops at once (a less specific
+    /// rule, a prefix, takes over), drops out of `rules()`, and is deleted from the file
+    /// at a later change of the lists. For "for 2 hours" pass now + 7200.
     ///
     /// Errors: `InvalidPattern`; `EmergencyNumber` for an emergency number on the
-    /// block list.
-    #[uniffi::method(default(label = None))]
+    /// block list; `BadSettingValue` (key "until") for an `until` not in the future.
+    #[uniffi::method(default(label = None, until = None))]
     pub fn add_rule(
         &self,
         list: RuleList,
         pattern: String,
         label: Option<String>,
+        until: Option<i64>,
     ) -> Result<RuleAdded, RingfenceError> {
         self.with(|s| {
-            let (rule, is_new) = s.add_rule(list.into(), &pattern, label.as_deref())?;
+            let (rule, is_new) = s.add_rule_until(list.into(), &pattern, label.as_deref(), until)?;
             Ok(RuleAdded { rule: rule.into(), is_new })
         })
     }
@@ -304,9 +310,31 @@ impl Screener {
         self.with(|s| s.remove_rule(list.into(), &pattern))
     }
 
-    /// Every rule of a list: exact numbers, then prefixes, each in ascending order.
+    /// Every rule of a list that has not ended: exact numbers, then prefixes, each in
+    /// ascending order.
     pub fn rules(&self, list: RuleList) -> Result<Vec<Rule>, RingfenceError> {
         self.with(|s| Ok(s.rules(list.into())?.into_iter().map(Rule::from).collect()))
+    }
+
+    // ---- the pause ----
+
+    /// Pauses screening until `until` (Unix seconds): every call rings (`ALLOW`, reason
+    /// `PAUSED`) and is still recorded, until the pause ends by itself at `until` (a call
+    /// whose `at` is at or after it is screened as usual). Emergency numbers and the
+    /// callback window keep their own reasons. Seen at once by other screeners on the
+    /// file. Errors: `BadSettingValue` (key "until") for a time not in the future.
+    pub fn pause(&self, until: i64) -> Result<(), RingfenceError> {
+        self.with(|s| s.pause(until))
+    }
+
+    /// Ends a pause now; returns whether one was on.
+    pub fn resume(&self) -> Result<bool, RingfenceError> {
+        self.with(|s| s.resume())
+    }
+
+    /// When the pause ends (Unix seconds), or `null`/`nil` when screening is not paused.
+    pub fn paused_until(&self) -> Result<Option<i64>, RingfenceError> {
+        self.with(|s| s.paused_until())
     }
 
     // ---- contacts ----
@@ -342,9 +370,11 @@ impl Screener {
     }
 
     /// Changes one setting by key: "threshold.warn", "threshold.block", "hidden",
-    /// "own-number", "decay.half-life-days", "history.limit", "category.<code>"
-    /// (values: allow, warn, silence, block, default). Returns the new policy; on error
-    /// nothing changed.
+    /// "own-number", "decay.half-life-days", "history.limit",
+    /// "emergency.callback-minutes", "unknown" (allow, warn, silence, block),
+    /// "known.outgoing-days", "repeat.calls", "repeat.minutes", "repeat.min-gap-seconds",
+    /// "category.<code>" (values: allow, warn, silence, block, default). Returns the new
+    /// policy; on error nothing changed.
     ///
     /// Errors: `UnknownSetting`, `BadSettingValue`, `UnknownAction`, `UnknownCategory`.
     pub fn set_policy(&self, key: String, value: String) -> Result<Policy, RingfenceError> {

@@ -25,7 +25,7 @@ fn representative_number_gets_its_label() {
 #[test]
 fn blocked_prefix_blocks() {
     let s = kr();
-    let added = s.add_rule(RuleList::Block, "+8270*".into(), Some("VoIP spam".into())).unwrap();
+    let added = s.add_rule(RuleList::Block, "+8270*".into(), Some("VoIP spam".into()), None).unwrap();
     assert!(added.is_new);
     assert!(added.rule.is_prefix);
     assert_eq!(added.rule.pattern, "+8270*");
@@ -49,7 +49,7 @@ fn allow_beats_community() {
     println!("{d:?}");
     assert_eq!(d.action, Action::Block);
     assert_eq!(d.category, Category::Scam);
-    s.add_rule(RuleList::Allow, "010-5555-0000".into(), None).unwrap();
+    s.add_rule(RuleList::Allow, "010-5555-0000".into(), None, None).unwrap();
     let d = s.screen("010-5555-0000".into(), None, false, None, None).unwrap();
     assert_eq!(d.action, Action::Allow);
     assert_eq!(d.reasons, vec![Reason::AllowList]);
@@ -59,10 +59,10 @@ fn allow_beats_community() {
 #[test]
 fn errors_are_typed() {
     let s = kr();
-    let e = s.add_rule(RuleList::Block, "112".into(), None).unwrap_err();
+    let e = s.add_rule(RuleList::Block, "112".into(), None, None).unwrap_err();
     assert!(matches!(e, RingfenceError::EmergencyNumber { .. }), "{e:?}");
     println!("{e}");
-    let e = s.add_rule(RuleList::Block, "hello*".into(), None).unwrap_err();
+    let e = s.add_rule(RuleList::Block, "hello*".into(), None, None).unwrap_err();
     assert!(matches!(e, RingfenceError::InvalidPattern { .. }), "{e:?}");
     println!("{e}");
     let e = s.set_policy("threshold.block".into(), "-1".into()).unwrap_err();
@@ -110,8 +110,8 @@ fn policy_round_trip() {
 #[test]
 fn export_batches_ascend_and_resume() {
     let s = kr();
-    s.add_rule(RuleList::Block, "+82701234*".into(), None).unwrap();
-    s.add_rule(RuleList::Block, "+821011112222".into(), None).unwrap();
+    s.add_rule(RuleList::Block, "+82701234*".into(), None, None).unwrap();
+    s.add_rule(RuleList::Block, "+821011112222".into(), None, None).unwrap();
     let all = s.call_directory_batch(DirectoryKind::Blocking, None, 1_000_000).unwrap();
     assert_eq!(all.next_after, None);
     println!("{} entries, first {:?}", all.entries.len(), all.entries.first());
@@ -147,7 +147,7 @@ fn screening_goes_on_during_an_import() {
     let made = std::process::Command::new("mkfifo").arg(&fifo).status().expect("run mkfifo");
     assert!(made.success(), "mkfifo {}", fifo.display());
     let s = Screener::open(dir.path().join("import.db").to_string_lossy().into_owned(), "KR".into()).unwrap();
-    s.add_rule(RuleList::Block, "+8270*".into(), None).unwrap();
+    s.add_rule(RuleList::Block, "+8270*".into(), None, None).unwrap();
     let rows = |from: u32, to: u32| -> String {
         (from..to).map(|i| format!("+8210{:08},telemarketing,3\n", 20_000_000 + i)).collect()
     };

@@ -42,6 +42,18 @@ pub enum Command {
         #[command(subcommand)]
         command: ContactCommand,
     },
+    /// Pause screening: every call rings (and is still recorded) until the pause ends by
+    /// itself. `pause --for 1h` starts one, `pause off` ends it, `pause` shows it
+    Pause {
+        /// `off`: end the pause now
+        #[arg(value_enum)]
+        off: Option<PauseOff>,
+        /// How long: a number and a unit, such as 90m, 2h, 3d
+        #[arg(long = "for", value_name = "DURATION", value_parser = crate::time::parse_duration, conflicts_with = "off")]
+        duration: Option<i64>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Show or change the screening policy
     Policy {
         #[command(subcommand)]
@@ -165,11 +177,18 @@ pub struct Check {
 
 #[derive(Subcommand)]
 pub enum ListCommand {
-    /// Add a number or prefix (e.g. +8270* or 1588*)
+    /// Add a number or prefix (e.g. +8270* or 1588*), for good or for a while
     Add {
         pattern: String,
         #[arg(long)]
         label: Option<String>,
+        /// The rule ends after this long: a number and a unit, such as 90m, 2h, 3d
+        #[arg(long = "for", value_name = "DURATION", value_parser = crate::time::parse_duration)]
+        duration: Option<i64>,
+        /// The rule ends at this time: RFC 3339 with an offset, Unix seconds, or a date
+        /// (2026-12-31: the end of that day in UTC)
+        #[arg(long, value_name = "TIME", value_parser = crate::time::parse_until, conflicts_with = "duration")]
+        until: Option<i64>,
     },
     /// Remove a number or prefix
     Remove { pattern: String },
@@ -209,6 +228,12 @@ pub enum DirectoryCommand {
         #[arg(long)]
         labels: bool,
     },
+}
+
+/// `pause off`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum PauseOff {
+    Off,
 }
 
 /// `import --format`: the spam-list formats the core reads.

@@ -76,6 +76,14 @@ fn run(cli: Cli) -> Outcome {
                 writeln!(out, "{}", if removed { "contact removed" } else { "no such contact" })?;
             }
         },
+        Command::Pause { off, duration, json } => {
+            if off.is_some() {
+                s.resume()?;
+            } else if let Some(secs) = duration {
+                s.pause(now() + secs)?;
+            }
+            render::pause(s.paused_until()?, json, &mut out)?;
+        }
         Command::Policy { command } => match command {
             PolicyCommand::Show { json } => render::policy(&s.policy()?, json, &mut out)?,
             PolicyCommand::Set { key, value } => {
@@ -184,10 +192,17 @@ fn check(s: &mut Screener, c: args::Check, out: &mut impl Write) -> Outcome {
 
 fn list(s: &mut Screener, which: List, command: ListCommand, out: &mut impl Write) -> Outcome {
     match command {
-        ListCommand::Add { pattern, label } => {
-            let (rule, new) = s.add_rule(which, &pattern, label.as_deref())?;
+        ListCommand::Add { pattern, label, duration, until } => {
+            let until = until.or(duration.map(|secs| now() + secs));
+            if let Some(t) = until.filter(|t| *t <= now()) {
+                return Err(Failure::Usage(format!("--until {} is not in the future", render::time(t))));
+            }
+            let (rule, new) = s.add_rule_until(which, &pattern, label.as_deref(), until)?;
             let verb = if new { "added to" } else { "updated in" };
-            writeln!(out, "{} {verb} the {which} list", rule.pattern)?;
+            match rule.until {
+                Some(t) => writeln!(out, "{} {verb} the {which} list until {}", rule.pattern, render::time(t))?,
+                None => writeln!(out, "{} {verb} the {which} list", rule.pattern)?,
+            }
         }
         ListCommand::Remove { pattern } => {
             let removed = s.remove_rule(which, &pattern)?;
@@ -198,6 +213,11 @@ fn list(s: &mut Screener, which: List, command: ListCommand, out: &mut impl Writ
         ListCommand::List { json } => render::rules(&s.rules(which)?, json, out)?,
     }
     Ok(())
+}
+
+/// Seconds since the Unix epoch.
+fn now() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
 }
 
 fn io_error(path: &std::path::Path, e: io::Error) -> Failure {

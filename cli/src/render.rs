@@ -53,6 +53,22 @@ pub fn outgoing(c: &OutgoingCall, window_minutes: u32, as_json: bool, out: &mut 
     }
 }
 
+/// Unix seconds as RFC 3339 in UTC (`2026-12-31T23:59:59Z`).
+pub fn time(t: i64) -> String {
+    jiff::Timestamp::from_second(t).map_or_else(|_| t.to_string(), |ts| ts.to_string())
+}
+
+/// `pause`: when the pause ends, or that there is none.
+pub fn pause(until: Option<i64>, as_json: bool, out: &mut dyn Write) -> io::Result<()> {
+    if as_json {
+        return writeln!(out, "{}", json!({"paused": until.is_some(), "until": until}));
+    }
+    match until {
+        Some(t) => writeln!(out, "paused until {}: every call rings", time(t)),
+        None => writeln!(out, "not paused"),
+    }
+}
+
 fn round2(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
 }
@@ -65,10 +81,13 @@ pub fn rules(rules: &[Rule], as_json: bool, out: &mut dyn Write) -> io::Result<(
                 "list": r.list,
                 "label": r.label,
                 "created_at": r.created_at,
+                "until": r.until,
             });
             writeln!(out, "{v}")?;
         } else {
-            writeln!(out, "{:<20} {}", r.pattern.to_string(), r.label.as_deref().unwrap_or(""))?;
+            let until = r.until.map_or_else(|| "-".to_string(), time);
+            let line = format!("{:<20} {until:<20} {}", r.pattern.to_string(), r.label.as_deref().unwrap_or(""));
+            writeln!(out, "{}", line.trim_end())?;
         }
     }
     Ok(())

@@ -1,5 +1,5 @@
 //! Times on the command line: RFC 3339 with an offset (`2026-12-02T22:30:00+09:00`), or
-//! Unix seconds.
+//! Unix seconds; for ends of rules also a date alone; and durations (`90m`, `2h`, `3d`).
 
 /// A `--at` value as Unix seconds.
 pub fn parse(s: &str) -> Result<i64, String> {
@@ -12,9 +12,48 @@ pub fn parse(s: &str) -> Result<i64, String> {
     })
 }
 
+/// An `--until` value as Unix seconds: a time as for [`parse`], or a date alone
+/// (`2026-12-31`), which means the end of that day in UTC (the rule ends at the next
+/// midnight UTC).
+pub fn parse_until(s: &str) -> Result<i64, String> {
+    let s = s.trim();
+    if let Ok(date) = s.parse::<jiff::civil::Date>() {
+        if s.len() == 10 {
+            let next = date.tomorrow().map_err(|e| format!("{s:?}: {e}"))?;
+            return next
+                .to_zoned(jiff::tz::TimeZone::UTC)
+                .map(|z| z.timestamp().as_second())
+                .map_err(|e| e.to_string());
+        }
+    }
+    parse(s).map_err(|_| {
+        format!(
+            "{s:?} is not a time: give RFC 3339 with an offset (2026-12-31T18:00:00+09:00), Unix seconds, or a date \
+             (2026-12-31: the end of that day in UTC)"
+        )
+    })
+}
+
+/// A `--for` value in seconds: a whole number followed by `s`, `m`, `h`, `d` or `w`
+/// (`90m`, `2h`, `3d`), at most a year.
+pub fn parse_duration(s: &str) -> Result<i64, String> {
+    let t = s.trim();
+    let bad = || format!("{s:?} is not a duration: give a number and a unit, such as 90m, 2h, 3d (s, m, h, d, w)");
+    let unit = match t.chars().last().ok_or_else(bad)? {
+        's' => 1,
+        'm' => 60,
+        'h' => 3600,
+        'd' => 86_400,
+        'w' => 7 * 86_400,
+        _ => return Err(bad()),
+    };
+    let n: i64 = t[..t.len() - 1].parse().ok().filter(|n| *n > 0).ok_or_else(bad)?;
+    n.checked_mul(unit).filter(|secs| *secs <= 366 * 86_400).ok_or_else(|| format!("{s:?}: at most a year"))
+}
+
 #[cfg(test)]
 mod tests {
-    use super::parse;
+    use super::{parse, parse_duration, parse_until};
 
     #[test]
     fn forms() {
@@ -23,5 +62,22 @@ mod tests {
         assert_eq!(parse("2026-12-02T13:30:00Z"), Ok(1_796_218_200));
         assert!(parse("2026-12-02 22:30").is_err(), "no offset: ambiguous");
         assert!(parse("tomorrow").is_err());
+    }
+
+    #[test]
+    fn ends_and_durations() {
+        // A date alone: the end of that day in UTC, i.e. the next midnight UTC.
+        assert_eq!(parse_until("2026-12-31"), parse("2027-01-01T00:00:00Z"));
+        assert_eq!(parse_until("2026-12-02T22:30:00+09:00"), Ok(1_796_218_200));
+        assert_eq!(parse_until("1796218200"), Ok(1_796_218_200));
+        assert!(parse_until("2026-13-01").is_err());
+        assert!(parse_until("next week").is_err());
+        assert_eq!(parse_duration("90m"), Ok(5400));
+        assert_eq!(parse_duration("2h"), Ok(7200));
+        assert_eq!(parse_duration("3d"), Ok(259_200));
+        assert_eq!(parse_duration("45s"), Ok(45));
+        for bad in ["", "h", "2", "-2h", "0m", "2x", "1.5h", "400d"] {
+            assert!(parse_duration(bad).is_err(), "{bad:?}");
+        }
     }
 }

@@ -237,3 +237,103 @@ fn every_emergency_number_of_every_region_rings() {
     println!("{checked} emergency numbers in {} regions checked", by_region.len());
     assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
 }
+
+/// Issue 13, item 1 and 2: `policy set unknown`, `call-out` makes a number known, and a
+/// repeated caller (two `check --record` calls 3 minutes apart at most, 20 s at least)
+/// rings.
+#[test]
+fn unknown_callers_and_repeated_callers() {
+    let cli = Cli::new();
+    let check = |at: &str, n: &str, record: bool| {
+        let mut args = vec!["check", "--json", "--at", at];
+        if record {
+            args.push("--record");
+        }
+        args.push(n);
+        let v = cli.json_lines("KR", &args).remove(0);
+        (v["action"].as_str().unwrap().to_string(), v["reasons"].clone())
+    };
+    assert_eq!(check("1796218200", "010-2222-3333", false).0, "allow");
+    cli.ok("KR", &["policy", "set", "unknown", "silence"]);
+    assert_eq!(check("1796218200", "010-2222-3333", true), ("silence".into(), serde_json::json!(["unknown_caller"])));
+    assert_eq!(check("1796218210", "010-2222-3333", true).0, "silence", "a redial 10 s later does not count");
+    assert_eq!(
+        check("1796218260", "010-2222-3333", true),
+        ("allow".into(), serde_json::json!(["unknown_caller", "repeated_caller"]))
+    );
+    // Without --record calls do not count.
+    assert_eq!(check("1796218200", "010-4444-5555", false).0, "silence");
+    assert_eq!(check("1796218260", "010-4444-5555", false).0, "silence");
+    // A number called out within known.outgoing-days is known.
+    cli.ok("KR", &["call-out", "--at", "1796218000", "010-4444-5555"]);
+    assert_eq!(check("1796218260", "010-4444-5555", false), ("allow".into(), serde_json::json!([])));
+    cli.ok("KR", &["policy", "set", "known.outgoing-days", "0"]);
+    assert_eq!(check("1796218260", "010-4444-5555", false).0, "silence");
+    for (key, value) in [("repeat.calls", "3"), ("repeat.minutes", "10"), ("repeat.min-gap-seconds", "30")] {
+        cli.ok("KR", &["policy", "set", key, value]);
+    }
+    let p = &cli.json_lines("KR", &["policy", "show", "--json"])[0];
+    assert_eq!(
+        (
+            &p["unknown"],
+            &p["known.outgoing-days"],
+            &p["repeat.calls"],
+            &p["repeat.minutes"],
+            &p["repeat.min-gap-seconds"]
+        ),
+        (&Value::from("silence"), &Value::from("0"), &Value::from("3"), &Value::from("10"), &Value::from("30"))
+    );
+    assert_eq!(cli.run("KR", &["policy", "set", "unknown", "sometimes"], None).status.code(), Some(1));
+}
+
+/// Item 4: `block add --for/--until`, `block list` shows the end, `pause`.
+#[test]
+fn temporary_rules_and_the_pause() {
+    let cli = Cli::new();
+    let out = cli.ok("KR", &["block", "add", "070-1234-5678", "--for", "2h", "--label", "noisy"]);
+    assert!(out.contains("until 20"), "{out}");
+    cli.ok("KR", &["block", "add", "+8210*", "--until", "2999-12-31"]);
+    cli.ok("KR", &["allow", "add", "010-1111-2222", "--until", "2999-01-01T09:00:00+09:00"]);
+    cli.ok("KR", &["block", "add", "02-123-4567"]);
+    let rules = cli.json_lines("KR", &["block", "list", "--json"]);
+    let ends: Vec<(&str, &Value)> = rules.iter().map(|r| (r["pattern"].as_str().unwrap(), &r["until"])).collect();
+    assert_eq!(ends[0], ("+8221234567", &Value::Null));
+    assert_eq!(ends[1].0, "+827012345678");
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    assert!((ends[1].1.as_i64().unwrap() - (now + 7200)).abs() <= 5, "{:?}", ends[1]);
+    // A date alone: the end of that day in UTC.
+    assert_eq!(ends[2], ("+8210*", &Value::from(32_503_680_000_i64)));
+    assert_eq!(cli.json_lines("KR", &["allow", "list", "--json"])[0]["until"], 32_472_144_000_i64);
+    let text = cli.ok("KR", &["block", "list"]);
+    assert!(text.contains("3000-01-01T00:00:00Z"), "{text}");
+    // Before its end it matches; after it, the next most specific rule does.
+    let check = |at: &str, n: &str| cli.json_lines("KR", &["check", "--json", "--at", at, n]).remove(0);
+    assert_eq!(check("2998-12-31T23:59:59Z", "010-1111-2222")["reasons"], serde_json::json!(["allow_list"]));
+    assert_eq!(check("2999-01-01T00:00:00Z", "010-1111-2222")["reasons"], serde_json::json!(["block_list"]));
+    assert_eq!(check("3000-01-01T00:00:00Z", "010-1111-2222")["action"], "allow");
+    // Bad values are usage errors.
+    for args in [
+        &["block", "add", "070-1111-2222", "--for", "soon"][..],
+        &["block", "add", "070-1111-2222", "--until", "yesterday"],
+        &["block", "add", "070-1111-2222", "--until", "2001-01-01"],
+        &["block", "add", "070-1111-2222", "--for", "2h", "--until", "2999-01-01"],
+        &["pause", "--for", "forever"],
+        &["pause", "on"],
+    ] {
+        assert_eq!(cli.run("KR", args, None).status.code(), Some(2), "{args:?}");
+    }
+
+    // The pause.
+    assert_eq!(cli.ok("KR", &["pause"]).trim(), "not paused");
+    let out = cli.ok("KR", &["pause", "--for", "90m"]);
+    assert!(out.starts_with("paused until "), "{out}");
+    let v = &cli.json_lines("KR", &["pause", "--json"])[0];
+    assert_eq!(v["paused"], true);
+    assert!((v["until"].as_i64().unwrap() - (now + 5400)).abs() <= 5);
+    let d = &cli.json_lines("KR", &["check", "--json", "--record", "02-123-4567"])[0];
+    assert_eq!((d["action"].as_str(), d["reasons"].clone()), (Some("allow"), serde_json::json!(["paused"])));
+    assert_eq!(cli.json_lines("KR", &["history", "--json"]).len(), 1, "still recorded");
+    assert_eq!(cli.json_lines("KR", &["check", "--json", "112"])[0]["reasons"], serde_json::json!(["emergency"]));
+    assert_eq!(cli.ok("KR", &["pause", "off"]).trim(), "not paused");
+    assert_eq!(cli.json_lines("KR", &["check", "--json", "02-123-4567"])[0]["action"], "block");
+}

@@ -2,14 +2,18 @@
 //!
 //! 1. emergency and essential numbers are always allowed, and so is every call in the
 //!    callback window after the user dialled an emergency number;
-//! 2. the user's allow list, contacts and "not spam" reports allow;
+//!    then, while the user paused screening, every call rings;
+//! 2. the user's allow list, contacts and "not spam" reports allow (temporary rules only
+//!    before they end);
 //! 3. the user's block list and own spam reports block;
 //! 4. hidden callers get the policy's hidden action;
 //! 5. community evidence at or above the warn threshold warns, at or above the block
 //!    threshold blocks (the policy may change the action per category);
 //! 6. number-plan heuristics (representative, premium rate, one-ring risk, virtual
 //!    operator, invalid number, neighbour spoofing, failed STIR/SHAKEN) warn by default;
-//! 7. otherwise the call rings.
+//!    a repeated caller that a heuristic would silence rings with the warning instead;
+//! 7. otherwise the unknown-caller action (allow by default), except for numbers the
+//!    user called recently and repeated callers, which ring.
 //!
 //! Everything here is pure: the screener gathers the inputs, this decides. Each step is
 //! a function of its own, tested on its own.
@@ -38,17 +42,44 @@ pub struct Context<'a> {
     pub own_reports: &'a HashMap<u64, OwnReport>,
     /// When the user last dialled an emergency number (Unix seconds).
     pub last_emergency_call: Option<i64>,
+    /// The last time the user called each number (Unix seconds).
+    pub called: &'a HashMap<u64, i64>,
+    /// Screening is paused until this moment (Unix seconds), if the user paused it.
+    pub paused_until: Option<i64>,
 }
 
 /// Decides what to do with a call. `community` is only asked when steps 1-4 did not
-/// decide, so most allowed calls never touch the community table.
+/// decide, so most allowed calls never touch the community table. No call counts as
+/// repeated here: see [`decide_with`].
 pub fn decide(
     ctx: &Context,
     call: &Call,
     caller: &Caller,
     community: impl FnOnce(&PhoneNumber) -> Option<Evidence>,
 ) -> Decision {
+    decide_with(ctx, call, caller, community, |_| 0)
+}
+
+/// [`decide`], with `repeats`: how many calls from the number count for the repeat rule,
+/// this one included (the history's, spaced by `repeat.min-gap-seconds`). It is asked
+/// only when the answer can change the decision: the repeat rule is on, the community
+/// does not list the number, and a heuristic would silence the call or the
+/// unknown-caller action would not let it ring.
+pub fn decide_with(
+    ctx: &Context,
+    call: &Call,
+    caller: &Caller,
+    community: impl FnOnce(&PhoneNumber) -> Option<Evidence>,
+    repeats: impl FnOnce(&PhoneNumber) -> u32,
+) -> Decision {
     if let Some(d) = emergency_callback(ctx, call, caller) {
+        return d;
+    }
+    let number = match caller {
+        Caller::Number(n) => Some(n),
+        _ => None,
+    };
+    if let Some(d) = number.and_then(emergency).or_else(|| paused(ctx, call, number)) {
         return d;
     }
     let n = match caller {
@@ -56,12 +87,24 @@ pub fn decide(
         Caller::Malformed(_) => return heuristics(ctx, call, None).unwrap_or_else(|| allow(None)),
         Caller::Number(n) => n,
     };
-    if let Some(d) = emergency(n).or_else(|| allowed(ctx, call, n)).or_else(|| blocked(ctx, n)) {
+    if let Some(d) = allowed(ctx, call, n).or_else(|| blocked(ctx, call, n)) {
         return d;
     }
     let evidence = community(n);
-    let mut d =
-        community_step(ctx, n, evidence).or_else(|| heuristics(ctx, call, Some(n))).unwrap_or_else(|| allow(Some(n)));
+    let mut d = match community_step(ctx, n, evidence) {
+        Some(d) => d,
+        None => {
+            let mut repeats = Some(repeats);
+            let mut repeated = || {
+                repeat_applies(ctx.policy, evidence.as_ref())
+                    && repeats.take().is_some_and(|count| count(n) >= ctx.policy.repeat_calls)
+            };
+            match heuristics(ctx, call, Some(n)) {
+                Some(d) => repeated_through_heuristics(d, &mut repeated),
+                None => unknown_caller(ctx, call, n, &mut repeated),
+            }
+        }
+    };
     d.score = evidence.map(|e| e.score);
     d
 }
@@ -85,7 +128,7 @@ fn decision(
     }
 }
 
-/// Step 7: nothing against the caller.
+/// Nothing against the caller: it rings.
 pub fn allow(n: Option<&PhoneNumber>) -> Decision {
     decision(Action::Allow, Category::None, Reasons::default(), None, n)
 }
@@ -115,10 +158,26 @@ pub fn emergency_callback(ctx: &Context, call: &Call, caller: &Caller) -> Option
     })
 }
 
+/// Step 1, last: while the user paused screening, every call rings (emergency numbers and
+/// the callback window ring anyway). The pause ends by itself at `paused_until`.
+pub fn paused(ctx: &Context, call: &Call, n: Option<&PhoneNumber>) -> Option<Decision> {
+    let until = ctx.paused_until?;
+    let at = call.at?;
+    (at < until).then(|| {
+        decision(Action::Allow, Category::None, Reasons::of(Reason::Paused), Some("Screening paused".into()), n)
+    })
+}
+
+/// The time rules are matched at: the call's, or (no time given) any time, so a
+/// temporary rule still matches.
+fn rule_time(call: &Call) -> i64 {
+    call.at.unwrap_or(i64::MIN)
+}
+
 /// Step 2: the allow list, contacts, and numbers the user said are not spam.
 pub fn allowed(ctx: &Context, call: &Call, n: &PhoneNumber) -> Option<Decision> {
     let key = n.e164.as_u64();
-    let (reason, label) = if let Some(rule) = ctx.allow.find(n.e164) {
+    let (reason, label) = if let Some(rule) = ctx.allow.find(n.e164, rule_time(call)) {
         (Reason::AllowList, rule.label.clone().unwrap_or_else(|| "On your allow list".into()))
     } else if call.is_contact || ctx.contacts.contains(&key) {
         (Reason::Contact, "Contact".into())
@@ -131,8 +190,8 @@ pub fn allowed(ctx: &Context, call: &Call, n: &PhoneNumber) -> Option<Decision> 
 }
 
 /// Step 3: the block list, and numbers the user reported as spam.
-pub fn blocked(ctx: &Context, n: &PhoneNumber) -> Option<Decision> {
-    if let Some(rule) = ctx.block.find(n.e164) {
+pub fn blocked(ctx: &Context, call: &Call, n: &PhoneNumber) -> Option<Decision> {
+    if let Some(rule) = ctx.block.find(n.e164, rule_time(call)) {
         let label = rule.label.clone().unwrap_or_else(|| "On your block list".into());
         return Some(decision(Action::Block, Category::Personal, Reasons::of(Reason::BlockList), Some(label), Some(n)));
     }
@@ -221,6 +280,50 @@ pub fn heuristics(ctx: &Context, call: &Call, n: Option<&PhoneNumber>) -> Option
     Some(decision(action, category, reasons, Some(label), n))
 }
 
+/// The repeat rule may let this number through: it is on, and the community does not
+/// list the number at or above the warn threshold (bots that dial twice are usually
+/// listed; and a number the user reported after it broke through is blocked in step 3).
+fn repeat_applies(policy: &Policy, evidence: Option<&Evidence>) -> bool {
+    policy.repeat_calls > 0 && evidence.is_none_or(|e| e.score < policy.warn_threshold)
+}
+
+/// Step 6, for a repeated caller: a heuristic that would silence the call lets it ring
+/// with its warning instead. A warning rings anyway; a heuristic the user set to block
+/// stays a block.
+fn repeated_through_heuristics(mut d: Decision, repeated: &mut impl FnMut() -> bool) -> Decision {
+    if d.action == Action::Silence && repeated() {
+        d.action = Action::Warn;
+        d.reasons.insert(Reason::RepeatedCaller);
+    }
+    d
+}
+
+/// Whether the user called the number within `known.outgoing-days` of the call.
+pub fn called_recently(ctx: &Context, call: &Call, n: &PhoneNumber) -> bool {
+    let days = i64::from(ctx.policy.known_outgoing_days);
+    let Some(&last) = ctx.called.get(&n.e164.as_u64()) else { return false };
+    days > 0 && call.at.unwrap_or(last).saturating_sub(last) < days * 86_400
+}
+
+/// Step 7: a caller nothing decided. The policy's unknown-caller action (`unknown`),
+/// except for numbers the user called recently and repeated callers, which ring.
+pub fn unknown_caller(ctx: &Context, call: &Call, n: &PhoneNumber, repeated: &mut impl FnMut() -> bool) -> Decision {
+    let mode = ctx.policy.unknown_action;
+    if mode == Action::Allow {
+        return allow(Some(n));
+    }
+    if called_recently(ctx, call, n) {
+        let label = Some("You called this number recently".into());
+        return decision(Action::Allow, Category::Personal, Reasons::default(), label, Some(n));
+    }
+    let mut reasons = Reasons::of(Reason::UnknownCaller);
+    if repeated() {
+        reasons.insert(Reason::RepeatedCaller);
+        return decision(Action::Allow, Category::None, reasons, Some("Repeated call".into()), Some(n));
+    }
+    decision(mode, Category::None, reasons, Some("Unknown caller".into()), Some(n))
+}
+
 /// The caller is outside the user's region (a +1 876 Jamaican number is abroad for a
 /// US user, though both share country code 1).
 fn is_abroad(n: &PhoneNumber, home: Region) -> bool {
@@ -259,6 +362,8 @@ mod tests {
         contacts: HashSet<u64>,
         own_reports: HashMap<u64, OwnReport>,
         last_emergency_call: Option<i64>,
+        called: HashMap<u64, i64>,
+        paused_until: Option<i64>,
     }
 
     impl World {
@@ -271,6 +376,8 @@ mod tests {
                 contacts: HashSet::new(),
                 own_reports: HashMap::new(),
                 last_emergency_call: None,
+                called: HashMap::new(),
+                paused_until: None,
             }
         }
 
@@ -282,6 +389,7 @@ mod tests {
                     pattern: parse_pattern(p, self.home).unwrap(),
                     label: label.map(String::from),
                     created_at: 0,
+                    until: None,
                 })
                 .collect();
             match list {
@@ -310,6 +418,8 @@ mod tests {
                 contacts: &self.contacts,
                 own_reports: &self.own_reports,
                 last_emergency_call: self.last_emergency_call,
+                called: &self.called,
+                paused_until: self.paused_until,
             }
         }
     }
@@ -446,7 +556,7 @@ mod tests {
             .rules(List::Block, &[("070*", Some("VoIP")), ("02-123-4567", None)])
             .report("010-7777-8888", true, Category::Telemarketing)
             .report("010-5555-6666", false, Category::Unknown);
-        let blocked = |raw: &str| blocked(&w.ctx(), &num(raw, kr)).map(|d| seen(&d));
+        let blocked = |raw: &str| blocked(&w.ctx(), &Call::default(), &num(raw, kr)).map(|d| seen(&d));
         assert_eq!(
             blocked("070-1234-5678"),
             Some((Action::Block, Category::Personal, vec!["block_list"], Some("VoIP".into())))
@@ -470,7 +580,7 @@ mod tests {
         let both =
             World::new(kr).rules(List::Block, &[("010-7777-8888", None)]).report("010-7777-8888", true, Category::Scam);
         assert_eq!(
-            super::blocked(&both.ctx(), &num("010-7777-8888", kr)).map(|d| reasons(&d)),
+            super::blocked(&both.ctx(), &Call::default(), &num("010-7777-8888", kr)).map(|d| reasons(&d)),
             Some(vec!["block_list"])
         );
     }
@@ -742,5 +852,125 @@ mod tests {
         // 7. Nothing to say: the call rings.
         let d = decide(&w.ctx(), &call("02-123-4567"), &parse("02-123-4567", kr), |_| None);
         assert_eq!((d.action, reasons(&d), d.score), (Action::Allow, vec![], None));
+    }
+
+    /// The pause: every call rings while it lasts (`at < until`), hidden callers and the
+    /// block list included; emergency numbers keep their own reason; then it is over.
+    #[test]
+    fn step1_paused() {
+        let kr = Region::KR;
+        let mut w = World::new(kr).rules(List::Block, &[("+8210*", None)]).setting("hidden", "block");
+        w.paused_until = Some(1_000);
+        let call = |raw, at| Call { caller_id: raw, at: Some(at), ..Call::default() };
+        let decided = |w: &World, c: &Call| {
+            let d = decide(&w.ctx(), c, &parse(c.caller_id, kr), |_| panic!("community asked while paused"));
+            (d.action, reasons(&d), d.label)
+        };
+        let paused = (Action::Allow, vec!["paused"], Some("Screening paused".to_string()));
+        assert_eq!(decided(&w, &call("010-5555-0101", 999)), paused);
+        assert_eq!(decided(&w, &call("anonymous", 0)), paused);
+        assert_eq!(decided(&w, &call("call me maybe", 0)), paused);
+        assert_eq!(decided(&w, &call("119", 0)).1, ["emergency"], "emergency keeps its reason");
+        let d = decide(&w.ctx(), &call("010-5555-0101", 1_000), &parse("010-5555-0101", kr), |_| None);
+        assert_eq!((d.action, reasons(&d)), (Action::Block, vec!["block_list"]), "the pause ended");
+        // Without the call's time there is no pause to apply.
+        assert!(paused_step(&w, &Call::new("010-5555-0101")).is_none());
+    }
+
+    fn paused_step(w: &World, c: &Call) -> Option<Decision> {
+        paused(&w.ctx(), c, None)
+    }
+
+    /// Step 7: the unknown-caller action, numbers the user called, repeated callers.
+    #[test]
+    fn step7_unknown_caller() {
+        let kr = Region::KR;
+        let n = num("010-2222-3333", kr);
+        let at = |t| Call { caller_id: "", at: Some(t), ..Call::default() };
+        let step = |w: &World, c: &Call, repeated: bool| {
+            let d = unknown_caller(&w.ctx(), c, &n, &mut || repeated);
+            (d.action, reasons(&d), d.label)
+        };
+        // Allow (the default) is the plain allow, whatever else.
+        let w = World::new(kr);
+        assert_eq!(step(&w, &at(0), true), (Action::Allow, vec![], None));
+        for mode in ["warn", "silence", "block"] {
+            let w = World::new(kr).setting("unknown", mode);
+            let d = step(&w, &at(0), false);
+            assert_eq!((d.0.as_str(), d.1, d.2.as_deref()), (mode, vec!["unknown_caller"], Some("Unknown caller")));
+            assert_eq!(
+                step(&w, &at(0), true),
+                (Action::Allow, vec!["unknown_caller", "repeated_caller"], Some("Repeated call".into()))
+            );
+        }
+        // A number the user called within known.outgoing-days (30) rings.
+        let mut w = World::new(kr).setting("unknown", "block");
+        w.called.insert(n.e164.as_u64(), 1_000);
+        let known = (Action::Allow, vec![], Some("You called this number recently".to_string()));
+        assert_eq!(step(&w, &at(1_000 + 30 * 86_400 - 1), false), known);
+        assert_eq!(step(&w, &at(1_000 + 30 * 86_400), false).0, Action::Block, "31 days later");
+        let w = w.setting("known.outgoing-days", "0");
+        assert_eq!(step(&w, &at(1_001), false).0, Action::Block, "known.outgoing-days 0: off");
+    }
+
+    /// The repeat rule through `decide_with`: asked only when it can matter, never for
+    /// hidden callers, the user's own block list or report, or numbers the community lists.
+    #[test]
+    fn repeated_callers() {
+        let kr = Region::KR;
+        let w = World::new(kr)
+            .setting("unknown", "silence")
+            .rules(List::Block, &[("010-7777-8888", None)])
+            .report("010-6666-7777", true, Category::Scam)
+            .setting("category.representative", "silence");
+        fn call(raw: &str) -> Call<'_> {
+            Call { caller_id: raw, at: Some(10_000), ..Call::default() }
+        }
+        let run = |w: &World, raw: &str, e: Option<Evidence>, count: u32| {
+            let d = decide_with(&w.ctx(), &call(raw), &parse(raw, kr), |_| e, |_| count);
+            (d.action, reasons(&d))
+        };
+        assert_eq!(run(&w, "010-2222-3333", None, 1), (Action::Silence, vec!["unknown_caller"]));
+        assert_eq!(run(&w, "010-2222-3333", None, 2), (Action::Allow, vec!["unknown_caller", "repeated_caller"]));
+        assert_eq!(run(&w, "010-7777-8888", None, 9), (Action::Block, vec!["block_list"]));
+        assert_eq!(run(&w, "010-6666-7777", None, 9), (Action::Block, vec!["reported"]));
+        // Listed by the community at the warn threshold: the community decides; with the
+        // category allowed the number is still not let through by repeats.
+        assert_eq!(run(&w, "010-2222-3333", Some(evidence(2.0, Category::Robocall)), 9).1, ["community"]);
+        let lenient = World::new(kr).setting("unknown", "block").setting("category.robocall", "allow");
+        assert_eq!(
+            run(&lenient, "010-2222-3333", Some(evidence(2.0, Category::Robocall)), 9),
+            (Action::Block, vec!["unknown_caller"])
+        );
+        // Below the threshold, repeats count.
+        assert_eq!(run(&w, "010-2222-3333", Some(evidence(1.0, Category::Robocall)), 2).0, Action::Allow);
+        // A heuristic's silence becomes a warning for a repeated caller; its block stays.
+        assert_eq!(run(&w, "1588-1234", None, 1), (Action::Silence, vec!["representative_number"]));
+        assert_eq!(run(&w, "1588-1234", None, 2), (Action::Warn, vec!["representative_number", "repeated_caller"]));
+        let strict = World::new(kr).setting("category.representative", "block");
+        assert_eq!(run(&strict, "1588-1234", None, 5).0, Action::Block);
+        // Hidden callers never count; repeat.calls 0 turns the rule off.
+        let hidden = World::new(kr).setting("hidden", "silence").setting("unknown", "silence");
+        let d = decide_with(&hidden.ctx(), &call(""), &parse("", kr), |_| None, |_| panic!("counted a hidden caller"));
+        assert_eq!((d.action, reasons(&d)), (Action::Silence, vec!["hidden"]));
+        let off = w.setting("repeat.calls", "0");
+        let d = decide_with(
+            &off.ctx(),
+            &call("010-2222-3333"),
+            &parse("010-2222-3333", kr),
+            |_| None,
+            |_| panic!("counted with the rule off"),
+        );
+        assert_eq!(d.action, Action::Silence);
+        // With unknown = allow nothing is counted.
+        let plain = World::new(kr);
+        let d = decide_with(
+            &plain.ctx(),
+            &call("010-2222-3333"),
+            &parse("010-2222-3333", kr),
+            |_| None,
+            |_| panic!("counted with nothing to change"),
+        );
+        assert_eq!((d.action, reasons(&d)), (Action::Allow, vec![]));
     }
 }

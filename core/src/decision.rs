@@ -148,6 +148,9 @@ reasons! {
     NeighbourSpoofing = 13, "neighbour_spoofing";
     StirFailed = 14, "stir_failed";
     EmergencyCallback = 15, "emergency_callback";
+    UnknownCaller = 16, "unknown_caller";
+    RepeatedCaller = 17, "repeated_caller";
+    Paused = 18, "paused";
 }
 
 impl fmt::Display for Reason {

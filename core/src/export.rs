@@ -71,6 +71,7 @@ impl<'a> CallDirectory<'a> {
             .block
             .rules()
             .iter()
+            .filter(|r| r.is_active(now))
             .filter_map(|r| match r.pattern {
                 Pattern::Exact(e) => Some(e.as_u64()),
                 Pattern::Prefix(_) => None,
@@ -83,7 +84,7 @@ impl<'a> CallDirectory<'a> {
 
         let mut skipped_prefixes = Vec::new();
         let mut ranges = Vec::new();
-        for rule in ctx.block.rules() {
+        for rule in ctx.block.rules().iter().filter(|r| r.is_active(now)) {
             let Pattern::Prefix(p) = rule.pattern else { continue };
             let lens = number::expansion_lengths(p);
             let total: u64 = lens.iter().map(|&l| 10u64.saturating_pow(l - p.len)).fold(0, u64::saturating_add);
@@ -209,10 +210,13 @@ impl<'a> CallDirectory<'a> {
                 traits: Traits::default(),
             }
         };
-        let call = crate::decision::Call::default();
+        // As at the export's time: temporary rules that ended and a pause are as then
+        // (the app reloads the extension when one ends: iOS cannot ask it per call).
+        let call = crate::decision::Call { at: Some(self.now), ..crate::decision::Call::default() };
         let d = decide::emergency(&number)
+            .or_else(|| decide::paused(&self.ctx, &call, Some(&number)))
             .or_else(|| decide::allowed(&self.ctx, &call, &number))
-            .or_else(|| decide::blocked(&self.ctx, &number))
+            .or_else(|| decide::blocked(&self.ctx, &call, &number))
             .or_else(|| decide::community_step(&self.ctx, &number, evidence))?;
         let wanted = match self.kind {
             DirectoryKind::Blocking => d.action == Action::Block,

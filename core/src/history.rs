@@ -38,12 +38,27 @@ pub struct Stats {
     pub pending_reports: u64,
 }
 
-/// Appends a screened call and drops the oldest beyond `limit`.
-pub(crate) fn record(tx: &Transaction, input: &str, d: &Decision, at: i64, limit: u32) -> Result<()> {
-    if limit == 0 {
+/// Appends a screened call and drops the oldest beyond `limit`. The repeat rule counts a
+/// number's calls in its window (`keep_secs`, `None` when the rule is off), so calls
+/// within it are kept even beyond the limit (with the limit at 0: only the number, the
+/// time and the action, no caller ID or label), and nothing older than it.
+pub(crate) fn record(
+    tx: &Transaction,
+    input: &str,
+    d: &Decision,
+    at: i64,
+    limit: u32,
+    keep_secs: Option<i64>,
+) -> Result<()> {
+    let for_repeats = keep_secs.filter(|_| d.number.is_some());
+    if limit == 0 && for_repeats.is_none() {
         return Ok(());
     }
-    let input: String = input.chars().take(MAX_INPUT_CHARS).collect();
+    let (input, label): (String, Option<&str>) = if limit == 0 {
+        (String::new(), None)
+    } else {
+        (input.chars().take(MAX_INPUT_CHARS).collect(), d.label.as_deref())
+    };
     tx.prepare_cached(
         "INSERT INTO history (at, input, number, action, category, reasons, label) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?
@@ -54,11 +69,56 @@ pub(crate) fn record(tx: &Transaction, input: &str, d: &Decision, at: i64, limit
         d.action.code(),
         d.category.code(),
         d.reasons.to_codes(),
-        d.label
+        label
     ])?;
     let last = tx.last_insert_rowid();
-    tx.prepare_cached("DELETE FROM history WHERE id <= ?1")?.execute([last - i64::from(limit)])?;
+    match for_repeats {
+        None => tx.prepare_cached("DELETE FROM history WHERE id <= ?1")?.execute([last - i64::from(limit)])?,
+        // Beyond the limit, only rows the repeat rule still needs stay: those of a number
+        // within the window. Few rows: the ids beyond the limit are those the window kept.
+        Some(window) => tx
+            .prepare_cached("DELETE FROM history WHERE id <= ?1 AND (number IS NULL OR at < ?2)")?
+            .execute(params![last - i64::from(limit), at.saturating_sub(window)])?,
+    };
     Ok(())
+}
+
+/// How many calls from `number` count for the repeat rule in a call at `at`: the calls
+/// in `[at - window, at)`, then this one, each counted only when it is at least
+/// `min_gap` seconds after the last one counted. One indexed range read on
+/// `history (number, at)`.
+pub(crate) fn repeat_count(store: &Store, number: E164, at: i64, window: i64, min_gap: i64) -> Result<u32> {
+    let mut stmt = store
+        .conn()
+        .prepare_cached("SELECT at FROM history WHERE number = ?1 AND at >= ?2 AND at < ?3 ORDER BY at LIMIT 1000")?;
+    let mut rows = stmt.query(params![number.as_u64() as i64, at.saturating_sub(window), at])?;
+    let mut counter = Spaced::new(min_gap);
+    while let Some(r) = rows.next()? {
+        counter.push(r.get(0)?);
+    }
+    counter.push(at);
+    Ok(counter.count)
+}
+
+/// Counts times (in ascending order) that are at least `min_gap` apart from the last one
+/// counted: a robo-redial seconds after the first call is not a second call.
+pub struct Spaced {
+    min_gap: i64,
+    last: Option<i64>,
+    pub count: u32,
+}
+
+impl Spaced {
+    pub fn new(min_gap: i64) -> Spaced {
+        Spaced { min_gap, last: None, count: 0 }
+    }
+
+    pub fn push(&mut self, t: i64) {
+        if self.last.is_none_or(|last| t.saturating_sub(last) >= self.min_gap) {
+            self.last = Some(t);
+            self.count += 1;
+        }
+    }
 }
 
 /// The newest `limit` entries, newest first.
@@ -81,11 +141,16 @@ pub(crate) fn recent(store: &Store, limit: u32) -> Result<Vec<HistoryEntry>> {
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-pub(crate) fn stats(store: &Store) -> Result<Stats> {
+/// Counts over the newest `limit` calls (the history; not the calls the repeat rule keeps
+/// beyond it), the lists and the outbox.
+pub(crate) fn stats(store: &Store, limit: u32) -> Result<Stats> {
     let c = store.conn();
     let mut s = Stats::default();
-    let mut stmt = c.prepare_cached("SELECT action, category, count(*) FROM history GROUP BY action, category")?;
-    let mut rows = stmt.query([])?;
+    let mut stmt = c.prepare_cached(
+        "SELECT action, category, count(*) FROM (SELECT action, category FROM history ORDER BY id DESC LIMIT ?1)
+         GROUP BY action, category",
+    )?;
+    let mut rows = stmt.query([limit])?;
     while let Some(r) = rows.next()? {
         let (action, category, n): (i64, i64, i64) = (r.get(0)?, r.get(1)?, r.get(2)?);
         let n = n as u64;
@@ -101,4 +166,26 @@ pub(crate) fn stats(store: &Store) -> Result<Stats> {
     s.community_numbers = count("SELECT count(DISTINCT number) FROM community")?;
     s.pending_reports = count("SELECT count(*) FROM reports WHERE uploaded_at IS NULL")?;
     Ok(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Spaced;
+
+    fn count(times: &[i64], gap: i64) -> u32 {
+        let mut s = Spaced::new(gap);
+        times.iter().for_each(|&t| s.push(t));
+        s.count
+    }
+
+    #[test]
+    fn calls_closer_than_the_gap_count_once() {
+        assert_eq!(count(&[], 20), 0);
+        assert_eq!(count(&[100], 20), 1);
+        assert_eq!(count(&[100, 119], 20), 1, "a redial 19 s later");
+        assert_eq!(count(&[100, 120], 20), 2, "exactly the gap");
+        // Counted from the last call counted, not the last call: 100, 110 (no), 125 (yes).
+        assert_eq!(count(&[100, 110, 125], 20), 2);
+        assert_eq!(count(&[100, 101, 102, 103], 0), 4, "no gap: every call");
+    }
 }

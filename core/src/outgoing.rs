@@ -48,3 +48,12 @@ pub fn last_emergency(store: &Store) -> Result<Option<i64>> {
         .optional()?
         .flatten())
 }
+
+/// The last time the user called each number (Unix seconds): at most the 1000 calls kept,
+/// mirrored in memory so an incoming call asks a hash map whether it is a number the
+/// user called recently (policy `known.outgoing-days`).
+pub fn last_by_number(store: &Store) -> Result<std::collections::HashMap<u64, i64>> {
+    let mut stmt = store.conn().prepare_cached("SELECT number, max(at) FROM outgoing GROUP BY number")?;
+    let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)? as u64, r.get::<_, i64>(1)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}

@@ -24,6 +24,20 @@ pub struct Policy {
     /// After the user dials an emergency number, every call rings for this many minutes
     /// (services call back from numbers nobody has in their contacts; 0: off).
     pub emergency_callback_minutes: u32,
+    /// What to do with a caller no step decided: not a contact, not on a list, nothing
+    /// known against the number (`unknown`; allow by default).
+    pub unknown_action: Action,
+    /// Numbers the user called within this many days count as known: the unknown-caller
+    /// action does not apply to them (`known.outgoing-days`; 0: off).
+    pub known_outgoing_days: u32,
+    /// A number calling this many times within `repeat_minutes` gets through the
+    /// unknown-caller action (`repeat.calls`; 0: off).
+    pub repeat_calls: u32,
+    /// The repeat rule's window (`repeat.minutes`).
+    pub repeat_minutes: u32,
+    /// Calls closer together than this count once (`repeat.min-gap-seconds`): a
+    /// robo-redial is not a person trying again.
+    pub repeat_min_gap_seconds: u32,
     /// The user's choice of action per category, overriding the defaults.
     pub category_actions: BTreeMap<Category, Action>,
 }
@@ -38,6 +52,11 @@ impl Default for Policy {
             half_life_days: 125.0,
             history_limit: 1000,
             emergency_callback_minutes: 60,
+            unknown_action: Action::Allow,
+            known_outgoing_days: 30,
+            repeat_calls: 2,
+            repeat_minutes: 3,
+            repeat_min_gap_seconds: 20,
             category_actions: BTreeMap::new(),
         }
     }
@@ -54,6 +73,11 @@ impl Policy {
     /// The action for a category: the user's choice if they made one, else `default`.
     pub fn action_for(&self, category: Category, default: Action) -> Action {
         self.category_actions.get(&category).copied().unwrap_or(default)
+    }
+
+    /// The repeat rule's window in seconds, `None` when the rule is off.
+    pub fn repeat_window_secs(&self) -> Option<i64> {
+        (self.repeat_calls > 0).then(|| i64::from(self.repeat_minutes) * 60)
     }
 
     /// Every setting with its current value.
@@ -93,6 +117,33 @@ impl Policy {
                 key: "emergency.callback-minutes".into(),
                 value: self.emergency_callback_minutes.to_string(),
                 help: "after you dial an emergency number, every call rings for this long (0: off)",
+            },
+            Setting {
+                key: "unknown".into(),
+                value: self.unknown_action.to_string(),
+                help:
+                    "action for callers nothing else decided: not a contact, not on a list, nothing known against them",
+            },
+            Setting {
+                key: "known.outgoing-days".into(),
+                value: self.known_outgoing_days.to_string(),
+                help: "numbers you called within this many days are not unknown callers (0: off)",
+            },
+            Setting {
+                key: "repeat.calls".into(),
+                value: self.repeat_calls.to_string(),
+                help:
+                    "a number calling this often within repeat.minutes gets through the unknown-caller action (0: off)",
+            },
+            Setting {
+                key: "repeat.minutes".into(),
+                value: self.repeat_minutes.to_string(),
+                help: "the repeat rule's window, in minutes",
+            },
+            Setting {
+                key: "repeat.min-gap-seconds".into(),
+                value: self.repeat_min_gap_seconds.to_string(),
+                help: "calls closer together than this count as one (a robo-redial is not a person trying again)",
             },
         ];
         for c in Category::ALL.iter().filter(|c| c.is_reportable() || **c == Category::Hidden) {
@@ -151,6 +202,31 @@ impl Policy {
             "emergency.callback-minutes" => {
                 self.emergency_callback_minutes =
                     value.trim().parse().ok().filter(|m| *m <= 7 * 24 * 60).ok_or_else(|| bad("minutes, 0 to 10080"))?
+            }
+            "unknown" => self.unknown_action = value.parse()?,
+            "known.outgoing-days" => {
+                self.known_outgoing_days =
+                    value.trim().parse().ok().filter(|d| *d <= 3650).ok_or_else(|| bad("days, 0 to 3650"))?
+            }
+            "repeat.calls" => {
+                self.repeat_calls = value
+                    .trim()
+                    .parse()
+                    .ok()
+                    .filter(|n| *n == 0 || (2..=20).contains(n))
+                    .ok_or_else(|| bad("0 (off) or 2 to 20 calls"))?
+            }
+            "repeat.minutes" => {
+                self.repeat_minutes = value
+                    .trim()
+                    .parse()
+                    .ok()
+                    .filter(|m| (1..=1440).contains(m))
+                    .ok_or_else(|| bad("minutes, 1 to 1440"))?
+            }
+            "repeat.min-gap-seconds" => {
+                self.repeat_min_gap_seconds =
+                    value.trim().parse().ok().filter(|s| *s <= 3600).ok_or_else(|| bad("seconds, 0 to 3600"))?
             }
             _ => {
                 let Some(cat) = key.strip_prefix("category.") else {

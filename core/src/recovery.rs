@@ -52,6 +52,7 @@ struct RuleRow {
     digits: i64,
     label: Option<String>,
     created_at: i64,
+    until: Option<i64>,
 }
 
 struct ReportRow {
@@ -204,12 +205,21 @@ fn salvage(path: &Path) -> Salvage {
         _ => None,
     };
     let mut complete = true;
+    // Files from before temporary rules (schema version 2 and older) have no `until`.
+    let until = if conn.prepare("SELECT until FROM rules LIMIT 0").is_ok() { "until" } else { "NULL" };
     for (list, kind) in [(0, 0), (0, 1), (1, 0), (1, 1)] {
         let sql = format!(
-            "SELECT digits, label, created_at FROM rules WHERE list = {list} AND kind = {kind} AND digits > ?1 ORDER BY digits"
+            "SELECT digits, label, created_at, {until} FROM rules WHERE list = {list} AND kind = {kind} AND digits > ?1 ORDER BY digits"
         );
         complete &= scan(&conn, &sql, &mut s.rules, |r| {
-            Ok(RuleRow { list, kind, digits: r.get(0)?, label: text(r.get_ref(1)?), created_at: r.get(2).unwrap_or(0) })
+            Ok(RuleRow {
+                list,
+                kind,
+                digits: r.get(0)?,
+                label: text(r.get_ref(1)?),
+                created_at: r.get(2).unwrap_or(0),
+                until: r.get(3).unwrap_or(None),
+            })
         });
     }
     if !complete {
@@ -363,9 +373,9 @@ fn restore(store: &mut Store, s: &Salvage) -> Result<(u64, u64, u64, u64, u64)> 
     store.write(|tx| {
         let mut counts = (0, 0, 0, 0, 0);
         let mut stmt =
-            tx.prepare("INSERT OR IGNORE INTO rules (list, kind, digits, label, created_at) VALUES (?1, ?2, ?3, ?4, ?5)")?;
+            tx.prepare("INSERT OR IGNORE INTO rules (list, kind, digits, label, created_at, until) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?;
         for r in s.rules.iter().filter(|r| valid(r.digits)) {
-            counts.0 += stmt.execute(params![r.list, r.kind, r.digits, r.label, r.created_at])? as u64;
+            counts.0 += stmt.execute(params![r.list, r.kind, r.digits, r.label, r.created_at, r.until])? as u64;
         }
         let mut stmt = tx.prepare("INSERT OR IGNORE INTO contacts (number, name) VALUES (?1, ?2)")?;
         for (n, name) in s.contacts.iter().filter(|(n, _)| valid(*n)) {

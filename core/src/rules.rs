@@ -56,6 +56,16 @@ pub struct Rule {
     pub label: Option<String>,
     /// Unix seconds.
     pub created_at: i64,
+    /// When a temporary rule ends (Unix seconds): it matches calls before this moment
+    /// only. `None`: it never ends.
+    pub until: Option<i64>,
+}
+
+impl Rule {
+    /// Whether the rule applies to a call at `at` (Unix seconds).
+    pub fn is_active(&self, at: i64) -> bool {
+        self.until.is_none_or(|until| at < until)
+    }
 }
 
 fn pattern_columns(p: &Pattern) -> (i64, i64) {
@@ -74,17 +84,20 @@ fn pattern_from_columns(kind: i64, digits: i64) -> Option<Pattern> {
     }
 }
 
-/// Adds a rule, or updates the label of the same pattern. Returns whether it is new.
+/// Adds a rule, or updates the label and end of the same pattern. Returns whether it is
+/// new (an expired rule not yet cleaned up counts as new).
 pub(crate) fn add(tx: &Transaction, rule: &Rule) -> Result<bool> {
     let (kind, digits) = pattern_columns(&rule.pattern);
-    let key = params![rule.list.code(), kind, digits];
-    let existed =
-        tx.prepare_cached("SELECT 1 FROM rules WHERE list = ?1 AND kind = ?2 AND digits = ?3")?.exists(key)?;
+    let existed = tx
+        .prepare_cached(
+            "SELECT 1 FROM rules WHERE list = ?1 AND kind = ?2 AND digits = ?3 AND (until IS NULL OR until > ?4)",
+        )?
+        .exists(params![rule.list.code(), kind, digits, rule.created_at])?;
     tx.prepare_cached(
-        "INSERT INTO rules (list, kind, digits, label, created_at) VALUES (?1, ?2, ?3, ?4, ?5)
-         ON CONFLICT (list, kind, digits) DO UPDATE SET label = excluded.label",
+        "INSERT INTO rules (list, kind, digits, label, created_at, until) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT (list, kind, digits) DO UPDATE SET label = excluded.label, until = excluded.until",
     )?
-    .execute(params![rule.list.code(), kind, digits, rule.label, rule.created_at])?;
+    .execute(params![rule.list.code(), kind, digits, rule.label, rule.created_at, rule.until])?;
     Ok(!existed)
 }
 
@@ -99,20 +112,32 @@ pub(crate) fn remove(tx: &Transaction, list: List, pattern: &Pattern) -> Result<
     Ok(n > 0)
 }
 
+/// Deletes the rules that ended at or before `now`: they stopped matching then already
+/// (the index checks each call's time); this only keeps the table small.
+pub(crate) fn remove_expired(tx: &Transaction, now: i64) -> Result<usize> {
+    Ok(tx.prepare_cached("DELETE FROM rules WHERE until IS NOT NULL AND until <= ?1")?.execute([now])?)
+}
+
 /// Every rule of a list, exact numbers and prefixes in ascending digit order.
 pub(crate) fn all(store: &Store, list: List) -> Result<Vec<Rule>> {
-    let mut stmt = store
-        .conn()
-        .prepare_cached("SELECT kind, digits, label, created_at FROM rules WHERE list = ?1 ORDER BY kind, digits")?;
+    let mut stmt = store.conn().prepare_cached(
+        "SELECT kind, digits, label, created_at, until FROM rules WHERE list = ?1 ORDER BY kind, digits",
+    )?;
     let rows = stmt.query_map([list.code()], |r| {
-        Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, Option<String>>(2)?, r.get::<_, i64>(3)?))
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, i64>(1)?,
+            r.get::<_, Option<String>>(2)?,
+            r.get::<_, i64>(3)?,
+            r.get::<_, Option<i64>>(4)?,
+        ))
     })?;
     let mut out = Vec::new();
     for row in rows {
-        let (kind, digits, label, created_at) = row?;
+        let (kind, digits, label, created_at, until) = row?;
         // A row this build cannot read (written by a newer one) is skipped, not fatal.
         if let Some(pattern) = pattern_from_columns(kind, digits) {
-            out.push(Rule { list, pattern, label, created_at });
+            out.push(Rule { list, pattern, label, created_at, until });
         }
     }
     Ok(out)
@@ -160,14 +185,17 @@ impl RuleIndex {
         idx
     }
 
-    /// The most specific rule matching `number`: an exact entry, else the longest prefix.
-    pub fn find(&self, number: E164) -> Option<&Rule> {
-        if let Some(&i) = self.exact.get(&number.as_u64()) {
-            return Some(&self.rules[i]);
+    /// The most specific rule matching `number` in a call at `at` (Unix seconds): an
+    /// exact entry, else the longest prefix. A temporary rule that ended before `at` does
+    /// not match (a less specific one still may).
+    pub fn find(&self, number: E164, at: i64) -> Option<&Rule> {
+        let active = |i: &usize| Some(&self.rules[*i]).filter(|r| r.is_active(at));
+        if let Some(r) = self.exact.get(&number.as_u64()).and_then(active) {
+            return Some(r);
         }
         self.prefix_lens.iter().find_map(|&len| {
             let p = Prefix::of(number, len)?;
-            self.prefixes.get(&(p.len, p.digits)).map(|&i| &self.rules[i])
+            self.prefixes.get(&(p.len, p.digits)).and_then(active)
         })
     }
 
@@ -190,17 +218,36 @@ mod tests {
     use crate::number::{parse_pattern, Region};
 
     fn rule(p: &str) -> Rule {
-        Rule { list: List::Block, pattern: parse_pattern(p, Region::KR).unwrap(), label: Some(p.into()), created_at: 0 }
+        Rule {
+            list: List::Block,
+            pattern: parse_pattern(p, Region::KR).unwrap(),
+            label: Some(p.into()),
+            created_at: 0,
+            until: None,
+        }
     }
 
     #[test]
     fn most_specific_wins() {
         let idx = RuleIndex::new(vec![rule("+82*"), rule("+8270*"), rule("070-1234-5678"), rule("+827012*")]);
         let n = |s: &str| E164::from_digits(s).unwrap();
-        assert_eq!(idx.find(n("827012345678")).unwrap().label.as_deref(), Some("070-1234-5678"));
-        assert_eq!(idx.find(n("827012005678")).unwrap().label.as_deref(), Some("+827012*"));
-        assert_eq!(idx.find(n("827099995678")).unwrap().label.as_deref(), Some("+8270*"));
-        assert_eq!(idx.find(n("821012345678")).unwrap().label.as_deref(), Some("+82*"));
-        assert!(idx.find(n("12125550100")).is_none());
+        assert_eq!(idx.find(n("827012345678"), 0).unwrap().label.as_deref(), Some("070-1234-5678"));
+        assert_eq!(idx.find(n("827012005678"), 0).unwrap().label.as_deref(), Some("+827012*"));
+        assert_eq!(idx.find(n("827099995678"), 0).unwrap().label.as_deref(), Some("+8270*"));
+        assert_eq!(idx.find(n("821012345678"), 0).unwrap().label.as_deref(), Some("+82*"));
+        assert!(idx.find(n("12125550100"), 0).is_none());
+    }
+
+    /// A temporary rule matches until its end, exclusive; then the next most specific one.
+    #[test]
+    fn expired_rules_stop_matching_at_once() {
+        let temp = Rule { until: Some(1_000), ..rule("070-1234-5678") };
+        let idx = RuleIndex::new(vec![rule("+8270*"), temp, Rule { until: Some(500), ..rule("+82*") }]);
+        let n = |s: &str| E164::from_digits(s).unwrap();
+        let label = |digits, at| idx.find(n(digits), at).and_then(|r| r.label.clone());
+        assert_eq!(label("827012345678", 999).as_deref(), Some("070-1234-5678"));
+        assert_eq!(label("827012345678", 1_000).as_deref(), Some("+8270*"), "ended: the prefix matches");
+        assert_eq!(label("821012345678", 499).as_deref(), Some("+82*"));
+        assert_eq!(label("821012345678", 500), None);
     }
 }

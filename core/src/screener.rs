@@ -32,6 +32,10 @@ struct Mirror {
     contacts: HashSet<u64>,
     own_reports: HashMap<u64, OwnReport>,
     last_emergency_call: Option<i64>,
+    /// The last time the user called each number.
+    called: HashMap<u64, i64>,
+    /// Screening is paused until then (meta `pause.until`).
+    paused_until: Option<i64>,
     /// `config_generation` from the meta table when this was loaded.
     generation: i64,
 }
@@ -60,6 +64,8 @@ impl Mirror {
             contacts: rules::contacts(store)?,
             own_reports: reports::latest_by_number(store)?,
             last_emergency_call: outgoing::last_emergency(store)?,
+            called: outgoing::last_by_number(store)?,
+            paused_until: store.meta(PAUSE_KEY)?.and_then(|v| v.parse().ok()),
             generation,
         })
     }
@@ -73,9 +79,14 @@ impl Mirror {
             contacts: &self.contacts,
             own_reports: &self.own_reports,
             last_emergency_call: self.last_emergency_call,
+            called: &self.called,
+            paused_until: self.paused_until,
         }
     }
 }
+
+/// The meta key of the pause's end (Unix seconds); triggers tell other processes.
+const PAUSE_KEY: &str = "pause.until";
 
 fn generation(store: &Store) -> Result<i64> {
     Ok(store.meta("config_generation")?.and_then(|v| v.parse().ok()).unwrap_or(0))
@@ -184,13 +195,28 @@ impl Screener {
             let caller = number::parse_call(call.caller_id, *home, call.network_region);
             let at = call.at.unwrap_or_else(now);
             let call = Call { at: Some(at), ..*call };
-            let half_life = mirror.policy.half_life_days;
-            decide::decide(&mirror.context(*home), &call, &caller, |n: &PhoneNumber| {
-                community::lookup(store, n.e164, at, half_life).unwrap_or_else(|e| {
-                    *last_error = Some(e.to_string());
+            let policy = &mirror.policy;
+            let failed = std::cell::Cell::new(None::<String>);
+            let community = |n: &PhoneNumber| {
+                community::lookup(store, n.e164, at, policy.half_life_days).unwrap_or_else(|e| {
+                    failed.set(Some(e.to_string()));
                     None
                 })
-            })
+            };
+            // One indexed range read on history (number, at), only when it can matter.
+            let repeats = |n: &PhoneNumber| {
+                let window = policy.repeat_window_secs().unwrap_or(0);
+                let gap = i64::from(policy.repeat_min_gap_seconds);
+                history::repeat_count(store, n.e164, at, window, gap).unwrap_or_else(|e| {
+                    failed.set(Some(e.to_string()));
+                    1
+                })
+            };
+            let d = decide::decide_with(&mirror.context(*home), &call, &caller, community, repeats);
+            if let Some(e) = failed.take() {
+                *last_error = Some(e);
+            }
+            d
         })
     }
 
@@ -201,11 +227,13 @@ impl Screener {
         Ok(d)
     }
 
-    /// Keeps a decision in the history (bounded by the policy's `history.limit`).
+    /// Keeps a decision in the history (bounded by the policy's `history.limit`; the
+    /// repeat rule's window of calls is kept even beyond it, and no more).
     pub fn record(&mut self, call: &Call, d: &Decision) -> Result<()> {
         let limit = self.mirror.policy.history_limit;
+        let keep = self.mirror.policy.repeat_window_secs();
         let at = call.at.unwrap_or_else(now);
-        self.store.write(|tx| history::record(tx, call.caller_id, d, at, limit))
+        self.store.write(|tx| history::record(tx, call.caller_id, d, at, limit, keep))
     }
 
     /// Records a call the user made (`at`: Unix seconds, `None` for now; `network`: the
@@ -217,6 +245,11 @@ impl Screener {
         self.store.write(|tx| outgoing::record(tx, &call))?;
         if call.emergency {
             self.reload()?;
+        } else {
+            // The mirror's generation is now behind the file's: the next change another
+            // process makes reloads it whole, which is all that costs.
+            let last = self.mirror.called.entry(call.number.as_u64()).or_insert(call.at);
+            *last = (*last).max(call.at);
         }
         Ok(call)
     }
@@ -242,9 +275,34 @@ impl Screener {
     /// Adds a number or prefix (`+8270*`, `1588*`) to a list, or updates its label.
     /// Returns the rule and whether it is new. Emergency numbers cannot be blocked.
     pub fn add_rule(&mut self, list: List, pattern: &str, label: Option<&str>) -> Result<(Rule, bool)> {
+        self.add_rule_until(list, pattern, label, None)
+    }
+
+    /// [`Screener::add_rule`] for a rule that ends at `until` (Unix seconds; `None`:
+    /// never): it stops matching at that moment, and is deleted at a later change of the
+    /// lists. Adding a pattern again sets its label and end anew. An end that is not in
+    /// the future is refused.
+    pub fn add_rule_until(
+        &mut self,
+        list: List,
+        pattern: &str,
+        label: Option<&str>,
+        until: Option<i64>,
+    ) -> Result<(Rule, bool)> {
         let pattern = self.list_pattern(list, pattern)?;
-        let rule = Rule { list, pattern, label: label.and_then(clean_label), created_at: now() };
-        let new = self.store.write(|tx| rules::add(tx, &rule))?;
+        let created_at = now();
+        if let Some(t) = until.filter(|t| *t <= created_at) {
+            return Err(Error::BadSettingValue {
+                key: "until".into(),
+                value: t.to_string(),
+                expected: format!("a time after now ({created_at})"),
+            });
+        }
+        let rule = Rule { list, pattern, label: label.and_then(clean_label), created_at, until };
+        let new = self.store.write(|tx| {
+            rules::remove_expired(tx, created_at)?;
+            rules::add(tx, &rule)
+        })?;
         self.reload()?;
         let stored = self.rules(list)?.into_iter().find(|r| r.pattern == rule.pattern).unwrap_or(rule);
         Ok((stored, new))
@@ -260,10 +318,11 @@ impl Screener {
             .map(|(p, label)| {
                 let pattern = self.list_pattern(list, p.as_ref())?;
                 let label = label.as_ref().and_then(|l| clean_label(l.as_ref()));
-                Ok(Rule { list, pattern, label, created_at: at })
+                Ok(Rule { list, pattern, label, created_at: at, until: None })
             })
             .collect::<Result<Vec<_>>>()?;
         let new = self.store.write(|tx| {
+            rules::remove_expired(tx, at)?;
             let mut new = 0;
             for r in &rules {
                 new += usize::from(rules::add(tx, r)?);
@@ -290,18 +349,56 @@ impl Screener {
     /// Removes a number or prefix from a list; returns whether it was there.
     pub fn remove_rule(&mut self, list: List, pattern: &str) -> Result<bool> {
         let pattern = parse_pattern(pattern, self.home)?;
-        let removed = self.store.write(|tx| rules::remove(tx, list, &pattern))?;
+        let removed = self.store.write(|tx| {
+            rules::remove_expired(tx, now())?;
+            rules::remove(tx, list, &pattern)
+        })?;
         self.reload()?;
         Ok(removed)
     }
 
-    /// Every rule of a list.
+    /// Every rule of a list that has not ended.
     pub fn rules(&mut self, list: List) -> Result<Vec<Rule>> {
         self.refresh()?;
-        Ok(match list {
-            List::Allow => self.mirror.allow.rules().to_vec(),
-            List::Block => self.mirror.block.rules().to_vec(),
-        })
+        let t = now();
+        let rules = match list {
+            List::Allow => self.mirror.allow.rules(),
+            List::Block => self.mirror.block.rules(),
+        };
+        Ok(rules.iter().filter(|r| r.is_active(t)).cloned().collect())
+    }
+
+    // ---- the pause ----
+
+    /// Pauses screening until `until` (Unix seconds): every call rings (and is still
+    /// recorded) until then, when screening resumes by itself. Emergency numbers and the
+    /// callback window are not affected. A time not in the future is refused.
+    pub fn pause(&mut self, until: i64) -> Result<()> {
+        let t = now();
+        if until <= t {
+            return Err(Error::BadSettingValue {
+                key: "until".into(),
+                value: until.to_string(),
+                expected: format!("a time after now ({t})"),
+            });
+        }
+        self.store.write(|tx| store::set_meta(tx, PAUSE_KEY, &until.to_string()))?;
+        self.reload()
+    }
+
+    /// Ends a pause now; returns whether one was on.
+    pub fn resume(&mut self) -> Result<bool> {
+        let was = self.paused_until()?.is_some();
+        self.store.write(|tx| Ok(tx.execute("DELETE FROM meta WHERE key = ?1", [PAUSE_KEY]).map(|_| ())?))?;
+        self.reload()?;
+        Ok(was)
+    }
+
+    /// When the pause ends (Unix seconds), or `None` when screening is not paused.
+    pub fn paused_until(&mut self) -> Result<Option<i64>> {
+        self.refresh()?;
+        let t = now();
+        Ok(self.mirror.paused_until.filter(|until| *until > t))
     }
 
     /// Replaces the contacts with these numbers (the app syncs its address book).
@@ -439,12 +536,14 @@ impl Screener {
 
     // ---- history ----
 
+    /// The newest `limit` screened calls (at most `history.limit`: calls the repeat rule
+    /// keeps beyond it are not history).
     pub fn history(&self, limit: u32) -> Result<Vec<HistoryEntry>> {
-        history::recent(&self.store, limit)
+        history::recent(&self.store, limit.min(self.mirror.policy.history_limit))
     }
 
     pub fn stats(&self) -> Result<Stats> {
-        history::stats(&self.store)
+        history::stats(&self.store, self.mirror.policy.history_limit)
     }
 
     pub fn clear_history(&mut self) -> Result<()> {

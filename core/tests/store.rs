@@ -98,13 +98,17 @@ fn bad_patterns_and_numbers_are_clear_errors() {
     assert!(s.rules(List::Block).unwrap().is_empty());
 }
 
+fn latest() -> i64 {
+    Store::MIGRATIONS.len() as i64
+}
+
 fn user_version(path: &std::path::Path) -> i64 {
     let conn = rusqlite::Connection::open(path).unwrap();
     conn.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap()
 }
 
 /// A database written by version 1 (before the `outgoing` table), with the user's data in
-/// every table, opens with everything in it, at version 2, and the new table works.
+/// every table, opens with everything in it, at the latest version, and the new table works.
 #[test]
 fn a_version_1_file_upgrades_with_all_its_data() {
     let dir = tempfile::tempdir().unwrap();
@@ -137,7 +141,7 @@ fn a_version_1_file_upgrades_with_all_its_data() {
     assert_eq!(user_version(&path), 1);
 
     let mut s = Screener::open(&path, Region::KR).unwrap();
-    assert_eq!(user_version(&path), 2);
+    assert_eq!(user_version(&path), latest());
     assert!(s.store().integrity_check().unwrap().is_empty());
     // The lists, with their labels.
     let block: Vec<(String, Option<String>)> =
@@ -193,11 +197,82 @@ fn a_version_1_file_upgrades_with_all_its_data() {
     assert!(!s.record_outgoing("010-1111-2222", Some(t0 + 200), None).unwrap().emergency);
     drop((s, other));
 
-    // Opened again: still version 2, nothing migrated twice, everything there.
+    // Opened again: still the latest version, nothing migrated twice, everything there.
     let mut s = Screener::open(&path, Region::KR).unwrap();
-    assert_eq!(user_version(&path), 2);
+    assert_eq!(user_version(&path), latest());
     assert_eq!(s.rules(List::Block).unwrap().len(), 2);
     assert_eq!(s.history(10).unwrap().len(), 1);
     assert_eq!(s.screen(&after("070-1234-5678")).action, Action::Allow, "the call out was kept");
     assert!(s.store().integrity_check().unwrap().is_empty());
+}
+
+/// A database written by version 2 (before temporary rules, the pause and the history
+/// index) upgrades to 3: its rules are permanent, its history counts for the repeat rule
+/// through the new index, and temporary rules, the pause and the unknown-caller action
+/// work on it, in this process and in another screener on the file.
+#[test]
+fn a_version_2_file_upgrades_to_temporary_rules_and_repeats() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v2.db");
+    let t0: i64 = 4_000_000_000; // in the future, so no rule has ended by the wall clock
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.pragma_update(None, "journal_mode", "WAL").unwrap();
+        let (v1, v2) = (Store::MIGRATIONS[0], Store::MIGRATIONS[1]);
+        conn.execute_batch(&format!("BEGIN; {v1} {v2} PRAGMA user_version = 2; COMMIT;")).unwrap();
+        conn.execute_batch(&format!(
+            "INSERT INTO rules VALUES (1, 1, 8270, 'VoIP', {t0});
+             INSERT INTO rules VALUES (0, 0, 821011112222, 'Mum', {t0});
+             INSERT INTO history VALUES (1, {t0}, '010-2222-3333', 821022223333, 0, 0, '', NULL);
+             INSERT INTO outgoing VALUES (1, {t0}, 821044445555, 0);
+             INSERT INTO meta VALUES ('policy.unknown', 'block');"
+        ))
+        .unwrap();
+    }
+    assert_eq!(user_version(&path), 2);
+    let mut s = Screener::open(&path, Region::KR).unwrap();
+    assert_eq!(user_version(&path), 3);
+    assert!(s.store().integrity_check().unwrap().is_empty());
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        let plan: String = conn
+            .query_row(
+                "EXPLAIN QUERY PLAN SELECT at FROM history WHERE number = 1 AND at >= 0 AND at < 9 ORDER BY at",
+                [],
+                |r| r.get(3),
+            )
+            .unwrap();
+        assert!(plan.contains("history_number_at"), "the repeat count uses the index: {plan}");
+    }
+    // The old rules are permanent.
+    let rules = s.rules(List::Block).unwrap();
+    assert_eq!((rules.len(), rules[0].until), (1, None));
+    let at = |caller_id, t| Call { caller_id, at: Some(t), ..Call::default() };
+    let reasons = |d: &ringfence_core::Decision| d.reasons.iter().map(|r| r.as_str()).collect::<Vec<_>>();
+    // A setting v2 did not know (stored by a newer build) now works: unknown = block;
+    // the number called out in v2 is known; the one in v2's history calls again.
+    let d = s.screen(&at("010-9999-8888", t0 + 60));
+    assert_eq!((d.action, reasons(&d)), (Action::Block, vec!["unknown_caller"]));
+    assert_eq!(s.screen(&at("010-4444-5555", t0 + 60)).action, Action::Allow, "called in v2");
+    let d = s.screen(&at("010-2222-3333", t0 + 60));
+    assert_eq!((d.action, reasons(&d)), (Action::Allow, vec!["unknown_caller", "repeated_caller"]));
+    // Temporary rules and the pause, seen by another screener on the file.
+    let mut other = Screener::open(&path, Region::KR).unwrap();
+    let (rule, new) = s.add_rule_until(List::Allow, "010-9999-8888", None, Some(t0 + 3600)).unwrap();
+    assert!(new);
+    assert_eq!(rule.until, Some(t0 + 3600));
+    for screener in [&mut s, &mut other] {
+        assert_eq!(screener.screen(&at("010-9999-8888", t0 + 3599)).action, Action::Allow);
+        assert_eq!(screener.screen(&at("010-9999-8888", t0 + 3600)).action, Action::Block, "ended");
+    }
+    s.pause(t0 + 60).unwrap();
+    let d = other.screen(&at("070-1234-5678", t0));
+    assert_eq!((d.action, reasons(&d)), (Action::Allow, vec!["paused"]));
+    other.record_outgoing("010-7777-6666", Some(t0), None).unwrap();
+    assert_eq!(s.screen(&at("010-7777-6666", t0 + 120)).action, Action::Allow, "a call out in another process");
+    drop((s, other));
+    let mut s = Screener::open(&path, Region::KR).unwrap();
+    assert_eq!(user_version(&path), 3);
+    assert_eq!(s.paused_until().unwrap(), Some(t0 + 60));
+    assert_eq!(s.rules(List::Allow).unwrap().len(), 2);
 }

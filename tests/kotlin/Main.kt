@@ -8,6 +8,7 @@ fun main() {
         panicTests()
         screenerTests()
         emergencyTests()
+        policyTests()
         recoveryTests()
         adversarialTests()
         platformTests()

@@ -112,6 +112,30 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE TRIGGER outgoing_emergency AFTER INSERT ON outgoing WHEN NEW.emergency = 1 BEGIN
         UPDATE meta SET value = value + 1 WHERE key = 'config_generation'; END;
     "#,
+    // 2 -> 3: temporary rules, the pause, unknown and repeated callers.
+    r#"
+    -- A rule may end: it matches while the call's time is before `until` (Unix seconds;
+    -- NULL: never ends). Expired rows are deleted later, at the next change of the lists.
+    ALTER TABLE rules ADD COLUMN until INTEGER;
+
+    -- The repeat rule counts a number's calls in the last minutes: by number and time,
+    -- never a scan of the table.
+    CREATE INDEX history_number_at ON history (number, at);
+
+    -- Numbers the user called recently count as known: the screener mirrors them, so
+    -- every call out tells screeners in other processes to reload (emergency calls
+    -- already do, through outgoing_emergency).
+    CREATE TRIGGER outgoing_ordinary AFTER INSERT ON outgoing WHEN NEW.emergency = 0 BEGIN
+        UPDATE meta SET value = value + 1 WHERE key = 'config_generation'; END;
+
+    -- The pause (`pause.until`, Unix seconds) is mirrored too.
+    CREATE TRIGGER pause_ins AFTER INSERT ON meta WHEN NEW.key = 'pause.until' BEGIN
+        UPDATE meta SET value = value + 1 WHERE key = 'config_generation'; END;
+    CREATE TRIGGER pause_upd AFTER UPDATE ON meta WHEN NEW.key = 'pause.until' BEGIN
+        UPDATE meta SET value = value + 1 WHERE key = 'config_generation'; END;
+    CREATE TRIGGER pause_del AFTER DELETE ON meta WHEN OLD.key = 'pause.until' BEGIN
+        UPDATE meta SET value = value + 1 WHERE key = 'config_generation'; END;
+    "#,
 ];
 
 #[cfg(test)]
@@ -126,6 +150,7 @@ mod tests {
         const SHIPPED: &[&str] = &[
             "b888d8f4894c7ebeac6777a2fce7bb12281307f3b07c722a6b7379a1c7e55123", // 0 -> 1
             "f57900b3d148f78a9d155153398048e1c55a3c97d763d94e7a1400f86c391259", // 1 -> 2
+            "4b22ed64fe6dc6563768f810a56d6144d7f083a456fc4a0ba949cee213c43105", // 2 -> 3
         ];
         assert!(MIGRATIONS.len() >= SHIPPED.len(), "a shipped step was removed");
         for (i, (step, want)) in MIGRATIONS.iter().zip(SHIPPED).enumerate() {

@@ -172,7 +172,7 @@ fn screening_goes_on_while_a_sync_waits_for_the_network() {
     let gate = Gate::new();
     proxy.set(Fault::Hold("/deltas/".into(), gate.clone()));
     let s = c.phone("concurrent");
-    s.add_rule(RuleList::Block, "+8270*".into(), None).unwrap();
+    s.add_rule(RuleList::Block, "+8270*".into(), None, None).unwrap();
     // Patient: the proxy holds the answer as long as the test needs.
     let patient = SyncConfig { request_timeout_ms: 180_000, ..quick(&proxy.url) };
     let s = &s;
