@@ -189,6 +189,30 @@ fn screen(db: &Path, csv: &Path, rules: &Path, calls: usize) -> Value {
     let rule = run("rule hit", &mut |i| exact_rules[(i * 31) % exact_rules.len()].to_string());
     let hidden = run("hidden caller", &mut |_| String::new());
 
+    // Issue 13: the unknown-caller step with the repeat count (silence, so every unknown
+    // caller is counted: one indexed range read on history (number, at)), with 1,000
+    // calls recorded in the last hour, a few hundred of them repeats in the window.
+    s.set_policy("unknown", "silence").expect("policy");
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
+    let pool = misses.len().min(1000);
+    let repeaters = (pool * 7 / 10).max(1);
+    for i in 0..1000usize {
+        let at = now - 3600 + (i as i64) * 36 / 10;
+        s.screen_and_record(&Call { at: Some(at), ..Call::new(&misses[i % repeaters]) }).expect("record");
+    }
+    let mut ns: Vec<f64> = Vec::with_capacity(calls);
+    let mut actions = std::collections::BTreeMap::<&str, u64>::new();
+    for i in 0..calls {
+        let call = Call::new(&misses[i % pool]);
+        let t = Instant::now();
+        let d = s.screen(&call);
+        ns.push(t.elapsed().as_nanos() as f64);
+        *actions.entry(d.action.as_str()).or_default() += 1;
+    }
+    let unknown = percentiles("unknown caller, repeat count (1,000 calls in the last hour)", &mut ns, json!(actions));
+    s.set_policy("unknown", "allow").expect("policy");
+    s.clear_history().expect("history");
+
     // Baseline: a bare primary-key lookup in the same file.
     let conn = rusqlite::Connection::open(db).expect("open");
     let keys: Vec<i64> = (0..calls).map(|i| listed[(i * 7919) % listed.len()][1..].parse().unwrap_or(0)).collect();
@@ -200,7 +224,7 @@ fn screen(db: &Path, csv: &Path, rules: &Path, calls: usize) -> Value {
         ns.push(t.elapsed().as_nanos() as f64);
     }
     let sqlite = percentiles("sqlite primary-key lookup", &mut ns, Value::Null);
-    json!({ "kinds": [hit, miss, rule, hidden], "baseline": sqlite })
+    json!({ "kinds": [hit, miss, rule, hidden, unknown], "baseline": sqlite })
 }
 
 fn percentiles(name: &str, ns: &mut [f64], extra: Value) -> Value {
