@@ -109,14 +109,15 @@ pub fn number(d: &Digits, home: Region) -> Result<PhoneNumber, Malformed> {
         // Not in the numbering plan: a short number (libphonenumber's ShortNumberInfo) of
         // the home region for national input, of the first region of the code that has it
         // for `+` input (`+86 95588`).
-        let short_region = match source {
-            Source::Home => Some(home_r).filter(|r| short::info(r, nsn).valid()),
-            Source::Plus => regions(country).find(|r| short::info(r, nsn).valid()),
+        let read = |r: &'static RegionData| Some((r, short::info(r, nsn))).filter(|(_, info)| info.valid());
+        let found = match source {
+            Source::Home => read(home_r),
+            Source::Plus => regions(country).find_map(read),
             Source::CountryCode => None,
         };
-        if let Some(r) = short_region {
+        if let Some((r, info)) = found {
             let region = if r.id == home_r.id { Some(home) } else { id(r) };
-            return Ok(short(country, region, nsn, short::info(r, nsn).number_type()));
+            return Ok(short(country, region, nsn, info.number_type()));
         }
     }
     let e164 = key(country.cc, nsn).ok_or(Malformed::TooLong)?;
