@@ -108,6 +108,10 @@ pub enum RingfenceError {
     #[error("the community server sent an unusable {what}: {why}; nothing was applied")]
     BadResponse { what: String, why: String },
 
+    /// The call was cancelled (its coroutine or `Task`); nothing was changed.
+    #[error("cancelled; nothing was changed")]
+    Cancelled,
+
     // ---- bugs ----
     /// A bug in ringfence (a Rust panic, caught at the boundary). Please report it.
     #[error("internal error in ringfence: {details}")]
@@ -162,6 +166,7 @@ impl From<ringfence_core::Error> for RingfenceError {
             E::BadKey(key) => RingfenceError::BadKey { key },
             E::RollbackRefused { local, offered } => RingfenceError::RollbackRefused { local, offered },
             E::BadResponse { what, why } => RingfenceError::BadResponse { what, why },
+            E::Cancelled => RingfenceError::Cancelled,
         }
     }
 }

@@ -59,6 +59,10 @@ pub enum Error {
     #[error("could not read {what}: {source}")]
     Io { what: String, source: std::io::Error },
 
+    /// The caller cancelled the work ([`crate::Cancel`]); nothing was changed.
+    #[error("cancelled; nothing was changed")]
+    Cancelled,
+
     // ---- community sync (sync.rs) ----
     #[error("bad server address {0:?}: use a URL such as https://ringfence.example.org")]
     BadServerUrl(String),

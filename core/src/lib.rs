@@ -13,6 +13,7 @@
 //! The core knows nothing of FFI, HTTP servers or terminals: the bindings, the server
 //! and the command line are thin layers over this crate.
 
+pub mod cancel;
 pub mod community;
 pub mod decide;
 pub mod decision;
@@ -31,6 +32,7 @@ mod store;
 pub mod sync;
 pub mod wire;
 
+pub use cancel::Cancel;
 pub use decision::{Action, Call, Category, Decision, Reason, Reasons, Verification};
 pub use error::{Error, Result};
 pub use export::{DirectoryEntry, DirectoryKind};
