@@ -108,6 +108,12 @@ pub enum RingfenceError {
     #[error("the community server sent an unusable {what}: {why}; nothing was applied")]
     BadResponse { what: String, why: String },
 
+    /// The server did not answer within the deadline (`SyncConfig.timeoutMs`); nothing applied.
+    #[error("the community server at {url} did not answer within the {secs} s deadline; nothing was applied, try again later")]
+    TimedOut { url: String, secs: u64 },
+    /// An old (replayed or frozen) copy of the server's data was refused.
+    #[error("{what} from the community server was made at Unix time {made_at}, before the newest this device accepted ({newest}); an old copy is refused")]
+    ReplayRefused { what: String, made_at: i64, newest: i64 },
     /// The call was cancelled (its coroutine or `Task`); nothing was changed.
     #[error("cancelled; nothing was changed")]
     Cancelled,
@@ -157,6 +163,8 @@ impl From<ringfence_core::Error> for RingfenceError {
             E::Io { what, source } => RingfenceError::Io { what, details: source.to_string() },
             E::BadServerUrl(url) => RingfenceError::BadServerUrl { url },
             E::ServerUnreachable { url, reason } => RingfenceError::ServerUnreachable { url, reason },
+            E::TimedOut { url, secs } => RingfenceError::TimedOut { url, secs },
+            E::ReplayRefused { what, made_at, newest } => RingfenceError::ReplayRefused { what, made_at, newest },
             E::ServerFailed { url, status, message } => RingfenceError::ServerFailed { url, status, details: message },
             E::Refused { status, code, message } => RingfenceError::Refused { status, code, details: message },
             E::RateLimited { retry_after_secs } => RingfenceError::RateLimited { retry_after_secs },

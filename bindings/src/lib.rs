@@ -37,6 +37,7 @@ mod recovery;
 mod reports;
 mod screener;
 mod sync;
+mod transport;
 
 pub use decision::{reportable_categories, Action, Category, Decision, Reason, Verification};
 pub use directory::{DirectoryBatch, DirectoryEntry, DirectoryKind, SkippedPrefix};
@@ -51,6 +52,7 @@ pub use recovery::Recovery;
 pub use reports::{Evidence, Report};
 pub use screener::Screener;
 pub use sync::{SyncConfig, SyncListener, SyncProgress, SyncState, SyncSummary};
+pub use transport::{HttpError, HttpHead, HttpRequest, HttpTransport, ResponseSink};
 
 #[cfg(feature = "test-hooks")]
 mod test_hooks;

@@ -31,6 +31,8 @@ use crate::policy::{Policy, PolicySetting};
 use crate::recovery::Recovery;
 use crate::reports::{Evidence, Report};
 use crate::sync::{SyncConfig, SyncListener, SyncState, SyncSummary};
+use crate::transport::{Foreign, HttpTransport};
+use ringfence_core::Cancel;
 use crate::{guard, Action, Category, RingfenceError};
 use ringfence_core as core;
 use ringfence_core::{Call, Region, E164};
@@ -465,11 +467,15 @@ impl Screener {
     pub fn sync(
         &self,
         config: SyncConfig,
+        transport: Arc<dyn HttpTransport>,
         listener: Option<Box<dyn SyncListener>>,
     ) -> Result<SyncSummary, RingfenceError> {
         guard(|| {
             let config = config.to_core()?;
-            self.network(true, listener.as_deref(), move |s, progress| s.sync(&config, progress)).map(SyncSummary::from)
+            let transport = Foreign(transport);
+            let cancel = Cancel::new();
+            self.network(true, listener.as_deref(), move |s, progress| s.sync(&config, &transport, &cancel, progress))
+                .map(SyncSummary::from)
         })
     }
 
@@ -511,10 +517,17 @@ impl Screener {
     /// hold up `screen` or wait for a running sync.
     ///
     /// Errors: `InvalidNumber`; the network and server errors of `sync`.
-    pub fn lookup_online(&self, number: String, config: SyncConfig) -> Result<Option<Evidence>, RingfenceError> {
+    pub fn lookup_online(
+        &self,
+        number: String,
+        config: SyncConfig,
+        transport: Arc<dyn HttpTransport>,
+    ) -> Result<Option<Evidence>, RingfenceError> {
         guard(|| {
             let config = config.to_core()?;
-            self.network(false, None, move |s, _| s.lookup_online(&number, &config)).map(|e| e.map(Evidence::from))
+            let transport = Foreign(transport);
+            self.network(false, None, move |s, _| s.lookup_online(&number, &config, &transport, &Cancel::new()))
+                .map(|e| e.map(Evidence::from))
         })
     }
 

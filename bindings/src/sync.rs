@@ -18,11 +18,12 @@ pub struct SyncConfig {
     /// differs from the stored pin replaces it (the community copy starts over).
     #[uniffi(default = None)]
     pub key: Option<String>,
-    /// Time to connect, in milliseconds.
-    #[uniffi(default = 10000)]
-    pub connect_timeout_ms: u32,
-    /// Time for one whole request, body included, in milliseconds. Give `lookupOnline`
-    /// a short one (1000-2000) inside a call-screening budget.
+    /// The whole call (`sync`, `lookupOnline`), first connection to last byte, retries
+    /// included, in milliseconds: it ends by then whatever the server does. Give
+    /// `lookupOnline` a short one (1000-2000) inside a call-screening budget.
+    #[uniffi(default = 300000)]
+    pub timeout_ms: u32,
+    /// One request, within `timeoutMs`, in milliseconds.
     #[uniffi(default = 120000)]
     pub request_timeout_ms: u32,
     /// Tries per request on network errors, 5xx and 429 (`lookupOnline` always tries once).
@@ -31,9 +32,6 @@ pub struct SyncConfig {
     /// First wait between tries, in milliseconds; it doubles each time.
     #[uniffi(default = 500)]
     pub backoff_ms: u32,
-    /// No retry starts after this long on one request, in milliseconds.
-    #[uniffi(default = 30000)]
-    pub retry_budget_ms: u32,
     /// Largest snapshot or delta file accepted, in bytes (`PayloadTooLarge` beyond).
     #[uniffi(default = 268435456)]
     pub max_download_bytes: u64,
@@ -44,7 +42,7 @@ impl SyncConfig {
     /// timeout, try count or size.
     pub(crate) fn to_core(&self) -> Result<core::SyncConfig, RingfenceError> {
         let ms = |v: u32| Duration::from_millis(u64::from(v));
-        at_least_one("connectTimeoutMs", self.connect_timeout_ms.into())?;
+        at_least_one("timeoutMs", self.timeout_ms.into())?;
         at_least_one("requestTimeoutMs", self.request_timeout_ms.into())?;
         at_least_one("attempts", self.attempts.into())?;
         at_least_one("maxDownloadBytes", self.max_download_bytes)?;
@@ -52,11 +50,10 @@ impl SyncConfig {
         if let Some(key) = &self.key {
             c = c.with_key(key)?;
         }
-        c.connect_timeout = ms(self.connect_timeout_ms);
-        c.request_timeout = ms(self.request_timeout_ms);
+        c.timeout = ms(self.timeout_ms);
+        c.request_timeout = ms(self.request_timeout_ms).min(c.timeout);
         c.attempts = self.attempts;
         c.backoff = ms(self.backoff_ms);
-        c.retry_budget = ms(self.retry_budget_ms);
         c.max_download_bytes = self.max_download_bytes;
         Ok(c)
     }
@@ -131,6 +128,11 @@ pub struct SyncSummary {
     pub bytes_downloaded: u64,
     /// The server key this sync pinned (first sync, or a new key in the config), hex.
     pub pinned_key: Option<String>,
+    /// When the server made the data this sync applied, Unix seconds.
+    pub server_data_at: i64,
+    /// The server's data is older than 3 days: tell the user the spam list is out of
+    /// date (its publisher stopped, or a mirror serves an old copy).
+    pub stale: bool,
 }
 
 impl From<core::SyncSummary> for SyncSummary {
@@ -147,6 +149,8 @@ impl From<core::SyncSummary> for SyncSummary {
             deleted: s.deleted,
             bytes_downloaded: s.bytes_downloaded,
             pinned_key: s.pinned_key,
+            server_data_at: s.server_data_at,
+            stale: s.stale,
         }
     }
 }

@@ -130,7 +130,8 @@ pub struct Server {
     /// the key seen on first use is pinned
     #[arg(long, value_name = "PUBKEY")]
     pub key: Option<String>,
-    /// Seconds before a request gives up
+    /// Seconds the whole command may take, first connection to last byte (retries
+    /// included); it ends by then whatever the server does
     #[arg(long, default_value_t = 120, value_name = "SECS")]
     pub timeout: u64,
 }
@@ -164,10 +165,14 @@ pub struct Check {
     /// Keep the decisions in the history
     #[arg(long)]
     pub record: bool,
-    /// When the call came: RFC 3339 with an offset (2026-12-02T22:30:00+09:00) or Unix
-    /// seconds [default: now]
-    #[arg(long, value_name = "TIME", value_parser = crate::time::parse)]
-    pub at: Option<i64>,
+    /// When the call came: RFC 3339 with an offset (2026-12-02T22:30:00+09:00), whose
+    /// offset is the phone's local time for time windows, or Unix seconds (windows in
+    /// UTC) [default: now, windows in UTC]
+    #[arg(long, value_name = "TIME", value_parser = crate::time::parse_at)]
+    pub at: Option<crate::time::At>,
+    /// The SIM or subscription the call came in on: rules for that SIM match too
+    #[arg(long, value_name = "ID")]
+    pub sim: Option<String>,
     /// The region of the network the phone is on while roaming: its emergency numbers
     /// ring too
     #[arg(long, value_name = "CC")]
@@ -189,6 +194,16 @@ pub enum ListCommand {
         /// (2026-12-31: the end of that day in UTC)
         #[arg(long, value_name = "TIME", value_parser = crate::time::parse_until, conflicts_with = "duration")]
         until: Option<i64>,
+        /// Only in these hours of the phone's local time, e.g. 22:00-07:00 (across
+        /// midnight: the night belongs to the day it starts on)
+        #[arg(long, value_name = "HH:MM-HH:MM")]
+        between: Option<String>,
+        /// Only on these days: mon-fri, sat,sun, mon,wed-fri, daily
+        #[arg(long, value_name = "DAYS")]
+        days: Option<String>,
+        /// Only for calls on this SIM or subscription (`check --sim ID`)
+        #[arg(long, value_name = "ID")]
+        sim: Option<String>,
     },
     /// Remove a number or prefix
     Remove { pattern: String },

@@ -9,7 +9,8 @@ mod time;
 use args::{Cli, Command, DirectoryCommand, ListCommand, PolicyCommand};
 use clap::Parser;
 use indicatif::{ProgressBar, ProgressStyle};
-use ringfence_core::{Call, Caller, Category, DirectoryKind, Error, List, Region, Screener};
+use ringfence_core::schedule::{Days, Hours, Window};
+use ringfence_core::{Call, Caller, Category, DirectoryKind, Error, List, Region, RuleOptions, Screener};
 use std::io::{self, BufRead, BufWriter, IsTerminal, Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -27,6 +28,10 @@ fn main() -> ExitCode {
             eprintln!("error: {e}");
             ExitCode::FAILURE
         }
+        Err(Failure::Stale(msg)) => {
+            eprintln!("warning: {msg}");
+            ExitCode::from(3)
+        }
     }
 }
 
@@ -34,6 +39,8 @@ enum Failure {
     /// Bad arguments: exit 2, like clap's own usage errors.
     Usage(String),
     Engine(Error),
+    /// `sync` applied what it got, but the server's data is older than the stale age: exit 3.
+    Stale(String),
     /// The reader of our output went away (`ringfence check ... | head`): not an error.
     BrokenPipe,
 }
@@ -165,7 +172,15 @@ fn check(s: &mut Screener, c: args::Check, out: &mut impl Write) -> Outcome {
         .unwrap_or_default();
     let network_region = network_region(c.network_region.as_deref())?;
     let one = |s: &mut Screener, input: &str, out: &mut dyn Write| -> Outcome {
-        let call = Call { caller_id: input, verification, is_contact: c.contact, at: c.at, network_region };
+        let call = Call {
+            caller_id: input,
+            verification,
+            is_contact: c.contact,
+            at: c.at.map(|a| a.secs),
+            network_region,
+            utc_offset: c.at.and_then(|a| a.utc_offset),
+            sim: c.sim.as_deref(),
+        };
         let d = if c.record { s.screen_and_record(&call)? } else { s.screen(&call) };
         let national_only = matches!(s.parse(input), Caller::Number(n) if n.national_only);
         render::decision(input, &d, national_only, c.json, out)?;
@@ -192,17 +207,26 @@ fn check(s: &mut Screener, c: args::Check, out: &mut impl Write) -> Outcome {
 
 fn list(s: &mut Screener, which: List, command: ListCommand, out: &mut impl Write) -> Outcome {
     match command {
-        ListCommand::Add { pattern, label, duration, until } => {
+        ListCommand::Add { pattern, label, duration, until, between, days, sim } => {
             let until = until.or(duration.map(|secs| now() + secs));
             if let Some(t) = until.filter(|t| *t <= now()) {
                 return Err(Failure::Usage(format!("--until {} is not in the future", render::time(t))));
             }
-            let (rule, new) = s.add_rule_until(which, &pattern, label.as_deref(), until)?;
+            let window = window(between.as_deref(), days.as_deref())?;
+            let options = RuleOptions { label, until, window, sim };
+            let (rule, new) = s.add_rule_with(which, &pattern, &options)?;
             let verb = if new { "added to" } else { "updated in" };
-            match rule.until {
-                Some(t) => writeln!(out, "{} {verb} the {which} list until {}", rule.pattern, render::time(t))?,
-                None => writeln!(out, "{} {verb} the {which} list", rule.pattern)?,
+            let mut line = format!("{} {verb} the {which} list", rule.pattern);
+            if let Some(w) = rule.window {
+                line.push_str(&format!(" ({w})"));
             }
+            if let Some(sim) = &rule.sim {
+                line.push_str(&format!(" on SIM {sim}"));
+            }
+            if let Some(t) = rule.until {
+                line.push_str(&format!(" until {}", render::time(t)));
+            }
+            writeln!(out, "{line}")?;
         }
         ListCommand::Remove { pattern } => {
             let removed = s.remove_rule(which, &pattern)?;
@@ -213,6 +237,16 @@ fn list(s: &mut Screener, which: List, command: ListCommand, out: &mut impl Writ
         ListCommand::List { json } => render::rules(&s.rules(which)?, json, out)?,
     }
     Ok(())
+}
+
+/// `--between` and `--days` as a window; bad text is a usage error.
+fn window(between: Option<&str>, days: Option<&str>) -> Result<Option<Window>, Failure> {
+    if between.is_none() && days.is_none() {
+        return Ok(None);
+    }
+    let hours = between.map(Hours::parse).transpose().map_err(|e| Failure::Usage(format!("--between: {e}")))?;
+    let days = days.map(Days::parse).transpose().map_err(|e| Failure::Usage(format!("--days: {e}")))?;
+    Ok(Some(Window { days: days.unwrap_or(Days::ALL), hours }))
 }
 
 /// Seconds since the Unix epoch.

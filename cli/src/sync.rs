@@ -3,7 +3,8 @@
 use crate::args::{Server, Sync};
 use crate::{Failure, Outcome};
 use indicatif::{ProgressBar, ProgressStyle};
-use ringfence_core::{Screener, SyncConfig, SyncProgress};
+use ringfence_core::{Cancel, Screener, SyncConfig, SyncProgress};
+use ringfence_http::HttpTransport;
 use std::io::{self, IsTerminal, Write};
 use std::time::Duration;
 
@@ -12,8 +13,14 @@ fn config(server: &Server) -> Result<SyncConfig, Failure> {
     if let Some(k) = &server.key {
         c = c.with_key(k).map_err(|e| Failure::Usage(e.to_string()))?;
     }
-    c.request_timeout = Duration::from_secs(server.timeout.max(1));
+    // --timeout bounds the whole command, first connection to last byte.
+    c.timeout = Duration::from_secs(server.timeout.max(1));
+    c.request_timeout = c.timeout;
     Ok(c)
+}
+
+fn transport(config: &SyncConfig) -> HttpTransport {
+    HttpTransport::new(config.timeout.min(Duration::from_secs(10)))
 }
 
 pub fn sync(s: &mut Screener, args: &Sync, out: &mut impl Write) -> Outcome {
@@ -23,7 +30,7 @@ pub fn sync(s: &mut Screener, args: &Sync, out: &mut impl Write) -> Outcome {
         ProgressStyle::with_template("{msg} {bar:30} {bytes}/{total_bytes}")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
-    let summary = s.sync(&config, &mut |p| match p {
+    let summary = s.sync(&config, &transport(&config), &Cancel::new(), &mut |p| match p {
         SyncProgress::Uploading { sent, total } => bar.set_message(format!("uploaded {sent}/{total} reports")),
         SyncProgress::Downloading { what, received, total } => {
             bar.set_message(what);
@@ -36,7 +43,7 @@ pub fn sync(s: &mut Screener, args: &Sync, out: &mut impl Write) -> Outcome {
     let summary = summary?;
     if args.json {
         writeln!(out, "{}", serde_json::to_string(&summary).unwrap_or_default())?;
-        return Ok(());
+        return stale(&summary);
     }
     if let Some(k) = &summary.pinned_key {
         writeln!(out, "pinned server key {k}")?;
@@ -64,13 +71,27 @@ pub fn sync(s: &mut Screener, args: &Sync, out: &mut impl Write) -> Outcome {
             summary.from_version, summary.to_version, summary.bytes_downloaded, summary.upserted, summary.deleted
         )?;
     }
-    Ok(())
+    stale(&summary)
+}
+
+/// Exit 3 when the server's data is older than the stale age: what was applied stays,
+/// but the user should know the list is out of date.
+fn stale(summary: &ringfence_core::SyncSummary) -> Outcome {
+    if !summary.stale {
+        return Ok(());
+    }
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
+    let days = (now - summary.server_data_at) / 86_400;
+    Err(Failure::Stale(format!(
+        "the community server's data is {days} days old (made at Unix time {}); its publisher may have stopped or a mirror serves an old copy",
+        summary.server_data_at
+    )))
 }
 
 pub fn lookup(s: &mut Screener, number: &str, server: &Server, json: bool, out: &mut impl Write) -> Outcome {
     let config = config(server)?;
     let e164 = s.number(number)?.e164;
-    let found = s.lookup_online(number, &config)?;
+    let found = s.lookup_online(number, &config, &transport(&config), &Cancel::new())?;
     if json {
         let v = serde_json::json!({
             "number": e164.to_string(),

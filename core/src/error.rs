@@ -70,6 +70,12 @@ pub enum Error {
     #[error("cannot reach the community server at {url}: {reason}; check the network and try again")]
     ServerUnreachable { url: String, reason: String },
 
+    #[error("the community server at {url} did not answer within the {secs} s deadline; nothing was applied, try again later")]
+    TimedOut { url: String, secs: u64 },
+
+    #[error("{what} from the community server was made at Unix time {made_at}, before the newest this device accepted ({newest}); an old copy is refused")]
+    ReplayRefused { what: String, made_at: i64, newest: i64 },
+
     #[error("the community server at {url} failed (HTTP {status}): {message}; try again later")]
     ServerFailed { url: String, status: u16, message: String },
 

@@ -25,6 +25,9 @@ pub fn router(state: Arc<Shared>) -> Router {
         .route("/health", get(health))
         .route("/v1/reports", post(reports))
         .route("/v1/lookup/{prefix}", get(lookup))
+        .route("/v1/disputes", post(file_dispute))
+        .route("/v1/disputes/{id}", get(dispute_status))
+        .merge(crate::page::routes())
         .nest_service(
             "/v1/data",
             tower::ServiceBuilder::new()
@@ -57,18 +60,18 @@ async fn deadline(timeout: Duration, req: Request, next: Next) -> Response {
     }
 }
 
-fn refused(r: Refusal) -> Response {
+pub(crate) fn refused(r: Refusal) -> Response {
     error(r.status, r.code, r.message, r.index)
 }
 
-fn too_many(code: &str, message: String, wait: u64) -> Response {
+pub(crate) fn too_many(code: &str, message: String, wait: u64) -> Response {
     let mut r = error(StatusCode::TOO_MANY_REQUESTS, code, message, None);
     r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(wait));
     r
 }
 
-fn error(status: StatusCode, code: &str, message: String, index: Option<usize>) -> Response {
-    (status, Json(ApiError { error: code.into(), message, index })).into_response()
+pub(crate) fn error(status: StatusCode, code: &str, message: String, index: Option<usize>) -> Response {
+    (status, Json(ApiError { error: code.into(), message, index, signature: None })).into_response()
 }
 
 async fn health(State(state): State<Arc<Shared>>) -> Response {
@@ -81,7 +84,7 @@ async fn health(State(state): State<Arc<Shared>>) -> Response {
 
 /// The client's network, from the peer address and, behind a trusted proxy,
 /// `X-Forwarded-For`.
-fn origin_of(state: &Shared, peer: SocketAddr, headers: &HeaderMap) -> crate::origin::Origin {
+pub(crate) fn origin_of(state: &Shared, peer: SocketAddr, headers: &HeaderMap) -> crate::origin::Origin {
     let forwarded: Vec<&[u8]> = headers.get_all("x-forwarded-for").iter().map(HeaderValue::as_bytes).collect();
     state.origin_of(peer.ip(), &forwarded)
 }
@@ -105,7 +108,7 @@ async fn reports(
             return error(StatusCode::BAD_REQUEST, "bad_body", format!("the body could not be read: {e}"), None);
         }
     };
-    let batch = match request::parse_batch(&body) {
+    let (batch, digest) = match request::parse_batch(&body, crate::now()) {
         Ok(b) => b,
         Err(r) => return refused(r),
     };
@@ -127,16 +130,29 @@ async fn reports(
     // Reading up to 500 numbers against the numbering plan is CPU work: off the async
     // threads, with the storage write.
     let outcome = tokio::task::spawn_blocking(move || match request::validate_all(&batch.reports) {
-        Ok(valid) => st.record(&batch.device, origin, &valid, crate::now()).map(Ok),
+        Ok(valid) => st.record(&batch.device, &batch.nonce, origin, &valid, crate::now()).map(Ok),
         Err(r) => Ok(Err(r)),
     })
     .await;
     match outcome {
         Ok(Ok(Ok(Recorded::Counted(accepted, duplicates)))) => {
-            tracing::info!(device = %d, accepted, duplicates, "reports recorded");
-            Json(ReportAck { accepted, duplicates }).into_response()
+            // Never the device id or the numbers at INFO (docs/protocol.md, "Privacy").
+            tracing::info!(accepted, duplicates, "reports recorded");
+            Json(wire::sign_ack(&digest, ReportAck { accepted, duplicates }, state.key())).into_response()
         }
-        Ok(Ok(Err(r))) => refused(r),
+        Ok(Ok(Err(r))) => {
+            // A report refused for good: signed, so that only the server can make the
+            // phone drop it from its outbox.
+            let signature = r.index.map(|i| wire::sign_rejection(&digest, i, r.code, state.key()));
+            let body = ApiError { error: r.code.into(), message: r.message, index: r.index, signature };
+            (r.status, Json(body)).into_response()
+        }
+        Ok(Ok(Ok(Recorded::Replayed))) => {
+            limits.device.refund(d, n);
+            limits.origin.refund(&origin, n);
+            let msg = "this signed request was sent before (its nonce); sign every request afresh".to_string();
+            error(StatusCode::CONFLICT, "replayed", msg, None)
+        }
         Ok(Ok(Ok(Recorded::NewDeviceRefused(wait)))) => {
             limits.device.refund(d, n);
             limits.origin.refund(&origin, n);
@@ -190,6 +206,84 @@ async fn lookup(
         Ok(Err(e)) => {
             tracing::error!(error = %e, "lookup failed");
             error(StatusCode::INTERNAL_SERVER_ERROR, "storage", "the lookup failed; retry later".into(), None)
+        }
+        Err(_) => error(StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error; retry later".into(), None),
+    }
+}
+
+/// `POST /v1/disputes`: the same discipline as reports (JSON only, size-capped, every
+/// refusal a JSON 4xx with a stable code), budgeted per origin network.
+async fn file_dispute(
+    State(state): State<Arc<Shared>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    req: Request,
+) -> Response {
+    let (parts, body) = req.into_parts();
+    if let Err(r) = request::check_content_type(parts.headers.get(header::CONTENT_TYPE).map(HeaderValue::as_bytes)) {
+        return refused(r);
+    }
+    let body = match axum::body::to_bytes(Body::new(body), crate::disputes::MAX_BODY_BYTES).await {
+        Ok(b) => b,
+        Err(e) if is_length_limit(&e) => {
+            let msg = format!("the body is larger than {} bytes", crate::disputes::MAX_BODY_BYTES);
+            return error(StatusCode::PAYLOAD_TOO_LARGE, "body_too_large", msg, None);
+        }
+        Err(e) => return error(StatusCode::BAD_REQUEST, "bad_body", format!("the body could not be read: {e}"), None),
+    };
+    let dispute = match crate::disputes::parse_request(&body) {
+        Ok(d) => d,
+        Err(r) => return refused(r),
+    };
+    let origin = origin_of(&state, peer, &parts.headers);
+    if let Err(wait) = state.limits().disputes.take(&origin, 1) {
+        return too_many("rate_limited", format!("too many disputes from this network; retry in {wait} s"), wait);
+    }
+    let st = state.clone();
+    match tokio::task::spawn_blocking(move || st.file_dispute(&dispute, origin, crate::now())).await {
+        Ok(Ok(crate::disputes::Filed::New(d))) => {
+            tracing::info!(held = d.held, "dispute filed");
+            (StatusCode::CREATED, Json(crate::disputes::DisputeStatus::from(&d))).into_response()
+        }
+        Ok(Ok(crate::disputes::Filed::Existing(d))) => {
+            state.limits().disputes.refund(&origin, 1);
+            Json(crate::disputes::DisputeStatus::from(&d)).into_response()
+        }
+        Ok(Ok(crate::disputes::Filed::NotListed)) => {
+            state.limits().disputes.refund(&origin, 1);
+            let msg = "the number is not listed: there is nothing to dispute".to_string();
+            error(StatusCode::UNPROCESSABLE_ENTITY, "not_listed", msg, None)
+        }
+        Ok(Err(e)) => {
+            tracing::error!(error = %e, "filing a dispute failed");
+            error(StatusCode::INTERNAL_SERVER_ERROR, "storage", "the dispute could not be stored; retry later".into(), None)
+        }
+        Err(_) => error(StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error; retry later".into(), None),
+    }
+}
+
+/// `GET /v1/disputes/{id}`: a dispute's state (never its contact or reason), budgeted
+/// with the lookups.
+async fn dispute_status(
+    State(state): State<Arc<Shared>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    let Some(id) = crate::disputes::normalise_id(&id) else {
+        let msg = "dispute ids are 10 letters and digits".to_string();
+        return error(StatusCode::BAD_REQUEST, "bad_dispute_id", msg, None);
+    };
+    let origin = origin_of(&state, peer, &headers);
+    if let Err(wait) = state.limits().lookups.take(&origin, 1) {
+        return too_many("rate_limited", format!("too many lookups from this network; retry in {wait} s"), wait);
+    }
+    let st = state.clone();
+    match tokio::task::spawn_blocking(move || st.dispute(&id)).await {
+        Ok(Ok(Some(d))) => Json(crate::disputes::DisputeStatus::from(&d)).into_response(),
+        Ok(Ok(None)) => error(StatusCode::NOT_FOUND, "not_found", "no such dispute".into(), None),
+        Ok(Err(e)) => {
+            tracing::error!(error = %e, "reading a dispute failed");
+            error(StatusCode::INTERNAL_SERVER_ERROR, "storage", "the dispute could not be read; retry later".into(), None)
         }
         Err(_) => error(StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error; retry later".into(), None),
     }

@@ -82,6 +82,11 @@ impl Publisher {
         self.write_manifest(now)
     }
 
+    /// The key that signs the files, the manifest and the answers to report batches.
+    pub fn key(&self) -> &SigningKey {
+        &self.key
+    }
+
     fn header(&self, kind: Kind, version: u64, base_version: u64, now: i64) -> Header {
         Header {
             kind,
@@ -103,6 +108,7 @@ impl Publisher {
                 category: l.listing.category,
                 score: l.listing.score,
                 last_activity: l.listing.last_activity,
+                disputed: l.disputed,
             })
             .collect()
     }
@@ -115,6 +121,9 @@ impl Publisher {
                 // Votes that changed nothing visible: done with them.
                 self.db.writer().settle(&changes)?;
             }
+            // A fresh signed time even when nothing changed: phones tell a live server
+            // from a frozen copy by it (`SyncSummary::stale`).
+            self.write_manifest(now)?;
             return Ok(None);
         }
         let version = self.db.writer().latest_version()? + 1;
@@ -202,8 +211,7 @@ impl Publisher {
             created_at: now,
             half_life_secs: self.settings.rules.half_life_secs.min(f64::from(u32::MAX)) as u32,
         };
-        let json = serde_json::to_vec_pretty(&m)?;
-        Ok(write_atomically(&self.dir().join("manifest.json"), &json)?)
+        Ok(write_atomically(&self.dir().join("manifest.json"), &wire::sign_manifest(&m, &self.key))?)
     }
 
     /// The signed answer to a private lookup.
@@ -214,7 +222,13 @@ impl Publisher {
         };
         let mut entries: Vec<Entry> = rows
             .into_iter()
-            .map(|(tag, l)| Entry { key: tag, category: l.category, score: l.score, last_activity: l.last_activity })
+            .map(|(tag, l, disputed)| Entry {
+                key: tag,
+                category: l.category,
+                score: l.score,
+                last_activity: l.last_activity,
+                disputed,
+            })
             .collect();
         entries.dedup_by_key(|e| e.key);
         let p =

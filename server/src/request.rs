@@ -7,7 +7,7 @@ use crate::storage::Report;
 use axum::http::StatusCode;
 use ringfence_core::number::{parse, Caller};
 use ringfence_core::reports::MAX_COMMENT_CHARS;
-use ringfence_core::wire::{self, ReportBatch, ReportItem};
+use ringfence_core::wire::{self, ReportBatch, ReportItem, SignedBatch, SignedError};
 use ringfence_core::{Category, Region};
 
 /// Why a request was refused: the HTTP status, the stable code, a message for people,
@@ -31,6 +31,11 @@ pub const CODES: &[&str] = &[
     "bad_json",
     "bad_body",
     "bad_device",
+    "signature_required",
+    "bad_signature",
+    "bad_nonce",
+    "clock_skew",
+    "replayed",
     "empty_batch",
     "bad_prefix",
     "unsupported_media_type",
@@ -63,28 +68,54 @@ pub fn check_content_type(value: Option<&[u8]>) -> Result<(), Refusal> {
     }
 }
 
-/// The batch's JSON, device id and size. The reports themselves are checked by
-/// [`validate_all`] (after the rate limits, which only need the device and the count).
-pub fn parse_batch(body: &[u8]) -> Result<ReportBatch, Refusal> {
+/// The signed envelope, its signature, the device id (derived from the signing key),
+/// the clock and nonce, and the size. Returns the batch and the digest the
+/// acknowledgement names. The reports themselves are checked by [`validate_all`] (after
+/// the rate limits, which only need the device and the count); the nonce is claimed in
+/// storage (`Shared::record`).
+pub fn parse_batch(body: &[u8], now: i64) -> Result<(ReportBatch, String), Refusal> {
+    let bad = |code, msg: String| Refusal::new(StatusCode::BAD_REQUEST, code, msg);
     if body.len() > wire::MAX_BODY_BYTES {
         let msg = format!("the body is larger than {} bytes; send smaller batches", wire::MAX_BODY_BYTES);
         return Err(Refusal::new(StatusCode::PAYLOAD_TOO_LARGE, "body_too_large", msg));
     }
-    let batch: ReportBatch = serde_json::from_slice(body).map_err(|e| {
-        Refusal::new(StatusCode::BAD_REQUEST, "bad_json", format!("the body is not a report batch: {e}"))
+    let value: serde_json::Value = serde_json::from_slice(body)
+        .map_err(|e| bad("bad_json", format!("the body is not a signed report batch: {e}")))?;
+    // An old client's unsigned batch: say so plainly, the app must be updated.
+    if value.get("reports").is_some() && value.get("signature").is_none() {
+        let msg = "report batches must be signed by the device key (ringfence 0.2 and later); update the app";
+        return Err(Refusal::new(StatusCode::UPGRADE_REQUIRED, "signature_required", msg));
+    }
+    let env: SignedBatch = serde_json::from_value(value)
+        .map_err(|e| bad("bad_json", format!("the body is not a signed report batch: {e}")))?;
+    let (batch, digest) = wire::open_batch(&env).map_err(|e| match e {
+        SignedError::Content(m) => bad("bad_json", format!("the signed batch is not a report batch: {m}")),
+        e => Refusal::new(StatusCode::UNAUTHORIZED, "bad_signature", format!("the batch is refused: {e}")),
     })?;
     let d = &batch.device;
     if d.len() != 32 || !d.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
-        return Err(Refusal::new(StatusCode::BAD_REQUEST, "bad_device", "device ids are 32 lowercase hex digits"));
+        return Err(bad("bad_device", "device ids are 32 lowercase hex digits".into()));
+    }
+    let n = &batch.nonce;
+    if !(16..=64).contains(&n.len()) || !n.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(bad("bad_nonce", "the nonce is 16 to 64 hex digits, new for every request".into()));
+    }
+    if (batch.at - now).abs() > wire::BATCH_CLOCK_SKEW {
+        let msg = format!(
+            "the batch was signed at Unix time {}, more than {} s from the server's clock ({now}); check the phone's clock",
+            batch.at,
+            wire::BATCH_CLOCK_SKEW
+        );
+        return Err(bad("clock_skew", msg));
     }
     if batch.reports.is_empty() {
-        return Err(Refusal::new(StatusCode::BAD_REQUEST, "empty_batch", "the batch has no reports"));
+        return Err(bad("empty_batch", "the batch has no reports".into()));
     }
     if batch.reports.len() > wire::MAX_BATCH {
         let msg = format!("{} reports in one batch; at most {}", batch.reports.len(), wire::MAX_BATCH);
         return Err(Refusal::new(StatusCode::PAYLOAD_TOO_LARGE, "batch_too_large", msg));
     }
-    Ok(batch)
+    Ok((batch, digest))
 }
 
 /// Every report of a batch, checked; the first refused one is named by its index.
@@ -105,9 +136,9 @@ pub fn validate_all(items: &[ReportItem]) -> Result<Vec<Report>, Refusal> {
 
 /// Content type, JSON and every report: what a request must pass before storage
 /// (rate limits aside). Returns the device id and the reports.
-pub fn decode_reports(content_type: Option<&[u8]>, body: &[u8]) -> Result<(String, Vec<Report>), Refusal> {
+pub fn decode_reports(content_type: Option<&[u8]>, body: &[u8], now: i64) -> Result<(String, Vec<Report>), Refusal> {
     check_content_type(content_type)?;
-    let batch = parse_batch(body)?;
+    let (batch, _) = parse_batch(body, now)?;
     let reports = validate_all(&batch.reports)?;
     Ok((batch.device, reports))
 }

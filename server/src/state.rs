@@ -3,12 +3,14 @@
 //! how clients are told apart, and how reporters are counted. Fields are private: the
 //! handlers go through the few methods below.
 
+use crate::comment;
 use crate::db::Db;
 use crate::error::{PublishError, StorageError};
 use crate::limit::{Buckets, RateLimiter};
-use crate::origin::{Origin, OriginPolicy};
+use crate::origin::{Family, Origin, OriginPolicy};
 use crate::publish::Publisher;
-use crate::storage::Report;
+use crate::disputes::{Dispute, Filed, NewDispute};
+use crate::storage::{BatchOrigin, NumberRecord, Report};
 use std::net::IpAddr;
 use std::path::Path;
 use std::sync::Arc;
@@ -25,6 +27,8 @@ pub struct Limits {
     /// Private lookups per origin network: each costs a database read and a signature,
     /// so one network cannot keep the server busy signing buckets.
     pub lookups: Buckets<Origin>,
+    /// Disputes filed per origin network, through the API and the public page.
+    pub disputes: Buckets<Origin>,
 }
 
 /// What independent reporters are (`--count-reporters-by`).
@@ -45,6 +49,8 @@ pub enum Recorded {
     /// A device never seen before, over its network's budget for new devices: nothing
     /// was stored; retry after this many seconds.
     NewDeviceRefused(u64),
+    /// The signed request was seen before (its nonce): nothing was stored.
+    Replayed,
 }
 
 pub struct Shared {
@@ -91,8 +97,18 @@ impl Shared {
     /// Records a batch of valid reports from `device` at `origin`, in one transaction: a
     /// device never seen before first takes from its network's budget for new devices.
     /// Blocking: call it off the async threads.
-    pub fn record(&self, device: &str, origin: Origin, reports: &[Report], now: i64) -> Result<Recorded, StorageError> {
+    pub fn record(
+        &self,
+        device: &str,
+        nonce: &str,
+        origin: Origin,
+        reports: &[Report],
+        now: i64,
+    ) -> Result<Recorded, StorageError> {
         let mut s = self.db.writer();
+        if !s.claim_nonce(device, nonce, now)? {
+            return Ok(Recorded::Replayed);
+        }
         if !s.device_known(device)? {
             if let Err(wait) = self.limits.new_devices.take(&origin, 1) {
                 return Ok(Recorded::NewDeviceRefused(wait));
@@ -103,7 +119,13 @@ impl Shared {
             CountBy::Network => origin.0,
             CountBy::Device => 0,
         };
-        let (accepted, duplicates) = s.record(device, vote_origin, reports, now)?;
+        let from = BatchOrigin { origin: vote_origin, v6: origin.1 == Family::V6 };
+        // Comments are stored for people to read: without control or bidi characters.
+        let reports: Vec<Report> = reports
+            .iter()
+            .map(|r| Report { comment: r.comment.as_deref().and_then(comment::clean), ..r.clone() })
+            .collect();
+        let (accepted, duplicates) = s.record_from(device, from, &reports, now)?;
         Ok(Recorded::Counted(accepted, duplicates))
     }
 
@@ -112,8 +134,29 @@ impl Shared {
         self.db.reader().latest_version()
     }
 
+    /// The server's signing key: the answers to report batches are signed with it.
+    pub fn key(&self) -> &ringfence_core::wire::SigningKey {
+        self.publisher.key()
+    }
+
     /// The signed answer to a private lookup (blocking).
     pub fn bucket(&self, bucket: u16, now: i64) -> Result<Vec<u8>, PublishError> {
         self.publisher.bucket(bucket, now)
+    }
+
+    /// Files a dispute from `origin` under a new random id (blocking).
+    pub fn file_dispute(&self, d: &NewDispute, origin: Origin, now: i64) -> Result<Filed, StorageError> {
+        let id = crate::disputes::new_id().map_err(StorageError::NoRandomness)?;
+        self.db.writer().file_dispute(&id, d, origin.0, now)
+    }
+
+    /// A dispute by its public id (blocking).
+    pub fn dispute(&self, id: &str) -> Result<Option<Dispute>, StorageError> {
+        self.db.reader().dispute(id)
+    }
+
+    /// What the server knows about a number, for the public page (blocking).
+    pub fn number_record(&self, number: u64) -> Result<NumberRecord, StorageError> {
+        self.db.reader().number_record(number)
     }
 }

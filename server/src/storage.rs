@@ -9,6 +9,7 @@
 //! queued in `dirty`; the publisher re-aggregates those and the lapsed ones only, and
 //! recomputes the ranges of their blocks of 100 only (`changes`).
 
+mod disputes;
 mod postgres;
 mod schema;
 mod sqlite;
@@ -20,8 +21,10 @@ pub use sqlite::Sqlite;
 /// Kept here too for the fuzz targets (`fuzz/src/server_targets.rs`).
 pub use crate::aggregate::is_emergency;
 pub use crate::error::StorageError;
+pub use disputes::{NumberRecord, VoteRow};
 
 use crate::aggregate::{aggregate, Listing, Vote};
+use crate::disputes::{AuditEntry, Dispute, Filed, Hold, NewDispute, Resolved};
 use crate::ranges::{self, Member};
 use crate::rules::Rules;
 use ringfence_core::wire;
@@ -47,6 +50,8 @@ pub struct Listed {
     pub listing: Listing,
     /// Published as part of a spam range, not by votes of its own (`ranges.rs`).
     pub range: bool,
+    /// Held by a dispute: published with the `disputed` flag (`disputes.rs`).
+    pub disputed: bool,
 }
 
 /// What the next version changes.
@@ -61,6 +66,9 @@ pub struct Changes {
     /// Listed numbers whose published values stay but whose lapse time moved (a vote
     /// that changed nothing visible): (number, new expires_at).
     pub expiry_updates: Vec<(u64, i64)>,
+    /// Numbers newly listed by their own votes: each device with a spam vote on one has
+    /// a report others confirmed (`rules::DeviceRules`).
+    pub confirmed: Vec<u64>,
 }
 
 impl Changes {
@@ -69,12 +77,29 @@ impl Changes {
     }
 }
 
+/// The network a batch came from (`origin::Origin`; 0: reporters are counted by device),
+/// and whether it is an IPv6 one.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct BatchOrigin {
+    pub origin: i64,
+    pub v6: bool,
+}
+
 pub trait Storage: Send {
     /// Counts a batch in one transaction: reports whose (device, key) was seen before
-    /// are skipped; each vote remembers the `origin` network it came from
-    /// (`origin::Origin`), and a device seen for the first time is registered with it.
-    /// Returns (accepted, duplicates).
-    fn record(&mut self, device: &str, origin: i64, reports: &[Report], now: i64) -> Result<(u32, u32)>;
+    /// are skipped. A device seen for the first time is registered with `from` as its
+    /// home network; every vote counts under its device's home, which later batches
+    /// never move (a batch from the other IP family links its network to the home,
+    /// once: `aggregate::reporters`). Returns (accepted, duplicates).
+    fn record_from(&mut self, device: &str, from: BatchOrigin, reports: &[Report], now: i64) -> Result<(u32, u32)>;
+    /// `record_from` an IPv4 network.
+    fn record(&mut self, device: &str, origin: i64, reports: &[Report], now: i64) -> Result<(u32, u32)> {
+        self.record_from(device, BatchOrigin { origin, v6: false }, reports, now)
+    }
+    /// Claims a signed batch's nonce for `device`: false if the device used it before (a
+    /// replayed request). Kept with the idempotency keys, as `nonce:<hex>` (report keys
+    /// never contain `:`), and pruned with them.
+    fn claim_nonce(&mut self, device: &str, nonce: &str, now: i64) -> Result<bool>;
     /// Whether `device` has sent an accepted batch before (the per-origin budget for new
     /// devices applies to the others).
     fn device_known(&mut self, device: &str) -> Result<bool>;
@@ -91,8 +116,8 @@ pub trait Storage: Send {
     fn latest_version(&mut self) -> Result<u64>;
     /// Every listed number, ascending.
     fn listed(&mut self) -> Result<Vec<Listed>>;
-    /// The listed numbers of a lookup bucket, as (tag, listing).
-    fn bucket(&mut self, bucket: u16) -> Result<Vec<(u64, Listing)>>;
+    /// The listed numbers of a lookup bucket, as (tag, listing, disputed).
+    fn bucket(&mut self, bucket: u16) -> Result<Vec<(u64, Listing, bool)>>;
     fn meta(&mut self, key: &str) -> Result<Option<String>>;
     fn set_meta(&mut self, key: &str, value: &str) -> Result<()>;
     /// The newest version published at or before `at` (0: none).
@@ -103,6 +128,23 @@ pub trait Storage: Send {
     /// Deletes at most `limit` rows of `versions` below `below`, oldest first, never the
     /// latest; returns how many it deleted.
     fn prune_versions(&mut self, below: u64, limit: u32) -> Result<u64>;
+
+    // Disputes (`disputes.rs`, rows in `storage/disputes.rs`).
+
+    /// Files a dispute of a listed number under the new `id`, from `origin`, and queues
+    /// the number for publication.
+    fn file_dispute(&mut self, id: &str, d: &NewDispute, origin: i64, now: i64) -> Result<Filed>;
+    fn dispute(&mut self, id: &str) -> Result<Option<Dispute>>;
+    /// Newest first; `open_only`: those waiting for review.
+    fn disputes(&mut self, open_only: bool) -> Result<Vec<Dispute>>;
+    /// Upholds the listing or clears the number, in the audit log under `who`, and queues
+    /// the number for publication.
+    fn resolve_dispute(&mut self, id: &str, uphold: bool, who: &str, note: Option<&str>, now: i64)
+        -> Result<Resolved>;
+    /// The audit log, oldest first.
+    fn audit_log(&mut self) -> Result<Vec<AuditEntry>>;
+    /// The published row, the votes and the disputes of a number.
+    fn number_record(&mut self, number: u64) -> Result<NumberRecord>;
 }
 
 /// A listing as the phones will see it: score and day quantised like the wire does.
@@ -120,6 +162,8 @@ pub(crate) trait Reads {
     fn votes(&mut self, number: u64) -> Result<Vec<Vote>>;
     /// The published rows of the numbers `first..=last`, ascending.
     fn published_between(&mut self, first: u64, last: u64) -> Result<Vec<Listed>>;
+    /// The numbers `first..=last` that disputes hold or protect (`disputes.rs`).
+    fn holds_between(&mut self, first: u64, last: u64) -> Result<BTreeMap<u64, Hold>>;
 }
 
 /// What publishing at `now` changes, given the `touched` numbers (voted on since the last
@@ -142,9 +186,10 @@ pub(crate) fn changes(
             reads.published_between(first, first.saturating_add(99))?.into_iter().map(|l| (l.number, l)).collect();
         let mut members: BTreeMap<u64, Listing> =
             was.values().filter(|l| !l.range).map(|l| (l.number, l.listing)).collect();
+        let holds = reads.holds_between(first, first.saturating_add(99))?;
         for &number in block {
             let votes = reads.votes(number)?;
-            match member_listing(number, &votes, now, rules) {
+            match member_listing(number, &votes, now, rules, holds.get(&number)) {
                 Some(l) => members.insert(number, l),
                 None => members.remove(&number),
             };
@@ -153,25 +198,35 @@ pub(crate) fn changes(
             .iter()
             .map(|(n, l)| Member { number: *n, category: l.category, score: l.score, last_activity: l.last_activity })
             .collect();
-        let publishable = |n: u64| ringfence_core::E164::from_u64(n).is_some() && !is_emergency(n);
-        let mut now_listed: BTreeMap<u64, Listed> =
-            members.into_iter().map(|(number, listing)| (number, Listed { number, listing, range: false })).collect();
+        // A disputed or cleared number is never part of a range.
+        let publishable =
+            |n: u64| ringfence_core::E164::from_u64(n).is_some() && !is_emergency(n) && !holds.contains_key(&n);
+        let held = |n: u64| holds.get(&n).is_some_and(|h| h.held);
+        let mut now_listed: BTreeMap<u64, Listed> = members
+            .into_iter()
+            .map(|(number, listing)| (number, Listed { number, listing, range: false, disputed: held(number) }))
+            .collect();
         for (number, listing) in
             ranges::expand(&ms, &rules.ranges, rules.half_life_secs, rules.list_threshold, publishable)
         {
             // Quantised as the wire carries it, so an unchanged range compares equal.
             let listing = Listing { score: wire::dequantise(wire::quantise(listing.score)), ..listing };
-            now_listed.entry(number).or_insert(Listed { number, listing, range: true });
+            now_listed.entry(number).or_insert(Listed { number, listing, range: true, disputed: false });
         }
         diff_block(&was, &now_listed, &mut changes);
     }
     Ok(changes)
 }
 
-/// The listing `number` earns by its own votes, as published.
-fn member_listing(number: u64, votes: &[Vote], now: i64, rules: &Rules) -> Option<Listing> {
+/// The listing `number` earns by its own votes, as published. A number an operator
+/// cleared counts only the votes cast since, against the stronger rules.
+fn member_listing(number: u64, votes: &[Vote], now: i64, rules: &Rules, hold: Option<&Hold>) -> Option<Listing> {
     if is_emergency(number) {
         return None;
+    }
+    if let Some(cleared_at) = hold.and_then(|h| h.cleared_at) {
+        let since: Vec<Vote> = votes.iter().filter(|v| v.at > cleared_at).copied().collect();
+        return aggregate(&since, now, &crate::disputes::relist_rules(rules)).map(|l| as_published(l, now));
     }
     aggregate(votes, now, rules).map(|l| as_published(l, now))
 }
@@ -184,9 +239,18 @@ fn diff_block(was: &BTreeMap<u64, Listed>, now: &BTreeMap<u64, Listed>, changes:
     for number in numbers {
         match (was.get(&number), now.get(&number)) {
             (Some(_), None) => changes.deletions.push(number),
-            (None, Some(l)) => changes.upserts.push(*l),
+            (None, Some(l)) => {
+                if !l.range {
+                    changes.confirmed.push(number);
+                }
+                changes.upserts.push(*l)
+            }
             (Some(w), Some(l)) => {
-                let visible = |x: &Listed| (x.listing.category, x.listing.score, x.listing.last_activity, x.range);
+                if w.range && !l.range {
+                    changes.confirmed.push(number);
+                }
+                let visible =
+                    |x: &Listed| (x.listing.category, x.listing.score, x.listing.last_activity, x.range, x.disputed);
                 if visible(w) != visible(l) {
                     changes.upserts.push(*l)
                 } else if w.listing.expires_at != l.listing.expires_at {
@@ -225,10 +289,12 @@ pub(crate) mod tests {
     /// What every implementation must do; run on SQLite here and on PostgreSQL by
     /// `postgres::tests` (scripts/test-postgres.sh).
     pub(crate) fn behaves(db: &mut dyn Storage) {
+        // One vote lists a number (a Wilson bound of 0.21), one "not spam" against it
+        // takes it out (0.09).
         let rules = Rules {
             min_reporters: 1,
             list_threshold: 1.0,
-            min_confidence: 0.0,
+            min_confidence: 0.2,
             half_life_secs: 0.0,
             ..Rules::default()
         };
@@ -349,7 +415,7 @@ pub(crate) mod tests {
         assert_eq!(listed.iter().filter(|l| l.range).count(), 6, "snapshots list range numbers");
         // A phone looking up a range number finds it.
         let (bucket, tag) = wire::lookup_hash(b"salt", ringfence_core::E164::from_u64(base + 7).unwrap());
-        assert!(db.bucket(bucket).unwrap().iter().any(|(t, l)| *t == tag && l.category == Category::Robocall));
+        assert!(db.bucket(bucket).unwrap().iter().any(|(t, l, _)| *t == tag && l.category == Category::Robocall));
         // A range number voted on directly becomes a member, with its own listing.
         db.record("r2", 2, &[report("key-0500", base + 7, true)], 112).unwrap();
         let c = db.pending_changes(112, rules).unwrap();
@@ -379,7 +445,7 @@ pub(crate) mod tests {
         // Nothing else pending: blocks nobody touched were not recomputed into changes.
         assert!(db.pending_changes(115, rules).unwrap().is_empty());
         // Ranges off: a full block of members publishes only the members.
-        let off = Rules { ranges: crate::rules::RangeRules { min10: 0, min100: 3 }, ..*rules };
+        let off = Rules { ranges: crate::rules::RangeRules { min10: 0, ..rules.ranges }, ..*rules };
         let other = 827012345680u64;
         let reports: Vec<Report> = (0..6).map(|i| robocall(&format!("key-06{i:02}"), other + i)).collect();
         db.record("r1", 1, &reports, 116).unwrap();

@@ -7,12 +7,20 @@ pub const MAX_BATCH: usize = 500;
 /// Largest request body the server reads.
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
 
-/// `POST /v1/reports`.
+/// What a device signs and sends to `POST /v1/reports`, inside a
+/// [`SignedBatch`](super::SignedBatch).
 #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ReportBatch {
-    /// Pseudonymous device id: 32 lowercase hex digits, random, made once per install.
+    /// Pseudonymous device id: 32 lowercase hex digits, derived from the device's public
+    /// key ([`device_id`](super::device_id)).
     pub device: String,
+    /// When the batch was signed (Unix seconds): the server refuses one further than
+    /// [`BATCH_CLOCK_SKEW`](super::BATCH_CLOCK_SKEW) from its clock.
+    pub at: i64,
+    /// 16 to 64 hex digits, new for every request: the server refuses a nonce it has seen
+    /// from the device (a replayed request).
+    pub nonce: String,
     pub reports: Vec<ReportItem>,
 }
 
@@ -52,4 +60,7 @@ pub struct ApiError {
     /// The report in the batch that was refused, when one was.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub index: Option<usize>,
+    /// With `index`: the server's signature of the refusal ([`sign_rejection`](super::sign_rejection)).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<String>,
 }

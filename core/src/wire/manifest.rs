@@ -3,9 +3,10 @@
 
 use serde::{Deserialize, Serialize};
 
-/// `manifest.json` at the root of the publish directory: where the files are. It is not
-/// signed; every file names its own version and base, so a stale or forged manifest can
-/// only make a phone refuse, never apply the wrong data.
+/// What `manifest.json` at the root of the publish directory says: where the files are,
+/// the lookup salt, when it was made. It is served signed ([`sign_manifest`](super::sign_manifest)):
+/// a mirror can neither change the salt nor pass off an old manifest as new, because the
+/// phone refuses one older than the last it accepted (`created_at`).
 #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
 pub struct Manifest {
     /// Wire format version (1).

@@ -1,5 +1,5 @@
 //! The community database on the wire: signed snapshot, delta and lookup-bucket files,
-//! and the JSON manifest that points at them. One definition, used by the server to
+//! and the signed JSON manifest that points at them. One definition, used by the server to
 //! write them and by the phone to read them (`docs/protocol.md` describes it byte by
 //! byte for other implementations, and `tests/fixtures/wire/` holds test vectors).
 //!
@@ -7,11 +7,11 @@
 //! signature over everything before it:
 //!
 //! ```text
-//! header   magic "RFWF", format 1, kind, 2 reserved bytes, key id (8), version (u64),
+//! header   magic "RFWF", format (1, or 2 with entry flags), kind, 2 reserved bytes, key id (8), version (u64),
 //!          base version (u64), created_at (i64), half-life seconds (u32),
 //!          entry count (u32), deletion count (u32), body length (u32); little-endian
 //! body     zstd( key gaps in 4 byte planes + long gaps | categories | scores | ages |
-//!                deleted key gaps, the same way )
+//!                [format 2: flags, bit 0 disputed] | deleted key gaps, the same way )
 //! sig      64 bytes
 //! ```
 //!
@@ -33,7 +33,8 @@
 //! | `lookup.rs` | the private lookup's keyed hash and tags |
 //! | `columns.rs` | the body: column codec, varints, score and age quantisation |
 //! | `file.rs` | the signed file: header bytes, signature, encode and decode |
-//! | `manifest.rs` | `manifest.json` |
+//! | `manifest.rs` | what `manifest.json` says |
+//! | `signed.rs` | signed JSON: the manifest, a device's report batch, the server's acknowledgement |
 //! | `api.rs` | the report API's JSON bodies |
 //! | `testing.rs` | the layers below the signature, for the fuzz targets |
 
@@ -45,16 +46,24 @@ mod keys;
 mod lookup;
 mod manifest;
 mod payload;
+mod signed;
 #[doc(hidden)]
 pub mod testing;
 #[cfg(test)]
 mod vectors;
 
 pub use api::{ApiError, ReportAck, ReportBatch, ReportItem, MAX_BATCH, MAX_BODY_BYTES};
-pub use columns::{age_code, age_days, age_of_code, dequantise, quantise, rounded_activity};
+pub use columns::{age_code, age_days, age_of_code, dequantise, quantise, rounded_activity, FLAG_DISPUTED};
 pub use error::{DecodeError, EncodeError};
-pub use file::{decode, encode, peek_header, Limits, FORMAT_VERSION, HEADER_LEN, MAGIC, SIGNATURE_LEN};
+pub use file::{
+    decode, encode, peek_header, Limits, FORMAT_VERSION, FORMAT_WITHOUT_FLAGS, HEADER_LEN, MAGIC, SIGNATURE_LEN,
+};
 pub use keys::{hex, key_id, parse_public_key, unhex, SigningKey, VerifyingKey};
 pub use lookup::{lookup_hash, TAG_BITS};
 pub use manifest::{delta_path, snapshot_path, FileRef, Manifest, DELTA_PATH};
 pub use payload::{Entry, Header, Kind, Payload};
+pub use signed::{
+    batch_digest, device_id, open_batch, open_manifest, sign_ack, sign_batch, sign_manifest, sign_rejection, verify_ack,
+    verify_rejection, SignedAck,
+    SignedBatch, SignedError, SignedManifest, BATCH_CLOCK_SKEW,
+};

@@ -1,8 +1,11 @@
 //! The embedded default: one SQLite file (WAL, one connection behind the server's lock).
 
+use super::disputes::{self, Sql, Val};
 use super::schema::{self, Dialect, Migrate};
-use super::{category, changes, vote_origin, Changes, Listed, Reads, Report, Result, Storage};
+use super::{category, changes, vote_origin, Changes, BatchOrigin, Listed, NumberRecord, Reads, Report, Result, Storage};
 use crate::aggregate::{Listing, Vote};
+use crate::disputes::{AuditEntry, Dispute, Filed, Hold, NewDispute, Resolved};
+use std::collections::BTreeMap;
 use crate::rules::Rules;
 use ringfence_core::wire;
 use rusqlite::{params, Connection, OptionalExtension};
@@ -60,7 +63,41 @@ impl Migrate for rusqlite::Transaction<'_> {
     }
 }
 
+/// A device's votes with what weighs them: its links and history (`aggregate::Vote`).
+const VOTES: &str = "SELECT v.spam, v.category, v.at, v.origin, v.device,
+        coalesce(d.link, 0), coalesce(d.first_seen, v.at), coalesce(d.confirmed, 0)
+    FROM votes v LEFT JOIN devices d ON d.device = v.device WHERE v.number = ?1";
+
+/// Registers `device` if it is new and returns its home network, which its votes count
+/// under (`aggregate.rs`): the network of its first batch. A device from before homes
+/// were kept takes this batch's; a batch from the other IP family than the home links
+/// that network, once.
+fn home(tx: &rusqlite::Transaction, device: &str, from: BatchOrigin, now: i64) -> Result<i64> {
+    tx.prepare_cached(
+        "INSERT OR IGNORE INTO devices (device, first_seen, origin, home_v6, link, confirmed)
+         VALUES (?1, ?2, ?3, ?4, 0, 0)",
+    )?
+    .execute(params![device, now, from.origin, from.v6])?;
+    if from.origin != 0 {
+        tx.prepare_cached("UPDATE devices SET origin = ?2, home_v6 = ?3 WHERE device = ?1 AND origin = 0")?
+            .execute(params![device, from.origin, from.v6])?;
+        tx.prepare_cached(
+            "UPDATE devices SET link = ?2 WHERE device = ?1 AND link = 0 AND home_v6 != ?3 AND origin != ?2",
+        )?
+        .execute(params![device, from.origin, from.v6])?;
+    }
+    Ok(tx.prepare_cached("SELECT origin FROM devices WHERE device = ?1")?.query_row([device], |r| r.get(0))?)
+}
+
 fn settle(tx: &rusqlite::Transaction, changes: &Changes) -> Result<()> {
+    // Reports others confirmed: every spam vote on a number its votes newly list.
+    let mut confirm = tx.prepare_cached(
+        "UPDATE devices SET confirmed = confirmed + 1
+         WHERE device IN (SELECT device FROM votes WHERE number = ?1 AND spam)",
+    )?;
+    for number in &changes.confirmed {
+        confirm.execute([*number as i64])?;
+    }
     let mut expiry = tx.prepare_cached("UPDATE published SET expires_at = ?2 WHERE number = ?1")?;
     for (number, at) in &changes.expiry_updates {
         expiry.execute(params![*number as i64, at])?;
@@ -79,38 +116,104 @@ fn read_listing(r: &rusqlite::Row, at: usize) -> rusqlite::Result<Listing> {
 }
 
 fn read_listed(r: &rusqlite::Row) -> rusqlite::Result<Listed> {
-    Ok(Listed { number: r.get::<_, i64>(0)? as u64, listing: read_listing(r, 1)?, range: r.get::<_, i64>(5)? != 0 })
+    Ok(Listed {
+        number: r.get::<_, i64>(0)? as u64,
+        listing: read_listing(r, 1)?,
+        range: r.get::<_, i64>(5)? != 0,
+        disputed: r.get::<_, i64>(6)? != 0,
+    })
+}
+
+/// A connection (or transaction) as the dispute rows' [`Sql`]: `$1` parameters become `?1`.
+struct Conn<'a>(&'a Connection);
+
+impl Sql for Conn<'_> {
+    fn exec(&mut self, sql: &str, params: &[Val]) -> Result<u64> {
+        let mut q = self.0.prepare_cached(&sql.replace('$', "?"))?;
+        Ok(q.execute(rusqlite::params_from_iter(params.iter().map(to_sql)))? as u64)
+    }
+
+    fn rows(&mut self, sql: &str, params: &[Val]) -> Result<Vec<Vec<Val>>> {
+        let mut q = self.0.prepare_cached(&sql.replace('$', "?"))?;
+        let n = q.column_count();
+        let rows = q.query_map(rusqlite::params_from_iter(params.iter().map(to_sql)), |r| {
+            (0..n)
+                .map(|i| {
+                    Ok(match r.get_ref(i)? {
+                        rusqlite::types::ValueRef::Integer(v) => Val::Int(v),
+                        rusqlite::types::ValueRef::Text(t) => Val::Text(String::from_utf8_lossy(t).into_owned()),
+                        _ => Val::Null,
+                    })
+                })
+                .collect::<rusqlite::Result<Vec<Val>>>()
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn queue(&mut self, number: u64) -> Result<()> {
+        self.0.execute("INSERT OR REPLACE INTO dirty (number) VALUES (?1)", [number as i64])?;
+        Ok(())
+    }
+}
+
+fn to_sql(v: &Val) -> rusqlite::types::Value {
+    match v {
+        Val::Int(i) => rusqlite::types::Value::Integer(*i),
+        Val::Text(t) => rusqlite::types::Value::Text(t.clone()),
+        Val::Null => rusqlite::types::Value::Null,
+    }
+}
+
+impl Sqlite {
+    /// Runs `f` on the dispute rows in one immediate transaction.
+    fn in_tx<T>(&mut self, f: impl FnOnce(&mut dyn Sql) -> Result<T>) -> Result<T> {
+        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let out = f(&mut Conn(&tx))?;
+        tx.commit()?;
+        Ok(out)
+    }
 }
 
 struct SqliteReads<'a>(&'a Connection);
 
 impl Reads for SqliteReads<'_> {
     fn votes(&mut self, number: u64) -> Result<Vec<Vote>> {
-        let mut q = self.0.prepare_cached("SELECT spam, category, at, origin, device FROM votes WHERE number = ?1")?;
+        let mut q = self.0.prepare_cached(VOTES)?;
         let rows = q.query_map([number as i64], |r| {
-            let origin = vote_origin(r.get(3)?, &r.get::<_, String>(4)?);
-            Ok(Vote { spam: r.get(0)?, category: category(r.get(1)?), at: r.get(2)?, origin })
+            let at: i64 = r.get(2)?;
+            Ok(Vote {
+                spam: r.get(0)?,
+                category: category(r.get(1)?),
+                at,
+                origin: vote_origin(r.get(3)?, &r.get::<_, String>(4)?),
+                link: r.get(5)?,
+                device_age: at.saturating_sub(r.get(6)?),
+                confirmed: r.get(7)?,
+            })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     fn published_between(&mut self, first: u64, last: u64) -> Result<Vec<Listed>> {
         let mut q = self.0.prepare_cached(
-            "SELECT number, category, score, last_activity, expires_at, kind FROM published
+            "SELECT number, category, score, last_activity, expires_at, kind, disputed FROM published
              WHERE number BETWEEN ?1 AND ?2 ORDER BY number",
         )?;
         let rows = q.query_map([first as i64, last as i64], read_listed)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
+
+    fn holds_between(&mut self, first: u64, last: u64) -> Result<BTreeMap<u64, Hold>> {
+        disputes::holds_between(&mut Conn(self.0), first, last)
+    }
 }
 
 impl Storage for Sqlite {
-    fn record(&mut self, device: &str, origin: i64, reports: &[Report], now: i64) -> Result<(u32, u32)> {
+    fn record_from(&mut self, device: &str, from: BatchOrigin, reports: &[Report], now: i64) -> Result<(u32, u32)> {
         let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let (mut accepted, mut duplicates) = (0, 0);
         {
-            tx.prepare_cached("INSERT OR IGNORE INTO devices (device, first_seen, origin) VALUES (?1, ?2, ?3)")?
-                .execute(params![device, now, origin])?;
+            let origin = home(&tx, device, from, now)?;
             let mut seen = tx.prepare_cached("INSERT OR IGNORE INTO seen (device, key, at) VALUES (?1, ?2, ?3)")?;
             let mut vote = tx.prepare_cached(
                 "INSERT INTO votes (number, device, spam, category, at, comment, origin) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
@@ -131,6 +234,15 @@ impl Storage for Sqlite {
         }
         tx.commit()?;
         Ok((accepted, duplicates))
+    }
+
+    fn claim_nonce(&mut self, device: &str, nonce: &str, now: i64) -> Result<bool> {
+        let key = format!("nonce:{nonce}");
+        let n = self
+            .conn
+            .prepare_cached("INSERT OR IGNORE INTO seen (device, key, at) VALUES (?1, ?2, ?3)")?
+            .execute(params![device, key, now])?;
+        Ok(n == 1)
     }
 
     fn device_known(&mut self, device: &str) -> Result<bool> {
@@ -157,8 +269,9 @@ impl Storage for Sqlite {
         let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         {
             let mut up = tx.prepare_cached(
-                "INSERT OR REPLACE INTO published (number, category, score, last_activity, expires_at, bucket, tag, kind)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                "INSERT OR REPLACE INTO published
+                   (number, category, score, last_activity, expires_at, bucket, tag, kind, disputed)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             )?;
             for l in &changes.upserts {
                 let (bucket, tag) = match ringfence_core::E164::from_u64(l.number) {
@@ -174,7 +287,8 @@ impl Storage for Sqlite {
                     x.expires_at,
                     bucket,
                     tag as i64,
-                    i64::from(l.range)
+                    i64::from(l.range),
+                    i64::from(l.disputed)
                 ])?;
             }
             let mut del = tx.prepare_cached("DELETE FROM published WHERE number = ?1")?;
@@ -207,17 +321,20 @@ impl Storage for Sqlite {
 
     fn listed(&mut self) -> Result<Vec<Listed>> {
         let mut q = self.conn.prepare_cached(
-            "SELECT number, category, score, last_activity, expires_at, kind FROM published ORDER BY number",
+            "SELECT number, category, score, last_activity, expires_at, kind, disputed FROM published ORDER BY number",
         )?;
         let rows = q.query_map([], read_listed)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    fn bucket(&mut self, bucket: u16) -> Result<Vec<(u64, Listing)>> {
+    fn bucket(&mut self, bucket: u16) -> Result<Vec<(u64, Listing, bool)>> {
         let mut q = self.conn.prepare_cached(
-            "SELECT tag, category, score, last_activity, expires_at FROM published WHERE bucket = ?1 ORDER BY tag",
+            "SELECT tag, category, score, last_activity, expires_at, disputed FROM published WHERE bucket = ?1
+             ORDER BY tag",
         )?;
-        let rows = q.query_map([bucket], |r| Ok((r.get::<_, i64>(0)? as u64, read_listing(r, 1)?)))?;
+        let rows = q.query_map([bucket], |r| {
+            Ok((r.get::<_, i64>(0)? as u64, read_listing(r, 1)?, r.get::<_, i64>(5)? != 0))
+        })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
@@ -259,5 +376,41 @@ impl Storage for Sqlite {
             params![below.min(i64::MAX as u64) as i64, limit],
         )?;
         Ok(n as u64)
+    }
+
+    fn file_dispute(&mut self, id: &str, d: &NewDispute, origin: i64, now: i64) -> Result<Filed> {
+        self.in_tx(|tx| disputes::file(tx, id, d, origin, now))
+    }
+
+    fn dispute(&mut self, id: &str) -> Result<Option<Dispute>> {
+        disputes::get(&mut Conn(&self.conn), id)
+    }
+
+    fn disputes(&mut self, open_only: bool) -> Result<Vec<Dispute>> {
+        disputes::list(&mut Conn(&self.conn), open_only)
+    }
+
+    fn resolve_dispute(
+        &mut self,
+        id: &str,
+        uphold: bool,
+        who: &str,
+        note: Option<&str>,
+        now: i64,
+    ) -> Result<Resolved> {
+        self.in_tx(|tx| disputes::resolve(tx, id, uphold, who, note, now))
+    }
+
+    fn audit_log(&mut self) -> Result<Vec<AuditEntry>> {
+        disputes::log(&mut Conn(&self.conn))
+    }
+
+    fn number_record(&mut self, number: u64) -> Result<NumberRecord> {
+        let published = SqliteReads(&self.conn).published_between(number, number)?.pop();
+        Ok(NumberRecord {
+            published,
+            votes: disputes::votes(&mut Conn(&self.conn), number)?,
+            disputes: disputes::of_number(&mut Conn(&self.conn), number)?,
+        })
     }
 }

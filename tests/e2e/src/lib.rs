@@ -13,7 +13,12 @@
 //! The binaries are the ones cargo built next to the test (`target/<profile>/`):
 //! `scripts/test-e2e.sh` builds them first.
 
-use ringfence_core::{Region, Screener, SyncConfig};
+use ringfence_core::community::Evidence;
+use ringfence_core::wire::{self, ReportBatch, ReportItem, SigningKey};
+use ringfence_core::{Cancel, Region, Screener, SyncConfig, SyncProgress, SyncSummary};
+use ringfence_http::HttpTransport;
+use std::collections::HashMap;
+use std::sync::OnceLock;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -274,7 +279,7 @@ impl Device {
     }
 
     pub fn sync(&mut self) -> ringfence_core::Result<ringfence_core::SyncSummary> {
-        self.screener.sync(&self.config, &mut |_| {})
+        self.screener.sync_http(&self.config, &mut |_| {})
     }
 
     /// The server rows of this device's community table, as another process sees the
@@ -298,9 +303,39 @@ pub fn quick(url: &str) -> SyncConfig {
     let mut c = SyncConfig::new(url).expect("server url");
     c.attempts = 3;
     c.backoff = Duration::from_millis(50);
-    c.retry_budget = Duration::from_secs(2);
     c.request_timeout = Duration::from_secs(10);
+    c.timeout = Duration::from_secs(30);
     c
+}
+
+/// The built-in HTTP transport (`ringfence-http`), as the command line uses it.
+pub fn http() -> &'static HttpTransport {
+    static T: OnceLock<HttpTransport> = OnceLock::new();
+    T.get_or_init(|| HttpTransport::new(Duration::from_secs(5)))
+}
+
+/// Sync and lookup over the built-in transport, not cancelled.
+pub trait OverHttp {
+    fn sync_http(
+        &mut self,
+        config: &SyncConfig,
+        progress: &mut dyn FnMut(SyncProgress),
+    ) -> ringfence_core::Result<SyncSummary>;
+    fn lookup_http(&mut self, raw: &str, config: &SyncConfig) -> ringfence_core::Result<Option<Evidence>>;
+}
+
+impl OverHttp for Screener {
+    fn sync_http(
+        &mut self,
+        config: &SyncConfig,
+        progress: &mut dyn FnMut(SyncProgress),
+    ) -> ringfence_core::Result<SyncSummary> {
+        self.sync(config, http(), &Cancel::new(), progress)
+    }
+
+    fn lookup_http(&mut self, raw: &str, config: &SyncConfig) -> ringfence_core::Result<Option<Evidence>> {
+        self.lookup_online(raw, config, http(), &Cancel::new())
+    }
 }
 
 /// What the proxy does to responses whose request path contains `path`.
@@ -498,16 +533,56 @@ fn relay(
     Ok(())
 }
 
-/// A report batch body for raw API tests.
+/// The signing key of test device `n` (deterministic, so a test can name its devices).
+pub fn device_key(n: u64) -> SigningKey {
+    let mut b = [0xe2u8; 32];
+    b[..8].copy_from_slice(&n.to_le_bytes());
+    SigningKey::from_bytes(&b)
+}
+
+fn device_keys() -> &'static Mutex<HashMap<String, u64>> {
+    static KEYS: OnceLock<Mutex<HashMap<String, u64>>> = OnceLock::new();
+    KEYS.get_or_init(Default::default)
+}
+
+/// The device id of test device `n` (derived from its key, as phones derive theirs).
+pub fn device_id(n: u64) -> String {
+    let id = wire::device_id(&device_key(n).verifying_key());
+    device_keys().lock().unwrap().insert(id.clone(), n);
+    id
+}
+
+/// A nonce no other request of this test process uses.
+fn nonce() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64;
+    format!("{:016x}{:08x}{:08x}", t, std::process::id(), N.fetch_add(1, Ordering::Relaxed))
+}
+
+/// A signed report batch body for raw API tests, from a device named by [`device_id`];
+/// each call signs afresh (a new nonce), as a phone signs each request.
 pub fn batch(device: &str, reports: &[(&str, &str, bool, Option<&str>)]) -> serde_json::Value {
-    serde_json::json!({
-        "device": device,
-        "reports": reports.iter().map(|(key, number, spam, category)| {
-            let mut r = serde_json::json!({ "key": key, "number": number, "spam": spam, "at": 0 });
-            if let Some(c) = category { r["category"] = serde_json::json!(c); }
-            r
-        }).collect::<Vec<_>>(),
-    })
+    let n = device_keys().lock().unwrap().get(device).copied();
+    let n = n.unwrap_or_else(|| panic!("batch() signs for devices named by device_id(), not {device:?}"));
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    let batch = ReportBatch {
+        device: device.into(),
+        at: now,
+        nonce: nonce(),
+        reports: reports
+            .iter()
+            .map(|(key, number, spam, category)| ReportItem {
+                key: key.to_string(),
+                number: number.to_string(),
+                spam: *spam,
+                category: category.map(String::from),
+                comment: None,
+                at: 0,
+            })
+            .collect(),
+    };
+    serde_json::to_value(wire::sign_batch(&batch, &device_key(n))).expect("json")
 }
 
 /// A blocking HTTP client whose connections leave from `local` (a loopback address such
@@ -538,6 +613,22 @@ pub fn device_id(n: u64) -> String {
 }
 
 impl Server {
+    /// The server's private signing key, read from its key file beside the database: for
+    /// tests that play a mirror holding old but genuinely signed files.
+    pub fn signing_key(&self) -> SigningKey {
+        let mut name = self.db.file_name().expect("db file name").to_os_string();
+        name.push(".key");
+        let text = std::fs::read_to_string(self.db.with_file_name(name)).expect("server key file");
+        let b: [u8; 32] = wire::unhex(text.trim()).and_then(|b| b.try_into().ok()).expect("a key");
+        SigningKey::from_bytes(&b)
+    }
+
+    /// The published manifest, verified with the server's key.
+    pub fn manifest(&self) -> wire::Manifest {
+        let bytes = std::fs::read(self.publish.join("manifest.json")).expect("manifest.json");
+        wire::open_manifest(&bytes, None).expect("a signed manifest").0
+    }
+
     /// Opens the server's SQLite file beside the running server (WAL: a reader never
     /// blocks it) and runs `f`.
     pub fn with_db<T>(&self, f: impl FnOnce(&rusqlite::Connection) -> T) -> T {
@@ -607,5 +698,100 @@ pub fn seed_votes(db: &Path, numbers: &[i64], networks: i64) {
         q.execute([n]).expect("dirty");
     }
     drop(q);
+    tx.commit().expect("commit");
+}
+
+// ---- Reporters on chosen networks (tests/e2e/tests/evidence.rs) ----
+//
+// Every report these tests send goes through `Reporter::send`, so that a change of how a
+// batch is made (signed batches) is made here once.
+
+/// The server's URL as reached from `local`: `127.0.0.1` for an IPv4 source, `[::1]` for an
+/// IPv6 one (a server listening on `[::]` takes both).
+pub fn url_from(server: &Server, local: std::net::IpAddr) -> String {
+    let port = server.addr.rsplit(':').next().unwrap_or_default();
+    match local {
+        std::net::IpAddr::V4(_) => format!("http://127.0.0.1:{port}"),
+        std::net::IpAddr::V6(_) => format!("http://[::1]:{port}"),
+    }
+}
+
+/// A device that sends report batches straight to the API, from whichever local address a
+/// test names (one device may use several, as a dual-stack phone or a roaming one does).
+pub struct Reporter {
+    pub device: String,
+    sent: std::sync::atomic::AtomicU64,
+}
+
+impl Reporter {
+    pub fn new(n: u64) -> Reporter {
+        Reporter { device: device_id(n), sent: std::sync::atomic::AtomicU64::new(0) }
+    }
+
+    /// Sends one batch from `local`: each report is (E.164 number, spam?), spam ones as
+    /// `scam`, each with a fresh idempotency key. Returns (status, JSON answer).
+    pub fn send(&self, server: &Server, local: std::net::IpAddr, reports: &[(&str, bool)]) -> (u16, serde_json::Value) {
+        let reports: Vec<serde_json::Value> = reports
+            .iter()
+            .map(|(number, spam)| {
+                let n = self.sent.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let mut r = serde_json::json!({
+                    "key": format!("{}-{n}", self.device), "number": number, "spam": spam, "at": 0
+                });
+                if *spam {
+                    r["category"] = serde_json::json!("scam");
+                }
+                r
+            })
+            .collect();
+        let body = serde_json::json!({ "device": self.device, "reports": reports });
+        let r = client_from(local)
+            .post(format!("{}/v1/reports", url_from(server, local)))
+            .header("content-type", "application/json")
+            .body(serde_json::to_vec(&body).expect("json"))
+            .send()
+            .expect("post reports");
+        let status = r.status().as_u16();
+        let text = r.text().unwrap_or_default();
+        (status, serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text)))
+    }
+}
+
+/// Makes `devices` known to the running server since `first_seen` (Unix seconds), as
+/// phones with a history are, without a home network yet: the first batch each sends
+/// gives it one. A test cannot wait months for devices to age.
+pub fn register_devices(db: &Path, devices: &[&str], first_seen: i64) {
+    let conn = rusqlite::Connection::open(db).expect("open the server database");
+    conn.busy_timeout(Duration::from_secs(10)).expect("busy timeout");
+    for d in devices {
+        conn.execute(
+            "INSERT OR IGNORE INTO devices (device, first_seen, origin) VALUES (?1, ?2, 0)",
+            rusqlite::params![d, first_seen],
+        )
+        .expect("register device");
+    }
+}
+
+/// Writes spam votes on `number`, cast at `at`, by one device each on the networks
+/// `origins` (devices known since a year before), into the running server's database, and
+/// queues the number: evidence from long ago without waiting for it.
+pub fn seed_votes_at(db: &Path, number: i64, origins: &[i64], at: i64) {
+    let mut conn = rusqlite::Connection::open(db).expect("open the server database");
+    conn.busy_timeout(Duration::from_secs(10)).expect("busy timeout");
+    let tx = conn.transaction().expect("transaction");
+    for o in origins {
+        let dev = device_id(0xee00_0000 + *o as u64);
+        tx.execute(
+            "INSERT OR IGNORE INTO devices (device, first_seen, origin) VALUES (?1, ?2, ?3)",
+            rusqlite::params![dev, at - 365 * 86_400, o],
+        )
+        .expect("device");
+        tx.execute(
+            "INSERT OR REPLACE INTO votes (number, device, spam, category, at, origin) VALUES (?1, ?2, 1, 5, ?3, ?4)",
+            rusqlite::params![number, dev, at, o],
+        )
+        .expect("vote");
+    }
+    tx.execute("INSERT OR IGNORE INTO dirty (number) VALUES (?1)", [number]).expect("dirty");
     tx.commit().expect("commit");
 }

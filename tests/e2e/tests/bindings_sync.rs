@@ -7,7 +7,7 @@
 //! listener that throws or calls back into the screener.
 
 use ringfence_core::wire::{self, SigningKey};
-use ringfence_e2e::{batch, device_id, Fault, Gate, OpenOnDrop, Proxy, Server};
+use ringfence_e2e::{batch, device_id, Fault, Gate, OpenOnDrop, OverHttp, Proxy, Server};
 use ringfence_ffi::{
     Action, Category, Decision, RingfenceError, RuleList, Screener, SyncConfig, SyncListener, SyncProgress, SyncState,
     SyncSummary,
@@ -231,7 +231,7 @@ fn sync_and_lookup_work_from_inside_a_tokio_runtime() {
     let hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(|_| {}));
     let direct = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        rt.block_on(async { core.sync(&config, &mut |_| {}).map(|s| s.to_version) })
+        rt.block_on(async { core.sync_http(&config, &mut |_| {}).map(|s| s.to_version) })
     }));
     std::panic::set_hook(hook);
     assert!(direct.is_err(), "the core's sync no longer panics inside a runtime: {direct:?}");

@@ -3,7 +3,7 @@
 
 use ringfence_core::wire::{self, DecodeError};
 use ringfence_core::{Action, Call, Category, Error};
-use ringfence_e2e::{batch, bin, Device, Fault, Proxy, Server};
+use ringfence_e2e::{batch, bin, quick, Device, Fault, OverHttp, Proxy, Server};
 use std::process::Command;
 use std::sync::Arc;
 
@@ -88,10 +88,10 @@ fn private_lookup_finds_listed_numbers_without_sending_them() {
     // Through a proxy that records what the phone asks for.
     let proxy = Proxy::start(&server.addr);
     let mut fresh = Device::new(dir.path(), "fresh", &proxy.url);
-    let e = fresh.screener.lookup_online(NUMBER, &fresh.config.clone()).unwrap().expect("listed");
+    let e = fresh.screener.lookup_http(NUMBER, &fresh.config.clone()).unwrap().expect("listed");
     assert_eq!(e.category, Category::Scam);
     assert_eq!(e.score.round(), 2.0);
-    assert!(fresh.screener.lookup_online("010-5555-0102", &fresh.config.clone()).unwrap().is_none());
+    assert!(fresh.screener.lookup_http("010-5555-0102", &fresh.config.clone()).unwrap().is_none());
     assert!(fresh.community().is_empty(), "a lookup stores nothing");
     // Everything the phone sent, headers and all: the manifest and 4-hex-digit buckets,
     // never the number, in any form.
@@ -111,7 +111,7 @@ fn private_lookup_finds_listed_numbers_without_sending_them() {
     // After a sync (which stores the salt), a lookup is one request.
     fresh.sync().unwrap();
     proxy.take_requests();
-    fresh.screener.lookup_online("010-5555-0103", &fresh.config.clone()).unwrap();
+    fresh.screener.lookup_http("010-5555-0103", &fresh.config.clone()).unwrap();
     let sent = proxy.take_requests();
     assert_eq!(sent.len(), 1, "{sent:?}");
 
@@ -405,10 +405,9 @@ fn tampered_truncated_unsigned_and_oversized_payloads_change_nothing() {
 
     // Cut in transit, by a proxy that keeps the announced length.
     let proxy = Proxy::start(&server.addr);
-    let mut via_proxy = phone.config.clone();
-    via_proxy.server = ringfence_core::SyncConfig::new(&proxy.url).unwrap().server;
+    let via_proxy = quick(&proxy.url);
     proxy.set(Fault::Truncate("deltas/2".into()));
-    match phone.screener.sync(&via_proxy, &mut |_| {}) {
+    match phone.screener.sync_http(&via_proxy, &mut |_| {}) {
         Err(Error::ServerUnreachable { .. }) | Err(Error::BadPayload { .. }) => {}
         other => panic!("truncated in transit: {other:?}"),
     }
@@ -417,24 +416,30 @@ fn tampered_truncated_unsigned_and_oversized_payloads_change_nothing() {
     // Larger than the device accepts.
     let mut small = phone.config.clone();
     small.max_download_bytes = 64;
-    assert!(matches!(phone.screener.sync(&small, &mut |_| {}), Err(Error::PayloadTooLarge { .. })));
+    assert!(matches!(phone.screener.sync_http(&small, &mut |_| {}), Err(Error::PayloadTooLarge { .. })));
     unchanged(&phone);
 
-    // A manifest that points back in time, or offers another key.
+    // The manifest is signed: changed in transit or on a mirror, it is refused.
     let manifest_path = server.publish.join("manifest.json");
-    let manifest = std::fs::read_to_string(&manifest_path).unwrap();
-    let mut m: serde_json::Value = serde_json::from_str(&manifest).unwrap();
-    m["latest"] = 0.into();
-    std::fs::write(&manifest_path, m.to_string()).unwrap();
-    assert!(matches!(phone.sync(), Err(Error::RollbackRefused { local: 1, offered: 0 })));
-    let mut m: serde_json::Value = serde_json::from_str(&manifest).unwrap();
-    m["key"] = wire::hex(forger.verifying_key().as_bytes()).into();
-    std::fs::write(&manifest_path, m.to_string()).unwrap();
+    let manifest = std::fs::read(&manifest_path).unwrap();
+    let tampered = String::from_utf8(manifest.clone()).unwrap().replace("\\\"latest\\\": 2", "\\\"latest\\\": 0");
+    assert_ne!(tampered.as_bytes(), &manifest[..], "the test changes the manifest");
+    std::fs::write(&manifest_path, &tampered).unwrap();
+    let e = phone.sync().unwrap_err();
+    assert!(matches!(e, Error::BadResponse { .. }) && e.to_string().contains("signature"), "{e}");
+    // Re-signed by another key: the pinned key refuses it.
+    let m = server.manifest();
+    let forged = wire::Manifest { key: wire::hex(forger.verifying_key().as_bytes()), ..m.clone() };
+    std::fs::write(&manifest_path, wire::sign_manifest(&forged, &forger)).unwrap();
     assert!(matches!(phone.sync(), Err(Error::KeyChanged { .. })));
-    // A manifest that names the wrong file for a version.
-    let mut m: serde_json::Value = serde_json::from_str(&manifest).unwrap();
-    m["delta_path"] = "deltas/1.rfd".into();
-    std::fs::write(&manifest_path, m.to_string()).unwrap();
+    // Signed by the real key (a compromised mirror cannot, but the checks still hold):
+    // pointing back in time, or naming the wrong file for a version.
+    let real = server.signing_key();
+    let back = wire::Manifest { latest: 0, ..m.clone() };
+    std::fs::write(&manifest_path, wire::sign_manifest(&back, &real)).unwrap();
+    assert!(matches!(phone.sync(), Err(Error::RollbackRefused { local: 1, offered: 0 })));
+    let wrong_file = wire::Manifest { delta_path: "deltas/1.rfd".into(), ..m.clone() };
+    std::fs::write(&manifest_path, wire::sign_manifest(&wrong_file, &real)).unwrap();
     assert!(matches!(phone.sync(), Err(Error::BadResponse { .. })), "version 1's delta offered as version 2");
     unchanged(&phone);
     std::fs::write(&manifest_path, &manifest).unwrap();
@@ -461,9 +466,8 @@ fn a_server_killed_mid_sync_leaves_the_device_as_it_was_until_the_next_sync() {
             let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
         }),
     ));
-    let mut via_proxy = phone.config.clone();
-    via_proxy.server = ringfence_core::SyncConfig::new(&proxy.url).unwrap().server;
-    match phone.screener.sync(&via_proxy, &mut |_| {}) {
+    let via_proxy = quick(&proxy.url);
+    match phone.screener.sync_http(&via_proxy, &mut |_| {}) {
         Err(Error::ServerUnreachable { .. }) => {}
         other => panic!("expected the server to be unreachable, got {other:?}"),
     }
@@ -479,7 +483,7 @@ fn a_server_killed_mid_sync_leaves_the_device_as_it_was_until_the_next_sync() {
 
     server.restart();
     proxy.set(Fault::None);
-    let s = phone.screener.sync(&via_proxy, &mut |_| {}).unwrap();
+    let s = phone.screener.sync_http(&via_proxy, &mut |_| {}).unwrap();
     assert_eq!((s.from_version, s.to_version), (1, 2));
     assert_eq!(phone.community().len(), 2);
 }
@@ -495,18 +499,17 @@ fn the_key_is_pinned_and_a_different_one_refused() {
     // Another server (another key) at the same address the phone knows: refused.
     let other = Server::start(&dir.path().join("two/server.db"), &[]);
     assert_ne!(other.key, server.key);
-    let mut moved = phone.config.clone();
-    moved.server = ringfence_core::SyncConfig::new(&other.url).unwrap().server;
-    let e = phone.screener.sync(&moved, &mut |_| {}).unwrap_err();
+    let moved = quick(&other.url);
+    let e = phone.screener.sync_http(&moved, &mut |_| {}).unwrap_err();
     assert!(matches!(e, Error::KeyChanged { .. }), "{e}");
     assert!(e.to_string().contains(&other.key), "{e}");
     assert_eq!(phone.community(), before);
 
     // A wrong explicit key is refused too; the right explicit key switches (from zero).
     let wrong = moved.clone().with_key(&server.key).unwrap();
-    assert!(matches!(phone.screener.sync(&wrong, &mut |_| {}), Err(Error::KeyChanged { .. })));
+    assert!(matches!(phone.screener.sync_http(&wrong, &mut |_| {}), Err(Error::KeyChanged { .. })));
     let right = moved.with_key(&other.key).unwrap();
-    let s = phone.screener.sync(&right, &mut |_| {}).unwrap();
+    let s = phone.screener.sync_http(&right, &mut |_| {}).unwrap();
     assert_eq!((s.pinned_key.as_deref(), s.to_version), (Some(other.key.as_str()), 0));
     assert!(phone.community().is_empty(), "the old server's numbers went with its key");
 }
@@ -551,6 +554,7 @@ fn a_phone_killed_at_any_moment_of_a_sync_keeps_a_consistent_database() {
             category: Category::Scam,
             score: 6.0,
             last_activity: now,
+            disputed: false,
         })
         .collect();
     let header = wire::Header {

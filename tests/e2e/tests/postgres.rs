@@ -2,7 +2,7 @@
 //! Run by scripts/test-postgres.sh, which starts a throwaway PostgreSQL server.
 
 use ringfence_core::{Action, Call, Category};
-use ringfence_e2e::{Device, Server};
+use ringfence_e2e::{Device, OverHttp, Server};
 
 #[test]
 #[ignore = "needs a PostgreSQL server: scripts/test-postgres.sh"]
@@ -21,7 +21,7 @@ fn a_postgres_backed_server_lists_syncs_and_delists() {
     let mut phone = Device::new(dir.path(), "phone", &server.url);
     phone.sync().unwrap();
     assert_eq!(phone.screener.screen(&Call::new(number)).action, Action::Warn);
-    let found = phone.screener.lookup_online(number, &phone.config.clone()).unwrap();
+    let found = phone.screener.lookup_http(number, &phone.config.clone()).unwrap();
     assert_eq!(found.map(|e| e.category), Some(Category::Scam));
 
     // Restart on the same database: the state is PostgreSQL's, not the process's.

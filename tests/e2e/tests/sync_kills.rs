@@ -17,7 +17,7 @@ mod common;
 use common::{integrity, worker_args, Rng, Worker};
 use ringfence_core::wire;
 use ringfence_core::{Category, Region, Screener, SyncConfig, SyncProgress};
-use ringfence_e2e::{device_id, seed_votes, Server};
+use ringfence_e2e::{device_id, seed_votes, OverHttp, Server};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -58,7 +58,7 @@ fn sync_kill_worker() {
         SyncProgress::Applying { entries } => println!("APPLYING {entries}"),
         SyncProgress::Downloading { .. } => {}
     };
-    match s.sync(&config, &mut progress) {
+    match s.sync_http(&config, &mut progress) {
         Ok(sum) => println!("DONE {} {}", sum.to_version, sum.uploaded),
         Err(e) => println!("ERR sync: {e}"),
     }
