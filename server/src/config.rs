@@ -8,7 +8,7 @@ use crate::limit::Buckets;
 use crate::origin::Cidr;
 use crate::publish;
 use crate::retention::Retention;
-use crate::rules::{RangeRules, Rules};
+use crate::rules::{self, DeviceRules, RangeRules, Rules};
 use crate::serve;
 use crate::state::{CountBy, Limits};
 use clap::{Parser, Subcommand, ValueEnum};
@@ -38,12 +38,31 @@ pub struct Cli {
     /// networks (see --origin-v4-prefix), however many devices report from each
     #[arg(long, default_value_t = 3, value_name = "N")]
     pub min_reporters: u32,
-    /// Net spam votes (decayed) a listed number must keep
+    /// Spam evidence (votes, decayed, each network at most one) a listed number must keep
     #[arg(long, default_value_t = 2.0, value_name = "SCORE")]
     pub list_threshold: f64,
-    /// Lowest Wilson lower bound (95 %) of the spam share of votes
+    /// Lowest Wilson lower bound (95 %) of the spam share of votes ("not spam" lowers it)
     #[arg(long, default_value_t = 0.3, value_name = "P")]
     pub min_confidence: f64,
+    /// The score at which phones block (their threshold.block): a number is published at
+    /// or above it only with that much evidence and --block-confidence; otherwise just
+    /// below it, so phones warn
+    #[arg(long, default_value_t = 5.0, value_name = "SCORE")]
+    pub block_score: f64,
+    /// Lowest Wilson lower bound (95 %) of the spam share that lets phones block a number
+    #[arg(long, default_value_t = 0.5, value_name = "P")]
+    pub block_confidence: f64,
+    /// What a vote of a device the server has just met weighs (1: all devices alike)
+    /// [default: 0.1, or 1 with --count-reporters-by device]
+    #[arg(long, value_name = "W")]
+    pub new_device_weight: Option<f64>,
+    /// Days of age after which a device's votes weigh fully
+    #[arg(long, default_value_t = 30.0, value_name = "DAYS")]
+    pub device_maturity_days: f64,
+    /// Reports of a device that got listed (confirmed by others) that weigh as much as
+    /// --device-maturity-days of age (0: age only)
+    #[arg(long, default_value_t = 3, value_name = "N")]
+    pub device_confirmations: u32,
     /// Votes lose half their weight after this many days (0: never)
     #[arg(long, default_value_t = 125.0, value_name = "DAYS")]
     pub half_life_days: f64,
@@ -56,8 +75,13 @@ pub struct Cli {
     pub range10_min: u32,
     /// A block of a hundred is a spam range, all of it published, when at least N of its
     /// blocks of ten are (0: ranges of ten only)
-    #[arg(long, default_value_t = 3, value_name = "N")]
+    #[arg(long, default_value_t = 4, value_name = "N")]
     pub range100_min: u32,
+    /// A range's numbers that nobody reported are published below --block-score (phones
+    /// warn) unless at least N members of their own ten are blocked themselves
+    /// (0: never blocked)
+    #[arg(long, default_value_t = 8, value_name = "N")]
+    pub range_block_min: u32,
     /// Write a full snapshot every N versions
     #[arg(long, default_value_t = 50, value_name = "N")]
     pub snapshot_every: u64,
@@ -172,6 +196,13 @@ impl Config {
         if !(cli.publish_interval > 0.0 && cli.half_life_days >= 0.0 && cli.list_threshold > 0.0) {
             return Err(ConfigError::Publication);
         }
+        let blocking_above_warning =
+            cli.block_score.is_finite() && rules::warn_cap(cli.block_score) >= cli.list_threshold;
+        let weight = (0.0..=1.0).contains(&cli.new_device_weight.unwrap_or(0.0));
+        let maturity = cli.device_maturity_days.is_finite() && cli.device_maturity_days >= 0.0;
+        if !(blocking_above_warning && weight && maturity) {
+            return Err(ConfigError::Evidence);
+        }
         let publish_interval =
             Duration::try_from_secs_f64(cli.publish_interval).map_err(|_| ConfigError::Publication)?;
         let positive = |x: f64| x.is_finite() && x > 0.0 && x < 1e9;
@@ -204,8 +235,23 @@ impl Config {
             min_reporters: cli.min_reporters.max(1),
             list_threshold: cli.list_threshold,
             min_confidence: cli.min_confidence,
+            block_score: cli.block_score,
+            block_confidence: cli.block_confidence,
             half_life_secs: cli.half_life_days * 86_400.0,
-            ranges: RangeRules { min10: cli.range10_min, min100: cli.range100_min },
+            devices: DeviceRules {
+                new_weight: cli.new_device_weight.unwrap_or(match cli.count_reporters_by {
+                    CountBy::Network => DeviceRules::RECOMMENDED.new_weight,
+                    CountBy::Device => 1.0,
+                }),
+                maturity_secs: cli.device_maturity_days * 86_400.0,
+                confirmations: cli.device_confirmations,
+            },
+            ranges: RangeRules {
+                min10: cli.range10_min,
+                min100: cli.range100_min,
+                block10: cli.range_block_min,
+                block_score: cli.block_score,
+            },
         };
         Ok(Config {
             publish: publish::Settings { dir, rules, snapshot_every: cli.snapshot_every },
@@ -247,7 +293,9 @@ mod tests {
     fn defaults() {
         let c = config(&["--db", "srv/x.db"]).unwrap();
         assert_eq!(c.publish.dir, PathBuf::from("srv/publish"));
-        assert_eq!(c.publish.rules, Rules::default());
+        assert_eq!(c.publish.rules, Rules { devices: DeviceRules::RECOMMENDED, ..Rules::default() });
+        let trial = config(&["--count-reporters-by", "device"]).unwrap();
+        assert_eq!(trial.publish.rules.devices.new_weight, 1.0, "a trial's phones are all new");
         assert_eq!(c.publish_interval, Duration::from_secs(2));
         assert_eq!((c.retention.keep_deltas_secs, c.retention.keep_keys_secs), (30 * 86_400, 90 * 86_400));
         assert_eq!(c.count_by, CountBy::Network);
@@ -273,6 +321,8 @@ mod tests {
         assert_eq!(config(&["--half-life-days=-1"]).err(), Some(ConfigError::Publication));
         assert_eq!(config(&["--request-timeout", "0"]).err(), Some(ConfigError::Timeouts));
         assert_eq!(config(&["--keep-keys-days=-1"]).err(), Some(ConfigError::Duration("--keep-keys-days")));
+        assert_eq!(config(&["--block-score", "2"]).err(), Some(ConfigError::Evidence), "blocking below warning");
+        assert_eq!(config(&["--new-device-weight", "1.5"]).err(), Some(ConfigError::Evidence));
         let err = config(&["--prune-interval", "NaN"]).err().unwrap().to_string();
         assert_eq!(err, "--prune-interval must be a number of days or seconds, not negative");
     }

@@ -66,6 +66,11 @@ pub enum KeyError {
 pub enum ConfigError {
     #[error("--publish-interval and --list-threshold must be positive, --half-life-days not negative")]
     Publication,
+    #[error(
+        "--block-score must be above --list-threshold, --new-device-weight between 0 and 1, \
+         --device-maturity-days not negative"
+    )]
+    Evidence,
     #[error("--header-timeout and --request-timeout must be positive")]
     Timeouts,
     #[error("{0} must be a number of days or seconds, not negative")]

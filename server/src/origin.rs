@@ -146,7 +146,7 @@ impl OriginPolicy {
         let mut b = [0u8; 8];
         b.copy_from_slice(&d[..8]);
         let v = (u64::from_be_bytes(b) >> 1) as i64;
-        Origin(v.max(1))
+        Origin(v.max(1), if family == 4 { Family::V4 } else { Family::V6 })
     }
 }
 
@@ -175,9 +175,16 @@ pub fn parse_forwarded_ip(entry: &str) -> Option<IpAddr> {
     addr.parse::<Ipv4Addr>().ok().map(IpAddr::V4)
 }
 
-/// A client network, as stored: a keyed hash, never the address.
+/// A client network, as stored: a keyed hash, never the address; and its IP family (a
+/// device's IPv4 and IPv6 homes are one reporter, `aggregate::reporters`).
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, PartialOrd, Ord)]
-pub struct Origin(pub i64);
+pub struct Origin(pub i64, pub Family);
+
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, PartialOrd, Ord)]
+pub enum Family {
+    V4,
+    V6,
+}
 
 #[cfg(test)]
 mod tests {
@@ -280,9 +287,10 @@ mod tests {
     #[test]
     fn the_origin_hash_is_stable() {
         let p = policy(&[]);
-        assert_eq!(p.origin(ip("192.0.2.77")), Origin(5004557430342190086));
-        assert_eq!(p.origin(ip("2001:db8:1:2::1")), Origin(6715114442018581916));
+        assert_eq!(p.origin(ip("192.0.2.77")), Origin(5004557430342190086, Family::V4));
+        assert_eq!(p.origin(ip("2001:db8:1:2::1")), Origin(6715114442018581916, Family::V6));
+        assert_eq!(p.origin(ip("::ffff:192.0.2.77")).1, Family::V4, "a mapped address is IPv4");
         let all = OriginPolicy { v4_prefix: 0, ..p };
-        assert_eq!(all.origin(ip("203.0.113.5")), Origin(8462056254030520896));
+        assert_eq!(all.origin(ip("203.0.113.5")), Origin(8462056254030520896, Family::V4));
     }
 }

@@ -11,11 +11,11 @@
 //! (for a hundred, the `min100`-th strongest of its tens), as of the range's newest
 //! activity. Evidence decays at one rate everywhere, so that score falls to the list
 //! threshold exactly when the member holding the range up lapses, which is when the
-//! server recomputes the block and the range goes: a phone warns for as long as the
-//! range stands, and blocks a range number only when that many members are strong
-//! enough to be blocked themselves.
+//! server recomputes the block and the range goes. Nobody reported a range number, so
+//! phones only warn of it: its score stays below `block_score` unless `block10` members
+//! of its own ten are blocked themselves (a ten that is nearly all spam).
 
-use crate::aggregate::{decay, Listing};
+use crate::aggregate::{decay, Listing, SLACK};
 use crate::rules::RangeRules;
 use ringfence_core::Category;
 use std::collections::BTreeMap;
@@ -32,7 +32,8 @@ pub struct Member {
 
 /// The numbers the ranges among `members` publish, ascending, each with its listing:
 /// the most frequent category of the range's members (ties: the lowest code), the
-/// range's strength (module docs; never below `floor`, the list threshold), the newest
+/// range's strength (module docs; never below `floor`, the list threshold; below
+/// `rules.block_score` unless its ten may block), the newest
 /// member's `last_activity`, and no lapse of its own (a range is recomputed
 /// whenever one of its members changes or lapses). Members themselves are left out (they
 /// keep their own listing), and so is every number `publishable` refuses (emergency
@@ -63,8 +64,8 @@ pub fn expand(
         *hundreds.entry(ten / 10).or_default() += 1;
     }
     // Each range as (first number, how many numbers, its members, its strength at the
-    // newest member's activity).
-    let mut ranges: Vec<(u64, u64, Vec<Member>, f64)> = Vec::new();
+    // newest member's activity, that time).
+    let mut ranges: Vec<(u64, u64, Vec<Member>, f64, i64)> = Vec::new();
     let newest = |ms: &[Member]| ms.iter().map(|m| m.last_activity).max().unwrap_or(0);
     let ten_strength = |ms: &[Member], at: i64| {
         kth_highest(ms.iter().map(|m| decay(m.score, (at - m.last_activity) as f64, half_life_secs)), rules.min10)
@@ -76,17 +77,30 @@ pub fn expand(
                 by_ten.range(hundred * 10..hundred * 10 + 10).flat_map(|(_, ms)| ms.iter().copied()).collect();
             let at = newest(&ms);
             let strength = kth_highest(in_hundred().map(|t| ten_strength(&by_ten[t], at)), rules.min100);
-            ranges.push((hundred * 100, 100, ms, strength));
+            ranges.push((hundred * 100, 100, ms, strength, at));
         } else {
             for ten in in_hundred() {
                 let ms = &by_ten[ten];
-                ranges.push((ten * 10, 10, ms.clone(), ten_strength(ms, newest(ms))));
+                let at = newest(ms);
+                ranges.push((ten * 10, 10, ms.clone(), ten_strength(ms, at), at));
             }
         }
     }
+    // A ten whose unreported numbers may be blocked: `block10` of its members are, at `at`.
+    let block_at = rules.block_score * (1.0 - SLACK);
+    let blocks = |ten: u64, at: i64| {
+        rules.block10 > 0
+            && by_ten.get(&ten).is_some_and(|ms| {
+                let blocked =
+                    ms.iter().filter(|m| decay(m.score, (at - m.last_activity) as f64, half_life_secs) >= block_at);
+                blocked.count() >= rules.block10 as usize
+            })
+    };
+    let warn_cap = crate::rules::warn_cap(rules.block_score);
     let mut out = Vec::new();
-    for (first, len, ms, strength) in ranges {
+    for (first, len, ms, strength, at) in ranges {
         let Some(listing) = range_listing(&ms, strength.max(floor)) else { continue };
+        let warned = Listing { score: listing.score.min(warn_cap).max(floor.min(warn_cap)), ..listing };
         let mut member_numbers = ms.iter().map(|m| m.number).peekable();
         for number in first..first.saturating_add(len) {
             // `ms` is ascending, like `number`.
@@ -94,7 +108,7 @@ pub fn expand(
             if member_numbers.next_if_eq(&number).is_some() || !publishable(number) {
                 continue;
             }
-            out.push((number, listing));
+            out.push((number, if blocks(number / 10, at) { listing } else { warned }));
         }
     }
     out
@@ -163,27 +177,29 @@ mod tests {
         let ms: Vec<Member> = (0..3).map(|i| member(BASE + i * 3, Category::Scam, 0)).collect();
         assert!(expand(&ms, &RangeRules::default(), 0.0, 2.0, any).is_empty());
         // The threshold is a flag.
-        assert_eq!(expand(&ms, &RangeRules { min10: 3, min100: 3 }, 0.0, 2.0, any).len(), 7);
+        assert_eq!(expand(&ms, &RangeRules { min10: 3, ..RangeRules::default() }, 0.0, 2.0, any).len(), 7);
     }
 
     #[test]
-    fn three_ranges_of_ten_make_the_whole_hundred() {
+    fn four_ranges_of_ten_make_the_whole_hundred() {
         let hundred = BASE / 100 * 100;
         let mut ms = Vec::new();
-        for ten in [0, 3, 9] {
+        for ten in [0, 3, 5, 9] {
             ms.extend((0..4).map(|i| member(hundred + ten * 10 + i, Category::Robocall, i as i64)));
         }
         let out = expand(&ms, &RangeRules::default(), 0.0, 2.0, any);
-        assert_eq!(out.len(), 100 - 12, "every number of the hundred but the members");
+        assert_eq!(out.len(), 100 - 16, "every number of the hundred but the members");
         assert_eq!(out.first().map(|x| x.0), Some(hundred + 4));
         assert_eq!(out.last().map(|x| x.0), Some(hundred + 99));
         assert!(out.windows(2).all(|w| w[0].0 < w[1].0), "ascending");
         assert!(out.iter().all(|(n, l)| !ms.iter().any(|m| m.number == *n) && l.last_activity == 3));
-        // Two ranges of ten are only those two tens.
-        let two: Vec<Member> = ms.iter().copied().filter(|m| m.number % 100 < 90).collect();
-        assert_eq!(expand(&two, &RangeRules::default(), 0.0, 2.0, any).len(), 12);
+        // Three ranges of ten are only those three tens (the attack of issue 11: five
+        // networks with one batch of 12 numbers published a hundred).
+        let three: Vec<Member> = ms.iter().copied().filter(|m| m.number % 100 < 90).collect();
+        assert_eq!(expand(&three, &RangeRules::default(), 0.0, 2.0, any).len(), 18);
         // /100 ranges off.
-        assert_eq!(expand(&ms, &RangeRules { min10: 4, min100: 0 }, 0.0, 2.0, any).len(), 18);
+        let off = RangeRules { min100: 0, ..RangeRules::default() };
+        assert_eq!(expand(&ms, &off, 0.0, 2.0, any).len(), 24);
     }
 
     #[test]
@@ -203,7 +219,7 @@ mod tests {
     #[test]
     fn zero_turns_ranges_off() {
         let ms: Vec<Member> = (0..10).map(|i| member(BASE + i / 2, Category::Scam, 0)).collect();
-        assert!(expand(&ms, &RangeRules { min10: 0, min100: 3 }, 0.0, 2.0, any).is_empty());
+        assert!(expand(&ms, &RangeRules { min10: 0, ..RangeRules::default() }, 0.0, 2.0, any).is_empty());
         assert!(expand(&[], &RangeRules::default(), 0.0, 2.0, any).is_empty());
     }
 
@@ -228,14 +244,43 @@ mod tests {
         // Never below the threshold, whatever the members' rounding.
         let weak = vec![strong(0, 1.9, 0), strong(1, 1.9, 0), strong(2, 1.9, 0), strong(3, 1.9, 0)];
         assert!(expand(&weak, &RangeRules::default(), hl, 2.0, any).iter().all(|(_, l)| l.score == 2.0));
-        // A hundred: the third strongest of its tens.
+        // A hundred: the fourth strongest of its tens.
         let hundred = BASE / 100 * 100;
         let mut ms = Vec::new();
-        for (ten, score) in [(0u64, 9.0), (1, 7.0), (2, 5.0), (3, 3.0)] {
+        for (ten, score) in [(0u64, 9.0), (1, 7.0), (2, 5.0), (3, 4.0), (4, 3.0)] {
             ms.extend((0..4).map(|i| Member { score, ..member(hundred + ten * 10 + i, Category::Scam, 0) }));
         }
         let out = expand(&ms, &RangeRules::default(), hl, 2.0, any);
-        assert_eq!(out.len(), 100 - 16);
-        assert!(out.iter().all(|(_, l)| l.score == 5.0), "{:?}", out.first());
+        assert_eq!(out.len(), 100 - 20);
+        assert!(out.iter().all(|(_, l)| l.score == 4.0), "{:?}", out.first());
+    }
+
+    #[test]
+    fn numbers_nobody_reported_are_warned_of_unless_their_ten_is_nearly_all_blocked() {
+        let strong = |i: u64, score: f64| Member { score, ..member(BASE + i, Category::Scam, 0) };
+        // Four members that phones block: the other six are warned of, not blocked.
+        let ms: Vec<Member> = (0..4).map(|i| strong(i, 9.0)).collect();
+        let out = expand(&ms, &RangeRules::default(), 0.0, 2.0, any);
+        assert_eq!(out.len(), 6);
+        assert!(out.iter().all(|(_, l)| l.score == 4.75), "{out:?}");
+        // Eight blocked members: the two others are blocked with them.
+        let ms: Vec<Member> = (0..8).map(|i| strong(i, 9.0)).collect();
+        let out = expand(&ms, &RangeRules::default(), 0.0, 2.0, any);
+        assert_eq!(out.iter().map(|(n, l)| (*n - BASE, l.score)).collect::<Vec<_>>(), vec![(8, 9.0), (9, 9.0)]);
+        // Eight members of which only seven are blocked: warned of.
+        let mut ms = ms;
+        ms[7].score = 4.0;
+        assert!(expand(&ms, &RangeRules::default(), 0.0, 2.0, any).iter().all(|(_, l)| l.score == 4.75));
+        // A hundred's numbers outside its blocking tens are warned of.
+        let hundred = BASE / 100 * 100;
+        let mut ms: Vec<Member> = (0..8).map(|i| Member { score: 9.0, ..member(hundred + i, Category::Scam, 0) }).collect();
+        for ten in 1..4u64 {
+            ms.extend((0..4).map(|i| Member { score: 9.0, ..member(hundred + ten * 10 + i, Category::Scam, 0) }));
+        }
+        let out = expand(&ms, &RangeRules::default(), 0.0, 2.0, any);
+        assert_eq!(out.len(), 100 - 20);
+        for (n, l) in out {
+            assert_eq!(l.score, if n - hundred < 10 { 9.0 } else { 4.75 }, "{n}");
+        }
     }
 }

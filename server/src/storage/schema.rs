@@ -87,6 +87,47 @@ ALTER TABLE published ADD COLUMN kind {i16} NOT NULL DEFAULT 0;
     r#"
 CREATE INDEX seen_at ON seen (at);
 "#,
+    // 5: disputes (disputes.rs). A dispute holds its number's listing until an operator
+    // upholds it or clears the number; cleared numbers need much stronger evidence to be
+    // listed again; every step is in the audit log. `published.disputed`: 1 when the
+    // listing is held (the entry flag in the signed files).
+    r#"
+CREATE TABLE disputes (
+    id          {text} PRIMARY KEY,
+    number      {i64}  NOT NULL,
+    role        {text} NOT NULL,
+    contact     {text} NOT NULL,
+    reason      {text} NOT NULL,
+    origin      {i64}  NOT NULL,
+    created_at  {i64}  NOT NULL,
+    state       {text} NOT NULL,
+    resolved_at {i64},
+    resolved_by {text},
+    note        {text}
+);
+CREATE INDEX disputes_number ON disputes (number);
+CREATE TABLE cleared (number {i64} PRIMARY KEY, cleared_at {i64} NOT NULL);
+CREATE TABLE audit (
+    id      {queue_id},
+    at      {i64}  NOT NULL,
+    who     {text} NOT NULL,
+    action  {text} NOT NULL,
+    dispute {text} NOT NULL,
+    number  {i64}  NOT NULL,
+    why     {text}
+);
+ALTER TABLE published ADD COLUMN disputed {i16} NOT NULL DEFAULT 0;
+"#,
+    // 6: evidence by device history (aggregate.rs, rules::DeviceRules). home_v6: whether
+    // the home network (`origin`) is an IPv6 one; link: the first network of the other
+    // family the device sent from (0: none), one reporter with its home; confirmed: its
+    // reports that got listed. Devices from before keep the full weight their votes had.
+    r#"
+ALTER TABLE devices ADD COLUMN home_v6 {bool} NOT NULL DEFAULT false;
+ALTER TABLE devices ADD COLUMN link {i64} NOT NULL DEFAULT 0;
+ALTER TABLE devices ADD COLUMN confirmed {i64} NOT NULL DEFAULT 0;
+UPDATE devices SET confirmed = 1000000;
+"#,
 ];
 
 /// The schema version this server creates and expects.

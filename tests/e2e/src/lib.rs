@@ -728,23 +728,19 @@ impl Reporter {
         Reporter { device: device_id(n), sent: std::sync::atomic::AtomicU64::new(0) }
     }
 
-    /// Sends one batch from `local`: each report is (E.164 number, spam?), spam ones as
-    /// `scam`, each with a fresh idempotency key. Returns (status, JSON answer).
+    /// Sends one signed batch from `local`: each report is (E.164 number, spam?), spam
+    /// ones as `scam`, each with a fresh idempotency key. Returns (status, JSON answer).
     pub fn send(&self, server: &Server, local: std::net::IpAddr, reports: &[(&str, bool)]) -> (u16, serde_json::Value) {
-        let reports: Vec<serde_json::Value> = reports
+        let keys: Vec<String> = reports
             .iter()
-            .map(|(number, spam)| {
-                let n = self.sent.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                let mut r = serde_json::json!({
-                    "key": format!("{}-{n}", self.device), "number": number, "spam": spam, "at": 0
-                });
-                if *spam {
-                    r["category"] = serde_json::json!("scam");
-                }
-                r
-            })
+            .map(|_| format!("k{}-{}", &self.device[..8], self.sent.fetch_add(1, std::sync::atomic::Ordering::Relaxed)))
             .collect();
-        let body = serde_json::json!({ "device": self.device, "reports": reports });
+        let items: Vec<(&str, &str, bool, Option<&str>)> = reports
+            .iter()
+            .zip(&keys)
+            .map(|((number, spam), key)| (key.as_str(), *number, *spam, spam.then_some("scam")))
+            .collect();
+        let body = batch(&self.device, &items);
         let r = client_from(local)
             .post(format!("{}/v1/reports", url_from(server, local)))
             .header("content-type", "application/json")
