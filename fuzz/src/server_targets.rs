@@ -6,7 +6,7 @@
 //! input and seed under `cargo test`. It may use only `ringfence_server`,
 //! `ringfence_core`, `serde_json` and `std`.
 
-use ringfence_core::wire::{ReportBatch, ReportItem};
+use ringfence_core::wire::{self, ReportBatch, ReportItem, SigningKey};
 use ringfence_core::E164;
 use ringfence_server::origin::{canonical, parse_forwarded_ip, Cidr, OriginPolicy};
 use ringfence_server::request;
@@ -27,9 +27,18 @@ const CONTENT_TYPES: [&[u8]; 6] = [
     b"application/jsonx",
 ];
 
+/// The fixed time and key the target signs with: fuzzing cannot forge signatures, so
+/// the reports themselves are reached by signing what the input gives.
+const NOW: i64 = 1_800_000_000;
+
+fn signed(batch: &ReportBatch, key: &SigningKey) -> Vec<u8> {
+    serde_json::to_vec(&wire::sign_batch(batch, key)).expect("serialise")
+}
+
 /// `POST /v1/reports` as the server reads it (`request::decode_reports`: content type,
-/// JSON, device id, batch size, every report): byte 0 picks the content type (or none),
-/// the rest is the body. Checks: a refusal is a 4xx with a documented code and a
+/// envelope, signature, device id, clock, nonce, batch size, every report): byte 0 picks
+/// the content type (or none) and, with bit 0x40, whether the rest is sent as it is or,
+/// read as an unsigned batch, signed by a test device first. Checks: a refusal is a 4xx with a documented code and a
 /// message; an accepted batch keeps every promise (device id, 1-500 reports, valid keys,
 /// numbers that are E.164 and not emergency numbers when reported as spam, reportable
 /// categories, bounded trimmed comments), and sent again as a phone would send it, it
@@ -37,7 +46,13 @@ const CONTENT_TYPES: [&[u8]; 6] = [
 pub fn server_reports(data: &[u8]) {
     let Some((&sel, body)) = data.split_first() else { return };
     let ct = if sel & 0x80 != 0 { None } else { Some(CONTENT_TYPES[usize::from(sel) % CONTENT_TYPES.len()]) };
-    match request::decode_reports(ct, body) {
+    let key = SigningKey::from_bytes(&[0x5e; 32]);
+    let to_sign = (sel & 0x40 != 0).then(|| serde_json::from_slice::<ReportBatch>(body).ok()).flatten();
+    let body = match &to_sign {
+        Some(b) => signed(&ReportBatch { device: wire::device_id(&key.verifying_key()), ..b.clone() }, &key),
+        None => body.to_vec(),
+    };
+    match request::decode_reports(ct, &body, NOW) {
         Ok((device, reports)) => {
             assert!(
                 device.len() == 32 && device.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)),
@@ -63,6 +78,8 @@ pub fn server_reports(data: &[u8]) {
             }
             let again = ReportBatch {
                 device: device.clone(),
+                at: NOW,
+                nonce: "0f".repeat(8),
                 reports: reports
                     .iter()
                     .map(|r| ReportItem {
@@ -75,8 +92,10 @@ pub fn server_reports(data: &[u8]) {
                     })
                     .collect(),
             };
-            let json = serde_json::to_vec(&again).expect("serialise");
-            match request::decode_reports(Some(b"application/json"), &json) {
+            // Only a batch this target signed can be accepted (the signature), so its key
+            // signs the repeat too.
+            let json = signed(&again, &key);
+            match request::decode_reports(Some(b"application/json"), &json, NOW) {
                 Ok((d, back)) => {
                     assert_eq!(d, device);
                     assert_eq!(back, reports, "accepted reports read differently when sent again");

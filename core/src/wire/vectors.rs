@@ -31,9 +31,15 @@ const HALF_LIFE_SECS: u32 = 125 * 86_400;
 const SNAPSHOT_AT: i64 = 1_795_600_000;
 const DELTA_AT: i64 = 1_795_606_460;
 const BUCKET_AT: i64 = 1_795_606_520;
+const DISPUTED_AT: i64 = 1_795_692_860;
 
 fn key() -> SigningKey {
     SigningKey::from_bytes(&SEED)
+}
+
+/// The test device's key: the seed 32, 33, ..., 63.
+fn device_key() -> SigningKey {
+    SigningKey::from_bytes(&std::array::from_fn(|i| 32 + i as u8))
 }
 
 fn dir() -> PathBuf {
@@ -46,7 +52,7 @@ fn dir() -> PathBuf {
 /// few hours before `created_at`, as a phone reads it back.
 fn entry(created_at: i64, key: u64, category: Category, score_code: u8, days_ago: i64) -> Entry {
     let at = created_at - days_ago * 86_400 - 3 * 3600;
-    Entry { key, category, score: dequantise(score_code), last_activity: rounded_activity(created_at, at) }
+    Entry { key, category, score: dequantise(score_code), last_activity: rounded_activity(created_at, at), disputed: false }
 }
 
 fn header(kind: Kind, version: u64, base_version: u64, created_at: i64) -> Header {
@@ -102,6 +108,19 @@ fn delta() -> Payload {
     )
 }
 
+/// Version 4 on top of version 3, format 2: +821055550101 is disputed and held (its
+/// entry flagged), +821098765432 stays as it was listed, and a number cleared by the
+/// operator is deleted.
+fn disputed_delta() -> Payload {
+    use Category::*;
+    let held = Entry { disputed: true, ..entry(DISPUTED_AT, 821_055_550_101, Scam, 12, 0) };
+    payload(
+        header(Kind::Delta, 4, 3, DISPUTED_AT),
+        vec![held, entry(DISPUTED_AT, 821_098_765_432, Telemarketing, 16, 1)],
+        vec![827_012_345_670],
+    )
+}
+
 /// The answer to a lookup of +821098765432 at version 3: the three numbers of its
 /// bucket, found by counting up from +821000000000, as tags.
 fn bucket() -> (Payload, Vec<E164>) {
@@ -147,7 +166,9 @@ fn manifest() -> Manifest {
 /// A phone's upload: a spam report with category and comment, and a "not spam" vote.
 fn report_batch() -> ReportBatch {
     ReportBatch {
-        device: "3d61b649eb69912c656c5f4b6d19b3d9".into(),
+        device: device_id(&device_key().verifying_key()),
+        at: 1_795_606_460,
+        nonce: "8f0c6b1e2d3a4f5e6a7b8c9d0e1f2a3b".into(),
         reports: vec![
             ReportItem {
                 key: "9f1c0b7e4d2a47b58e0c6a1d2f3b4c5d".into(),
@@ -182,6 +203,9 @@ struct FileVector {
     /// The lookup salt, hex (bucket only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     lookup_salt: Option<String>,
+    /// The header's format byte: 1, or 2 when an entry carries a flag (absent: 1).
+    #[serde(default = "format_1", skip_serializing_if = "is_format_1")]
+    format: u8,
     #[serde(with = "HeaderJson")]
     header: Header,
     /// The header's last field, the length of the compressed body.
@@ -221,6 +245,18 @@ mod hex_id {
     }
 }
 
+fn format_1() -> u8 {
+    FORMAT_WITHOUT_FLAGS
+}
+
+fn is_format_1(f: &u8) -> bool {
+    *f == FORMAT_WITHOUT_FLAGS
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
 #[derive(Serialize, Deserialize, PartialEq, Debug)]
 #[serde(deny_unknown_fields)]
 struct EntryJson {
@@ -234,6 +270,9 @@ struct EntryJson {
     score_code: u8,
     last_activity: i64,
     age_code: u8,
+    /// Format 2's flag bit 0 (absent: not disputed).
+    #[serde(default, skip_serializing_if = "is_false")]
+    disputed: bool,
 }
 
 #[derive(Serialize, Deserialize, PartialEq, Debug)]
@@ -250,6 +289,7 @@ fn describe(about: &str, p: &Payload, bytes: &[u8], numbers: &[E164], salt: Opti
         about: about.into(),
         public_key: hex(key().verifying_key().as_bytes()),
         lookup_salt: salt.map(hex),
+        format: bytes[4],
         header: p.header,
         body_length: body_len as u32,
         columns: hex(&testing::encode_columns(p)),
@@ -266,6 +306,7 @@ fn describe(about: &str, p: &Payload, bytes: &[u8], numbers: &[E164], salt: Opti
                 score_code: quantise(e.score),
                 last_activity: e.last_activity,
                 age_code: age_code(age_days(h.created_at, e.last_activity)),
+                disputed: e.disputed,
             })
             .collect(),
         deletions: p
@@ -280,7 +321,12 @@ fn numbers_of(p: &Payload) -> Vec<E164> {
     p.entries.iter().map(|e| E164::from_u64(e.key).unwrap()).collect()
 }
 
-const FILES: [(&str, Kind); 3] = [("snapshot", Kind::Snapshot), ("delta", Kind::Delta), ("bucket", Kind::Bucket)];
+const FILES: [(&str, Kind); 4] = [
+    ("snapshot", Kind::Snapshot),
+    ("delta", Kind::Delta),
+    ("bucket", Kind::Bucket),
+    ("disputed-delta", Kind::Delta),
+];
 
 fn regenerate() {
     let dir = dir();
@@ -290,6 +336,13 @@ fn regenerate() {
         ("snapshot", "a snapshot: every listed number at version 2", snapshot(), numbers_of(&snapshot()), None),
         ("delta", "a delta from version 2 to 3: two upserts, two deletions", delta(), numbers_of(&delta()), None),
         ("bucket", "the lookup bucket of +821098765432 at version 3", bucket, bucket_numbers, Some(&SALT[..])),
+        (
+            "disputed-delta",
+            "format 2: a delta from version 3 to 4 holding a disputed number (flagged), one upsert, one deletion",
+            disputed_delta(),
+            numbers_of(&disputed_delta()),
+            None,
+        ),
     ];
     for (name, about, p, numbers, salt) in files {
         let bytes = encode(&p, &key()).unwrap();
@@ -297,8 +350,16 @@ fn regenerate() {
         std::fs::write(dir.join(format!("{name}.bin")), &bytes).unwrap();
         std::fs::write(dir.join(format!("{name}.json")), json + "\n").unwrap();
     }
-    std::fs::write(dir.join("manifest.json"), serde_json::to_vec_pretty(&manifest()).unwrap()).unwrap();
-    std::fs::write(dir.join("report-batch.json"), serde_json::to_vec(&report_batch()).unwrap()).unwrap();
+    std::fs::write(dir.join("manifest.json"), sign_manifest(&manifest(), &key())).unwrap();
+    let batch = sign_batch(&report_batch(), &device_key());
+    std::fs::write(dir.join("report-batch.json"), serde_json::to_vec_pretty(&batch).unwrap()).unwrap();
+    let ack = sign_ack(&batch_digest(&batch.batch), report_ack(), &key());
+    std::fs::write(dir.join("report-ack.json"), serde_json::to_vec_pretty(&ack).unwrap()).unwrap();
+}
+
+/// The server's answer to the report batch: both counted.
+fn report_ack() -> ReportAck {
+    ReportAck { accepted: 2, duplicates: 0 }
 }
 
 fn read(name: &str) -> Vec<u8> {
@@ -327,7 +388,7 @@ fn expected(v: &FileVector) -> Payload {
             assert!((e.score - score).abs() < 1e-9, "score {} is not code {}", e.score, e.score_code);
             assert_eq!(age_code(age_days(h.created_at, e.last_activity)), e.age_code);
             assert_eq!(rounded_activity(h.created_at, e.last_activity), e.last_activity, "last_activity is rounded");
-            Entry { key, category: e.category, score, last_activity: e.last_activity }
+            Entry { key, category: e.category, score, last_activity: e.last_activity, disputed: e.disputed }
         })
         .collect();
     let deletions = v
@@ -364,6 +425,7 @@ fn golden_vectors_decode_to_their_content_and_encode_to_their_bytes() {
         // Bytes -> content.
         let (header, body_len) = peek_header(&bytes).unwrap();
         assert_eq!((header, body_len), (want.header, v.body_length as usize), "{name}: header");
+        assert_eq!(bytes[4], v.format, "{name}: format byte");
         let body = &bytes[HEADER_LEN..HEADER_LEN + body_len];
         assert_eq!(hex(&zstd::decode_all(body).unwrap()), v.columns, "{name}: the decompressed columns");
         assert_eq!(decode(&bytes, &vk, &Limits::default()).as_ref(), Ok(&want), "{name}: decoded");
@@ -379,17 +441,22 @@ fn golden_vectors_decode_to_their_content_and_encode_to_their_bytes() {
         );
     }
 
-    // The manifest names the key that signed the files, and the bucket's salt.
+    // The manifest, signed by the key that signed the files, names it and the bucket's salt.
     let bytes = read("manifest.json");
-    let m: Manifest = serde_json::from_slice(&bytes).unwrap();
-    assert_eq!(m, manifest());
-    assert_eq!(serde_json::to_vec_pretty(&manifest()).unwrap(), bytes, "manifest.json byte for byte");
+    let (m, signer) = open_manifest(&bytes, Some(&vk)).unwrap();
+    assert_eq!((&m, signer), (&manifest(), vk));
+    assert_eq!(sign_manifest(&manifest(), &key()), bytes, "manifest.json byte for byte (ed25519 is deterministic)");
     assert_eq!(parse_public_key(&m.key), Some(vk));
     assert_eq!(unhex(&m.lookup_salt).as_deref(), Some(&SALT[..]));
 
+    // The report batch, signed by the device whose id it carries, and the server's ack.
     let bytes = read("report-batch.json");
-    assert_eq!(serde_json::from_slice::<ReportBatch>(&bytes).unwrap(), report_batch());
-    assert_eq!(serde_json::to_vec(&report_batch()).unwrap(), bytes, "report-batch.json byte for byte");
+    let env: SignedBatch = serde_json::from_slice(&bytes).unwrap();
+    let (batch, digest) = open_batch(&env).unwrap();
+    assert_eq!(batch, report_batch());
+    assert_eq!(serde_json::to_vec_pretty(&sign_batch(&report_batch(), &device_key())).unwrap(), bytes);
+    let ack: SignedAck = serde_json::from_slice(&read("report-ack.json")).unwrap();
+    assert_eq!(verify_ack(&ack, &digest, &vk).unwrap(), report_ack());
 }
 
 /// The committed fixtures are the ones the definitions above make (so regenerating
@@ -398,7 +465,8 @@ fn golden_vectors_decode_to_their_content_and_encode_to_their_bytes() {
 fn golden_vectors_are_the_ones_defined_here() {
     fixtures_ready();
     let (bucket, _) = bucket();
-    for (name, p) in [("snapshot", snapshot()), ("delta", delta()), ("bucket", bucket)] {
+    for (name, p) in [("snapshot", snapshot()), ("delta", delta()), ("bucket", bucket), ("disputed-delta", disputed_delta())]
+    {
         let v: FileVector = serde_json::from_slice(&read(&format!("{name}.json"))).unwrap();
         assert_eq!(expected(&v), p, "{name}.json");
     }
