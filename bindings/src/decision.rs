@@ -197,6 +197,9 @@ pub enum Reason {
     RepeatedCaller,
     /// The user paused screening (`pause`): every call rings until the pause ends.
     Paused,
+    /// Quiet hours (`quiet.hours`, in the phone's local time): a call that would have
+    /// rung got `quiet.action` (silence by default).
+    QuietHours,
 }
 
 /// Methods on [`Reason`].
@@ -231,6 +234,7 @@ impl From<core::Reason> for Reason {
             R::UnknownCaller => Reason::UnknownCaller,
             R::RepeatedCaller => Reason::RepeatedCaller,
             R::Paused => Reason::Paused,
+            R::QuietHours => Reason::QuietHours,
         }
     }
 }
@@ -258,6 +262,7 @@ impl From<Reason> for core::Reason {
             Reason::UnknownCaller => R::UnknownCaller,
             Reason::RepeatedCaller => R::RepeatedCaller,
             Reason::Paused => R::Paused,
+            Reason::QuietHours => R::QuietHours,
         }
     }
 }

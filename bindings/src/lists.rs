@@ -1,7 +1,9 @@
 //! Block and allow lists (`ringfence_core::rules`) as FFI records.
 
+use crate::error::RingfenceError;
 use ringfence_core::number::Pattern;
 use ringfence_core::rules as core;
+use ringfence_core::schedule::{Days, Hours, Window};
 
 /// Which of the user's two lists. (Not `List`: that would shadow Kotlin's `List`.)
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, uniffi::Enum)]
@@ -45,6 +47,14 @@ pub struct Rule {
     /// When a temporary rule ends (Unix seconds; it matches calls before then);
     /// `null`/`nil`: never.
     pub until: Option<i64>,
+    /// The hours of the phone's local time it matches in ("22:00-07:00"); `null`/`nil`:
+    /// all day.
+    pub between: Option<String>,
+    /// The days it matches on ("mon-fri"; a night belongs to the day it starts on);
+    /// `null`/`nil`: every day.
+    pub days: Option<String>,
+    /// The SIM it is limited to; `null`/`nil`: every SIM.
+    pub sim: Option<String>,
 }
 
 impl From<core::Rule> for Rule {
@@ -59,6 +69,9 @@ impl From<core::Rule> for Rule {
             label: r.label,
             created_at: r.created_at,
             until: r.until,
+            between: r.window.and_then(|w| w.hours).map(|h| h.to_string()),
+            days: r.window.map(|w| w.days).filter(|d| *d != Days::ALL).map(|d| d.to_string()),
+            sim: r.sim,
         }
     }
 }
@@ -79,4 +92,37 @@ pub struct RuleInput {
     pub pattern: String,
     #[uniffi(default = None)]
     pub label: Option<String>,
+    /// When it ends (Unix seconds), as for `addRule`.
+    #[uniffi(default = None)]
+    pub until: Option<i64>,
+    /// Hours of local time ("22:00-07:00"), as for `addRule`.
+    #[uniffi(default = None)]
+    pub between: Option<String>,
+    /// Days ("mon-fri"), as for `addRule`.
+    #[uniffi(default = None)]
+    pub days: Option<String>,
+    /// The SIM, as for `addRule`.
+    #[uniffi(default = None)]
+    pub sim: Option<String>,
+}
+
+/// What `addRule` and `addRules` pass on: the window read from `between` and `days`.
+pub(crate) fn rule_options(
+    label: Option<String>,
+    until: Option<i64>,
+    between: Option<String>,
+    days: Option<String>,
+    sim: Option<String>,
+) -> Result<core::RuleOptions, RingfenceError> {
+    let bad = |argument: &str, details: String| RingfenceError::InvalidArgument { argument: argument.into(), details };
+    let between = between.filter(|b| !b.trim().is_empty());
+    let days = days.filter(|d| !d.trim().is_empty());
+    let window = if between.is_none() && days.is_none() {
+        None
+    } else {
+        let hours = between.as_deref().map(Hours::parse).transpose().map_err(|e| bad("between", e))?;
+        let days = days.as_deref().map(Days::parse).transpose().map_err(|e| bad("days", e))?.unwrap_or(Days::ALL);
+        Some(Window { days, hours })
+    };
+    Ok(core::RuleOptions { label, until, window, sim })
 }

@@ -41,6 +41,27 @@ pub struct Policy {
     /// The user's choice of action per category (`category.<code>`); categories not in
     /// the map use the built-in default.
     pub category_actions: HashMap<Category, Action>,
+    /// Hours of local time in which `unknownAction` applies ("22:00-07:00",
+    /// `unknown.hours`); `null`/`nil`: all day. Outside them unknown callers ring.
+    pub unknown_hours: Option<String>,
+    /// Days on which those hours start (`unknown.days`, "daily" by default).
+    pub unknown_days: String,
+    /// Hours in which `hiddenAction` applies (`hidden.hours`); `null`/`nil`: all day.
+    pub hidden_hours: Option<String>,
+    /// Days for `hiddenHours` (`hidden.days`).
+    pub hidden_days: String,
+    /// Hours in which `categoryActions` apply (`category.hours`); outside them every
+    /// category has its default. `null`/`nil`: all day.
+    pub category_hours: Option<String>,
+    /// Days for `categoryHours` (`category.days`).
+    pub category_days: String,
+    /// Quiet hours ("22:00-07:00", `quiet.hours`); `null`/`nil`: off. In them only
+    /// contacts, the allow list, numbers called recently and repeated callers ring.
+    pub quiet_hours: Option<String>,
+    /// The days quiet hours start on (`quiet.days`, "daily" by default).
+    pub quiet_days: String,
+    /// What quiet hours do with the calls they catch (`quiet.action`, `SILENCE`).
+    pub quiet_action: Action,
 }
 
 impl From<core::Policy> for Policy {
@@ -59,6 +80,15 @@ impl From<core::Policy> for Policy {
             repeat_minutes: p.repeat_minutes,
             repeat_min_gap_seconds: p.repeat_min_gap_seconds,
             category_actions: p.category_actions.into_iter().map(|(c, a)| (c.into(), a.into())).collect(),
+            unknown_hours: p.unknown_window.hours.map(|h| h.to_string()),
+            unknown_days: p.unknown_window.days.to_string(),
+            hidden_hours: p.hidden_window.hours.map(|h| h.to_string()),
+            hidden_days: p.hidden_window.days.to_string(),
+            category_hours: p.category_window.hours.map(|h| h.to_string()),
+            category_days: p.category_window.days.to_string(),
+            quiet_hours: p.quiet_hours.map(|h| h.to_string()),
+            quiet_days: p.quiet_days.to_string(),
+            quiet_action: p.quiet_action.into(),
         }
     }
 }

@@ -24,7 +24,7 @@ use crate::decision::{Decision, Verification};
 use crate::directory::{DirectoryBatch, DirectoryEntry, DirectoryKind, SkippedPrefix};
 use crate::history::{HistoryEntry, Stats};
 use crate::import::{ImportSummary, ListFormat};
-use crate::lists::{Rule, RuleAdded, RuleInput, RuleList};
+use crate::lists::{rule_options, Rule, RuleAdded, RuleInput, RuleList};
 use crate::number::NormalizedNumber;
 use crate::outgoing::OutgoingCall;
 use crate::policy::{Policy, PolicySetting};
@@ -205,10 +205,25 @@ impl Screener {
     /// - `network_region`: the region of the network the phone is on, when it is roaming
     ///   (Android `TelephonyManager.getNetworkCountryIso()`); that region's emergency
     ///   numbers ring too. `null`/`nil` at home.
+    /// - `utc_offset_seconds`: how far the phone's clock is ahead of UTC at the call, for
+    ///   time windows (quiet hours, rules and modes limited to hours and days). Android
+    ///   `TimeZone.getDefault().getOffset(atMillis) / 1000`, iOS
+    ///   `TimeZone.current.secondsFromGMT(for: date)`. `null`/`nil`: windows in UTC.
+    /// - `sim`: the SIM or subscription the call came in on (Android: the subscription
+    ///   id from the call's `PhoneAccountHandle`); rules for that SIM match too.
+    ///   `null`/`nil`: only rules for every SIM.
     ///
     /// A malformed caller ID is not an error: it is a decision with reason
-    /// `INVALID_NUMBER`. An unknown `network_region` is `InvalidArgument`.
-    #[uniffi::method(default(verification = None, is_contact = false, at = None, network_region = None))]
+    /// `INVALID_NUMBER`. An unknown `network_region`, or an offset beyond 18 hours, is
+    /// `InvalidArgument`.
+    #[uniffi::method(default(
+        verification = None,
+        is_contact = false,
+        at = None,
+        network_region = None,
+        utc_offset_seconds = None,
+        sim = None
+    ))]
     pub fn screen(
         &self,
         caller_id: String,
@@ -216,15 +231,26 @@ impl Screener {
         is_contact: bool,
         at: Option<i64>,
         network_region: Option<String>,
+        utc_offset_seconds: Option<i32>,
+        sim: Option<String>,
     ) -> Result<Decision, RingfenceError> {
-        let call = call(&caller_id, verification, is_contact, at, network(network_region)?);
+        let mut call = call(&caller_id, verification, is_contact, at, network(network_region)?);
+        call.utc_offset = offset(utc_offset_seconds)?;
+        call.sim = sim.as_deref();
         self.with(|s| Ok(s.screen(&call).into()))
     }
 
     /// `screen`, then keeps the call in the history (a small write). On Android,
     /// prefer `screen`, answer the system, then `record`: a write may wait for another
     /// process's transaction, and the answer must not.
-    #[uniffi::method(default(verification = None, is_contact = false, at = None, network_region = None))]
+    #[uniffi::method(default(
+        verification = None,
+        is_contact = false,
+        at = None,
+        network_region = None,
+        utc_offset_seconds = None,
+        sim = None
+    ))]
     pub fn screen_and_record(
         &self,
         caller_id: String,
@@ -232,8 +258,12 @@ impl Screener {
         is_contact: bool,
         at: Option<i64>,
         network_region: Option<String>,
+        utc_offset_seconds: Option<i32>,
+        sim: Option<String>,
     ) -> Result<Decision, RingfenceError> {
-        let call = call(&caller_id, verification, is_contact, at, network(network_region)?);
+        let mut call = call(&caller_id, verification, is_contact, at, network(network_region)?);
+        call.utc_offset = offset(utc_offset_seconds)?;
+        call.sim = sim.as_deref();
         self.with(|s| Ok(s.screen_and_record(&call)?.into()))
     }
 
@@ -280,18 +310,28 @@ impl Screener {
     /// rule, a prefix, takes over), drops out of `rules()`, and is deleted from the file
     /// at a later change of the lists. For "for 2 hours" pass now + 7200.
     ///
+    /// `between` ("22:00-07:00", the phone's local time; across midnight the night
+    /// belongs to the day it starts on) and `days` ("mon-fri", "sat,sun") limit the rule
+    /// to a window, checked against each call's `at` and `utcOffsetSeconds`; `sim` limits
+    /// it to calls on that SIM. Adding a pattern again replaces label, end, window and SIM.
+    ///
     /// Errors: `InvalidPattern`; `EmergencyNumber` for an emergency number on the
-    /// block list; `BadSettingValue` (key "until") for an `until` not in the future.
-    #[uniffi::method(default(label = None, until = None))]
+    /// block list; `BadSettingValue` (key "until") for an `until` not in the future,
+    /// (key "sim") for a SIM id over 64 bytes; `InvalidArgument` ("between", "days").
+    #[uniffi::method(default(label = None, until = None, between = None, days = None, sim = None))]
     pub fn add_rule(
         &self,
         list: RuleList,
         pattern: String,
         label: Option<String>,
         until: Option<i64>,
+        between: Option<String>,
+        days: Option<String>,
+        sim: Option<String>,
     ) -> Result<RuleAdded, RingfenceError> {
+        let options = rule_options(label, until, between, days, sim)?;
         self.with(|s| {
-            let (rule, is_new) = s.add_rule_until(list.into(), &pattern, label.as_deref(), until)?;
+            let (rule, is_new) = s.add_rule_with(list.into(), &pattern, &options)?;
             Ok(RuleAdded { rule: rule.into(), is_new })
         })
     }
@@ -300,9 +340,13 @@ impl Screener {
     /// one bad pattern or emergency number and nothing is added. Returns how many were
     /// new. Blocking for large lists.
     pub fn add_rules(&self, list: RuleList, rules: Vec<RuleInput>) -> Result<u64, RingfenceError> {
+        let inputs = rules
+            .into_iter()
+            .map(|r| Ok((r.pattern, rule_options(r.label, r.until, r.between, r.days, r.sim)?)))
+            .collect::<Result<Vec<_>, RingfenceError>>()?;
         self.with(|s| {
-            let pairs: Vec<(String, Option<String>)> = rules.into_iter().map(|r| (r.pattern, r.label)).collect();
-            Ok(s.add_rules(list.into(), &pairs)? as u64)
+            let inputs: Vec<(&str, _)> = inputs.iter().map(|(p, o)| (p.as_str(), o.clone())).collect();
+            Ok(s.add_rules_with(list.into(), &inputs)? as u64)
         })
     }
 
@@ -756,7 +800,24 @@ fn call(
     at: Option<i64>,
     network_region: Option<Region>,
 ) -> Call<'_> {
-    Call { caller_id, verification: verification.map(Into::into).unwrap_or_default(), is_contact, at, network_region }
+    Call {
+        caller_id,
+        verification: verification.map(Into::into).unwrap_or_default(),
+        is_contact,
+        at,
+        network_region,
+        ..Call::default()
+    }
+}
+
+/// The phone's UTC offset, if the app gave one: at most 18 hours either way.
+fn offset(seconds: Option<i32>) -> Result<Option<i32>, RingfenceError> {
+    match seconds {
+        Some(s) if s.abs() > 18 * 3600 => {
+            Err(bad_argument("utc_offset_seconds", format!("{s} s is more than 18 hours from UTC")))
+        }
+        s => Ok(s),
+    }
 }
 
 /// The roaming network's region, if the app gave one.

@@ -82,11 +82,18 @@ pub fn rules(rules: &[Rule], as_json: bool, out: &mut dyn Write) -> io::Result<(
                 "label": r.label,
                 "created_at": r.created_at,
                 "until": r.until,
+                "window": r.window.map(|w| w.to_string()),
+                "sim": r.sim,
             });
             writeln!(out, "{v}")?;
         } else {
             let until = r.until.map_or_else(|| "-".to_string(), time);
-            let line = format!("{:<20} {until:<20} {}", r.pattern.to_string(), r.label.as_deref().unwrap_or(""));
+            let mut when = r.window.map_or_else(|| "always".to_string(), |w| w.to_string());
+            if let Some(sim) = &r.sim {
+                when.push_str(&format!(" sim:{sim}"));
+            }
+            let line =
+                format!("{:<20} {until:<20} {when:<24} {}", r.pattern.to_string(), r.label.as_deref().unwrap_or(""));
             writeln!(out, "{}", line.trim_end())?;
         }
     }

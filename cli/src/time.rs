@@ -12,6 +12,25 @@ pub fn parse(s: &str) -> Result<i64, String> {
     })
 }
 
+/// A call's time as `check --at` gives it: the instant, and the phone's UTC offset in
+/// seconds when the text carried one (RFC 3339 with `+09:00` or `Z`; Unix seconds carry
+/// none, and time windows are then read in UTC).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct At {
+    pub secs: i64,
+    pub utc_offset: Option<i32>,
+}
+
+/// A `check --at` value: the instant and its offset.
+pub fn parse_at(s: &str) -> Result<At, String> {
+    let secs = parse(s)?;
+    let utc_offset = jiff::fmt::temporal::Pieces::parse(s.trim()).ok().and_then(|p| p.offset()).map(|o| match o {
+        jiff::fmt::temporal::PiecesOffset::Numeric(n) => n.offset().seconds(),
+        _ => 0,
+    });
+    Ok(At { secs, utc_offset })
+}
+
 /// An `--until` value as Unix seconds: a time as for [`parse`], or a date alone
 /// (`2026-12-31`), which means the end of that day in UTC (the rule ends at the next
 /// midnight UTC).
@@ -53,7 +72,7 @@ pub fn parse_duration(s: &str) -> Result<i64, String> {
 
 #[cfg(test)]
 mod tests {
-    use super::{parse, parse_duration, parse_until};
+    use super::{parse, parse_at, parse_duration, parse_until, At};
 
     #[test]
     fn forms() {
@@ -62,6 +81,10 @@ mod tests {
         assert_eq!(parse("2026-12-02T13:30:00Z"), Ok(1_796_218_200));
         assert!(parse("2026-12-02 22:30").is_err(), "no offset: ambiguous");
         assert!(parse("tomorrow").is_err());
+        assert_eq!(parse_at("2026-12-02T22:30:00+09:00"), Ok(At { secs: 1_796_218_200, utc_offset: Some(32_400) }));
+        assert_eq!(parse_at("2026-12-02T08:30:00-05:00").map(|a| a.utc_offset), Ok(Some(-18_000)));
+        assert_eq!(parse_at("2026-12-02T13:30:00Z"), Ok(At { secs: 1_796_218_200, utc_offset: Some(0) }));
+        assert_eq!(parse_at("1796218200"), Ok(At { secs: 1_796_218_200, utc_offset: None }));
     }
 
     #[test]

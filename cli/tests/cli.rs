@@ -337,3 +337,51 @@ fn temporary_rules_and_the_pause() {
     assert_eq!(cli.ok("KR", &["pause", "off"]).trim(), "not paused");
     assert_eq!(cli.json_lines("KR", &["check", "--json", "02-123-4567"])[0]["action"], "block");
 }
+
+/// Item 3: quiet hours and rules limited to windows and SIMs, read in the offset of
+/// `--at` (the phone's local time), across midnight.
+#[test]
+fn schedules_quiet_hours_and_sims() {
+    let cli = Cli::new();
+    for (k, v) in [("quiet.hours", "22:00-07:00"), ("quiet.days", "mon-fri"), ("quiet.action", "silence")] {
+        cli.ok("KR", &["policy", "set", k, v]);
+    }
+    let policy = &cli.json_lines("KR", &["policy", "show", "--json"])[0];
+    assert_eq!((policy["quiet.hours"].as_str(), policy["quiet.days"].as_str()), (Some("22:00-07:00"), Some("mon-fri")));
+    let check = |at: &str, extra: &[&str], n: &str| {
+        let mut args = vec!["check", "--json", "--at", at];
+        args.extend_from_slice(extra);
+        args.push(n);
+        cli.json_lines("KR", &args).remove(0)
+    };
+    // Wednesday 23:30 in Seoul is quiet; the same instant in UTC (14:30) is not.
+    let d = check("2026-12-02T23:30:00+09:00", &[], "010-2222-3333");
+    assert_eq!((d["action"].as_str(), d["reasons"].clone()), (Some("silence"), serde_json::json!(["quiet_hours"])));
+    assert_eq!(check("2026-12-02T14:30:00Z", &[], "010-2222-3333")["action"], "allow");
+    assert_eq!(check("1796225400", &[], "010-2222-3333")["action"], "allow", "Unix seconds: UTC");
+    // Saturday 06:00 is Friday's night; Monday 06:00 is Sunday's.
+    assert_eq!(check("2026-12-05T06:00:00+09:00", &[], "010-2222-3333")["action"], "silence");
+    assert_eq!(check("2026-12-07T06:00:00+09:00", &[], "010-2222-3333")["action"], "allow");
+
+    // A rule for office hours on weekdays, on one SIM.
+    let out = cli
+        .ok("KR", &["block", "add", "070-1234-5678", "--between", "09:00-18:00", "--days", "mon-fri", "--sim", "work"]);
+    assert_eq!(out.trim(), "+827012345678 added to the block list (mon-fri 09:00-18:00) on SIM work");
+    let rule = &cli.json_lines("KR", &["block", "list", "--json"])[0];
+    assert_eq!((rule["window"].as_str(), rule["sim"].as_str()), (Some("mon-fri 09:00-18:00"), Some("work")));
+    assert!(cli.ok("KR", &["block", "list"]).contains("mon-fri 09:00-18:00 sim:work"));
+    let noon = "2026-12-02T12:00:00+09:00";
+    assert_eq!(check(noon, &["--sim", "work"], "070-1234-5678")["action"], "block");
+    assert_eq!(check(noon, &["--sim", "home"], "070-1234-5678")["action"], "allow");
+    assert_eq!(check(noon, &[], "070-1234-5678")["action"], "allow", "no SIM given");
+    assert_eq!(check("2026-12-02T18:00:00+09:00", &["--sim", "work"], "070-1234-5678")["action"], "allow");
+    // Bad windows are usage errors; bad settings engine errors.
+    for args in [
+        &["block", "add", "070-1111-2222", "--between", "9-5"][..],
+        &["block", "add", "070-1111-2222", "--days", "someday"],
+        &["check", "--at", "2026-12-02 23:30", "010-2222-3333"],
+    ] {
+        assert_eq!(cli.run("KR", args, None).status.code(), Some(2), "{args:?}");
+    }
+    assert_eq!(cli.run("KR", &["policy", "set", "quiet.hours", "22:00"], None).status.code(), Some(1));
+}

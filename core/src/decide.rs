@@ -13,7 +13,13 @@
 //!    operator, invalid number, neighbour spoofing, failed STIR/SHAKEN) warn by default;
 //!    a repeated caller that a heuristic would silence rings with the warning instead;
 //! 7. otherwise the unknown-caller action (allow by default), except for numbers the
-//!    user called recently and repeated callers, which ring.
+//!    user called recently and repeated callers, which ring;
+//! 8. in quiet hours, a call from steps 4 to 7 that would ring gets the quiet-hours
+//!    action, unless the number was called recently or is a repeated caller.
+//!
+//! Rules may be limited to a window of the phone's local time and to a SIM; the hidden
+//! and unknown-caller actions and the category actions to a window (outside it they
+//! fall back to allow, and the category defaults).
 //!
 //! Everything here is pure: the screener gathers the inputs, this decides. Each step is
 //! a function of its own, tested on its own.
@@ -22,7 +28,8 @@ use crate::community::Evidence;
 use crate::decision::{Action, Call, Category, Decision, Reason, Reasons, Verification};
 use crate::number::{Caller, NumberType, PhoneNumber, Prefix, Region};
 use crate::policy::Policy;
-use crate::rules::RuleIndex;
+use crate::rules::{RuleIndex, Scope};
+use crate::schedule::LocalTime;
 use std::collections::{HashMap, HashSet};
 
 /// The user's own last report about a number.
@@ -83,30 +90,47 @@ pub fn decide_with(
         return d;
     }
     let n = match caller {
-        Caller::Hidden => return hidden(ctx),
-        Caller::Malformed(_) => return heuristics(ctx, call, None).unwrap_or_else(|| allow(None)),
+        Caller::Hidden => return quiet_hours(ctx, call, None, hidden_at(ctx, call), &mut || false),
+        Caller::Malformed(_) => {
+            let d = heuristics(ctx, call, None).unwrap_or_else(|| allow(None));
+            return quiet_hours(ctx, call, None, d, &mut || false);
+        }
         Caller::Number(n) => n,
     };
     if let Some(d) = allowed(ctx, call, n).or_else(|| blocked(ctx, call, n)) {
         return d;
     }
     let evidence = community(n);
-    let mut d = match community_step(ctx, n, evidence) {
-        Some(d) => d,
-        None => {
-            let mut repeats = Some(repeats);
-            let mut repeated = || {
-                repeat_applies(ctx.policy, evidence.as_ref())
-                    && repeats.take().is_some_and(|count| count(n) >= ctx.policy.repeat_calls)
-            };
-            match heuristics(ctx, call, Some(n)) {
-                Some(d) => repeated_through_heuristics(d, &mut repeated),
-                None => unknown_caller(ctx, call, n, &mut repeated),
-            }
-        }
+    // The repeat count is read at most once, and only when a step asks.
+    let mut repeats = Some(repeats);
+    let mut counted = None;
+    let mut repeated = || {
+        *counted.get_or_insert_with(|| {
+            repeat_applies(ctx.policy, evidence.as_ref())
+                && repeats.take().is_some_and(|count| count(n) >= ctx.policy.repeat_calls)
+        })
     };
+    let d = match community_step_at(ctx, call, n, evidence) {
+        Some(d) => d,
+        None => match heuristics(ctx, call, Some(n)) {
+            Some(d) => repeated_through_heuristics(d, &mut repeated),
+            None => unknown_caller(ctx, call, n, &mut repeated),
+        },
+    };
+    let mut d = quiet_hours(ctx, call, Some(n), d, &mut repeated);
     d.score = evidence.map(|e| e.score);
     d
+}
+
+/// The phone's local time at the call: its instant plus the offset it gave (UTC when it
+/// gave none); `None` when the call has no time.
+pub fn local_time(call: &Call) -> Option<LocalTime> {
+    call.at.map(|at| LocalTime::at(at, call.utc_offset.unwrap_or(0)))
+}
+
+/// What a rule's end, window and SIM are checked against for this call.
+pub fn scope<'c>(call: &Call<'c>) -> Scope<'c> {
+    Scope { at: rule_time(call), local: local_time(call), sim: call.sim }
 }
 
 fn decision(
@@ -177,7 +201,7 @@ fn rule_time(call: &Call) -> i64 {
 /// Step 2: the allow list, contacts, and numbers the user said are not spam.
 pub fn allowed(ctx: &Context, call: &Call, n: &PhoneNumber) -> Option<Decision> {
     let key = n.e164.as_u64();
-    let (reason, label) = if let Some(rule) = ctx.allow.find(n.e164, rule_time(call)) {
+    let (reason, label) = if let Some(rule) = ctx.allow.find(n.e164, &scope(call)) {
         (Reason::AllowList, rule.label.clone().unwrap_or_else(|| "On your allow list".into()))
     } else if call.is_contact || ctx.contacts.contains(&key) {
         (Reason::Contact, "Contact".into())
@@ -191,7 +215,7 @@ pub fn allowed(ctx: &Context, call: &Call, n: &PhoneNumber) -> Option<Decision> 
 
 /// Step 3: the block list, and numbers the user reported as spam.
 pub fn blocked(ctx: &Context, call: &Call, n: &PhoneNumber) -> Option<Decision> {
-    if let Some(rule) = ctx.block.find(n.e164, rule_time(call)) {
+    if let Some(rule) = ctx.block.find(n.e164, &scope(call)) {
         let label = rule.label.clone().unwrap_or_else(|| "On your block list".into());
         return Some(decision(Action::Block, Category::Personal, Reasons::of(Reason::BlockList), Some(label), Some(n)));
     }
@@ -200,17 +224,31 @@ pub fn blocked(ctx: &Context, call: &Call, n: &PhoneNumber) -> Option<Decision> 
     Some(decision(Action::Block, report.category, Reasons::of(Reason::Reported), Some(label), Some(n)))
 }
 
-/// Step 4: a caller who hides their number.
+/// Step 4: a caller who hides their number, with no time to check the hidden window at.
 pub fn hidden(ctx: &Context) -> Decision {
+    hidden_at(ctx, &Call::default())
+}
+
+/// Step 4: a caller who hides their number gets the hidden action inside its window
+/// (`hidden.hours`, `hidden.days`), and rings outside it.
+pub fn hidden_at(ctx: &Context, call: &Call) -> Decision {
     let label = Some(Category::Hidden.label().to_string());
-    decision(ctx.policy.hidden_action, Category::Hidden, Reasons::of(Reason::Hidden), label, None)
+    let action = ctx.policy.hidden_action_at(local_time(call));
+    decision(action, Category::Hidden, Reasons::of(Reason::Hidden), label, None)
+}
+
+/// Step 5: community evidence against the thresholds, the category actions as they
+/// are whatever the time (the Call Directory's view). See [`community_step_at`].
+pub fn community_step(ctx: &Context, n: &PhoneNumber, evidence: Option<Evidence>) -> Option<Decision> {
+    community_step_at(ctx, &Call::default(), n, evidence)
 }
 
 /// Step 5: community evidence against the thresholds. A category whose action the user
-/// set to `allow` lets the call on to the heuristics.
-pub fn community_step(ctx: &Context, n: &PhoneNumber, evidence: Option<Evidence>) -> Option<Decision> {
+/// set to `allow` lets the call on to the heuristics; the user's category actions hold
+/// inside `category.hours`/`category.days` only.
+pub fn community_step_at(ctx: &Context, call: &Call, n: &PhoneNumber, evidence: Option<Evidence>) -> Option<Decision> {
     let e = evidence?;
-    let action = community_action(ctx.policy, &e)?;
+    let action = community_action_at(ctx.policy, &e, local_time(call))?;
     let label = format!("{} (community score {:.0})", e.category.label(), e.score);
     Some(decision(action, e.category, Reasons::of(Reason::Community), Some(label), Some(n)))
 }
@@ -220,11 +258,16 @@ pub fn community_step(ctx: &Context, n: &PhoneNumber, evidence: Option<Evidence>
 /// for the category. `None` below the warn threshold, or when the category is allowed.
 /// (Step 5, and the import summary's count of what an imported list does now.)
 pub fn community_action(policy: &Policy, e: &Evidence) -> Option<Action> {
+    community_action_at(policy, e, None)
+}
+
+/// [`community_action`] at local time `t` (the category window applies).
+pub fn community_action_at(policy: &Policy, e: &Evidence, t: Option<LocalTime>) -> Option<Action> {
     if e.score < policy.warn_threshold {
         return None;
     }
     let default = if e.score >= policy.block_threshold { Action::Block } else { Action::Warn };
-    Some(policy.action_for(e.category, default)).filter(|a| *a != Action::Allow)
+    Some(policy.action_for_at(e.category, default, t)).filter(|a| *a != Action::Allow)
 }
 
 /// Step 6: what the number itself and the network say. Every heuristic that fires is a
@@ -269,9 +312,10 @@ pub fn heuristics(ctx: &Context, call: &Call, n: Option<&PhoneNumber>) -> Option
     }
     let mut reasons = Reasons::default();
     let mut best: Option<(Action, Category, String)> = None;
+    let local = local_time(call);
     for (reason, category, label) in fired {
         reasons.insert(reason);
-        let action = ctx.policy.action_for(category, Action::Warn);
+        let action = ctx.policy.action_for_at(category, Action::Warn, local);
         if best.as_ref().is_none_or(|(a, _, _)| action > *a) {
             best = Some((action, category, label));
         }
@@ -305,10 +349,11 @@ pub fn called_recently(ctx: &Context, call: &Call, n: &PhoneNumber) -> bool {
     days > 0 && call.at.unwrap_or(last).saturating_sub(last) < days * 86_400
 }
 
-/// Step 7: a caller nothing decided. The policy's unknown-caller action (`unknown`),
-/// except for numbers the user called recently and repeated callers, which ring.
+/// Step 7: a caller nothing decided. The policy's unknown-caller action (`unknown`, in
+/// its window), except for numbers the user called recently and repeated callers, which
+/// ring.
 pub fn unknown_caller(ctx: &Context, call: &Call, n: &PhoneNumber, repeated: &mut impl FnMut() -> bool) -> Decision {
-    let mode = ctx.policy.unknown_action;
+    let mode = ctx.policy.unknown_action_at(local_time(call));
     if mode == Action::Allow {
         return allow(Some(n));
     }
@@ -322,6 +367,35 @@ pub fn unknown_caller(ctx: &Context, call: &Call, n: &PhoneNumber, repeated: &mu
         return decision(Action::Allow, Category::None, reasons, Some("Repeated call".into()), Some(n));
     }
     decision(mode, Category::None, reasons, Some("Unknown caller".into()), Some(n))
+}
+
+/// Step 8: quiet hours. A call the steps before would let ring (or warn about more
+/// mildly than the quiet-hours action) gets `quiet.action`, unless the user called the
+/// number recently or it is a repeated caller. Contacts and the allow list never get here.
+pub fn quiet_hours(
+    ctx: &Context,
+    call: &Call,
+    n: Option<&PhoneNumber>,
+    mut d: Decision,
+    repeated: &mut impl FnMut() -> bool,
+) -> Decision {
+    let quiet = ctx.policy.quiet_action;
+    if d.action >= quiet || !ctx.policy.is_quiet(local_time(call)) {
+        return d;
+    }
+    if d.reasons.contains(Reason::RepeatedCaller) || n.is_some_and(|n| called_recently(ctx, call, n)) {
+        return d;
+    }
+    if n.is_some() && repeated() {
+        d.reasons.insert(Reason::RepeatedCaller);
+        return d;
+    }
+    d.action = quiet;
+    d.reasons.insert(Reason::QuietHours);
+    if d.label.is_none() {
+        d.label = Some("Quiet hours".into());
+    }
+    d
 }
 
 /// The caller is outside the user's region (a +1 876 Jamaican number is abroad for a
@@ -390,6 +464,8 @@ mod tests {
                     label: label.map(String::from),
                     created_at: 0,
                     until: None,
+                    window: None,
+                    sim: None,
                 })
                 .collect();
             match list {

@@ -151,6 +151,7 @@ reasons! {
     UnknownCaller = 16, "unknown_caller";
     RepeatedCaller = 17, "repeated_caller";
     Paused = 18, "paused";
+    QuietHours = 19, "quiet_hours";
 }
 
 impl fmt::Display for Reason {
@@ -233,6 +234,12 @@ pub struct Call<'a> {
     /// The region of the network the phone is on when it is not the home region
     /// (roaming): emergency numbers of that region ring too.
     pub network_region: Option<Region>,
+    /// How far the phone's clock is ahead of UTC at `at`, in seconds (+32400 in Seoul,
+    /// +3600 or +7200 in Berlin): time windows are in the phone's local time. `None`: UTC.
+    pub utc_offset: Option<i32>,
+    /// The SIM or subscription the call came in on, as the platform names it; `None`
+    /// when the phone has one SIM or does not say. Only rules for every SIM match then.
+    pub sim: Option<&'a str>,
 }
 
 impl<'a> Call<'a> {

@@ -4,6 +4,7 @@
 
 use crate::decision::{Action, Category};
 use crate::number::{parse, Caller, Region, E164};
+use crate::schedule::{Days, Hours, LocalTime, Window};
 use crate::Error;
 use std::collections::BTreeMap;
 
@@ -40,6 +41,23 @@ pub struct Policy {
     pub repeat_min_gap_seconds: u32,
     /// The user's choice of action per category, overriding the defaults.
     pub category_actions: BTreeMap<Category, Action>,
+    /// The unknown-caller action applies only in this window of local time
+    /// (`unknown.hours`, `unknown.days`); outside it unknown callers ring.
+    pub unknown_window: Window,
+    /// The hidden-caller action applies only in this window (`hidden.hours`,
+    /// `hidden.days`); outside it hidden callers ring.
+    pub hidden_window: Window,
+    /// The user's category actions apply only in this window (`category.hours`,
+    /// `category.days`); outside it every category has its default.
+    pub category_window: Window,
+    /// Quiet hours (`quiet.hours`; `None`: off): in them, a call that would ring gets
+    /// `quiet_action` unless it is from a contact, the allow list, a number the user
+    /// called recently or a repeated caller.
+    pub quiet_hours: Option<Hours>,
+    /// The days quiet hours start on (`quiet.days`, daily by default).
+    pub quiet_days: Days,
+    /// What quiet hours do with the calls they catch (`quiet.action`, silence by default).
+    pub quiet_action: Action,
 }
 
 impl Default for Policy {
@@ -58,6 +76,12 @@ impl Default for Policy {
             repeat_minutes: 3,
             repeat_min_gap_seconds: 20,
             category_actions: BTreeMap::new(),
+            unknown_window: Window::ALWAYS,
+            hidden_window: Window::ALWAYS,
+            category_window: Window::ALWAYS,
+            quiet_hours: None,
+            quiet_days: Days::ALL,
+            quiet_action: Action::Silence,
         }
     }
 }
@@ -73,6 +97,47 @@ impl Policy {
     /// The action for a category: the user's choice if they made one, else `default`.
     pub fn action_for(&self, category: Category, default: Action) -> Action {
         self.category_actions.get(&category).copied().unwrap_or(default)
+    }
+
+    /// [`Policy::action_for`] for a call at local time `t`: the user's choice only
+    /// inside `category_window` (`None`: time unknown, the choice applies).
+    pub fn action_for_at(&self, category: Category, default: Action, t: Option<LocalTime>) -> Action {
+        if self.category_window.holds(t) {
+            self.action_for(category, default)
+        } else {
+            default
+        }
+    }
+
+    /// The unknown-caller action at local time `t`: allow outside `unknown_window`.
+    pub fn unknown_action_at(&self, t: Option<LocalTime>) -> Action {
+        if self.unknown_window.holds(t) {
+            self.unknown_action
+        } else {
+            Action::Allow
+        }
+    }
+
+    /// The hidden-caller action at local time `t`: allow outside `hidden_window`.
+    pub fn hidden_action_at(&self, t: Option<LocalTime>) -> Action {
+        if self.hidden_window.holds(t) {
+            self.hidden_action
+        } else {
+            Action::Allow
+        }
+    }
+
+    /// Quiet hours as a window, `None` when off.
+    pub fn quiet_window(&self) -> Option<Window> {
+        self.quiet_hours.map(|h| Window { days: self.quiet_days, hours: Some(h) })
+    }
+
+    /// Whether quiet hours hold at local time `t` (never when the time is unknown).
+    pub fn is_quiet(&self, t: Option<LocalTime>) -> bool {
+        match (self.quiet_window(), t) {
+            (Some(w), Some(t)) => w.contains(t),
+            _ => false,
+        }
     }
 
     /// The repeat rule's window in seconds, `None` when the rule is off.
@@ -146,6 +211,46 @@ impl Policy {
                 help: "calls closer together than this count as one (a robo-redial is not a person trying again)",
             },
         ];
+        let windows = [
+            (
+                "unknown",
+                self.unknown_window,
+                "hours (HH:MM-HH:MM, local time) in which `unknown` applies; empty: all day",
+            ),
+            ("hidden", self.hidden_window, "hours (HH:MM-HH:MM, local time) in which `hidden` applies; empty: all day"),
+            (
+                "category",
+                self.category_window,
+                "hours (HH:MM-HH:MM, local time) in which your category.* actions apply; empty: all day",
+            ),
+        ];
+        for (name, w, help) in windows {
+            out.push(Setting {
+                key: format!("{name}.hours"),
+                value: w.hours.map(|h| h.to_string()).unwrap_or_default(),
+                help,
+            });
+            out.push(Setting {
+                key: format!("{name}.days"),
+                value: w.days.to_string(),
+                help: "days (mon-fri, sat,sun, daily) on which the hours above start",
+            });
+        }
+        out.push(Setting {
+            key: "quiet.hours".into(),
+            value: self.quiet_hours.map(|h| h.to_string()).unwrap_or_default(),
+            help: "quiet hours (HH:MM-HH:MM, local time; empty: off): only contacts, the allow list, numbers you called and repeated callers ring",
+        });
+        out.push(Setting {
+            key: "quiet.days".into(),
+            value: self.quiet_days.to_string(),
+            help: "days (mon-fri, sat,sun, daily) on which quiet hours start",
+        });
+        out.push(Setting {
+            key: "quiet.action".into(),
+            value: self.quiet_action.to_string(),
+            help: "what quiet hours do with the calls they catch (warn, silence or block)",
+        });
         for c in Category::ALL.iter().filter(|c| c.is_reportable() || **c == Category::Hidden) {
             if *c == Category::Hidden {
                 continue; // set through `hidden`
@@ -228,6 +333,18 @@ impl Policy {
                 self.repeat_min_gap_seconds =
                     value.trim().parse().ok().filter(|s| *s <= 3600).ok_or_else(|| bad("seconds, 0 to 3600"))?
             }
+            "unknown.hours" => self.unknown_window.hours = hours(value).map_err(|e| bad(&e))?,
+            "unknown.days" => self.unknown_window.days = Days::parse(value).map_err(|e| bad(&e))?,
+            "hidden.hours" => self.hidden_window.hours = hours(value).map_err(|e| bad(&e))?,
+            "hidden.days" => self.hidden_window.days = Days::parse(value).map_err(|e| bad(&e))?,
+            "category.hours" => self.category_window.hours = hours(value).map_err(|e| bad(&e))?,
+            "category.days" => self.category_window.days = Days::parse(value).map_err(|e| bad(&e))?,
+            "quiet.hours" => self.quiet_hours = hours(value).map_err(|e| bad(&e))?,
+            "quiet.days" => self.quiet_days = Days::parse(value).map_err(|e| bad(&e))?,
+            "quiet.action" => {
+                self.quiet_action =
+                    value.parse().ok().filter(|a| *a != Action::Allow).ok_or_else(|| bad("warn, silence or block"))?
+            }
             _ => {
                 let Some(cat) = key.strip_prefix("category.") else {
                     return Err(Error::UnknownSetting(key.chars().take(60).collect()));
@@ -266,6 +383,14 @@ impl Policy {
             .filter(|s| defaults.get(&s.key) != Some(&s.value))
             .map(|s| (s.key, s.value))
             .collect()
+    }
+}
+
+/// An hours setting: `HH:MM-HH:MM`, or empty / `off` / `all` for none.
+fn hours(value: &str) -> Result<Option<Hours>, String> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "" | "off" | "none" | "all" | "all day" => Ok(None),
+        v => Hours::parse(v).map(Some),
     }
 }
 

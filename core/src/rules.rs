@@ -4,6 +4,7 @@
 //! with a few hash lookups, never a query per rule.
 
 use crate::number::{Pattern, Prefix, E164};
+use crate::schedule::{Days, Hours, LocalTime, Window};
 use crate::store::Store;
 use crate::Result;
 use rusqlite::{params, Transaction};
@@ -59,13 +60,79 @@ pub struct Rule {
     /// When a temporary rule ends (Unix seconds): it matches calls before this moment
     /// only. `None`: it never ends.
     pub until: Option<i64>,
+    /// The rule matches only in this window of the phone's local time (`None`: always).
+    pub window: Option<Window>,
+    /// The rule matches only calls on this SIM (`None`: every SIM, and calls that do
+    /// not say).
+    pub sim: Option<String>,
+}
+
+/// What a new rule carries besides its list and pattern.
+#[derive(Clone, Default, PartialEq, Debug)]
+pub struct RuleOptions {
+    pub label: Option<String>,
+    /// When it ends (Unix seconds); `None`: never.
+    pub until: Option<i64>,
+    /// The window of the phone's local time it is limited to; `None`: always.
+    pub window: Option<Window>,
+    /// The SIM it is limited to; `None`: every SIM.
+    pub sim: Option<String>,
+}
+
+/// When and where a call came: what a rule's end, window and SIM are checked against.
+#[derive(Clone, Copy, Debug)]
+pub struct Scope<'a> {
+    /// Unix seconds.
+    pub at: i64,
+    /// The phone's local time; `None` when unknown (windows do not limit then).
+    pub local: Option<LocalTime>,
+    pub sim: Option<&'a str>,
+}
+
+impl Scope<'_> {
+    /// Any time, no SIM: every rule for all SIMs applies (the Call Directory's view).
+    pub const ANY: Scope<'static> = Scope { at: i64::MIN, local: None, sim: None };
 }
 
 impl Rule {
-    /// Whether the rule applies to a call at `at` (Unix seconds).
+    /// Whether the rule has not ended at `at` (Unix seconds).
     pub fn is_active(&self, at: i64) -> bool {
         self.until.is_none_or(|until| at < until)
     }
+
+    /// Whether the rule applies to a call: not ended, inside its window, on its SIM.
+    pub fn applies(&self, scope: &Scope) -> bool {
+        self.is_active(scope.at)
+            && self.window.is_none_or(|w| w.holds(scope.local))
+            && self.sim.as_deref().is_none_or(|sim| scope.sim == Some(sim))
+    }
+
+    /// Whether the rule is limited in time or to a SIM (beyond an end).
+    pub fn is_limited(&self) -> bool {
+        self.window.is_some() || self.sim.is_some()
+    }
+}
+
+/// The window's columns: days (bits, NULL: every day), start and end minute (NULL: all day).
+fn window_columns(w: Option<Window>) -> (Option<i64>, Option<i64>, Option<i64>) {
+    match w {
+        None => (None, None, None),
+        Some(w) => (
+            (w.days != Days::ALL).then_some(i64::from(w.days.bits())),
+            w.hours.map(|h| i64::from(h.start())),
+            w.hours.map(|h| i64::from(h.end())),
+        ),
+    }
+}
+
+fn window_from_columns(days: Option<i64>, start: Option<i64>, end: Option<i64>) -> Option<Window> {
+    let days = days.and_then(Days::from_bits).unwrap_or(Days::ALL);
+    let hours = match (start, end) {
+        (Some(s), Some(e)) => Hours::new(u16::try_from(s).ok()?, u16::try_from(e).ok()?),
+        _ => None,
+    };
+    let w = Window { days, hours };
+    (!w.is_always()).then_some(w)
 }
 
 fn pattern_columns(p: &Pattern) -> (i64, i64) {
@@ -88,16 +155,31 @@ fn pattern_from_columns(kind: i64, digits: i64) -> Option<Pattern> {
 /// new (an expired rule not yet cleaned up counts as new).
 pub(crate) fn add(tx: &Transaction, rule: &Rule) -> Result<bool> {
     let (kind, digits) = pattern_columns(&rule.pattern);
+    let (days, start, end) = window_columns(rule.window);
     let existed = tx
         .prepare_cached(
             "SELECT 1 FROM rules WHERE list = ?1 AND kind = ?2 AND digits = ?3 AND (until IS NULL OR until > ?4)",
         )?
         .exists(params![rule.list.code(), kind, digits, rule.created_at])?;
     tx.prepare_cached(
-        "INSERT INTO rules (list, kind, digits, label, created_at, until) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-         ON CONFLICT (list, kind, digits) DO UPDATE SET label = excluded.label, until = excluded.until",
+        "INSERT INTO rules (list, kind, digits, label, created_at, until, days, start_minute, end_minute, sim)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+         ON CONFLICT (list, kind, digits) DO UPDATE SET label = excluded.label, until = excluded.until,
+           days = excluded.days, start_minute = excluded.start_minute, end_minute = excluded.end_minute,
+           sim = excluded.sim",
     )?
-    .execute(params![rule.list.code(), kind, digits, rule.label, rule.created_at, rule.until])?;
+    .execute(params![
+        rule.list.code(),
+        kind,
+        digits,
+        rule.label,
+        rule.created_at,
+        rule.until,
+        days,
+        start,
+        end,
+        rule.sim
+    ])?;
     Ok(!existed)
 }
 
@@ -121,24 +203,25 @@ pub(crate) fn remove_expired(tx: &Transaction, now: i64) -> Result<usize> {
 /// Every rule of a list, exact numbers and prefixes in ascending digit order.
 pub(crate) fn all(store: &Store, list: List) -> Result<Vec<Rule>> {
     let mut stmt = store.conn().prepare_cached(
-        "SELECT kind, digits, label, created_at, until FROM rules WHERE list = ?1 ORDER BY kind, digits",
+        "SELECT kind, digits, label, created_at, until, days, start_minute, end_minute, sim
+         FROM rules WHERE list = ?1 ORDER BY kind, digits",
     )?;
     let rows = stmt.query_map([list.code()], |r| {
-        Ok((
-            r.get::<_, i64>(0)?,
-            r.get::<_, i64>(1)?,
-            r.get::<_, Option<String>>(2)?,
-            r.get::<_, i64>(3)?,
-            r.get::<_, Option<i64>>(4)?,
-        ))
+        // A row this build cannot read (written by a newer one) is skipped, not fatal.
+        let Some(pattern) = pattern_from_columns(r.get(0)?, r.get(1)?) else { return Ok(None) };
+        Ok(Some(Rule {
+            list,
+            pattern,
+            label: r.get(2)?,
+            created_at: r.get(3)?,
+            until: r.get(4)?,
+            window: window_from_columns(r.get(5)?, r.get(6)?, r.get(7)?),
+            sim: r.get(8)?,
+        }))
     })?;
     let mut out = Vec::new();
     for row in rows {
-        let (kind, digits, label, created_at, until) = row?;
-        // A row this build cannot read (written by a newer one) is skipped, not fatal.
-        if let Some(pattern) = pattern_from_columns(kind, digits) {
-            out.push(Rule { list, pattern, label, created_at, until });
-        }
+        out.extend(row?);
     }
     Ok(out)
 }
@@ -185,11 +268,11 @@ impl RuleIndex {
         idx
     }
 
-    /// The most specific rule matching `number` in a call at `at` (Unix seconds): an
-    /// exact entry, else the longest prefix. A temporary rule that ended before `at` does
-    /// not match (a less specific one still may).
-    pub fn find(&self, number: E164, at: i64) -> Option<&Rule> {
-        let active = |i: &usize| Some(&self.rules[*i]).filter(|r| r.is_active(at));
+    /// The most specific rule matching `number` in a call at `scope`: an exact entry,
+    /// else the longest prefix. A rule that ended, is outside its window or is for
+    /// another SIM does not match (a less specific one still may).
+    pub fn find(&self, number: E164, scope: &Scope) -> Option<&Rule> {
+        let active = |i: &usize| Some(&self.rules[*i]).filter(|r| r.applies(scope));
         if let Some(r) = self.exact.get(&number.as_u64()).and_then(active) {
             return Some(r);
         }
@@ -224,18 +307,24 @@ mod tests {
             label: Some(p.into()),
             created_at: 0,
             until: None,
+            window: None,
+            sim: None,
         }
+    }
+
+    fn at(t: i64) -> Scope<'static> {
+        Scope { at: t, local: None, sim: None }
     }
 
     #[test]
     fn most_specific_wins() {
         let idx = RuleIndex::new(vec![rule("+82*"), rule("+8270*"), rule("070-1234-5678"), rule("+827012*")]);
         let n = |s: &str| E164::from_digits(s).unwrap();
-        assert_eq!(idx.find(n("827012345678"), 0).unwrap().label.as_deref(), Some("070-1234-5678"));
-        assert_eq!(idx.find(n("827012005678"), 0).unwrap().label.as_deref(), Some("+827012*"));
-        assert_eq!(idx.find(n("827099995678"), 0).unwrap().label.as_deref(), Some("+8270*"));
-        assert_eq!(idx.find(n("821012345678"), 0).unwrap().label.as_deref(), Some("+82*"));
-        assert!(idx.find(n("12125550100"), 0).is_none());
+        assert_eq!(idx.find(n("827012345678"), &at(0)).unwrap().label.as_deref(), Some("070-1234-5678"));
+        assert_eq!(idx.find(n("827012005678"), &at(0)).unwrap().label.as_deref(), Some("+827012*"));
+        assert_eq!(idx.find(n("827099995678"), &at(0)).unwrap().label.as_deref(), Some("+8270*"));
+        assert_eq!(idx.find(n("821012345678"), &at(0)).unwrap().label.as_deref(), Some("+82*"));
+        assert!(idx.find(n("12125550100"), &at(0)).is_none());
     }
 
     /// A temporary rule matches until its end, exclusive; then the next most specific one.
@@ -244,10 +333,30 @@ mod tests {
         let temp = Rule { until: Some(1_000), ..rule("070-1234-5678") };
         let idx = RuleIndex::new(vec![rule("+8270*"), temp, Rule { until: Some(500), ..rule("+82*") }]);
         let n = |s: &str| E164::from_digits(s).unwrap();
-        let label = |digits, at| idx.find(n(digits), at).and_then(|r| r.label.clone());
+        let label = |digits, t| idx.find(n(digits), &at(t)).and_then(|r| r.label.clone());
         assert_eq!(label("827012345678", 999).as_deref(), Some("070-1234-5678"));
         assert_eq!(label("827012345678", 1_000).as_deref(), Some("+8270*"), "ended: the prefix matches");
         assert_eq!(label("821012345678", 499).as_deref(), Some("+82*"));
         assert_eq!(label("821012345678", 500), None);
+    }
+
+    /// A windowed or per-SIM rule matches inside its window and on its SIM only; the
+    /// less specific rule takes over elsewhere.
+    #[test]
+    fn windows_and_sims_limit_a_rule() {
+        let night = Window { days: Days::ALL, hours: Some(Hours::parse("22:00-07:00").unwrap()) };
+        let idx = RuleIndex::new(vec![
+            rule("+82*"),
+            Rule { window: Some(night), ..rule("+8210*") },
+            Rule { sim: Some("work".into()), ..rule("010-1234-5678") },
+        ]);
+        let n = E164::from_digits("821012345678").unwrap();
+        let scope = |hh: u16, sim| Scope { at: 0, local: Some(LocalTime { weekday: 0, minute: hh * 60 }), sim };
+        let label = |s: Scope| idx.find(n, &s).and_then(|r| r.label.clone()).unwrap();
+        assert_eq!(label(scope(12, Some("work"))), "010-1234-5678");
+        assert_eq!(label(scope(23, Some("personal"))), "+8210*", "another SIM: the night rule");
+        assert_eq!(label(scope(23, None)), "+8210*", "no SIM known: rules for every SIM only");
+        assert_eq!(label(scope(12, None)), "+82*", "outside the window");
+        assert_eq!(label(Scope { local: None, ..scope(12, None) }), "+8210*", "no local time: windows do not limit");
     }
 }

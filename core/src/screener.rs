@@ -16,7 +16,7 @@ use crate::number::{self, parse, parse_pattern, Caller, PhoneNumber, Region, E16
 use crate::outgoing::{self, OutgoingCall};
 use crate::policy::Policy;
 use crate::reports::{self, Report};
-use crate::rules::{self, List, Rule, RuleIndex};
+use crate::rules::{self, List, Rule, RuleIndex, RuleOptions};
 use crate::store::{self, now, Store};
 use crate::{Error, Result};
 use std::collections::{HashMap, HashSet};
@@ -289,16 +289,16 @@ impl Screener {
         label: Option<&str>,
         until: Option<i64>,
     ) -> Result<(Rule, bool)> {
-        let pattern = self.list_pattern(list, pattern)?;
+        let options = RuleOptions { label: label.map(String::from), until, ..RuleOptions::default() };
+        self.add_rule_with(list, pattern, &options)
+    }
+
+    /// [`Screener::add_rule_until`] with everything a rule can carry: a label, an end, a
+    /// window of the phone's local time (`22:00-07:00` on `mon-fri`) and a SIM. Adding a
+    /// pattern again replaces all of them.
+    pub fn add_rule_with(&mut self, list: List, pattern: &str, options: &RuleOptions) -> Result<(Rule, bool)> {
         let created_at = now();
-        if let Some(t) = until.filter(|t| *t <= created_at) {
-            return Err(Error::BadSettingValue {
-                key: "until".into(),
-                value: t.to_string(),
-                expected: format!("a time after now ({created_at})"),
-            });
-        }
-        let rule = Rule { list, pattern, label: label.and_then(clean_label), created_at, until };
+        let rule = self.new_rule(list, pattern, options, created_at)?;
         let new = self.store.write(|tx| {
             rules::remove_expired(tx, created_at)?;
             rules::add(tx, &rule)
@@ -312,15 +312,23 @@ impl Screener {
     /// All or nothing: one bad pattern or emergency number and nothing is added.
     /// Returns how many were new.
     pub fn add_rules<S: AsRef<str>>(&mut self, list: List, patterns: &[(S, Option<S>)]) -> Result<usize> {
-        let at = now();
-        let rules = patterns
+        let rules: Vec<(&str, RuleOptions)> = patterns
             .iter()
             .map(|(p, label)| {
-                let pattern = self.list_pattern(list, p.as_ref())?;
-                let label = label.as_ref().and_then(|l| clean_label(l.as_ref()));
-                Ok(Rule { list, pattern, label, created_at: at, until: None })
+                (
+                    p.as_ref(),
+                    RuleOptions { label: label.as_ref().map(|l| l.as_ref().to_string()), ..Default::default() },
+                )
             })
-            .collect::<Result<Vec<_>>>()?;
+            .collect();
+        self.add_rules_with(list, &rules)
+    }
+
+    /// [`Screener::add_rules`] with an end, window and SIM per rule. All or nothing.
+    pub fn add_rules_with(&mut self, list: List, patterns: &[(&str, RuleOptions)]) -> Result<usize> {
+        let at = now();
+        let rules =
+            patterns.iter().map(|(p, options)| self.new_rule(list, p, options, at)).collect::<Result<Vec<_>>>()?;
         let new = self.store.write(|tx| {
             rules::remove_expired(tx, at)?;
             let mut new = 0;
@@ -331,6 +339,37 @@ impl Screener {
         })?;
         self.reload()?;
         Ok(new)
+    }
+
+    /// A rule as it will be stored: pattern read, label and SIM cleaned, end checked.
+    fn new_rule(&self, list: List, pattern: &str, options: &RuleOptions, created_at: i64) -> Result<Rule> {
+        let pattern = self.list_pattern(list, pattern)?;
+        if let Some(t) = options.until.filter(|t| *t <= created_at) {
+            return Err(Error::BadSettingValue {
+                key: "until".into(),
+                value: t.to_string(),
+                expected: format!("a time after now ({created_at})"),
+            });
+        }
+        let sim = match options.sim.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            Some(s) if s.len() > SIM_CHARS || s.chars().any(char::is_control) => {
+                return Err(Error::BadSettingValue {
+                    key: "sim".into(),
+                    value: s.chars().take(40).collect(),
+                    expected: format!("a SIM identifier of at most {SIM_CHARS} characters"),
+                })
+            }
+            sim => sim.map(String::from),
+        };
+        Ok(Rule {
+            list,
+            pattern,
+            label: options.label.as_deref().and_then(clean_label),
+            created_at,
+            until: options.until,
+            window: options.window.filter(|w| !w.is_always()),
+            sim,
+        })
     }
 
     /// Reads a list pattern; emergency numbers cannot go on the block list.
@@ -550,6 +589,10 @@ impl Screener {
         self.store.write(|tx| Ok(tx.execute("DELETE FROM history", []).map(|_| ())?))
     }
 }
+
+/// The most bytes a SIM identifier may have (Android's subscription ids and iccids,
+/// and names the app gives, fit easily).
+const SIM_CHARS: usize = 64;
 
 /// The most characters a rule's label keeps.
 const LABEL_CHARS: usize = 100;

@@ -147,7 +147,7 @@ fn check_screen(s: &mut Screener, text: &str, what: &str) {
     for (verification, is_contact) in
         [(Verification::NotVerified, false), (Verification::Failed, false), (Verification::Passed, true)]
     {
-        let d = s.screen(&Call { caller_id: text, verification, is_contact, at: None, network_region: None });
+        let d = s.screen(&Call { caller_id: text, verification, is_contact, ..Call::default() });
         assert!(s.last_error().is_none(), "{what}: {:?}", s.last_error());
         match parse(text, s.home()) {
             Caller::Number(n) if n.traits.emergency => {

@@ -1,6 +1,8 @@
 //! Issue 13, items 1, 2 and 4 on a real SQLite file: the unknown-caller action and
 //! numbers the user called, repeated callers counted from the history (also with
-//! `history.limit` 0), temporary rules and the pause. Every call at an explicit time.
+//! `history.limit` 0), temporary rules and the pause; and item 3, schedules and quiet
+//! hours (rules, modes and quiet hours limited to windows of local time, across midnight
+//! and daylight-saving changes). Every call at an explicit time; nothing sleeps.
 
 use ringfence_core::{Action, Call, List, Region, Screener};
 
@@ -168,14 +170,22 @@ fn temporary_rules_end_by_themselves() {
     assert!(s.add_rule_until(List::Block, "070-1111-2222", None, Some(1)).is_err());
 }
 
+/// Makes the temporary block rule on `pattern_digits` (an exact E.164 key) end at
+/// `until`, in the past, as a phone finds it when its end has come: written to the file
+/// directly (an end in the past cannot be added), so no test waits for the clock.
+fn end_rule(s: &Screener, digits: i64, until: i64) {
+    let conn = rusqlite::Connection::open(s.path()).unwrap();
+    let n = conn.execute("UPDATE rules SET until = ?1 WHERE digits = ?2", [until, digits]).unwrap();
+    assert_eq!(n, 1);
+}
+
 /// A rule that has ended is no longer listed, and goes from the file at the next change.
 #[test]
 fn ended_rules_are_cleaned_up_later() {
     let (_d, mut s) = screener();
-    let soon = now() + 2;
-    s.add_rule_until(List::Block, "070-1234-5678", None, Some(soon)).unwrap();
+    s.add_rule_until(List::Block, "070-1234-5678", None, Some(now() + 3600)).unwrap();
     assert_eq!(s.rules(List::Block).unwrap().len(), 1);
-    std::thread::sleep(std::time::Duration::from_millis(3100));
+    end_rule(&s, 827012345678, now() - 1);
     assert!(s.rules(List::Block).unwrap().is_empty(), "ended: not listed");
     let count = |s: &Screener| -> i64 {
         let conn = rusqlite::Connection::open(s.path()).unwrap();
@@ -221,12 +231,173 @@ fn the_call_directory_follows_temporary_rules_and_the_pause() {
         dir.map(|e| e.unwrap().number.to_string()).collect()
     };
     s.add_rule(List::Block, "070-1234-5678", None).unwrap();
-    s.add_rule_until(List::Block, "070-1234-5679", None, Some(now() + 2)).unwrap();
+    s.add_rule_until(List::Block, "070-1234-5679", None, Some(now() + 3600)).unwrap();
     assert_eq!(export(&mut s), ["+827012345678", "+827012345679"]);
-    std::thread::sleep(std::time::Duration::from_millis(3100));
+    end_rule(&s, 827012345679, now() - 1);
     assert_eq!(export(&mut s), ["+827012345678"], "the temporary rule ended");
     s.pause(now() + 3600).unwrap();
     assert!(export(&mut s).is_empty(), "paused: nothing blocked");
     s.resume().unwrap();
     assert_eq!(export(&mut s), ["+827012345678"]);
+}
+
+// ---- item 3: schedules and quiet hours, in the phone's local time ----
+
+/// A call at an RFC 3339 time: its instant and the phone's UTC offset then, as the
+/// platform gives them (Android `TimeZone.getOffset`, iOS `secondsFromGMT(for:)`).
+fn local(caller_id: &str, rfc3339: &str) -> Call<'static> {
+    let caller_id: &'static str = Box::leak(caller_id.to_string().into_boxed_str());
+    let at: jiff::Timestamp = rfc3339.parse().unwrap();
+    let offset = match jiff::fmt::temporal::Pieces::parse(rfc3339).unwrap().offset() {
+        Some(jiff::fmt::temporal::PiecesOffset::Numeric(n)) => n.offset().seconds(),
+        _ => 0,
+    };
+    Call { caller_id, at: Some(at.as_second()), utc_offset: Some(offset), ..Call::default() }
+}
+
+/// Quiet hours 22:00-07:00 on weekdays, in Seoul (+09:00): who still rings, the night
+/// across midnight belonging to the day it starts on, and the action.
+#[test]
+fn quiet_hours_silence_all_but_contacts_the_allow_list_known_and_repeated_callers() {
+    let (_d, mut s) = screener();
+    s.set_policy("quiet.hours", "22:00-07:00").unwrap();
+    s.set_policy("quiet.days", "mon-fri").unwrap();
+    s.add_contact("010-1111-0000").unwrap();
+    s.add_rule(List::Allow, "02-123-4567", None).unwrap();
+    // 2026-12-02 is a Wednesday.
+    let wed_night = "2026-12-02T23:00:00+09:00";
+    let d = s.screen(&local("010-2222-3333", wed_night));
+    assert_eq!((seen(&d), d.label.as_deref()), ((Action::Silence, vec!["quiet_hours"]), Some("Quiet hours")));
+    assert_eq!(seen(&s.screen(&local("010-1111-0000", wed_night))), (Action::Allow, vec!["contact"]));
+    assert_eq!(seen(&s.screen(&local("02-123-4567", wed_night))), (Action::Allow, vec!["allow_list"]));
+    assert_eq!(seen(&s.screen(&local("112", wed_night))), (Action::Allow, vec!["emergency"]));
+    assert_eq!(seen(&s.screen(&local("", wed_night))), (Action::Silence, vec!["hidden", "quiet_hours"]));
+    // Thursday 06:59 is still Wednesday's night; 07:00 is over.
+    assert_eq!(s.screen(&local("010-2222-3333", "2026-12-03T06:59:00+09:00")).action, Action::Silence);
+    assert_eq!(seen(&s.screen(&local("010-2222-3333", "2026-12-03T07:00:00+09:00"))), (Action::Allow, vec![]));
+    // Friday night runs into Saturday morning; Sunday night (into Monday) is not a weekday's.
+    assert_eq!(s.screen(&local("010-2222-3333", "2026-12-05T06:00:00+09:00")).action, Action::Silence);
+    assert_eq!(s.screen(&local("010-2222-3333", "2026-12-05T23:00:00+09:00")).action, Action::Allow);
+    assert_eq!(s.screen(&local("010-2222-3333", "2026-12-07T06:00:00+09:00")).action, Action::Allow);
+    // The same instant read in UTC (14:00 on Wednesday) is not quiet: the offset matters.
+    let utc = Call { utc_offset: None, ..local("010-2222-3333", wed_night) };
+    assert_eq!(s.screen(&utc).action, Action::Allow);
+    // A number the user called rings; a repeated caller (two calls 60 s apart) rings.
+    s.record_outgoing("010-4444-5555", Some(local("", "2026-12-01T12:00:00+09:00").at.unwrap()), None).unwrap();
+    assert_eq!(s.screen(&local("010-4444-5555", wed_night)).action, Action::Allow);
+    let first = s.screen_and_record(&local("010-6666-7777", "2026-12-02T23:00:00+09:00")).unwrap();
+    assert_eq!(first.action, Action::Silence);
+    let again = s.screen(&local("010-6666-7777", "2026-12-02T23:01:00+09:00"));
+    assert_eq!(seen(&again), (Action::Allow, vec!["repeated_caller"]));
+    // The user's block list and heuristics stronger than the quiet action keep theirs;
+    // quiet.action block blocks; allow is refused.
+    s.add_rule(List::Block, "070-1234-5678", None).unwrap();
+    assert_eq!(seen(&s.screen(&local("070-1234-5678", wed_night))), (Action::Block, vec!["block_list"]));
+    s.set_policy("quiet.action", "block").unwrap();
+    assert_eq!(s.screen(&local("010-2222-3333", wed_night)).action, Action::Block);
+    assert!(s.set_policy("quiet.action", "allow").is_err());
+    for bad in ["22:00", "25:00-07:00", "07:00-07:00", "ten to six"] {
+        assert!(s.set_policy("quiet.hours", bad).is_err(), "{bad}");
+    }
+    assert!(s.set_policy("quiet.days", "someday").is_err());
+    s.set_policy("quiet.hours", "off").unwrap();
+    assert_eq!(s.screen(&local("010-2222-3333", wed_night)).action, Action::Allow);
+}
+
+/// The unknown-caller, hidden and category actions limited to windows: outside them
+/// unknown and hidden callers ring and categories have their default.
+#[test]
+fn modes_limited_to_windows() {
+    let (_d, mut s) = screener();
+    s.set_policy("unknown", "silence").unwrap();
+    s.set_policy("unknown.hours", "22:00-07:00").unwrap();
+    s.set_policy("hidden", "block").unwrap();
+    s.set_policy("hidden.days", "sat,sun").unwrap();
+    s.set_policy("category.representative", "block").unwrap();
+    s.set_policy("category.hours", "09:00-18:00").unwrap();
+    s.set_policy("category.days", "mon-fri").unwrap();
+    let p = s.policy().unwrap();
+    assert_eq!(p.unknown_window.to_string(), "daily 22:00-07:00");
+    assert_eq!(p.hidden_window.to_string(), "sat,sun");
+    assert_eq!(p.category_window.to_string(), "mon-fri 09:00-18:00");
+    let (day, night, sat) = ("2026-12-02T12:00:00+09:00", "2026-12-02T23:30:00+09:00", "2026-12-05T12:00:00+09:00");
+    assert_eq!(seen(&s.screen(&local("010-2222-3333", day))), (Action::Allow, vec![]));
+    assert_eq!(seen(&s.screen(&local("010-2222-3333", night))), (Action::Silence, vec!["unknown_caller"]));
+    assert_eq!(seen(&s.screen(&local("", day))), (Action::Allow, vec!["hidden"]));
+    assert_eq!(seen(&s.screen(&local("", sat))), (Action::Block, vec!["hidden"]));
+    // 1588-1234 is a representative number: blocked on weekday hours, warned otherwise.
+    assert_eq!(s.screen(&local("1588-1234", day)).action, Action::Block);
+    assert_eq!(s.screen(&local("1588-1234", sat)).action, Action::Warn);
+    // Settings show and reload.
+    let shown: Vec<(String, String)> =
+        p.settings().into_iter().filter(|x| x.key.ends_with(".hours")).map(|x| (x.key, x.value)).collect();
+    assert!(shown.contains(&("unknown.hours".into(), "22:00-07:00".into())), "{shown:?}");
+    let path = s.path().to_path_buf();
+    drop(s);
+    let mut s = Screener::open(&path, Region::KR).unwrap();
+    assert_eq!(s.policy().unwrap(), p);
+    s.set_policy("unknown.hours", "").unwrap();
+    assert_eq!(s.screen(&local("010-2222-3333", day)).action, Action::Silence, "all day again");
+}
+
+/// Rules limited to a window and to a SIM, kept in the file and seen by another
+/// screener; a less specific rule takes over outside them.
+#[test]
+fn rules_limited_to_windows_and_sims() {
+    use ringfence_core::schedule::{Days, Hours, Window};
+    use ringfence_core::RuleOptions;
+    let (_d, mut s) = screener();
+    let office = Window { days: Days::parse("mon-fri").unwrap(), hours: Some(Hours::parse("09:00-18:00").unwrap()) };
+    let options = RuleOptions { label: Some("work hours".into()), window: Some(office), ..Default::default() };
+    let (rule, new) = s.add_rule_with(List::Block, "+8210*", &options).unwrap();
+    assert!(new);
+    assert_eq!((rule.window, rule.sim.as_deref()), (Some(office), None));
+    let work_sim = RuleOptions { sim: Some(" work ".into()), ..Default::default() };
+    assert_eq!(s.add_rule_with(List::Block, "070-1234-5678", &work_sim).unwrap().0.sim.as_deref(), Some("work"));
+    let mut other = Screener::open(s.path(), Region::KR).unwrap();
+    for screener in [&mut s, &mut other] {
+        let wed = |raw: &str, hhmm: &str| local(raw, &format!("2026-12-02T{hhmm}:00+09:00"));
+        assert_eq!(screener.screen(&wed("010-2222-3333", "09:00")).action, Action::Block);
+        assert_eq!(screener.screen(&wed("010-2222-3333", "18:00")).action, Action::Allow);
+        assert_eq!(screener.screen(&local("010-2222-3333", "2026-12-05T10:00:00+09:00")).action, Action::Allow);
+        let on = |sim| Call { sim, ..wed("070-1234-5678", "12:00") };
+        assert_eq!(screener.screen(&on(Some("work"))).action, Action::Block);
+        assert_eq!(screener.screen(&on(Some("personal"))).action, Action::Allow);
+        assert_eq!(screener.screen(&on(None)).action, Action::Allow, "no SIM said: rules for every SIM only");
+    }
+    let listed = other.rules(List::Block).unwrap();
+    assert_eq!(listed.iter().filter(|r| r.window == Some(office)).count(), 1);
+    // Adding the pattern again replaces its window: now always.
+    s.add_rule(List::Block, "+8210*", None).unwrap();
+    assert_eq!(other.screen(&local("010-2222-3333", "2026-12-05T10:00:00+09:00")).action, Action::Block);
+    let long = RuleOptions { sim: Some("x".repeat(65)), ..Default::default() };
+    assert!(s.add_rule_with(List::Block, "070-9999-9999", &long).is_err());
+}
+
+/// A 22:00-07:00 window across both daylight-saving changes of Europe/Berlin in 2026
+/// (29 March 02:00 CET -> 03:00 CEST; 25 October 03:00 CEST -> 02:00 CET). The phone
+/// gives the offset in force at each call, so the window follows the wall clock.
+#[test]
+fn a_night_window_across_daylight_saving_changes() {
+    let (_d, mut s) = screener();
+    s.set_policy("quiet.hours", "22:00-07:00").unwrap();
+    let quiet = |s: &mut Screener, t: &str| s.screen(&local("+49 30 1234567", t)).action == Action::Silence;
+    // Spring: the night of Saturday 28 March is an hour shorter.
+    assert!(quiet(&mut s, "2026-03-28T22:00:00+01:00"));
+    assert!(quiet(&mut s, "2026-03-29T01:59:00+01:00"));
+    assert!(quiet(&mut s, "2026-03-29T03:00:00+02:00"), "the hour after the jump");
+    assert!(quiet(&mut s, "2026-03-29T06:59:00+02:00"));
+    assert!(!quiet(&mut s, "2026-03-29T07:00:00+02:00"), "07:00 summer time: over");
+    // 05:00 UTC is 07:00 in summer time; with the winter offset it would read 06:00.
+    let stale = Call { utc_offset: Some(3600), ..local("+49 30 1234567", "2026-03-29T07:00:00+02:00") };
+    assert_eq!(s.screen(&stale).action, Action::Silence, "a stale offset reads the wrong wall clock");
+    // Autumn: the night of Saturday 24 October is an hour longer, 02:00-03:00 twice.
+    assert!(quiet(&mut s, "2026-10-25T02:30:00+02:00"));
+    assert!(quiet(&mut s, "2026-10-25T02:30:00+01:00"), "the repeated hour");
+    assert!(quiet(&mut s, "2026-10-25T06:59:00+01:00"));
+    assert!(!quiet(&mut s, "2026-10-25T07:00:00+01:00"));
+    assert!(!quiet(&mut s, "2026-10-24T21:59:00+02:00"));
+    // New York's spring change (8 March 2026, 02:00 EST -> 03:00 EDT) the same way.
+    assert!(quiet(&mut s, "2026-03-08T06:59:00-04:00"));
+    assert!(!quiet(&mut s, "2026-03-08T07:00:00-04:00"));
 }

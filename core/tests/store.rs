@@ -231,7 +231,7 @@ fn a_version_2_file_upgrades_to_temporary_rules_and_repeats() {
     }
     assert_eq!(user_version(&path), 2);
     let mut s = Screener::open(&path, Region::KR).unwrap();
-    assert_eq!(user_version(&path), 3);
+    assert_eq!(user_version(&path), latest());
     assert!(s.store().integrity_check().unwrap().is_empty());
     {
         let conn = rusqlite::Connection::open(&path).unwrap();
@@ -272,7 +272,54 @@ fn a_version_2_file_upgrades_to_temporary_rules_and_repeats() {
     assert_eq!(s.screen(&at("010-7777-6666", t0 + 120)).action, Action::Allow, "a call out in another process");
     drop((s, other));
     let mut s = Screener::open(&path, Region::KR).unwrap();
-    assert_eq!(user_version(&path), 3);
+    assert_eq!(user_version(&path), latest());
     assert_eq!(s.paused_until().unwrap(), Some(t0 + 60));
     assert_eq!(s.rules(List::Allow).unwrap().len(), 2);
+}
+
+/// A database written by version 3 (before rules had windows and SIMs) upgrades to 4:
+/// its rules, temporary ones included, keep matching at every hour and on every SIM, and
+/// new rules with windows and SIMs are kept, in this process and in another screener.
+#[test]
+fn a_version_3_file_upgrades_to_rules_with_windows_and_sims() {
+    use ringfence_core::schedule::{Days, Hours, Window};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v3.db");
+    let t0: i64 = 4_000_000_000;
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.pragma_update(None, "journal_mode", "WAL").unwrap();
+        let steps: String = Store::MIGRATIONS[..3].concat();
+        conn.execute_batch(&format!("BEGIN; {steps} PRAGMA user_version = 3; COMMIT;")).unwrap();
+        conn.execute_batch(&format!(
+            "INSERT INTO rules VALUES (1, 1, 8270, 'VoIP', {t0}, NULL);
+             INSERT INTO rules VALUES (1, 0, 821011112222, 'for a while', {t0}, {});",
+            t0 + 3600
+        ))
+        .unwrap();
+    }
+    assert_eq!(user_version(&path), 3);
+    let mut s = Screener::open(&path, Region::KR).unwrap();
+    assert_eq!(user_version(&path), latest());
+    assert!(s.store().integrity_check().unwrap().is_empty());
+    let rules = s.rules(List::Block).unwrap();
+    assert_eq!(rules.len(), 2);
+    assert!(rules.iter().all(|r| r.window.is_none() && r.sim.is_none()));
+    let call = |caller_id, t: i64, sim| Call { caller_id, at: Some(t), utc_offset: Some(0), sim, ..Call::default() };
+    for hour in [0, 9, 23] {
+        let t = t0 + hour * 3600 - 60;
+        assert_eq!(s.screen(&call("070-1234-5678", t, Some("2"))).action, Action::Block, "hour {hour}");
+    }
+    assert_eq!(s.screen(&call("010-1111-2222", t0 + 3599, None)).action, Action::Block);
+    assert_eq!(s.screen(&call("010-1111-2222", t0 + 3600, None)).action, Action::Allow, "ended");
+    let night = Window { days: Days::ALL, hours: Some(Hours::parse("22:00-07:00").unwrap()) };
+    let options = ringfence_core::RuleOptions { window: Some(night), sim: Some("2".into()), ..Default::default() };
+    s.add_rule_with(List::Block, "010-3333-4444", &options).unwrap();
+    let mut other = Screener::open(&path, Region::KR).unwrap();
+    // t0 is 2096-10-02T07:06:40Z: 23:00 UTC that day is in the window.
+    let late = t0 + 15 * 3600 + 53 * 60 + 20;
+    assert_eq!(other.screen(&call("010-3333-4444", late, Some("2"))).action, Action::Block);
+    assert_eq!(other.screen(&call("010-3333-4444", late, Some("1"))).action, Action::Allow);
+    assert_eq!(other.screen(&call("010-3333-4444", t0, Some("2"))).action, Action::Allow, "07:06 UTC");
+    assert_eq!(other.rules(List::Block).unwrap().iter().find(|r| r.sim.is_some()).unwrap().window, Some(night));
 }

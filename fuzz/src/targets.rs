@@ -190,7 +190,8 @@ pub fn screen(data: &[u8]) {
         2 => Verification::Failed,
         _ => Verification::NotVerified,
     };
-    let call = Call { caller_id: &raw, verification, is_contact: flags & 4 != 0, at, network_region };
+    let call =
+        Call { caller_id: &raw, verification, is_contact: flags & 4 != 0, at, network_region, ..Call::default() };
     let home = region(*r);
     SCREENER.with(|cell| {
         let mut cell = cell.borrow_mut();

@@ -136,6 +136,17 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE TRIGGER pause_del AFTER DELETE ON meta WHEN OLD.key = 'pause.until' BEGIN
         UPDATE meta SET value = value + 1 WHERE key = 'config_generation'; END;
     "#,
+    // 3 -> 4: rules limited to time windows and to a SIM.
+    r#"
+    -- A rule may match only in a window of the phone's local time: on the days in `days`
+    -- (bits, 1 = Monday ... 64 = Sunday; NULL: every day), from `start_minute` to
+    -- `end_minute` of the day (end before start: across midnight; NULL: all day). And
+    -- only for calls on one SIM (`sim`, the platform's identifier; NULL: every SIM).
+    ALTER TABLE rules ADD COLUMN days INTEGER;
+    ALTER TABLE rules ADD COLUMN start_minute INTEGER;
+    ALTER TABLE rules ADD COLUMN end_minute INTEGER;
+    ALTER TABLE rules ADD COLUMN sim TEXT;
+    "#,
 ];
 
 #[cfg(test)]
