@@ -9,6 +9,7 @@
 
 pub mod aggregate;
 pub mod api;
+pub mod comment;
 pub mod config;
 pub mod db;
 pub mod error;
