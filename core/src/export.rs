@@ -14,7 +14,7 @@ use crate::decide::{self, Context};
 use crate::decision::{Action, Category};
 use crate::number::{self, Caller, NumberType, Pattern, PhoneNumber, Prefix, Traits, E164};
 use crate::store::Store;
-use crate::Result;
+use crate::{Cancel, Result};
 use serde::Serialize;
 use std::collections::VecDeque;
 
@@ -62,7 +62,15 @@ pub struct CallDirectory<'a> {
     page_done: bool,
     /// Prefixes left out because they expand too far: (prefix, numbers it would add).
     pub skipped_prefixes: Vec<(Prefix, u64)>,
+    /// Checked every [`CANCEL_EVERY`] candidates ([`CallDirectory::with_cancel`]).
+    cancel: Cancel,
+    candidates: u64,
+    /// Cancelled: the error was returned, the export is over.
+    stopped: bool,
 }
+
+/// Candidates between two looks at the cancel flag: a page's worth.
+const CANCEL_EVERY: u64 = PAGE as u64;
 
 impl<'a> CallDirectory<'a> {
     pub(crate) fn new(store: &'a Store, ctx: Context<'a>, kind: DirectoryKind, after: Option<E164>, now: i64) -> Self {
@@ -122,7 +130,17 @@ impl<'a> CallDirectory<'a> {
             page_after: after as i64,
             page_done: false,
             skipped_prefixes,
+            cancel: Cancel::new(),
+            candidates: 0,
+            stopped: false,
         }
+    }
+
+    /// Stops the export with [`Error::Cancelled`](crate::Error::Cancelled) at the next
+    /// page of candidates once `cancel` is cancelled (it only reads: nothing to undo).
+    pub fn with_cancel(mut self, cancel: Cancel) -> Self {
+        self.cancel = cancel;
+        self
     }
 
     fn fill_page(&mut self) -> Result<()> {
@@ -164,6 +182,11 @@ impl<'a> CallDirectory<'a> {
 
     /// The smallest next candidate from the three sources, with its community evidence.
     fn next_candidate(&mut self) -> Result<Option<(u64, Option<Evidence>)>> {
+        if self.candidates % CANCEL_EVERY == 0 && self.cancel.is_cancelled() {
+            self.stopped = true;
+            return Err(crate::Error::Cancelled);
+        }
+        self.candidates += 1;
         self.fill_page()?;
         let from_page = self.page.front().map(|(n, _)| *n);
         let from_exact = self.exact.get(self.exact_at).copied();
@@ -230,6 +253,9 @@ impl Iterator for CallDirectory<'_> {
     type Item = Result<DirectoryEntry>;
 
     fn next(&mut self) -> Option<Self::Item> {
+        if self.stopped {
+            return None;
+        }
         loop {
             match self.next_candidate() {
                 Err(e) => return Some(Err(e)),

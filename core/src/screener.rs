@@ -562,8 +562,19 @@ impl Screener {
     /// also says what the list's numbers do now under the current policy (how many warn,
     /// block, or have decayed below the warn threshold).
     pub fn import(&mut self, format: Format, input: impl Read) -> Result<ImportSummary> {
+        self.import_cancellable(format, input, &crate::Cancel::new())
+    }
+
+    /// [`import`](Self::import) that stops with [`Error::Cancelled`] at the next record
+    /// once `cancel` is cancelled, changing nothing (the transaction rolls back).
+    pub fn import_cancellable(
+        &mut self,
+        format: Format,
+        input: impl Read,
+        cancel: &crate::Cancel,
+    ) -> Result<ImportSummary> {
         self.refresh()?;
-        import::import(&mut self.store, format, input, self.home, &self.mirror.policy)
+        import::import(&mut self.store, format, input, self.home, &self.mirror.policy, cancel)
     }
 
     /// Streams the iOS Call Directory list in ascending order, starting after `after`

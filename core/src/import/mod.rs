@@ -19,7 +19,7 @@ use crate::decision::{Action, Category};
 use crate::number::{Caller, Region, E164};
 use crate::policy::Policy;
 use crate::store::{now, Store};
-use crate::{Error, Result};
+use crate::{Cancel, Error, Result};
 use rusqlite::OptionalExtension;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -225,6 +225,7 @@ pub(crate) fn import(
     input: impl Read,
     home: Region,
     policy: &Policy,
+    cancel: &Cancel,
 ) -> Result<ImportSummary> {
     let started = now();
     // The file's distinct numbers (8 bytes each), for the counts of what they do now.
@@ -243,6 +244,8 @@ pub(crate) fn import(
         let mut first = true;
         let mut chunk = Vec::with_capacity(CHUNK_ROWS);
         while reader.read_byte_record(&mut rec).map_err(io_error)? {
+            // A safe point per record (an atomic load): cancelling rolls the import back.
+            cancel.check()?;
             if first {
                 first = false;
                 if is_header(format, &rec) {
@@ -267,6 +270,7 @@ pub(crate) fn import(
             }
         }
         write_sorted(tx, &mut chunk, &mut numbers)?;
+        cancel.check()?;
         let digest = hex::encode(std::mem::take(&mut reader.get_mut().hash).finalize());
         let seen: Option<i64> = tx
             .prepare_cached("SELECT imported_at FROM imports WHERE digest = ?1")?
