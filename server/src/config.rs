@@ -4,6 +4,7 @@
 //! and deployments use them).
 
 use crate::error::ConfigError;
+use crate::keys;
 use crate::limit::Buckets;
 use crate::origin::Cidr;
 use crate::publish;
@@ -12,7 +13,8 @@ use crate::rules::{self, DeviceRules, RangeRules, Rules};
 use crate::serve;
 use crate::state::{CountBy, Limits};
 use clap::{Parser, Subcommand, ValueEnum};
-use std::path::PathBuf;
+use ipnet::IpNet;
+use std::path::{Component, Path, PathBuf};
 use std::time::Duration;
 
 #[derive(Parser)]
@@ -136,9 +138,15 @@ pub struct Cli {
     #[arg(long, value_enum, default_value_t = CountBy::Network, value_name = "WHAT")]
     pub count_reporters_by: CountBy,
     /// A proxy or CDN address (or range, 10.0.0.0/8) whose X-Forwarded-For is believed;
-    /// repeat for several. Without it the header is ignored
+    /// repeat for several. Without it the header is ignored. A range wider than an IPv4 /8
+    /// (IPv6 /32) is warned of; every address (0.0.0.0/0, ::/0) needs
+    /// --allow-any-trusted-proxy
     #[arg(long = "trusted-proxy", value_name = "CIDR")]
     pub trusted_proxies: Vec<Cidr>,
+    /// Confirms a --trusted-proxy of 0.0.0.0/0 or ::/0: every client may then choose its
+    /// origin network by writing X-Forwarded-For (only behind a proxy that overwrites it)
+    #[arg(long)]
+    pub allow_any_trusted_proxy: bool,
     /// Seconds a client has to send a request's headers (and that an idle keep-alive
     /// connection stays open)
     #[arg(long, default_value_t = 10.0, value_name = "SECS")]
@@ -149,9 +157,14 @@ pub struct Cli {
     /// Connections open at once (more wait in the listen queue)
     #[arg(long, default_value_t = 2048, value_name = "N")]
     pub max_connections: usize,
-    /// Connections open at once from one address (trusted proxies exempt)
-    #[arg(long, default_value_t = 64, value_name = "N")]
-    pub max_connections_per_ip: usize,
+    /// Connections open at once from one origin network (an IPv4 /24, an IPv6 /48: see
+    /// --origin-v4-prefix), whatever its addresses
+    #[arg(long, alias = "max-connections-per-ip", default_value_t = 64, value_name = "N")]
+    pub max_connections_per_network: usize,
+    /// Connections open at once from one network of trusted proxies (--trusted-proxy),
+    /// which carry many clients each
+    #[arg(long, default_value_t = 1024, value_name = "N")]
+    pub max_connections_per_proxy: usize,
     /// Log lines on standard error as text or JSON (one object per line); RUST_LOG filters
     #[arg(long, value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
@@ -188,6 +201,8 @@ pub struct Config {
     pub count_by: CountBy,
     pub request_timeout: Duration,
     pub serve: serve::Limits,
+    /// Set-ups that start but deserve a loud word (`main.rs` prints them).
+    pub warnings: Vec<String>,
 }
 
 impl Config {
@@ -231,6 +246,8 @@ impl Config {
                 .map(|p| p.join("publish"))
                 .unwrap_or_else(|| "publish".into())
         });
+        refuse_publishing_secrets(&dir, &cli.db, cli.postgres.is_some())?;
+        let warnings = check_trusted_proxies(&cli.trusted_proxies, cli.allow_any_trusted_proxy)?;
         let rules = Rules {
             min_reporters: cli.min_reporters.max(1),
             list_threshold: cli.list_threshold,
@@ -271,14 +288,83 @@ impl Config {
             serve: serve::Limits {
                 header_timeout: Duration::from_secs_f64(cli.header_timeout),
                 max_connections: cli.max_connections,
-                max_connections_per_ip: cli.max_connections_per_ip.max(1),
+                max_connections_per_network: cli.max_connections_per_network.max(1),
+                max_connections_per_proxy: cli.max_connections_per_proxy.max(1),
                 max_header_bytes: 32 * 1024,
             },
             db: cli.db,
             postgres: cli.postgres,
             listen: cli.listen,
+            warnings,
         })
     }
+}
+
+/// The publish folder is served to anyone (`/v1/data`): it must not hold the database
+/// (votes, device ids, the origin secret) or the signing key, at any depth. With
+/// PostgreSQL the key still lives beside `--db`.
+fn refuse_publishing_secrets(dir: &Path, db: &Path, postgres: bool) -> Result<(), ConfigError> {
+    let served = resolved(dir);
+    let sqlite = (!postgres).then(|| db.to_path_buf());
+    for secret in sqlite.into_iter().chain([keys::key_path(db)]) {
+        if resolved(&secret).starts_with(&served) {
+            return Err(ConfigError::PublishesSecrets { dir: dir.to_path_buf(), secret });
+        }
+    }
+    Ok(())
+}
+
+/// `path` made absolute, with `.`, `..` and symbolic links resolved as far as it exists
+/// (the publish folder and the database may not exist yet).
+fn resolved(path: &Path) -> PathBuf {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut existing = absolute.as_path();
+    let mut rest = Vec::new();
+    loop {
+        if let Ok(real) = existing.canonicalize() {
+            let mut out = real;
+            for part in rest.iter().rev() {
+                match part {
+                    Component::ParentDir => {
+                        out.pop();
+                    }
+                    Component::CurDir => {}
+                    other => out.push(other),
+                }
+            }
+            return out;
+        }
+        match (existing.parent(), existing.components().next_back()) {
+            (Some(parent), Some(last)) => {
+                rest.push(last);
+                existing = parent;
+            }
+            _ => return absolute,
+        }
+    }
+}
+
+/// Refuses a trusted proxy range of every address unless confirmed; the wide ones (more
+/// than an IPv4 /8, an IPv6 /32) become warnings.
+fn check_trusted_proxies(trusted: &[Cidr], confirmed: bool) -> Result<Vec<String>, ConfigError> {
+    let mut warnings = Vec::new();
+    for c in trusted {
+        let (len, wide) = match c.net() {
+            IpNet::V4(n) => (n.prefix_len(), 8),
+            IpNet::V6(n) => (n.prefix_len(), 32),
+        };
+        if len == 0 && !confirmed {
+            return Err(ConfigError::TrustsEveryone(c.to_string()));
+        }
+        if len < wide {
+            warnings.push(format!(
+                "--trusted-proxy {c} trusts {} addresses: any client among them can choose its origin \
+                 network (the Sybil defence) by writing X-Forwarded-For",
+                if len == 0 { "all" } else { "very many" }
+            ));
+        }
+    }
+    Ok(warnings)
 }
 
 #[cfg(test)]

@@ -75,6 +75,16 @@ pub enum ConfigError {
     Timeouts,
     #[error("{0} must be a number of days or seconds, not negative")]
     Duration(&'static str),
+    #[error(
+        "--publish-dir {} would serve {} to anyone: publish from a folder that holds neither the database nor its key",
+        dir.display(), secret.display()
+    )]
+    PublishesSecrets { dir: std::path::PathBuf, secret: std::path::PathBuf },
+    #[error(
+        "--trusted-proxy {0} trusts every address, so any client could choose its origin network; \
+         add --allow-any-trusted-proxy if a proxy in front overwrites X-Forwarded-For"
+    )]
+    TrustsEveryone(String),
 }
 
 /// Why the server could not start (or stopped).

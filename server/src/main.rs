@@ -33,13 +33,20 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<(), Error> {
-    let key = keys::load_or_create(&keys::key_path(&cli.db))?;
     if let Some(Command::Pubkey) = cli.command {
+        let key = keys::load_or_create(&keys::key_path(&cli.db))?;
         println!("{}", keys::public_hex(&key));
         return Ok(());
     }
     init_logs(cli.log_format);
+    // Checked before anything is made: a refused set-up leaves no key or file behind.
     let config = Config::from_cli(cli)?;
+    for warning in &config.warnings {
+        // On standard error whatever RUST_LOG filters: an operator must see it.
+        eprintln!("WARNING: {warning}");
+        tracing::warn!("{warning}");
+    }
+    let key = keys::load_or_create(&keys::key_path(&config.db))?;
     let server = start(config, key)?;
     let rt = tokio::runtime::Runtime::new()?;
     rt.block_on(server.run())

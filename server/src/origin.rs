@@ -31,6 +31,11 @@ impl Cidr {
     pub fn contains(&self, ip: IpAddr) -> bool {
         self.0.contains(&canonical(ip))
     }
+
+    /// The range (for `config.rs`'s check of how wide a trusted range is).
+    pub fn net(&self) -> IpNet {
+        self.0
+    }
 }
 
 /// A `--trusted-proxy` value that is not an address or a range.
@@ -130,12 +135,21 @@ impl OriginPolicy {
         client
     }
 
+    /// The first address of `ip`'s origin network (an IPv4 /24, an IPv6 /48 by default):
+    /// what the origin hash is made of, and what `serve.rs` counts connections by.
+    pub fn network(&self, ip: IpAddr) -> IpAddr {
+        match canonical(ip) {
+            IpAddr::V4(v4) => IpAddr::V4(network_v4(v4, self.v4_prefix)),
+            IpAddr::V6(v6) => IpAddr::V6(network_v6(v6, self.v6_prefix)),
+        }
+    }
+
     /// The origin of a client address: its network, as a keyed hash in 1..=i64::MAX (0 is
     /// kept for votes recorded before origins were, see `storage`).
     pub fn origin(&self, ip: IpAddr) -> Origin {
-        let (family, bytes): (u8, Vec<u8>) = match canonical(ip) {
-            IpAddr::V4(v4) => (4, network_v4(v4, self.v4_prefix).octets().to_vec()),
-            IpAddr::V6(v6) => (6, network_v6(v6, self.v6_prefix).octets().to_vec()),
+        let (family, bytes): (u8, Vec<u8>) = match self.network(ip) {
+            IpAddr::V4(v4) => (4, v4.octets().to_vec()),
+            IpAddr::V6(v6) => (6, v6.octets().to_vec()),
         };
         let len = if family == 4 { self.v4_prefix } else { self.v6_prefix };
         let mut h = Sha256::new();

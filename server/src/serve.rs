@@ -2,8 +2,13 @@
 //! sets none of them: no header timeout, no connection ceiling):
 //!
 //! - **connections**: at most `max_connections` open at once (more wait in the listen
-//!   backlog), and at most `max_connections_per_ip` from one address (more are closed at
-//!   once; trusted proxies are exempt, their clients are told apart by origin instead);
+//!   backlog), and at most `max_connections_per_network` from one network (more are
+//!   closed at once). A network is what the evidence counts as one reporter
+//!   (`OriginPolicy::network`: an IPv4 /24, an IPv6 /48), so one host cannot take a
+//!   network's places again from each of its addresses. Trusted proxies carry many
+//!   clients and have a cap of their own, `max_connections_per_proxy`, counted the same
+//!   way; they are not exempt: a trusted range written too wide would otherwise lift the
+//!   cap for everyone in it;
 //! - **slow clients**: the request line and headers must arrive within `header_timeout`
 //!   (hyper's header read timeout, which also closes a keep-alive connection left idle
 //!   that long), and a whole request, body included, must be answered within
@@ -33,29 +38,32 @@ use tower::ServiceExt;
 pub struct Limits {
     pub header_timeout: Duration,
     pub max_connections: usize,
-    pub max_connections_per_ip: usize,
+    pub max_connections_per_network: usize,
+    /// The same, for a network of trusted proxies (`--trusted-proxy`).
+    pub max_connections_per_proxy: usize,
     pub max_header_bytes: usize,
 }
 
-/// Open connections per client address.
-type PerIp = Arc<Mutex<HashMap<IpAddr, usize>>>;
+/// A network whose connections are counted together: (trusted proxy, first address).
+type Network = (bool, IpAddr);
+
+/// Open connections per network.
+type PerNetwork = Arc<Mutex<HashMap<Network, usize>>>;
 
 /// Frees a connection's place when the connection ends, however it ends.
 struct Slot {
-    per_ip: PerIp,
-    ip: Option<IpAddr>,
+    per_network: PerNetwork,
+    network: Network,
     _permit: tokio::sync::OwnedSemaphorePermit,
 }
 
 impl Drop for Slot {
     fn drop(&mut self) {
-        if let Some(ip) = self.ip {
-            let mut m = self.per_ip.lock().unwrap_or_else(|e| e.into_inner());
-            if let Some(n) = m.get_mut(&ip) {
-                *n -= 1;
-                if *n == 0 {
-                    m.remove(&ip);
-                }
+        let mut m = self.per_network.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(n) = m.get_mut(&self.network) {
+            *n -= 1;
+            if *n == 0 {
+                m.remove(&self.network);
             }
         }
     }
@@ -72,7 +80,7 @@ pub async fn serve(
     grace: Duration,
 ) {
     let slots = Arc::new(Semaphore::new(limits.max_connections.max(1)));
-    let per_ip: PerIp = Arc::new(Mutex::new(HashMap::new()));
+    let per_network: PerNetwork = Arc::new(Mutex::new(HashMap::new()));
     let (closing_tx, closing_rx) = watch::channel(false);
     tokio::pin!(shutdown);
     loop {
@@ -96,21 +104,21 @@ pub async fn serve(
             },
         };
         let ip = canonical(peer.ip());
-        let counted = if origins.is_trusted(ip) {
-            None
-        } else {
-            let mut m = per_ip.lock().unwrap_or_else(|e| e.into_inner());
-            let n = m.entry(ip).or_insert(0);
-            if *n >= limits.max_connections_per_ip {
+        let trusted = origins.is_trusted(ip);
+        let network = (trusted, origins.network(ip));
+        let cap = if trusted { limits.max_connections_per_proxy } else { limits.max_connections_per_network };
+        {
+            let mut m = per_network.lock().unwrap_or_else(|e| e.into_inner());
+            let n = m.entry(network).or_insert(0);
+            if *n >= cap {
                 drop(m);
-                tracing::debug!(%ip, "too many connections from one address; closed");
+                tracing::debug!(trusted, "too many connections from one network; closed");
                 drop(stream);
                 continue;
             }
             *n += 1;
-            Some(ip)
-        };
-        let slot = Slot { per_ip: per_ip.clone(), ip: counted, _permit: permit };
+        }
+        let slot = Slot { per_network: per_network.clone(), network, _permit: permit };
         let _ = stream.set_nodelay(true);
         let router = router.clone();
         let limits = limits.clone();

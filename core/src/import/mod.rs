@@ -23,9 +23,11 @@ use crate::{Cancel, Error, Result};
 use rusqlite::OptionalExtension;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
+use std::cell::Cell;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::io::Read;
+use std::rc::Rc;
 use std::str::FromStr;
 
 pub use csv_list::parse_row as parse_csv_row;
@@ -230,8 +232,11 @@ pub(crate) fn import(
     let started = now();
     // The file's distinct numbers (8 bytes each), for the counts of what they do now.
     let mut numbers: Vec<E164> = Vec::new();
-    let hashing = HashingReader { inner: input, hash: Sha256::new() };
-    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(hashing);
+    let read_up_to = Rc::new(Cell::new((0u64, 0u64)));
+    let bounded = Bounded { inner: input, given: 0, read_up_to: read_up_to.clone() };
+    let hashing = HashingReader { inner: bounded, hash: Sha256::new() };
+    let mut reader =
+        csv::ReaderBuilder::new().has_headers(false).flexible(true).buffer_capacity(BUFFER_BYTES).from_reader(hashing);
     let io_error = |e: csv::Error| match e.into_kind() {
         csv::ErrorKind::Io(e) => Error::Io { what: format!("the {format} file"), source: e },
         other => Error::Io { what: format!("the {format} file"), source: std::io::Error::other(format!("{other:?}")) },
@@ -246,6 +251,7 @@ pub(crate) fn import(
         while reader.read_byte_record(&mut rec).map_err(io_error)? {
             // A safe point per record (an atomic load): cancelling rolls the import back.
             cancel.check()?;
+            read_up_to.set((reader.position().byte(), read_up_to.get().1 + 1));
             if first {
                 first = false;
                 if is_header(format, &rec) {
@@ -254,6 +260,10 @@ pub(crate) fn import(
                 }
             }
             summary.rows += 1;
+            if rec.len() > MAX_FIELDS {
+                *summary.skipped.entry(SkipReason::MalformedRow).or_default() += 1;
+                continue;
+            }
             let row = match format {
                 Format::Ftc => ftc::parse_row(&rec, header.as_deref()),
                 Format::PhoneBlock => phoneblock::parse_row(&rec, home),
@@ -335,6 +345,45 @@ fn is_header(format: Format, rec: &csv::ByteRecord) -> bool {
         Format::Ftc => first == "company_phone_number",
         Format::PhoneBlock => first == "phone",
         Format::Csv => !first.is_empty() && !first.chars().any(|c| c.is_ascii_digit()),
+    }
+}
+
+/// The longest record an import reads (a line, or a quoted field across lines): lists
+/// have a few short fields, so a longer one is not a list, and reading it whole would
+/// hold it in memory whole (a 200 MB "record" took about 1 GB).
+pub const MAX_RECORD_BYTES: u64 = 64 << 10;
+
+/// Fields a record may have (the FTC's layout has 8); a record with more is skipped.
+pub const MAX_FIELDS: usize = 64;
+
+/// The CSV reader's buffer: it reads at most this far past the end of a record.
+const BUFFER_BYTES: usize = 8 << 10;
+
+/// Gives the CSV reader at most [`MAX_RECORD_BYTES`] (and its buffer) past the end of the
+/// last record it returned, then an error that names the record.
+struct Bounded<R> {
+    inner: R,
+    /// Bytes given out so far.
+    given: u64,
+    /// Where the last record returned ended, and how many records were returned.
+    read_up_to: Rc<Cell<(u64, u64)>>,
+}
+
+impl<R: Read> Read for Bounded<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let (end, records) = self.read_up_to.get();
+        let allowed = end + MAX_RECORD_BYTES + BUFFER_BYTES as u64;
+        if self.given >= allowed {
+            return Err(std::io::Error::other(format!(
+                "record {} is longer than {} KiB: not a list of numbers",
+                records + 1,
+                MAX_RECORD_BYTES >> 10
+            )));
+        }
+        let room = usize::try_from(allowed - self.given).unwrap_or(usize::MAX).min(buf.len());
+        let n = self.inner.read(&mut buf[..room])?;
+        self.given += n as u64;
+        Ok(n)
     }
 }
 

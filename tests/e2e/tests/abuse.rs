@@ -639,7 +639,7 @@ fn slow_clients_are_cut_off_and_honest_clients_are_served() {
     // 1. One address opens 100 connections and trickles header bytes: 32 are kept (the
     //    others closed at once), and those are closed when their headers are not in
     //    after a second.
-    let attacker: IpAddr = "127.0.0.66".parse().unwrap();
+    let attacker: IpAddr = "127.0.66.1".parse().unwrap();
     let mut trickling: Vec<TcpStream> = Vec::new();
     let mut refused_at_once = 0;
     for _ in 0..100 {
@@ -684,7 +684,7 @@ fn slow_clients_are_cut_off_and_honest_clients_are_served() {
         (lifetimes, bytes, trickling.len())
     });
     // 2. Headers in full, then the body one byte at a time: 408 at the request deadline.
-    let mut slow_body = connect_from("127.0.0.67".parse().unwrap(), &addr).unwrap();
+    let mut slow_body = connect_from("127.0.67.1".parse().unwrap(), &addr).unwrap();
     slow_body.write_all(post_head(&addr, Some("application/json"), 100_000).as_bytes()).unwrap();
     // 3. Connections from many addresses (as a botnet would), more than the server's
     //    ceiling (128): the excess waits in the listen queue until the slow ones are cut,
@@ -761,7 +761,7 @@ fn slow_clients_are_cut_off_and_honest_clients_are_served() {
 
     // 4. An idle keep-alive connection is kept for a next request, and closed once it has
     //    been idle for the header timeout.
-    let mut idle = connect_from("127.0.0.68".parse().unwrap(), &addr).unwrap();
+    let mut idle = connect_from("127.0.68.1".parse().unwrap(), &addr).unwrap();
     for _ in 0..2 {
         idle.write_all(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
         assert_eq!(read_response(&mut idle), 200, "a request on the kept connection");
