@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # shellcheck source-path=SCRIPTDIR
 # Tests the generated Kotlin and Swift bindings end to end on Linux:
-#   1. builds libringfence_ffi.so (with the `test-hooks` feature), the in-crate
+#   1. builds libringfence_ffi.so (with the `test-hooks` and `builtin-http` features), the in-crate
 #      uniffi-bindgen and ringfence-server, in one cargo invocation;
 #   2. generates Kotlin and Swift from the built library (library mode) into
 #      <target>/bindings/ (never committed);
 #   3. compiles the generated Kotlin, the Android glue that has no android.* imports
-#      (bindings/android/src/main/kotlin) and tests/kotlin with kotlinc + JNA, and runs
-#      the tests on the JVM;
+#      (bindings/android/src/main/kotlin) and tests/kotlin with kotlinc + JNA and
+#      kotlinx-coroutines (the suspend variants; kotlinc ships the jar), and runs the tests
+#      on the JVM;
 #   4. builds the generated Swift plus the hand-written module sources
 #      (bindings/swift/Sources/Ringfence) as the Ringfence module, and tests/swift
 #      against it, with swiftc (native or the Debian 13 chroot, see setup-swift.sh),
@@ -39,7 +40,7 @@ for a in "$@"; do
         --release) profile=release; cargo_profile=(--release) ;;
         --kotlin-only) do_swift=0 ;;
         --swift-only) do_kotlin=0 ;;
-        -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,29p' "$0"; exit 0 ;;
         *) die "unknown argument $a" ;;
     esac
 done
@@ -67,9 +68,9 @@ LOG_TAG=test-bindings
 log "tools ready in $((SECONDS - t_start)) s"
 
 t0=$SECONDS
-log "cargo build -p ringfence-ffi --features cli,test-hooks -p ringfence-server ($profile)"
+log "cargo build -p ringfence-ffi --features cli,test-hooks,builtin-http -p ringfence-server ($profile)"
 (cd "$root" && cargo build -p ringfence-ffi -p ringfence-server \
-    --features ringfence-ffi/cli,ringfence-ffi/test-hooks ${cargo_profile[@]+"${cargo_profile[@]}"})
+    --features ringfence-ffi/cli,ringfence-ffi/test-hooks,ringfence-ffi/builtin-http ${cargo_profile[@]+"${cargo_profile[@]}"})
 log "built in $((SECONDS - t0)) s"
 
 # ---- the community server the sync scenarios talk to ----
@@ -150,8 +151,11 @@ rm -rf "$out/kotlin" "$out/swift"
 kotlin_rc=skipped swift_rc=skipped
 
 run_kotlin() {
-    local t=$SECONDS kotlin_lib jar stamp want cp
+    local t=$SECONDS kotlin_lib jar stamp want cp coroutines
     kotlin_lib="$(cd "$(dirname "$RINGFENCE_KOTLINC")/../lib" && pwd)"
+    # The generated suspend functions need kotlinx-coroutines, to compile and to run.
+    coroutines="$kotlin_lib/kotlinx-coroutines-core-jvm.jar"
+    [ -f "$coroutines" ] || { log "no $coroutines in the Kotlin compiler"; return 2; }
     jar="$out/kotlin-tests/tests.jar"
     stamp="$out/kotlin-tests/inputs.cksum"
     mkdir -p "$out/kotlin-tests"
@@ -164,12 +168,11 @@ run_kotlin() {
         log "kotlin: compiling with $RINGFENCE_KOTLINC"
         rm -f "$jar" "$stamp"
         # shellcheck disable=SC2046
-        "$RINGFENCE_KOTLINC" -cp "$RINGFENCE_JNA_JAR" -d "$jar" \
+        "$RINGFENCE_KOTLINC" -cp "$RINGFENCE_JNA_JAR:$coroutines" -d "$jar" \
             $(find "${sources[@]}" -name '*.kt' -type f | LC_ALL=C sort) || return 2
         echo "$want" >"$stamp"
     fi
-    cp="$jar:$RINGFENCE_JNA_JAR:$kotlin_lib/kotlin-stdlib.jar"
-    [ ! -f "$kotlin_lib/kotlinx-coroutines-core-jvm.jar" ] || cp="$cp:$kotlin_lib/kotlinx-coroutines-core-jvm.jar"
+    cp="$jar:$RINGFENCE_JNA_JAR:$kotlin_lib/kotlin-stdlib.jar:$coroutines"
     local rc=0
     RINGFENCE_TEST_DATA="$corpus_dir" java -Djna.library.path="$(dirname "$lib")" -cp "$cp" dev.ringfence.tests.MainKt || rc=$?
     log "kotlin: exit $rc after $((SECONDS - t)) s"

@@ -60,3 +60,27 @@ pub struct DirectoryBatch {
     /// Block-list prefixes left out of the export (the same in every batch).
     pub skipped_prefixes: Vec<SkippedPrefix>,
 }
+
+/// Up to `limit` entries after `after`, looking one entry ahead so the last batch says it
+/// is the last; stops with `Cancelled` at the next page of candidates once `cancel` is.
+pub(crate) fn batch(
+    s: &mut ringfence_core::Screener,
+    kind: DirectoryKind,
+    after: Option<ringfence_core::E164>,
+    limit: u32,
+    cancel: &ringfence_core::Cancel,
+) -> ringfence_core::Result<DirectoryBatch> {
+    let mut export = s.call_directory(kind.into(), after)?.with_cancel(cancel.clone());
+    let skipped_prefixes =
+        export.skipped_prefixes.iter().map(|(p, n)| SkippedPrefix { prefix: p.to_string(), numbers: *n }).collect();
+    let mut entries = Vec::with_capacity(limit.min(100_000) as usize);
+    for entry in export.by_ref() {
+        entries.push(DirectoryEntry::from(entry?));
+        if entries.len() == limit as usize {
+            break;
+        }
+    }
+    let more = entries.len() == limit as usize && export.next().transpose()?.is_some();
+    let next_after = if more { entries.last().map(|e| e.number) } else { None };
+    Ok(DirectoryBatch { entries, next_after, skipped_prefixes })
+}

@@ -1,7 +1,31 @@
 //! Importing spam lists (`ringfence_core::import`): formats and the summary.
 
 use ringfence_core::import as core;
+use ringfence_core::{Cancel, Screener};
 use std::collections::HashMap;
+
+/// Imports the list file at `path`; stops with `Cancelled` at the next record once
+/// `cancel` is, changing nothing.
+pub(crate) fn import_file(
+    s: &mut Screener,
+    format: ListFormat,
+    path: &str,
+    cancel: &Cancel,
+) -> ringfence_core::Result<ImportSummary> {
+    let file =
+        std::fs::File::open(path).map_err(|e| ringfence_core::Error::Io { what: path.to_string(), source: e })?;
+    Ok(s.import_cancellable(format.into(), std::io::BufReader::new(file), cancel)?.into())
+}
+
+/// Imports a list the app holds in memory, like [`import_file`].
+pub(crate) fn import_data(
+    s: &mut Screener,
+    format: ListFormat,
+    data: &[u8],
+    cancel: &Cancel,
+) -> ringfence_core::Result<ImportSummary> {
+    Ok(s.import_cancellable(format.into(), data, cancel)?.into())
+}
 
 /// The spam-list formats ringfence reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, uniffi::Enum)]

@@ -15,7 +15,9 @@
 //! `screener` (the `Screener` object: the whole engine), and the records and enums it
 //! speaks in: `decision`, `lists`, `policy`, `reports`, `history`, `import`, `directory`,
 //! `sync` (the community server's config, progress and summary), `recovery` (what
-//! repairing a damaged database did).
+//! repairing a damaged database did); `transport` (the app's HTTP stack as the sync's
+//! transport, and the built-in one behind the `builtin-http` feature) and `async_calls`
+//! (the suspend/async variants of the long calls, and their cancellation).
 
 uniffi::setup_scaffolding!();
 
@@ -24,9 +26,11 @@ uniffi::setup_scaffolding!();
 #[cfg(panic = "abort")]
 compile_error!("ringfence-ffi must be built with panic = \"unwind\" (the default)");
 
+mod async_calls;
 mod decision;
 mod directory;
 mod error;
+mod explain;
 mod history;
 mod import;
 mod lists;
@@ -39,9 +43,11 @@ mod screener;
 mod sync;
 mod transport;
 
+pub use async_calls::CancelToken;
 pub use decision::{reportable_categories, Action, Category, Decision, Reason, Verification};
 pub use directory::{DirectoryBatch, DirectoryEntry, DirectoryKind, SkippedPrefix};
 pub use error::RingfenceError;
+pub use explain::{Explanation, ExplanationStep, NumberReading};
 pub use history::{HistoryEntry, Stats};
 pub use import::{ImportSummary, ListFormat, SkipReason};
 pub use lists::{Rule, RuleAdded, RuleInput, RuleList};
@@ -52,6 +58,8 @@ pub use recovery::Recovery;
 pub use reports::{Evidence, Report};
 pub use screener::Screener;
 pub use sync::{SyncConfig, SyncListener, SyncProgress, SyncState, SyncSummary};
+#[cfg(feature = "builtin-http")]
+pub use transport::builtin_transport;
 pub use transport::{HttpError, HttpHead, HttpRequest, HttpTransport, ResponseSink};
 
 #[cfg(feature = "test-hooks")]

@@ -13,15 +13,16 @@
 //! picks up the new data on its next call.
 //!
 //! ## The community calls (sync, lookupOnline)
-//! Blocking network calls. Each runs on a thread of its own ([`on_network_thread`]) while
-//! the caller waits: reqwest's blocking client panics when it is used on a thread that is
-//! inside a tokio runtime (a Rust caller's `block_on`, say), and a fresh thread never is.
-//! The caller's thread meanwhile hands progress to the app's [`SyncListener`], so the
-//! listener runs on the thread that called `sync`, as it would without the extra thread;
-//! the locks are taken on the network thread, so a listener may call this screener.
+//! Blocking network calls through the app's `HttpTransport` (`transport.rs`). Each runs
+//! on a thread of its own ([`on_network_thread`]) while the caller waits, and the
+//! caller's thread meanwhile hands progress to the app's [`SyncListener`]: the listener
+//! runs on the thread that called `sync`, and since the locks are taken on the network
+//! thread, a listener may call this screener. The suspend/async variants and their
+//! cancellation are in `async_calls.rs`; the `*_cancellable` helpers here serve both.
 
 use crate::decision::{Decision, Verification};
-use crate::directory::{DirectoryBatch, DirectoryEntry, DirectoryKind, SkippedPrefix};
+use crate::directory::{DirectoryBatch, DirectoryKind};
+use crate::explain::Explanation;
 use crate::history::{HistoryEntry, Stats};
 use crate::import::{ImportSummary, ListFormat};
 use crate::lists::{rule_options, Rule, RuleAdded, RuleInput, RuleList};
@@ -32,9 +33,9 @@ use crate::recovery::Recovery;
 use crate::reports::{Evidence, Report};
 use crate::sync::{SyncConfig, SyncListener, SyncState, SyncSummary};
 use crate::transport::{Foreign, HttpTransport};
-use ringfence_core::Cancel;
 use crate::{guard, Action, Category, RingfenceError};
 use ringfence_core as core;
+use ringfence_core::Cancel;
 use ringfence_core::{Call, Region, E164};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
@@ -238,6 +239,35 @@ impl Screener {
         call.utc_offset = offset(utc_offset_seconds)?;
         call.sim = sim.as_deref();
         self.with(|s| Ok(s.screen(&call).into()))
+    }
+
+    /// Why: every step of the precedence for this call in order, what each saw (the
+    /// number as read, the rule with its window and SIM, the community score, the repeat
+    /// count, the modes) and which decided, with the same `Decision` `screen` returns.
+    /// For a "why was this call blocked?" line in the history: pass the call's recorded
+    /// `at` (and offset, SIM). Reads more than `screen`: not for the screening callback.
+    #[uniffi::method(default(
+        verification = None,
+        is_contact = false,
+        at = None,
+        network_region = None,
+        utc_offset_seconds = None,
+        sim = None
+    ))]
+    pub fn explain(
+        &self,
+        caller_id: String,
+        verification: Option<Verification>,
+        is_contact: bool,
+        at: Option<i64>,
+        network_region: Option<String>,
+        utc_offset_seconds: Option<i32>,
+        sim: Option<String>,
+    ) -> Result<Explanation, RingfenceError> {
+        let mut call = call(&caller_id, verification, is_contact, at, network(network_region)?);
+        call.utc_offset = offset(utc_offset_seconds)?;
+        call.sim = sim.as_deref();
+        self.with(|s| Ok(s.explain(&call)?.into()))
     }
 
     /// `screen`, then keeps the call in the history (a small write). On Android,
@@ -514,13 +544,7 @@ impl Screener {
         transport: Arc<dyn HttpTransport>,
         listener: Option<Box<dyn SyncListener>>,
     ) -> Result<SyncSummary, RingfenceError> {
-        guard(|| {
-            let config = config.to_core()?;
-            let transport = Foreign(transport);
-            let cancel = Cancel::new();
-            self.network(true, listener.as_deref(), move |s, progress| s.sync(&config, &transport, &cancel, progress))
-                .map(SyncSummary::from)
-        })
+        self.sync_cancellable(config, transport, listener.as_deref(), &Cancel::new())
     }
 
     /// Applies signed community files the app fetched itself: with its own HTTP stack
@@ -567,12 +591,7 @@ impl Screener {
         config: SyncConfig,
         transport: Arc<dyn HttpTransport>,
     ) -> Result<Option<Evidence>, RingfenceError> {
-        guard(|| {
-            let config = config.to_core()?;
-            let transport = Foreign(transport);
-            self.network(false, None, move |s, _| s.lookup_online(&number, &config, &transport, &Cancel::new()))
-                .map(|e| e.map(Evidence::from))
-        })
+        self.lookup_online_cancellable(number, config, transport, &Cancel::new())
     }
 
     /// This device's community version, pinned server key and last successful sync.
@@ -590,16 +609,13 @@ impl Screener {
     ///
     /// Errors: `Io` (missing or unreadable file), `AlreadyImported`, `Database`.
     pub fn import_list(&self, format: ListFormat, path: String) -> Result<ImportSummary, RingfenceError> {
-        self.background(|s| {
-            let file = std::fs::File::open(&path).map_err(|e| core::Error::Io { what: path.clone(), source: e })?;
-            Ok(s.import(format.into(), std::io::BufReader::new(file))?.into())
-        })
+        self.background(|s| crate::import::import_file(s, format, &path, &Cancel::new()))
     }
 
     /// `importList` from bytes the app already holds (an Android content URI's stream,
     /// a download). Blocking.
     pub fn import_list_data(&self, format: ListFormat, data: Vec<u8>) -> Result<ImportSummary, RingfenceError> {
-        self.background(|s| Ok(s.import(format.into(), data.as_slice())?.into()))
+        self.background(|s| crate::import::import_data(s, format, &data, &Cancel::new()))
     }
 
     // ---- iOS Call Directory export ----
@@ -621,39 +637,7 @@ impl Screener {
         after: Option<i64>,
         limit: u32,
     ) -> Result<DirectoryBatch, RingfenceError> {
-        guard(|| {
-            if limit == 0 {
-                return Err(bad_argument("limit", "must be at least 1".into()));
-            }
-            let after = match after {
-                None | Some(0) => None,
-                Some(n) => Some(
-                    u64::try_from(n)
-                        .ok()
-                        .and_then(E164::from_u64)
-                        .ok_or_else(|| bad_argument("after", format!("{n} is not a number from a previous batch")))?,
-                ),
-            };
-            self.with(|s| {
-                let mut export = s.call_directory(kind.into(), after)?;
-                let skipped_prefixes = export
-                    .skipped_prefixes
-                    .iter()
-                    .map(|(p, n)| SkippedPrefix { prefix: p.to_string(), numbers: *n })
-                    .collect();
-                let mut entries = Vec::with_capacity(limit.min(100_000) as usize);
-                for entry in export.by_ref() {
-                    entries.push(DirectoryEntry::from(entry?));
-                    if entries.len() == limit as usize {
-                        break;
-                    }
-                }
-                // Look one entry ahead, so the last batch says it is the last.
-                let more = entries.len() == limit as usize && export.next().transpose()?.is_some();
-                let next_after = if more { entries.last().map(|e| e.number) } else { None };
-                Ok(DirectoryBatch { entries, next_after, skipped_prefixes })
-            })
-        })
+        self.call_directory_batch_cancellable(kind, after, limit, &Cancel::new())
     }
 
     // ---- history ----
@@ -675,6 +659,65 @@ impl Screener {
 }
 
 impl Screener {
+    /// `sync`, stopping with `Cancelled` at the next safe point once `cancel` is.
+    pub(crate) fn sync_cancellable(
+        &self,
+        config: SyncConfig,
+        transport: Arc<dyn HttpTransport>,
+        listener: Option<&dyn SyncListener>,
+        cancel: &Cancel,
+    ) -> Result<SyncSummary, RingfenceError> {
+        guard(|| {
+            let config = config.to_core()?;
+            let transport = Foreign(transport);
+            self.network(true, listener, move |s, progress| s.sync(&config, &transport, cancel, progress))
+                .map(SyncSummary::from)
+        })
+        .map_err(|e| cancelled_or(cancel, e))
+    }
+
+    /// `lookupOnline`, stopping with `Cancelled` once `cancel` is.
+    pub(crate) fn lookup_online_cancellable(
+        &self,
+        number: String,
+        config: SyncConfig,
+        transport: Arc<dyn HttpTransport>,
+        cancel: &Cancel,
+    ) -> Result<Option<Evidence>, RingfenceError> {
+        guard(|| {
+            let config = config.to_core()?;
+            let transport = Foreign(transport);
+            self.network(false, None, move |s, _| s.lookup_online(&number, &config, &transport, cancel))
+                .map(|e| e.map(Evidence::from))
+        })
+        .map_err(|e| cancelled_or(cancel, e))
+    }
+
+    /// `callDirectoryBatch`, stopping with `Cancelled` at the next page once `cancel` is.
+    pub(crate) fn call_directory_batch_cancellable(
+        &self,
+        kind: DirectoryKind,
+        after: Option<i64>,
+        limit: u32,
+        cancel: &Cancel,
+    ) -> Result<DirectoryBatch, RingfenceError> {
+        guard(|| {
+            if limit == 0 {
+                return Err(bad_argument("limit", "must be at least 1".into()));
+            }
+            let after = match after {
+                None | Some(0) => None,
+                Some(n) => Some(
+                    u64::try_from(n)
+                        .ok()
+                        .and_then(E164::from_u64)
+                        .ok_or_else(|| bad_argument("after", format!("{n} is not a number from a previous batch")))?,
+                ),
+            };
+            self.with(|s| crate::directory::batch(s, kind, after, limit, cancel))
+        })
+    }
+
     fn wrap(inner: core::Screener, path: Option<PathBuf>) -> Arc<Self> {
         Arc::new(Screener { inner: Mutex::new(inner), path, background: Mutex::new(()) })
     }
@@ -693,7 +736,10 @@ impl Screener {
     /// Runs a long job on its own connection to the database, one job at a time, so
     /// that `screen` is not held up behind it. In memory there is only the one
     /// connection, and the job runs under the lock like any call.
-    fn background<T>(&self, f: impl FnOnce(&mut core::Screener) -> core::Result<T>) -> Result<T, RingfenceError> {
+    pub(crate) fn background<T>(
+        &self,
+        f: impl FnOnce(&mut core::Screener) -> core::Result<T>,
+    ) -> Result<T, RingfenceError> {
         guard(|| {
             let _one_at_a_time = lock(&self.background);
             let Some(path) = &self.path else {
@@ -731,13 +777,22 @@ impl Screener {
     }
 }
 
+/// What a job that failed after `cancel` was cancelled reports: `Cancelled`, whatever the
+/// transport made of being stopped (a transport stopped mid-request reads as unreachable).
+fn cancelled_or(cancel: &Cancel, e: RingfenceError) -> RingfenceError {
+    if cancel.is_cancelled() {
+        RingfenceError::Cancelled
+    } else {
+        e
+    }
+}
+
 /// Runs `job` on a new thread and waits for it, handing its progress to `listener` on the
 /// calling thread as it arrives.
 ///
-/// Why a thread: reqwest's blocking client panics ("Cannot drop a runtime in a context
-/// where blocking is not allowed") on a thread that is inside a tokio runtime, and a
-/// caller of this library may be one (a Rust app's `block_on`, a UniFFI async runtime).
-/// A thread made here never is. Panics in `job` become `Internal`; an exception thrown by
+/// Why a thread: the progress reaches the listener on the caller's thread while the job
+/// goes on, and the job's locks are not held by the listener's thread. Panics in `job`
+/// become `Internal`; an exception thrown by
 /// the listener (a panic here) stops further progress calls and becomes `Internal` once
 /// the job is done, which still finishes (or fails) on its own.
 fn on_network_thread<T: Send>(

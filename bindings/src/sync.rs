@@ -174,11 +174,10 @@ mod tests {
         SyncConfig {
             server_url: url.into(),
             key: None,
-            connect_timeout_ms: 10_000,
+            timeout_ms: 300_000,
             request_timeout_ms: 120_000,
             attempts: 4,
             backoff_ms: 500,
-            retry_budget_ms: 30_000,
             max_download_bytes: 256 << 20,
         }
     }
@@ -193,11 +192,10 @@ mod tests {
         // since the defaults exist only in the generated Kotlin and Swift).
         let src = include_str!("sync.rs");
         for (field, value) in [
-            ("connect_timeout_ms", "10000"),
+            ("timeout_ms", "300000"),
             ("request_timeout_ms", "120000"),
             ("attempts", "4"),
             ("backoff_ms", "500"),
-            ("retry_budget_ms", "30000"),
             ("max_download_bytes", "268435456"),
         ] {
             let want = format!("#[uniffi(default = {value})]\n    pub {field}:");
@@ -219,7 +217,7 @@ mod tests {
         assert!(
             matches!(zero.to_core(), Err(RingfenceError::InvalidArgument { argument, .. }) if argument == "requestTimeoutMs")
         );
-        let short = SyncConfig { connect_timeout_ms: 250, ..config("http://127.0.0.1:9/") }.to_core().unwrap();
-        assert_eq!(short.connect_timeout, Duration::from_millis(250));
+        let short = SyncConfig { timeout_ms: 250, ..config("http://127.0.0.1:9/") }.to_core().unwrap();
+        assert_eq!((short.timeout, short.request_timeout), (Duration::from_millis(250), Duration::from_millis(250)));
     }
 }

@@ -9,8 +9,8 @@
 //! cancelled sync or one past its deadline stops the download mid-body. A transport that
 //! never returns cannot hold the sync: it is abandoned at the deadline.
 
-use ringfence_core::sync::{Head, Method, Request, Response, Transport, TransportError};
 use crate::error::panic_message;
+use ringfence_core::sync::{Head, Method, Request, Response, Transport, TransportError};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::sync::{Arc, Mutex};
@@ -115,8 +115,9 @@ impl ResponseSink {
 /// The app's transport, as the core's.
 pub(crate) struct Foreign(pub Arc<dyn HttpTransport>);
 
-/// How long after the request's own timeout a transport that does not return is given up.
-const GRACE: Duration = Duration::from_secs(2);
+/// How often the adapter looks at the deadline and the cancel flag while the app's
+/// transport is silent (connecting, waiting for the first byte, or never answering).
+const POLL: Duration = Duration::from_millis(50);
 
 impl Transport for Foreign {
     fn send(&self, request: &Request, response: &mut dyn Response) -> Result<(), TransportError> {
@@ -144,13 +145,15 @@ impl Transport for Foreign {
                 let _ = piece_tx.send(Piece::Done(outcome));
             })
             .map_err(|e| TransportError::Failed(format!("cannot start a transport thread: {e}")))?;
-        let give_up = Instant::now() + request.timeout + GRACE;
+        // The request's deadline holds whatever the app's transport does: one that never
+        // returns is abandoned (its thread left to finish on its own), not waited for.
+        let deadline = Instant::now() + request.timeout;
         let mut stopped = false;
         loop {
-            let piece = match pieces.recv_timeout(Duration::from_millis(100)) {
+            let piece = match pieces.recv_timeout(POLL) {
                 Ok(p) => p,
                 Err(RecvTimeoutError::Timeout) => {
-                    if Instant::now() >= give_up {
+                    if Instant::now() >= deadline {
                         return Err(TransportError::TimedOut);
                     }
                     if response.abandoned() {
@@ -186,5 +189,55 @@ impl Transport for Foreign {
             stopped |= !go_on;
             let _ = reply_tx.send(go_on);
         }
+    }
+}
+
+/// The built-in transport (`ringfence-http`: ureq, rustls) as an `HttpTransport`, for
+/// apps without an HTTP stack of their own. Only with the `builtin-http` feature.
+#[cfg(feature = "builtin-http")]
+#[uniffi::export]
+pub fn builtin_transport() -> Arc<dyn HttpTransport> {
+    Arc::new(Builtin(ringfence_http::HttpTransport::default()))
+}
+
+#[cfg(feature = "builtin-http")]
+struct Builtin(ringfence_http::HttpTransport);
+
+#[cfg(feature = "builtin-http")]
+impl HttpTransport for Builtin {
+    fn send(&self, request: HttpRequest, response: Arc<ResponseSink>) -> Result<(), HttpError> {
+        /// Hands what ureq reads to the sink.
+        struct ToSink(Arc<ResponseSink>);
+        impl Response for ToSink {
+            fn head(&mut self, h: Head) -> Result<(), ringfence_core::sync::Stop> {
+                let head = HttpHead {
+                    status: h.status,
+                    content_length: h.content_length,
+                    retry_after: h.retry_after,
+                    location: h.location,
+                };
+                self.0.head(head).map_err(|_| ringfence_core::sync::Stop)
+            }
+            fn body(&mut self, chunk: &[u8]) -> Result<(), ringfence_core::sync::Stop> {
+                self.0.body(chunk.to_vec()).map_err(|_| ringfence_core::sync::Stop)
+            }
+        }
+        let method = match request.method.as_str() {
+            "GET" => Method::Get,
+            "POST" => Method::Post,
+            other => return Err(HttpError::Failed { reason: format!("unsupported method {other}") }),
+        };
+        let core_request = Request {
+            method,
+            url: request.url,
+            body: request.body,
+            timeout: Duration::from_millis(request.timeout_ms),
+            max_bytes: request.max_bytes,
+        };
+        Transport::send(&self.0, &core_request, &mut ToSink(response)).map_err(|e| match e {
+            TransportError::Stopped => HttpError::Stopped,
+            TransportError::TimedOut => HttpError::TimedOut,
+            TransportError::Failed(reason) => HttpError::Failed { reason },
+        })
     }
 }

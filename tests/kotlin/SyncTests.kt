@@ -1,4 +1,5 @@
-// Screener.sync and Screener.lookupOnline against the real ringfence-server, which
+// Screener.sync and Screener.lookupOnline against the real ringfence-server, through the
+// app's own HTTP stack (JavaHttpTransport, tests/kotlin/Transports.kt), which
 // scripts/test-bindings.sh starts on 127.0.0.1 and names in RINGFENCE_TEST_SERVER_URL and
 // RINGFENCE_TEST_SERVER_KEY (plus RINGFENCE_TEST_OTHER_KEY, a valid key of another server,
 // and RINGFENCE_TEST_CLOSED_URL, a port nothing listens on). The same scenarios as
@@ -14,10 +15,11 @@ import java.util.concurrent.atomic.AtomicLong
 import java.util.concurrent.atomic.AtomicReference
 import kotlin.concurrent.thread
 
-private const val LISTED = "010-5555-0111"
+internal const val LISTED_BY_SYNC_TESTS = "010-5555-0111"
+private const val LISTED = LISTED_BY_SYNC_TESTS
 private const val UNLISTED = "010-5555-0112"
 
-private class TestServer(val url: String, val key: String, val otherKey: String, val closedUrl: String)
+internal class TestServer(val url: String, val key: String, val otherKey: String, val closedUrl: String)
 
 private fun testServer(): TestServer? {
     val env = System.getenv()
@@ -30,8 +32,11 @@ private fun testServer(): TestServer? {
 }
 
 /** Quick retries, so a failure shows quickly. */
-private fun config(url: String, key: String? = null) =
-    SyncConfig(serverUrl = url, key = key, requestTimeoutMs = 10_000u, attempts = 2u, backoffMs = 100u, retryBudgetMs = 2_000u)
+internal fun config(url: String, key: String? = null) =
+    SyncConfig(serverUrl = url, key = key, timeoutMs = 60_000u, requestTimeoutMs = 10_000u, attempts = 2u, backoffMs = 100u)
+
+/** The app's HTTP stack, shared by the scenarios (as an app shares its client). */
+internal val http = JavaHttpTransport()
 
 /** Every progress event, and the threads it arrived on. */
 private class Recorder : SyncListener {
@@ -57,6 +62,8 @@ fun syncTests() {
     val fourth = device("fourth")
     try {
         syncScenarios(server, ::device, fourth)
+        transportScenarios(server, ::device)
+        cancelScenarios(server, ::device)
     } finally {
         fourth.close()
     }
@@ -68,7 +75,7 @@ private fun syncScenarios(server: TestServer, device: (String) -> Screener, four
             device("reporter$i").use { d ->
                 d.reportSpam(LISTED, category)
                 checkEq(d.pendingReportCount(), 1UL, "reporter $i outbox before")
-                val s = d.sync(config(server.url))
+                val s = d.sync(config(server.url), http)
                 checkEq(s.uploaded, 1UL, "reporter $i uploaded")
                 checkEq(s.rejected, 0UL, "reporter $i rejected")
                 checkEq(s.pinnedKey, server.key, "reporter $i pinned the server's key on first use")
@@ -81,7 +88,7 @@ private fun syncScenarios(server: TestServer, device: (String) -> Screener, four
         val deadline = System.nanoTime() + 20_000_000_000
         var summary: SyncSummary
         while (true) {
-            summary = fourth.sync(config(server.url), recorder)
+            summary = fourth.sync(config(server.url), http, recorder)
             if (fourth.screen(LISTED).action != Action.ALLOW) break
             check(System.nanoTime() < deadline) { "not listed within 20 s: $summary" }
             Thread.sleep(200)
@@ -102,20 +109,21 @@ private fun syncScenarios(server: TestServer, device: (String) -> Screener, four
         }
         check(recorder.events.any { it is SyncProgress.Applying }) { "no Applying: ${recorder.events}" }
         checkEq(recorder.threads.toSet(), setOf(Thread.currentThread()), "threads the listener was called on")
+        check(http.requests.get() >= 8) { "the syncs went through the app's transport: ${http.requests.get()} requests" }
     }
 
     Harness.scenario("lookupOnline finds the listed number and returns null for an unlisted one, storing nothing") {
-        val quick = config(server.url).copy(connectTimeoutMs = 1_000u, requestTimeoutMs = 2_000u)
+        val quick = config(server.url).copy(timeoutMs = 2_000u, requestTimeoutMs = 2_000u)
         device("looker").use { d ->
-            val e = d.lookupOnline(LISTED, quick) ?: throw CheckFailed("the listed number was not found")
+            val e = d.lookupOnline(LISTED, quick, http) ?: throw CheckFailed("the listed number was not found")
             checkEq(e.category, Category.TELEMARKETING, "category")
             checkEq(Math.round(e.votes), 3L, "votes")
-            checkEq(d.lookupOnline(UNLISTED, quick), null, "an unlisted number")
+            checkEq(d.lookupOnline(UNLISTED, quick, http), null, "an unlisted number")
             checkEq(d.screen(LISTED).action, Action.ALLOW, "a lookup stores no evidence")
             checkEq(d.syncState().version, 0UL, "a lookup is not a sync")
-            expectThrows<RingfenceException.InvalidNumber> { d.lookupOnline("call me maybe", quick) }
+            expectThrows<RingfenceException.InvalidNumber> { d.lookupOnline("call me maybe", quick, http) }
         }
-        checkEq(fourth.lookupOnline(LISTED, quick)?.category, Category.TELEMARKETING, "after a sync too")
+        checkEq(fourth.lookupOnline(LISTED, quick, http)?.category, Category.TELEMARKETING, "after a sync too")
     }
 
     Harness.scenario("applyCommunityFiles applies files the app downloaded itself; tampered, foreign or out-of-order files change nothing") {
@@ -141,7 +149,7 @@ private fun syncScenarios(server: TestServer, device: (String) -> Screener, four
             checkEq(decision.action, Action.WARN, "the listed number")
             checkEq(decision.category, Category.TELEMARKETING, "category")
             // The app's files and the library's own sync take turns.
-            checkEq(d.sync(config(server.url)).fromVersion, s.toVersion, "a later sync goes on from there")
+            checkEq(d.sync(config(server.url), http).fromVersion, s.toVersion, "a later sync goes on from there")
         }
     }
 
@@ -151,29 +159,29 @@ private fun syncScenarios(server: TestServer, device: (String) -> Screener, four
         val decision = fourth.screen(LISTED, at = at)
         checkEq(decision.action, Action.WARN, "listed before")
         val wrong = config(server.url, key = server.otherKey)
-        val e = expectThrows<RingfenceException.KeyChanged> { fourth.sync(wrong) }
+        val e = expectThrows<RingfenceException.KeyChanged> { fourth.sync(wrong, http) }
         checkEq(e.pinned, server.otherKey, "pinned")
         checkEq(e.offered, server.key, "offered")
         check(e.toString().contains("nothing was applied")) { "message: $e" }
-        expectThrows<RingfenceException.KeyChanged> { fourth.lookupOnline(LISTED, wrong) }
-        val bad = expectThrows<RingfenceException.BadKey> { fourth.sync(config(server.url, key = "0123abc")) }
+        expectThrows<RingfenceException.KeyChanged> { fourth.lookupOnline(LISTED, wrong, http) }
+        val bad = expectThrows<RingfenceException.BadKey> { fourth.sync(config(server.url, key = "0123abc"), http) }
         checkEq(bad.key, "0123abc", "key")
         checkEq(fourth.syncState(), before, "sync state")
         checkEq(fourth.screen(LISTED, at = at), decision, "decision")
-        checkEq(fourth.sync(config(server.url, key = server.key)).pinnedKey, null, "the right key, given explicitly, syncs (no new pin)")
+        checkEq(fourth.sync(config(server.url, key = server.key), http).pinnedKey, null, "the right key, given explicitly, syncs (no new pin)")
     }
 
     Harness.scenario("an unreachable server raises ServerUnreachable; bad configs raise typed errors") {
         device("offline").use { d ->
             d.reportSpam(UNLISTED, Category.SCAM)
-            val closed = SyncConfig(serverUrl = server.closedUrl, connectTimeoutMs = 1_000u, requestTimeoutMs = 2_000u, attempts = 1u)
-            val e = expectThrows<RingfenceException.ServerUnreachable> { d.sync(closed) }
+            val closed = SyncConfig(serverUrl = server.closedUrl, timeoutMs = 2_000u, attempts = 1u)
+            val e = expectThrows<RingfenceException.ServerUnreachable> { d.sync(closed, http) }
             check(e.url.startsWith(server.closedUrl)) { "url: ${e.url}" }
-            expectThrows<RingfenceException.ServerUnreachable> { d.lookupOnline(LISTED, closed) }
+            expectThrows<RingfenceException.ServerUnreachable> { d.lookupOnline(LISTED, closed, http) }
             checkEq(d.pendingReportCount(), 1UL, "the report stays in the outbox")
             checkEq(d.syncState().version, 0UL, "version")
-            expectThrows<RingfenceException.BadServerUrl> { d.sync(SyncConfig(serverUrl = "ftp://example.org")) }
-            expectThrows<RingfenceException.InvalidArgument> { d.sync(closed.copy(attempts = 0u)) }
+            expectThrows<RingfenceException.BadServerUrl> { d.sync(SyncConfig(serverUrl = "ftp://example.org"), http) }
+            expectThrows<RingfenceException.InvalidArgument> { d.sync(closed.copy(attempts = 0u), http) }
         }
     }
 
@@ -214,7 +222,7 @@ private fun syncScenarios(server: TestServer, device: (String) -> Screener, four
             val t = System.nanoTime()
             val startCount = screened.get()
             val summary = try {
-                s.sync(config(server.url), listener)
+                s.sync(config(server.url), http, listener)
             } finally {
                 done.set(true)
                 other.join()
@@ -232,7 +240,7 @@ private fun syncScenarios(server: TestServer, device: (String) -> Screener, four
     Harness.scenario("a progress listener that throws makes sync raise Internal once the sync has completed") {
         device("throwing").use { d ->
             val e = expectThrows<RingfenceException.Internal> {
-                d.sync(config(server.url), object : SyncListener {
+                d.sync(config(server.url), http, object : SyncListener {
                     override fun onProgress(progress: SyncProgress) = throw IllegalStateException("listener bug")
                 })
             }
@@ -246,7 +254,8 @@ private fun syncScenarios(server: TestServer, device: (String) -> Screener, four
 /** What an app with its own HTTP stack does: the manifest, then the snapshot and every delta after it. */
 private fun downloadCommunityFiles(url: String): List<ByteArray> {
     fun get(path: String) = java.net.URI("$url/v1/data/$path").toURL().readBytes()
-    val manifest = String(get("manifest.json"))
+    // The signed envelope carries the manifest as a JSON string: unescape it to read it.
+    val manifest = String(get("manifest.json")).replace("\\\"", "\"")
     fun field(re: String) = Regex(re).find(manifest)?.groupValues?.get(1) ?: throw CheckFailed("no $re in $manifest")
     val latest = field("\"latest\":\\s*(\\d+)").toInt()
     val snapshot = field("\"snapshot\":\\s*\\{[^}]*\"version\":\\s*(\\d+)").toInt()

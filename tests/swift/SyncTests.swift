@@ -1,4 +1,5 @@
-// Screener.sync and Screener.lookupOnline against the real ringfence-server, which
+// Screener.sync and Screener.lookupOnline against the real ringfence-server, through the
+// app's own HTTP stack (URLSessionTransport, tests/swift/Transports.swift), which
 // scripts/test-bindings.sh starts on 127.0.0.1 and names in RINGFENCE_TEST_SERVER_URL and
 // RINGFENCE_TEST_SERVER_KEY (plus RINGFENCE_TEST_OTHER_KEY, a valid key of another server,
 // and RINGFENCE_TEST_CLOSED_URL, a port nothing listens on). The same scenarios as
@@ -9,10 +10,11 @@ import FoundationNetworking  // URLSession on Linux
 #endif
 import Ringfence
 
-private let listed = "010-5555-0211"
+let listedBySyncTests = "010-5555-0211"
+private let listed = listedBySyncTests
 private let unlisted = "010-5555-0212"
 
-private struct TestServer {
+struct TestServer {
     let url: String, key: String, otherKey: String, closedUrl: String
 }
 
@@ -24,9 +26,12 @@ private func testServer() -> TestServer? {
 }
 
 /// Quick retries, so a failure shows quickly.
-private func config(_ url: String, key: String? = nil) -> SyncConfig {
-    SyncConfig(serverUrl: url, key: key, requestTimeoutMs: 10_000, attempts: 2, backoffMs: 100, retryBudgetMs: 2_000)
+func config(_ url: String, key: String? = nil) -> SyncConfig {
+    SyncConfig(serverUrl: url, key: key, timeoutMs: 60_000, requestTimeoutMs: 10_000, attempts: 2, backoffMs: 100)
 }
+
+/// The app's HTTP stack, shared by the scenarios (as an app shares its session).
+let http = URLSessionTransport()
 
 private func nanos() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
 
@@ -94,7 +99,7 @@ func syncTests() {
             let d = try device("reporter\(i)")
             _ = try d.reportSpam(number: listed, category: category)
             try checkEq(try d.pendingReportCount(), 1, "reporter \(i) outbox before")
-            let s = try d.sync(config: config(server.url))
+            let s = try d.sync(config: config(server.url), transport: http)
             try checkEq(s.uploaded, 1, "reporter \(i) uploaded")
             try checkEq(s.rejected, 0, "reporter \(i) rejected")
             try checkEq(s.pinnedKey, server.key, "reporter \(i) pinned the server's key on first use")
@@ -106,7 +111,7 @@ func syncTests() {
         let deadline = nanos() + 20_000_000_000
         var summary: SyncSummary
         while true {
-            summary = try fourth.sync(config: config(server.url), listener: recorder)
+            summary = try fourth.sync(config: config(server.url), transport: http, listener: recorder)
             if try fourth.screen(callerId: listed).action != .allow { break }
             try check(nanos() < deadline, "not listed within 20 s: \(summary)")
             usleep(200_000)
@@ -128,23 +133,24 @@ func syncTests() {
                   "no file downloaded: \(events)")
         try check(events.contains { if case .applying = $0 { return true }; return false }, "no applying: \(events)")
         try checkEq(recorder.offMain, 0, "progress calls off the calling (main) thread")
+        try check(http.requests >= 8, "the syncs went through the app's transport: \(http.requests) requests")
     }
 
     Harness.scenario("lookupOnline finds the listed number and returns nil for an unlisted one, storing nothing") {
         var quick = config(server.url)
-        quick.connectTimeoutMs = 1_000
+        quick.timeoutMs = 2_000
         quick.requestTimeoutMs = 2_000
         let d = try device("looker")
-        guard let e = try d.lookupOnline(number: listed, config: quick) else {
+        guard let e = try d.lookupOnline(number: listed, config: quick, transport: http) else {
             throw CheckFailed(description: "the listed number was not found")
         }
         try checkEq(e.category, .telemarketing, "category")
         try checkEq(e.votes.rounded(), 3.0, "votes")
-        try checkEq(try d.lookupOnline(number: unlisted, config: quick), nil, "an unlisted number")
+        try checkEq(try d.lookupOnline(number: unlisted, config: quick, transport: http), nil, "an unlisted number")
         try checkEq(try d.screen(callerId: listed).action, .allow, "a lookup stores no evidence")
         try checkEq(try d.syncState().version, 0, "a lookup is not a sync")
-        _ = try expectThrows(RingfenceError.self) { _ = try d.lookupOnline(number: "call me maybe", config: quick) }
-        try checkEq(try fourth.lookupOnline(number: listed, config: quick)?.category, .telemarketing, "after a sync too")
+        _ = try expectThrows(RingfenceError.self) { _ = try d.lookupOnline(number: "call me maybe", config: quick, transport: http) }
+        try checkEq(try fourth.lookupOnline(number: listed, config: quick, transport: http)?.category, .telemarketing, "after a sync too")
     }
 
     Harness.scenario("applyCommunityFiles applies files the app downloaded itself; tampered, foreign or out-of-order files change nothing") {
@@ -175,7 +181,7 @@ func syncTests() {
         let decision = try d.screen(callerId: listed, at: at)
         try checkEq(decision.action, .warn, "the listed number")
         try checkEq(decision.category, .telemarketing, "category")
-        try checkEq(try d.sync(config: config(server.url)).fromVersion, s.toVersion, "a later sync goes on from there")
+        try checkEq(try d.sync(config: config(server.url), transport: http).fromVersion, s.toVersion, "a later sync goes on from there")
     }
 
     Harness.scenario("a wrong pinned key raises KeyChanged and a malformed one BadKey; the device's data is unchanged") {
@@ -184,37 +190,37 @@ func syncTests() {
         let decision = try fourth.screen(callerId: listed, at: at)
         try checkEq(decision.action, .warn, "listed before")
         let wrong = config(server.url, key: server.otherKey)
-        let e = try expectThrows(RingfenceError.self) { _ = try fourth.sync(config: wrong) }
+        let e = try expectThrows(RingfenceError.self) { _ = try fourth.sync(config: wrong, transport: http) }
         guard case let .KeyChanged(pinned, offered) = e else { throw CheckFailed(description: "expected KeyChanged, got \(e)") }
         try checkEq(pinned, server.otherKey, "pinned")
         try checkEq(offered, server.key, "offered")
         try check("\(e)".contains("nothing was applied"), "message: \(e)")
-        let l = try expectThrows(RingfenceError.self) { _ = try fourth.lookupOnline(number: listed, config: wrong) }
+        let l = try expectThrows(RingfenceError.self) { _ = try fourth.lookupOnline(number: listed, config: wrong, transport: http) }
         guard case .KeyChanged = l else { throw CheckFailed(description: "lookupOnline: expected KeyChanged, got \(l)") }
-        let bad = try expectThrows(RingfenceError.self) { _ = try fourth.sync(config: config(server.url, key: "0123abc")) }
+        let bad = try expectThrows(RingfenceError.self) { _ = try fourth.sync(config: config(server.url, key: "0123abc"), transport: http) }
         guard case let .BadKey(key) = bad, key == "0123abc" else { throw CheckFailed(description: "expected BadKey, got \(bad)") }
         try checkEq(try fourth.syncState(), before, "sync state")
         try checkEq(try fourth.screen(callerId: listed, at: at), decision, "decision")
-        try checkEq(try fourth.sync(config: config(server.url, key: server.key)).pinnedKey, nil,
+        try checkEq(try fourth.sync(config: config(server.url, key: server.key), transport: http).pinnedKey, nil,
                     "the right key, given explicitly, syncs (no new pin)")
     }
 
     Harness.scenario("an unreachable server raises ServerUnreachable; bad configs raise typed errors") {
         let d = try device("offline")
         _ = try d.reportSpam(number: unlisted, category: .scam)
-        let closed = SyncConfig(serverUrl: server.closedUrl, connectTimeoutMs: 1_000, requestTimeoutMs: 2_000, attempts: 1)
-        let e = try expectThrows(RingfenceError.self) { _ = try d.sync(config: closed) }
+        let closed = SyncConfig(serverUrl: server.closedUrl, timeoutMs: 2_000, attempts: 1)
+        let e = try expectThrows(RingfenceError.self) { _ = try d.sync(config: closed, transport: http) }
         guard case let .ServerUnreachable(url, _) = e else { throw CheckFailed(description: "expected ServerUnreachable, got \(e)") }
         try check(url.hasPrefix(server.closedUrl), "url: \(url)")
-        let l = try expectThrows(RingfenceError.self) { _ = try d.lookupOnline(number: listed, config: closed) }
+        let l = try expectThrows(RingfenceError.self) { _ = try d.lookupOnline(number: listed, config: closed, transport: http) }
         guard case .ServerUnreachable = l else { throw CheckFailed(description: "lookupOnline: expected ServerUnreachable, got \(l)") }
         try checkEq(try d.pendingReportCount(), 1, "the report stays in the outbox")
         try checkEq(try d.syncState().version, 0, "version")
-        let u = try expectThrows(RingfenceError.self) { _ = try d.sync(config: SyncConfig(serverUrl: "ftp://example.org")) }
+        let u = try expectThrows(RingfenceError.self) { _ = try d.sync(config: SyncConfig(serverUrl: "ftp://example.org"), transport: http) }
         guard case .BadServerUrl = u else { throw CheckFailed(description: "expected BadServerUrl, got \(u)") }
         var zero = closed
         zero.attempts = 0
-        let z = try expectThrows(RingfenceError.self) { _ = try d.sync(config: zero) }
+        let z = try expectThrows(RingfenceError.self) { _ = try d.sync(config: zero, transport: http) }
         guard case .InvalidArgument = z else { throw CheckFailed(description: "expected InvalidArgument, got \(z)") }
     }
 
@@ -246,7 +252,7 @@ func syncTests() {
         let listener = WaitingListener(screening)
         let t = nanos()
         let startCount = screening.count
-        let result = Result { try s.sync(config: config(server.url), listener: listener) }
+        let result = Result { try s.sync(config: config(server.url), transport: http, listener: listener) }
         screening.done = true
         finished.wait()
         let syncMs = (nanos() - t) / 1_000_000
@@ -257,6 +263,9 @@ func syncTests() {
         try check(listener.waitedFor >= 20, "only \(listener.waitedFor) calls screened while the listener waited")
         print("  (\(screening.count - startCount) calls screened during a \(syncMs) ms sync, slowest \(screening.worst / 1000) us)")
     }
+
+    transportScenarios(server, device)
+    cancelScenarios(server, device)
 }
 
 /// What an app with its own HTTP stack does: the manifest, then the snapshot and every
@@ -278,7 +287,10 @@ private func downloadCommunityFiles(_ url: String) throws -> [Data] {
         guard answer.status == 200, let data = answer.data else { throw CheckFailed(description: "GET \(path): HTTP \(answer.status)") }
         return data
     }
-    let manifest = try JSONSerialization.jsonObject(with: get("manifest.json")) as? [String: Any] ?? [:]
+    // The signed envelope carries the manifest as a JSON string.
+    let envelope = try JSONSerialization.jsonObject(with: get("manifest.json")) as? [String: Any] ?? [:]
+    let inner = Data(((envelope["manifest"] as? String) ?? "").utf8)
+    let manifest = try JSONSerialization.jsonObject(with: inner) as? [String: Any] ?? [:]
     guard let latest = manifest["latest"] as? Int, let snapshot = manifest["snapshot"] as? [String: Any],
           let version = snapshot["version"] as? Int, let path = snapshot["path"] as? String,
           let deltaPath = manifest["delta_path"] as? String else {
