@@ -136,6 +136,22 @@ pub fn reporters(votes: &[Vote]) -> Vec<usize> {
     nodes.into_iter().map(|n| find(&mut parent, n)).collect()
 }
 
+/// The reporters with a spam vote from a device of full weight: a listing that has
+/// `min_reporters` of them confirms its reporters' reports (`rules::DeviceRules`), so that
+/// new devices listing a number together do not earn each other's trust.
+pub fn established_reporters(votes: &[Vote], rules: &Rules) -> u32 {
+    let who = reporters(votes);
+    let mut established: Vec<usize> = votes
+        .iter()
+        .zip(&who)
+        .filter(|(v, _)| v.spam && rules.devices.trust(v.device_age, v.confirmed) >= 1.0)
+        .map(|(_, r)| *r)
+        .collect();
+    established.sort_unstable();
+    established.dedup();
+    established.len() as u32
+}
+
 /// The listing `votes` earn at `now`, or `None`.
 pub fn aggregate(votes: &[Vote], now: i64, rules: &Rules) -> Option<Listing> {
     let t = votes.iter().filter(|v| v.spam).map(|v| v.at).max()?;

@@ -180,6 +180,9 @@ pub(crate) fn changes(
     touched.sort_unstable();
     touched.dedup();
     let mut changes = Changes { dirty_upto, ..Changes::default() };
+    // Numbers whose listing confirms its reporters: it stands on established reporters
+    // alone, so new devices cannot confirm each other (`aggregate::established_reporters`).
+    let mut confirming = std::collections::BTreeSet::new();
     for block in touched.chunk_by(|a, b| a / 100 == b / 100) {
         let first = block[0] / 100 * 100;
         let was: BTreeMap<u64, Listed> =
@@ -189,6 +192,9 @@ pub(crate) fn changes(
         let holds = reads.holds_between(first, first.saturating_add(99))?;
         for &number in block {
             let votes = reads.votes(number)?;
+            if crate::aggregate::established_reporters(&votes, rules) >= rules.min_reporters {
+                confirming.insert(number);
+            }
             match member_listing(number, &votes, now, rules, holds.get(&number)) {
                 Some(l) => members.insert(number, l),
                 None => members.remove(&number),
@@ -215,6 +221,7 @@ pub(crate) fn changes(
         }
         diff_block(&was, &now_listed, &mut changes);
     }
+    changes.confirmed.retain(|n| confirming.contains(n));
     Ok(changes)
 }
 

@@ -18,17 +18,11 @@
 //!   duration ([`Store::without_mmap`]): through the map, every page they pass would stay
 //!   resident in the process, and an iOS extension has little memory.
 //!
-//! - `trusted_schema = OFF`: nothing in the file's schema may call a function with side
-//!   effects; and the schema must be exactly what the migrations make (`verify.rs`): a
-//!   file with a trigger, view, table or index of another program's is refused as
-//!   damaged, before any of it runs.
-//!
 //! Writes go through [`Store::write`], which starts the transaction `IMMEDIATE`: taking
 //! the write lock up front lets the busy timeout work, where a deferred transaction
 //! that upgrades from read to write fails at once with "database is locked".
 
 mod schema;
-mod verify;
 
 use crate::{Error, Result};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior};
@@ -82,10 +76,6 @@ impl Store {
 
     fn init(conn: Connection, path: PathBuf) -> Result<Store> {
         let opened = |e: rusqlite::Error| Error::Open { path: path.clone(), source: e };
-        // Functions with side effects stay out of anything the file's schema names
-        // (triggers, views, defaults) however it got there; `verify` then refuses a schema
-        // that is not ringfence's.
-        conn.pragma_update(None, "trusted_schema", false).map_err(opened)?;
         conn.busy_timeout(BUSY_TIMEOUT).map_err(opened)?;
         set_wal(&conn).map_err(opened)?;
         conn.pragma_update(None, "synchronous", "NORMAL").map_err(opened)?;
@@ -95,7 +85,6 @@ impl Store {
         conn.set_prepared_statement_cache_capacity(32);
         let mut store = Store { conn, path, degraded: None };
         store.migrate()?;
-        verify::verify(&store.conn).map_err(|detail| Error::Corrupt { path: store.path.clone(), detail })?;
         Ok(store)
     }
 

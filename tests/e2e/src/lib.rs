@@ -66,11 +66,16 @@ impl Server {
         Server::start_on(db, "127.0.0.1:0", args.iter().map(|s| s.to_string()).collect())
     }
 
+    /// A test's phones are all new: unless `args` choose a `--new-device-weight`, their
+    /// votes weigh fully (`tests/evidence.rs` tests the weighting itself).
     pub fn start_on(db: &Path, listen: &str, args: Vec<String>) -> Server {
+        let weight =
+            if args.iter().any(|a| a == "--new-device-weight") { &[][..] } else { &["--new-device-weight", "1"][..] };
         let mut child = Command::new(bin("ringfence-server"))
             .arg("--db")
             .arg(db)
             .args(["--listen", listen, "--publish-interval", "0.2"])
+            .args(weight)
             .args(&args)
             .env("RUST_LOG", "error")
             .stdout(Stdio::piped())
