@@ -1,16 +1,19 @@
 //! `Screener.sync` and `Screener.lookupOnline` of the bindings (`ringfence-ffi`, the
-//! wrapper the Kotlin and Swift apps call), from Rust, against the real `ringfence-server`
+//! wrapper the Kotlin and Swift apps call), from Rust, through an `HttpTransport` (the
+//! built-in one, `builtinTransport()` over ringfence-http, as an app would enable it with
+//! the `builtin-http` feature), against the real `ringfence-server`
 //! (the Kotlin and Swift suites run the same server: scripts/test-bindings.sh). Where a
 //! property needs a misbehaving server, the harness's proxy stands in front of the real
 //! one. Checked here: progress on the calling thread, screening while a sync waits on the
-//! network, a caller inside a tokio runtime, typed errors that leave the data alone, a
-//! listener that throws or calls back into the screener.
+//! network, a caller inside a tokio runtime, the async variants polled by tokio and
+//! cancelled by dropping them, typed errors that leave the data alone, a listener that
+//! throws or calls back into the screener.
 
 use ringfence_core::wire::{self, SigningKey};
-use ringfence_e2e::{batch, device_id, Fault, Gate, OpenOnDrop, OverHttp, Proxy, Server};
+use ringfence_e2e::{batch, device_id, Fault, Gate, OpenOnDrop, Proxy, Server};
 use ringfence_ffi::{
-    Action, Category, Decision, RingfenceError, RuleList, Screener, SyncConfig, SyncListener, SyncProgress, SyncState,
-    SyncSummary,
+    builtin_transport, Action, Category, Decision, HttpTransport, RingfenceError, RuleList, Screener, SyncConfig,
+    SyncListener, SyncProgress, SyncState, SyncSummary,
 };
 use std::net::TcpListener;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -23,6 +26,11 @@ const LISTED_E164: &str = "+821055550101";
 /// How long a test waits for something that should happen at once, before it fails
 /// instead of hanging. Not a measurement.
 const WAIT: Duration = Duration::from_secs(60);
+
+/// The app's transport: here the built-in one.
+fn http() -> Arc<dyn HttpTransport> {
+    builtin_transport()
+}
 
 fn now() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs() as i64
@@ -66,17 +74,16 @@ fn quick(url: &str) -> SyncConfig {
     SyncConfig {
         server_url: url.into(),
         key: None,
-        connect_timeout_ms: 2_000,
+        timeout_ms: 10_000,
         request_timeout_ms: 10_000,
         attempts: 1,
         backoff_ms: 50,
-        retry_budget_ms: 1_000,
         max_download_bytes: 1 << 20,
     }
 }
 
 fn screen(s: &Screener, raw: &str) -> Decision {
-    s.screen(raw.into(), None, false, None, None).unwrap()
+    s.screen(raw.into(), None, false, None, None, None, None).unwrap()
 }
 
 /// Records progress and the thread it arrived on.
@@ -100,7 +107,7 @@ fn sync_uploads_applies_and_reports_progress_on_the_calling_thread() {
     assert_eq!(s.sync_state().unwrap(), SyncState { version: 0, pinned_key: None, last_sync_at: None });
 
     let recorder = Recorder::default();
-    let summary = s.sync(c.config(), Some(Box::new(recorder.clone()))).unwrap();
+    let summary = s.sync(c.config(), http(), Some(Box::new(recorder.clone()))).unwrap();
     println!("{summary:?}");
     assert_eq!(
         summary,
@@ -116,6 +123,8 @@ fn sync_uploads_applies_and_reports_progress_on_the_calling_thread() {
             deleted: 0,
             bytes_downloaded: summary.bytes_downloaded,
             pinned_key: Some(c.server.key.clone()),
+            server_data_at: summary.server_data_at,
+            stale: false,
         }
     );
     assert!(summary.bytes_downloaded > 100, "{summary:?}");
@@ -135,12 +144,18 @@ fn sync_uploads_applies_and_reports_progress_on_the_calling_thread() {
     assert!(seen.iter().all(|(_, t)| *t == me), "progress arrived on another thread");
     let kinds: Vec<&SyncProgress> = seen.iter().map(|(p, _)| p).collect();
     println!("{kinds:?}");
-    assert_eq!(kinds.first(), Some(&&SyncProgress::Uploading { sent: 1, total: 1 }));
+    // The signed manifest first (reports go only to a server whose key checks out), then
+    // the upload.
+    assert!(
+        matches!(kinds.first(), Some(SyncProgress::Downloading { what, .. }) if what == "the manifest"),
+        "{kinds:?}"
+    );
+    assert_eq!(kinds.get(1), Some(&&SyncProgress::Uploading { sent: 1, total: 1 }));
     assert!(kinds.iter().any(|p| matches!(p, SyncProgress::Downloading { what, .. } if what == "delta 1")));
     assert_eq!(kinds.last(), Some(&&SyncProgress::Applying { entries: 1 }));
 
     // Up to date: nothing downloaded but the manifest, no listener needed.
-    let again = s.sync(c.config(), None).unwrap();
+    let again = s.sync(c.config(), http(), None).unwrap();
     assert_eq!((again.from_version, again.to_version, again.upserted, again.pinned_key), (1, 1, 0, None));
 }
 
@@ -148,17 +163,20 @@ fn sync_uploads_applies_and_reports_progress_on_the_calling_thread() {
 fn lookup_online_finds_a_listed_number_and_stores_nothing() {
     let c = Community::start();
     let s = c.phone("lookup");
-    let e = s.lookup_online(LISTED.into(), c.config()).unwrap().expect("listed");
+    let e = s.lookup_online(LISTED.into(), c.config(), http()).unwrap().expect("listed");
     assert_eq!(e.category, Category::Scam);
     assert_eq!(e.votes.round(), 3.0, "{e:?}");
     assert!(e.score > 2.9 && e.score <= 3.0, "{e:?}");
-    assert_eq!(s.lookup_online("010-5555-0102".into(), c.config()).unwrap(), None);
+    assert_eq!(s.lookup_online("010-5555-0102".into(), c.config(), http()).unwrap(), None);
     // Nothing stored but the pin (first use, as a sync would).
     assert_eq!(screen(&s, LISTED).action, Action::Allow);
     let state = s.sync_state().unwrap();
     assert_eq!((state.version, state.last_sync_at), (0, None));
     assert_eq!(state.pinned_key, Some(c.server.key.clone()));
-    assert!(matches!(s.lookup_online("call me maybe".into(), c.config()), Err(RingfenceError::InvalidNumber { .. })));
+    assert!(matches!(
+        s.lookup_online("call me maybe".into(), c.config(), http()),
+        Err(RingfenceError::InvalidNumber { .. })
+    ));
 }
 
 /// The proxy holds the answer with the listing until the test lets it go: the sync is provably
@@ -172,20 +190,20 @@ fn screening_goes_on_while_a_sync_waits_for_the_network() {
     let gate = Gate::new();
     proxy.set(Fault::Hold("/deltas/".into(), gate.clone()));
     let s = c.phone("concurrent");
-    s.add_rule(RuleList::Block, "+8270*".into(), None, None).unwrap();
+    s.add_rule(RuleList::Block, "+8270*".into(), None, None, None, None, None).unwrap();
     // Patient: the proxy holds the answer as long as the test needs.
-    let patient = SyncConfig { request_timeout_ms: 180_000, ..quick(&proxy.url) };
+    let patient = SyncConfig { timeout_ms: 180_000, request_timeout_ms: 180_000, ..quick(&proxy.url) };
     let s = &s;
     let summary = std::thread::scope(|scope| {
         let _open = OpenOnDrop(gate.clone());
-        let syncer = scope.spawn(move || s.sync(patient, None));
+        let syncer = scope.spawn(move || s.sync(patient, http(), None));
         assert!(gate.wait_arrived(1, WAIT), "the sync never asked for the listing");
 
         let (tx, rx) = mpsc::channel();
         let lookup = quick(&proxy.url);
         scope.spawn(move || {
             let blocked = (0..200).filter(|_| screen(s, "070-1234-5678").action == Action::Block).count();
-            let looked_up = s.lookup_online("010-5555-0102".into(), lookup);
+            let looked_up = s.lookup_online("010-5555-0102".into(), lookup, http());
             let _ = tx.send((blocked, looked_up));
         });
         let (blocked, looked_up) = rx.recv_timeout(WAIT).expect("calls waited for the sync");
@@ -201,8 +219,9 @@ fn screening_goes_on_while_a_sync_waits_for_the_network() {
     assert_eq!(screen(s, LISTED).action, Action::Warn);
 }
 
-/// reqwest's blocking client panics on a thread inside a tokio runtime; the bindings run
-/// it on a thread of their own, so such a caller gets its answer.
+/// Callers inside a tokio runtime (a Rust app's `block_on`, a task on a worker) get their
+/// answer from the blocking calls, and the async variants run on tokio as on any
+/// executor: their work is on a thread of their own, never on the runtime's.
 #[test]
 fn sync_and_lookup_work_from_inside_a_tokio_runtime() {
     let c = Community::start();
@@ -211,30 +230,59 @@ fn sync_and_lookup_work_from_inside_a_tokio_runtime() {
         tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap(),
         tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap(),
     ] {
-        let summary = rt.block_on(async { s.sync(c.config(), None) }).unwrap();
+        let summary = rt.block_on(async { s.sync(c.config(), http(), None) }).unwrap();
         assert_eq!(summary.to_version, 1);
-        let e = rt.block_on(async { s.lookup_online(LISTED.into(), c.config()) }).unwrap();
+        let e = rt.block_on(async { s.lookup_online(LISTED.into(), c.config(), http()) }).unwrap();
         assert_eq!(e.map(|e| e.category), Some(Category::Scam));
         // From a task on a runtime worker, too.
         let s2 = s.clone();
         let config = c.config();
         let state = rt.block_on(async move {
-            tokio::spawn(async move { s2.sync(config, None).map(|x| x.to_version) }).await.unwrap()
+            tokio::spawn(async move { s2.sync(config, http(), None).map(|x| x.to_version) }).await.unwrap()
         });
         assert_eq!(state.unwrap(), 1);
+        // The async variants, polled by tokio.
+        let summary = rt.block_on(s.clone().sync_async(c.config(), http(), None, None)).unwrap();
+        assert_eq!(summary.to_version, 1);
+        let e = rt.block_on(s.clone().lookup_online_async(LISTED.into(), c.config(), http(), None)).unwrap();
+        assert_eq!(e.map(|e| e.category), Some(Category::Scam));
     }
+}
 
-    // Why the thread: the core's blocking client called straight from the runtime panics.
+/// Dropping an async call's future (what UniFFI does when a Kotlin coroutine is
+/// cancelled) cancels its work: held mid-download by the proxy, the sync stops and
+/// applies nothing, and the next sync (which waits for it) starts from where it was.
+#[test]
+fn dropping_an_async_sync_cancels_it_and_changes_nothing() {
+    let c = Community::start();
+    let proxy = Proxy::start(&c.server.addr);
+    let gate = Gate::new();
+    proxy.set(Fault::Hold("/deltas/".into(), gate.clone()));
+    let s = c.phone("dropped");
+    let patient = SyncConfig { timeout_ms: 180_000, request_timeout_ms: 180_000, ..quick(&proxy.url) };
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-    let mut core = ringfence_core::Screener::open_in_memory(ringfence_core::Region::KR).unwrap();
-    let config = ringfence_core::SyncConfig::new(&c.server.url).unwrap();
-    let hook = std::panic::take_hook();
-    std::panic::set_hook(Box::new(|_| {}));
-    let direct = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        rt.block_on(async { core.sync_http(&config, &mut |_| {}).map(|s| s.to_version) })
-    }));
-    std::panic::set_hook(hook);
-    assert!(direct.is_err(), "the core's sync no longer panics inside a runtime: {direct:?}");
+    let _open = OpenOnDrop(gate.clone());
+    let aborted = rt.block_on(async {
+        let call = tokio::spawn(s.clone().sync_async(patient, http(), None, None));
+        let g = gate.clone();
+        let arrived = tokio::task::spawn_blocking(move || g.wait_arrived(1, WAIT)).await.unwrap();
+        assert!(arrived, "the sync never asked for the listing");
+        // Aborting the task drops the future, as UniFFI frees a cancelled coroutine's.
+        call.abort();
+        call.await
+    });
+    assert!(aborted.is_err_and(|e| e.is_cancelled()), "the sync was not cancelled");
+    // The future is dropped; let the held answer go, then wait for the cancelled job
+    // (a sync waits for the running one) and look.
+    gate.open();
+    let closed = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    assert!(matches!(
+        s.sync(quick(&format!("http://{closed}")), http(), None),
+        Err(RingfenceError::ServerUnreachable { .. })
+    ));
+    assert_eq!(s.sync_state().unwrap(), SyncState { version: 0, pinned_key: None, last_sync_at: None });
+    assert_eq!(screen(&s, LISTED).action, Action::Allow);
+    assert_eq!(s.sync(c.config(), http(), None).unwrap().to_version, 1);
 }
 
 #[test]
@@ -244,29 +292,30 @@ fn a_wrong_or_malformed_key_is_refused_and_changes_nothing() {
     let proxy = Proxy::start(&c.server.addr);
     let config = quick(&proxy.url);
     let s = c.phone("keys");
-    s.sync(config.clone(), None).unwrap();
+    s.sync(config.clone(), http(), None).unwrap();
     let before = s.sync_state().unwrap();
     s.report_spam("010-2222-3333".into(), Category::Scam, None).unwrap();
 
     let other = wire::hex(SigningKey::from_bytes(&[9u8; 32]).verifying_key().as_bytes());
     let wrong = SyncConfig { key: Some(other.clone()), ..config.clone() };
-    match s.sync(wrong.clone(), None) {
+    match s.sync(wrong.clone(), http(), None) {
         Err(RingfenceError::KeyChanged { pinned, offered }) => {
             assert_eq!(pinned, other);
             assert_eq!(offered, c.server.key);
         }
         other => panic!("expected KeyChanged, got {other:?}"),
     }
-    assert!(matches!(s.lookup_online(LISTED.into(), wrong), Err(RingfenceError::KeyChanged { .. })));
+    assert!(matches!(s.lookup_online(LISTED.into(), wrong, http()), Err(RingfenceError::KeyChanged { .. })));
     proxy.take_requests();
     let bad = SyncConfig { key: Some("not-a-key".into()), ..config };
-    assert!(matches!(s.sync(bad, None), Err(RingfenceError::BadKey { key }) if key == "not-a-key"));
+    assert!(matches!(s.sync(bad, http(), None), Err(RingfenceError::BadKey { key }) if key == "not-a-key"));
     assert_eq!(proxy.take_requests(), Vec::<String>::new(), "a malformed key is refused before any request");
 
     assert_eq!(s.sync_state().unwrap(), before);
     assert_eq!(screen(&s, LISTED).action, Action::Warn);
-    // The upload of the new report went through before the manifest was refused.
-    assert_eq!(s.pending_report_count().unwrap(), 0);
+    // The manifest is checked first: the new report did not go to a server whose key
+    // was refused.
+    assert_eq!(s.pending_report_count().unwrap(), 1);
 }
 
 #[test]
@@ -275,20 +324,20 @@ fn an_unreachable_server_is_a_typed_error() {
     let dir = tempfile::tempdir().unwrap();
     let s = Screener::open(dir.path().join("phone.db").to_string_lossy().into_owned(), "KR".into()).unwrap();
     s.report_spam("010-2222-3333".into(), Category::Scam, None).unwrap();
-    match s.sync(quick(&format!("http://{closed}")), None) {
+    match s.sync(quick(&format!("http://{closed}")), http(), None) {
         Err(RingfenceError::ServerUnreachable { url, .. }) => {
             assert!(url.contains(&closed.port().to_string()), "{url}")
         }
         other => panic!("expected ServerUnreachable, got {other:?}"),
     }
     assert!(matches!(
-        s.lookup_online(LISTED.into(), quick(&format!("http://{closed}"))),
+        s.lookup_online(LISTED.into(), quick(&format!("http://{closed}")), http()),
         Err(RingfenceError::ServerUnreachable { .. })
     ));
     assert_eq!(s.pending_report_count().unwrap(), 1, "the report stays in the outbox");
-    assert!(matches!(s.sync(quick("gopher://x"), None), Err(RingfenceError::BadServerUrl { .. })));
+    assert!(matches!(s.sync(quick("gopher://x"), http(), None), Err(RingfenceError::BadServerUrl { .. })));
     let zero = SyncConfig { attempts: 0, ..quick("http://127.0.0.1:1") };
-    assert!(matches!(s.sync(zero, None), Err(RingfenceError::InvalidArgument { .. })));
+    assert!(matches!(s.sync(zero, http(), None), Err(RingfenceError::InvalidArgument { .. })));
     assert_eq!(s.sync_state().unwrap().version, 0);
 }
 
@@ -306,7 +355,7 @@ fn a_failing_listener_becomes_internal_after_the_sync() {
     let c = Community::start();
     let s = c.phone("listener");
     let calls = Arc::new(AtomicUsize::new(0));
-    match s.sync(c.config(), Some(Box::new(Boom(calls.clone())))) {
+    match s.sync(c.config(), http(), Some(Box::new(Boom(calls.clone())))) {
         Err(RingfenceError::Internal { details }) => assert!(details.contains("listener bug"), "{details}"),
         other => panic!("expected Internal, got {other:?}"),
     }
@@ -319,9 +368,9 @@ fn a_failing_listener_becomes_internal_after_the_sync() {
 fn an_in_memory_screener_syncs_too() {
     let c = Community::start();
     let s = Screener::open_in_memory("KR".into()).unwrap();
-    assert_eq!(s.sync(c.config(), None).unwrap().to_version, 1);
+    assert_eq!(s.sync(c.config(), http(), None).unwrap().to_version, 1);
     assert_eq!(screen(&s, LISTED).category, Category::Scam);
-    assert!(s.lookup_online(LISTED.into(), c.config()).unwrap().is_some());
+    assert!(s.lookup_online(LISTED.into(), c.config(), http()).unwrap().is_some());
 }
 
 /// A listener that calls the same screener (to show the outbox, or even to sync again)
@@ -337,7 +386,7 @@ fn a_listener_may_call_the_screener_it_listens_to() {
         fn on_progress(&self, _: SyncProgress) {
             if self.calls.fetch_add(1, Ordering::SeqCst) == 0 {
                 self.s.pending_report_count().unwrap();
-                self.s.sync(self.config.clone(), None).unwrap();
+                self.s.sync(self.config.clone(), http(), None).unwrap();
             }
             screen(&self.s, LISTED);
         }
@@ -351,7 +400,7 @@ fn a_listener_may_call_the_screener_it_listens_to() {
         let s2 = s.clone();
         let config = c.config();
         std::thread::spawn(move || {
-            let _ = tx.send(s2.sync(config, Some(Box::new(listener))));
+            let _ = tx.send(s2.sync(config, http(), Some(Box::new(listener))));
         });
         let summary = rx.recv_timeout(WAIT).expect("deadlocked").unwrap();
         assert_eq!((summary.uploaded, summary.to_version), (1, 1));
