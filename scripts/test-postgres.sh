@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The server on PostgreSQL: starts a throwaway PostgreSQL cluster on 127.0.0.1 (installing
 # Debian's postgresql package if it is missing), then runs the storage tests, the upgrades
-# from every earlier schema (server/tests/upgrade.rs) and an end-to-end test against it.
+# from every earlier schema (server/tests/upgrade.rs) and the end-to-end tests against it
+# (the path of a report, and disputes).
 # The cluster and its files are removed at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,3 +34,5 @@ cargo build --quiet -p ringfence-server -p ringfence
 # Every ignored test of the server: src/storage/postgres.rs and tests/upgrade.rs.
 RINGFENCE_TEST_POSTGRES="$url/storage_test" cargo test --quiet -p ringfence-server -- --ignored
 RINGFENCE_TEST_POSTGRES="$url/e2e_test" cargo test --quiet -p ringfence-e2e --test postgres -- --ignored
+as_pg "$bin/createdb" -h 127.0.0.1 -p "$port" -U postgres disputes_test
+RINGFENCE_TEST_POSTGRES="$url/disputes_test" cargo test --quiet -p ringfence-e2e --test disputes -- --ignored

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every test: Rust (unit, integration, property, doc; the end-to-end tests start the real
 # server on 127.0.0.1), lint, number parsing against libphonenumber (Python phonenumbers),
-# the server on PostgreSQL, and the generated Kotlin and Swift bindings compiled and run.
+# the server on PostgreSQL, the public page in a real browser, and the generated Kotlin and
+# Swift bindings compiled and run.
 # Installs what it needs when missing, reuses it when present. CI runs exactly this.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,6 +25,9 @@ scripts/crosscheck.sh
 
 step "server on PostgreSQL: storage tests and an end-to-end test on a throwaway cluster"
 scripts/test-postgres.sh
+
+step "public page: headless Chromium (Selenium) against the real server; screenshots in docs/img/"
+scripts/test-browser.sh
 
 step "bindings: generated Kotlin (JVM + JNA) and Swift (swiftc), compiled and run"
 scripts/test-bindings.sh

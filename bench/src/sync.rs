@@ -96,7 +96,7 @@ fn listing(n: usize, now: i64, rng: &mut fastrand::Rng, seeds: &Seeds) -> Vec<En
         let score = seeds.votes[rng.usize(..seeds.votes.len())];
         let age = seeds.ages[rng.usize(..seeds.ages.len())];
         let last_activity = (now / DAY - age) * DAY;
-        by_key.insert(key, Entry { key, category, score, last_activity });
+        by_key.insert(key, Entry { key, category, score, last_activity, disputed: false });
     }
     by_key.into_values().collect()
 }

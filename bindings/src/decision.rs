@@ -200,6 +200,9 @@ pub enum Reason {
     /// Quiet hours (`quiet.hours`, in the phone's local time): a call that would have
     /// rung got `quiet.action` (silence by default).
     QuietHours,
+    /// The community server holds the listing for review (someone disputed it): at most
+    /// a warning, whatever the score.
+    Disputed,
 }
 
 /// Methods on [`Reason`].
@@ -235,6 +238,7 @@ impl From<core::Reason> for Reason {
             R::RepeatedCaller => Reason::RepeatedCaller,
             R::Paused => Reason::Paused,
             R::QuietHours => Reason::QuietHours,
+            R::Disputed => Reason::Disputed,
         }
     }
 }
@@ -263,6 +267,7 @@ impl From<Reason> for core::Reason {
             Reason::RepeatedCaller => R::RepeatedCaller,
             Reason::Paused => R::Paused,
             Reason::QuietHours => R::QuietHours,
+            Reason::Disputed => R::Disputed,
         }
     }
 }

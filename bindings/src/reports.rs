@@ -50,10 +50,18 @@ pub struct Evidence {
     pub votes: f64,
     /// Unix seconds of the last report.
     pub last_activity: i64,
+    /// The community server holds the listing for review: the phone at most warns.
+    pub disputed: bool,
 }
 
 impl From<CoreEvidence> for Evidence {
     fn from(e: CoreEvidence) -> Self {
-        Evidence { score: e.score, category: e.category.into(), votes: e.votes, last_activity: e.last_activity }
+        Evidence {
+            score: e.score,
+            category: e.category.into(),
+            votes: e.votes,
+            last_activity: e.last_activity,
+            disputed: e.disputed,
+        }
     }
 }

@@ -31,6 +31,9 @@ pub struct Evidence {
     pub votes: f64,
     /// Unix seconds of the last report.
     pub last_activity: i64,
+    /// The community server holds the listing for review (someone disputed it): phones
+    /// at most warn for it (`decide::community_action`).
+    pub disputed: bool,
 }
 
 /// `votes` recorded at `last_activity`, as they count at `now`.
@@ -48,23 +51,29 @@ pub fn decayed(votes: f64, last_activity: i64, now: i64, half_life_days: f64) ->
 
 /// The strongest evidence about `number` across sources.
 pub(crate) fn lookup(store: &Store, number: E164, now: i64, half_life_days: f64) -> Result<Option<Evidence>> {
-    let mut stmt =
-        store.conn().prepare_cached("SELECT category, votes, last_activity FROM community WHERE number = ?1")?;
+    let mut stmt = store
+        .conn()
+        .prepare_cached("SELECT category, votes, last_activity, disputed FROM community WHERE number = ?1")?;
     let mut rows = stmt.query([number.as_u64() as i64])?;
     let mut best: Option<Evidence> = None;
+    let mut disputed = false;
     while let Some(r) = rows.next()? {
         let (category, votes, last_activity): (i64, f64, i64) = (r.get(0)?, r.get(1)?, r.get(2)?);
+        // The server's hold applies to the number, whichever source is strongest: an
+        // imported list does not outvote the operator's review.
+        disputed |= r.get::<_, i64>(3)? != 0;
         let e = Evidence {
             score: decayed(votes, last_activity, now, half_life_days),
             category: Category::from_code(category as u8).unwrap_or(Category::Unknown),
             votes,
             last_activity,
+            disputed: false,
         };
         if best.is_none_or(|b| e.score > b.score) {
             best = Some(e);
         }
     }
-    Ok(best)
+    Ok(best.map(|e| Evidence { disputed, ..e }))
 }
 
 /// Adds evidence for a number from a source. Votes add up; the category of the newer

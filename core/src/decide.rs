@@ -249,8 +249,14 @@ pub fn community_step(ctx: &Context, n: &PhoneNumber, evidence: Option<Evidence>
 pub fn community_step_at(ctx: &Context, call: &Call, n: &PhoneNumber, evidence: Option<Evidence>) -> Option<Decision> {
     let e = evidence?;
     let action = community_action_at(ctx.policy, &e, local_time(call))?;
-    let label = format!("{} (community score {:.0})", e.category.label(), e.score);
-    Some(decision(action, e.category, Reasons::of(Reason::Community), Some(label), Some(n)))
+    let mut reasons = Reasons::of(Reason::Community);
+    let label = if e.disputed {
+        reasons.insert(Reason::Disputed);
+        format!("{} (community score {:.0}, disputed)", e.category.label(), e.score)
+    } else {
+        format!("{} (community score {:.0})", e.category.label(), e.score)
+    };
+    Some(decision(action, e.category, reasons, Some(label), Some(n)))
 }
 
 /// What community evidence alone does under the policy: warn at or above the warn
@@ -261,13 +267,17 @@ pub fn community_action(policy: &Policy, e: &Evidence) -> Option<Action> {
     community_action_at(policy, e, None)
 }
 
-/// [`community_action`] at local time `t` (the category window applies).
+/// [`community_action`] at local time `t` (the category window applies). A disputed
+/// listing, held for the server operator's review, at most warns, whatever the score and
+/// the category's action.
 pub fn community_action_at(policy: &Policy, e: &Evidence, t: Option<LocalTime>) -> Option<Action> {
     if e.score < policy.warn_threshold {
         return None;
     }
     let default = if e.score >= policy.block_threshold { Action::Block } else { Action::Warn };
-    Some(policy.action_for_at(e.category, default, t)).filter(|a| *a != Action::Allow)
+    let action = policy.action_for_at(e.category, default, t);
+    let action = if e.disputed { action.min(Action::Warn) } else { action };
+    Some(action).filter(|a| *a != Action::Allow)
 }
 
 /// Step 6: what the number itself and the network say. Every heuristic that fires is a
@@ -524,7 +534,7 @@ mod tests {
     }
 
     fn evidence(score: f64, category: Category) -> Evidence {
-        Evidence { score, category, votes: score, last_activity: 0 }
+        Evidence { score, category, votes: score, last_activity: 0, disputed: false }
     }
 
     #[test]

@@ -152,6 +152,7 @@ reasons! {
     RepeatedCaller = 17, "repeated_caller";
     Paused = 18, "paused";
     QuietHours = 19, "quiet_hours";
+    Disputed = 20, "disputed";
 }
 
 impl fmt::Display for Reason {

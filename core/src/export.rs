@@ -148,7 +148,8 @@ impl<'a> CallDirectory<'a> {
             return Ok(());
         }
         let mut stmt = self.store.conn().prepare_cached(
-            "SELECT number, category, votes, last_activity FROM community WHERE number > ?1 ORDER BY number LIMIT ?2",
+            "SELECT number, category, votes, last_activity, disputed FROM community WHERE number > ?1 ORDER BY number
+             LIMIT ?2",
         )?;
         let mut rows = stmt.query(rusqlite::params![self.page_after, PAGE as i64])?;
         let mut n_rows = 0;
@@ -161,12 +162,16 @@ impl<'a> CallDirectory<'a> {
                 category: Category::from_code(category as u8).unwrap_or(Category::Unknown),
                 votes,
                 last_activity: last,
+                disputed: r.get::<_, i64>(4)? != 0,
             };
             match self.page.back_mut() {
                 Some((n, best)) if *n == number as u64 => {
+                    // A hold by the server applies whichever source is strongest.
+                    let disputed = best.disputed || e.disputed;
                     if e.score > best.score {
                         *best = e;
                     }
+                    best.disputed = disputed;
                 }
                 _ => self.page.push_back((number as u64, e)),
             }

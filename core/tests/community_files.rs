@@ -19,7 +19,7 @@ fn file(key: &SigningKey, kind: Kind, version: u64, entries: &[(u64, f64)], dele
     };
     let entries = entries
         .iter()
-        .map(|&(key, score)| Entry { key, category: Category::Scam, score, last_activity: NOW - 3600 })
+        .map(|&(key, score)| Entry { key, category: Category::Scam, score, last_activity: NOW - 3600, disputed: false })
         .collect();
     wire::encode(&Payload { header, entries, deletions: deletions.to_vec() }, key).unwrap()
 }

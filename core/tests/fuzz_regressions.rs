@@ -98,6 +98,7 @@ fn write_wire_seeds() {
                 category: reportable[i % reportable.len()],
                 score: wire::dequantise(1 + (i * 37 % 255) as u8),
                 last_activity: wire::rounded_activity(created_at, created_at - (i as i64 * 13 % 6000) * 86_400),
+                disputed: false,
             })
             .collect();
         Payload {

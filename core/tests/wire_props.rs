@@ -27,6 +27,7 @@ fn payload(
             category: Category::from_code(4 + cats[i % cats.len()] % 11).unwrap(),
             score: scores[i % scores.len()],
             last_activity: NOW - ages[i % ages.len()],
+            disputed: false,
         })
         .collect();
     let deletions =

@@ -19,6 +19,9 @@ pub enum StorageError {
         "the database is at schema version {found}, newer than this server's {known}: run a newer ringfence-server"
     )]
     NewerSchema { found: i64, known: i64 },
+    /// No randomness for a dispute's id.
+    #[error("no randomness for an id: {0}")]
+    NoRandomness(getrandom::Error),
 }
 
 /// A file that could not be read, written or deleted.

@@ -23,8 +23,36 @@ use std::time::Duration;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Some(Command::Disputes(args)) = &cli.command {
+        return review(&cli, &args.command);
+    }
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `ringfence-server disputes ...`: the operator's review, on the database the flags name.
+fn review(cli: &Cli, command: &ringfence_server::review::DisputesCommand) -> ExitCode {
+    let opened: Result<Box<dyn Storage>, Error> = match &cli.postgres {
+        Some(url) => Postgres::connect(url)
+            .map(|p| Box::new(p) as Box<dyn Storage>)
+            .map_err(|source| Error::Open { what: "PostgreSQL".into(), source }),
+        None => Sqlite::open(&cli.db)
+            .map(|s| Box::new(s) as Box<dyn Storage>)
+            .map_err(|source| Error::Open { what: cli.db.display().to_string(), source }),
+    };
+    let result = opened
+        .map_err(|e| e.to_string())
+        .and_then(|mut db| ringfence_server::review::run(db.as_mut(), command, now()).map_err(|e| e.to_string()));
+    match result {
+        Ok(out) => {
+            print!("{out}");
+            ExitCode::SUCCESS
+        }
         Err(e) => {
             eprintln!("error: {e}");
             ExitCode::FAILURE

@@ -232,7 +232,7 @@ fn member_listing(number: u64, votes: &[Vote], now: i64, rules: &Rules, hold: Op
         return None;
     }
     if let Some(cleared_at) = hold.and_then(|h| h.cleared_at) {
-        let since: Vec<Vote> = votes.iter().filter(|v| v.at > cleared_at).copied().collect();
+        let since: Vec<Vote> = votes.iter().filter(|v| v.at >= cleared_at).copied().collect();
         return aggregate(&since, now, &crate::disputes::relist_rules(rules)).map(|l| as_published(l, now));
     }
     aggregate(votes, now, rules).map(|l| as_published(l, now))

@@ -11,12 +11,14 @@ use ringfence_server::rules::Rules;
 use ringfence_server::storage::{Postgres, Report, Sqlite, Storage, StorageError, SCHEMA_VERSION};
 use std::path::Path;
 
-/// The schemas as they shipped, before versions were kept: (version, SQLite, PostgreSQL).
-const SHIPPED: [(i64, &str, &str); 4] = [
+/// The schemas as they shipped (before versions were kept, up to 4): (version, SQLite,
+/// PostgreSQL).
+const SHIPPED: [(i64, &str, &str); 5] = [
     (1, include_str!("schemas/sqlite-v1.sql"), include_str!("schemas/postgres-v1.sql")),
     (2, include_str!("schemas/sqlite-v2.sql"), include_str!("schemas/postgres-v2.sql")),
     (3, include_str!("schemas/sqlite-v3.sql"), include_str!("schemas/postgres-v3.sql")),
     (4, include_str!("schemas/sqlite-v4.sql"), include_str!("schemas/postgres-v4.sql")),
+    (5, include_str!("schemas/sqlite-v5.sql"), include_str!("schemas/postgres-v5.sql")),
 ];
 
 const VOTED: u64 = 821055550101;
@@ -46,6 +48,12 @@ fn data(version: i64) -> String {
         sql.push_str(
             "INSERT INTO published (number, category, score, last_activity, expires_at, bucket, tag, kind)
                VALUES (827012345671, 7, 3.0, 86400, 9223372036854775807, 1, 3, 1);",
+        );
+    }
+    if version >= 5 {
+        sql.push_str(
+            "INSERT INTO disputes (id, number, role, contact, reason, origin, created_at, state)
+               VALUES ('0123456789', 827012345670, 'owner', 'a@example.org', 'mine', 11, 100, 'open');",
         );
     }
     sql
@@ -81,6 +89,8 @@ fn check(db: &mut dyn Storage, version: i64) {
     assert_eq!(db.record("old1", 11, &[report("key-0001")], 102).unwrap(), (0, 1), "{what}");
     assert_eq!(db.record("new", 77, &[report("key-0100")], 102).unwrap(), (1, 0), "{what}");
     assert_eq!(db.prune_seen(60, 10).unwrap(), 1, "old3's key, through the index; {what}");
+    // Disputes: none before version 5, the stored one after, and new ones can be filed.
+    assert_eq!(db.disputes(false).unwrap().len(), usize::from(version >= 5), "{what}");
 }
 
 fn sqlite_version(path: &Path) -> i64 {
@@ -159,7 +169,8 @@ fn a_file_from_a_newer_server_is_refused_untouched() {
     assert_eq!(sqlite_version(&path), SCHEMA_VERSION + 1);
 }
 
-const DROP_ALL: &str = "DROP TABLE IF EXISTS meta, votes, seen, dirty, published, versions, devices, schema_version";
+const DROP_ALL: &str =
+    "DROP TABLE IF EXISTS meta, votes, seen, dirty, published, versions, devices, disputes, cleared, audit, schema_version";
 
 /// Every column (table, name, type, nullable, default) and every index of the database.
 fn postgres_shape(client: &mut postgres::Client) -> Vec<String> {

@@ -147,6 +147,12 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE rules ADD COLUMN end_minute INTEGER;
     ALTER TABLE rules ADD COLUMN sim TEXT;
     "#,
+    // 4 -> 5: disputed listings.
+    r#"
+    -- The community server holds a disputed listing for its operator's review (the
+    -- `disputed` entry flag of its files): the phone at most warns for the number.
+    ALTER TABLE community ADD COLUMN disputed INTEGER NOT NULL DEFAULT 0;
+    "#,
 ];
 
 #[cfg(test)]

@@ -83,27 +83,41 @@ pub fn rounded_activity(created_at: i64, last_activity: i64) -> i64 {
 // ---- the body ----
 
 /// The most bytes a body of `n` entries and `d` deletions can decompress to: each entry
-/// takes at most 4 + 10 + 3 bytes (plane bytes, a long gap's varint, category, score,
-/// age) and each deletion 4 + 10. Anything longer is a zip bomb or garbage.
+/// takes at most 4 + 10 + 4 bytes (plane bytes, a long gap's varint, category, score,
+/// age, flags) and each deletion 4 + 10. Anything longer is a zip bomb or garbage.
 pub(super) fn max_len(n: usize, d: usize) -> usize {
-    n * (4 + 10 + 3) + d * (4 + 10)
+    n * (4 + 10 + 4) + d * (4 + 10)
+}
+
+/// Entry flag bits (format 2's flags column). Bit 0: the listing is disputed and held
+/// for review; phones at most warn for it. The other bits are reserved (zero).
+pub const FLAG_DISPUTED: u8 = 1;
+
+/// Whether the body of `payload` needs the flags column (format 2): only when an entry
+/// carries a flag, so files without one stay format 1, byte for byte as before.
+pub(super) fn has_flags(payload: &Payload) -> bool {
+    payload.entries.iter().any(|e| e.disputed)
 }
 
 /// The body before compression: the columns of `payload` (whose entries and deletions
-/// must be ascending).
+/// must be ascending), with the flags column when [`has_flags`].
 pub(super) fn encode(payload: &Payload) -> Vec<u8> {
     let (entries, deletions) = (&payload.entries, &payload.deletions);
-    let mut body = Vec::with_capacity(entries.len() * 7 + deletions.len() * 4);
+    let mut body = Vec::with_capacity(entries.len() * 8 + deletions.len() * 4);
     put_keys(&mut body, &entries.iter().map(|e| e.key).collect::<Vec<_>>());
     body.extend(entries.iter().map(|e| e.category.code()));
     body.extend(entries.iter().map(|e| quantise(e.score)));
     body.extend(entries.iter().map(|e| age_code(age_days(payload.header.created_at, e.last_activity))));
+    if has_flags(payload) {
+        body.extend(entries.iter().map(|e| if e.disputed { FLAG_DISPUTED } else { 0 }));
+    }
     put_keys(&mut body, deletions);
     body
 }
 
-/// The columns of a decompressed body, checked against its (verified) header.
-pub(super) fn decode(header: Header, body: &[u8]) -> Result<Payload, DecodeError> {
+/// The columns of a decompressed body, checked against its (verified) header; `flags`:
+/// the body has the flags column (format 2).
+pub(super) fn decode(header: Header, body: &[u8], flags: bool) -> Result<Payload, DecodeError> {
     let n = header.entries as usize;
     let d = header.deletions as usize;
     let mut r = Cursor { b: body, at: 0 };
@@ -115,6 +129,7 @@ pub(super) fn decode(header: Header, body: &[u8]) -> Result<Payload, DecodeError
     let categories = r.bytes(n)?;
     let scores = r.bytes(n)?;
     let ages = r.bytes(n)?;
+    let flag_bytes = if flags { Some(r.bytes(n)?) } else { None };
     let mut entries = Vec::with_capacity(n);
     for i in 0..n {
         let category = Category::from_code(categories[i])
@@ -123,11 +138,16 @@ pub(super) fn decode(header: Header, body: &[u8]) -> Result<Payload, DecodeError
         if scores[i] == 0 {
             return Err(DecodeError::Corrupt("zero score"));
         }
+        let flag = flag_bytes.map_or(0, |f| f[i]);
+        if flag & !FLAG_DISPUTED != 0 {
+            return Err(DecodeError::Corrupt("reserved entry flag bits are set"));
+        }
         entries.push(Entry {
             key: keys[i],
             category,
             score: dequantise(scores[i]),
             last_activity: activity_of_code(header.created_at, ages[i]),
+            disputed: flag & FLAG_DISPUTED != 0,
         });
     }
     let deletions = r.sorted_keys(d, max_key, false)?;

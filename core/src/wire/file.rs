@@ -11,7 +11,13 @@ use ed25519_dalek::{Signature, Signer, Verifier};
 use std::io::Read;
 
 pub const MAGIC: [u8; 4] = *b"RFWF";
-pub const FORMAT_VERSION: u8 = 1;
+/// The newest format: 2 adds the entry flags column (`disputed`). A file is written as
+/// format 1 when no entry carries a flag (byte for byte what format 1 always was), as 2
+/// otherwise; both decode. The manifest names this number: apps that only read format 1
+/// are told to update rather than misreading a held listing as an ordinary one.
+pub const FORMAT_VERSION: u8 = 2;
+/// The first format, still written for files without flags and still read.
+pub const FORMAT_WITHOUT_FLAGS: u8 = 1;
 pub const HEADER_LEN: usize = 56;
 pub const SIGNATURE_LEN: usize = 64;
 
@@ -44,16 +50,17 @@ pub fn encode(payload: &Payload, key: &SigningKey) -> Result<Vec<u8>, EncodeErro
     let body = zstd::bulk::compress(&columns::encode(payload), 19).expect("zstd compresses any input in memory");
 
     let header = Header { key_id: key_id(&key.verifying_key()), entries: n, deletions: d, ..payload.header };
+    let format = if columns::has_flags(payload) { FORMAT_VERSION } else { FORMAT_WITHOUT_FLAGS };
     let mut out = Vec::with_capacity(HEADER_LEN + body.len() + SIGNATURE_LEN);
-    put_header(&mut out, &header, body.len() as u32);
+    put_header(&mut out, format, &header, body.len() as u32);
     out.extend_from_slice(&body);
     Ok(sign(out, key))
 }
 
 /// The 56 header bytes, as they are: the counts and key id are not checked here.
-pub(super) fn put_header(out: &mut Vec<u8>, h: &Header, body_len: u32) {
+pub(super) fn put_header(out: &mut Vec<u8>, format: u8, h: &Header, body_len: u32) {
     out.extend_from_slice(&MAGIC);
-    out.push(FORMAT_VERSION);
+    out.push(format);
     out.push(h.kind as u8);
     out.extend_from_slice(&[0, 0]);
     out.extend_from_slice(&h.key_id);
@@ -91,7 +98,7 @@ pub fn peek_header(bytes: &[u8]) -> Result<(Header, usize), DecodeError> {
     if bytes[..4] != MAGIC {
         return Err(DecodeError::BadMagic);
     }
-    if bytes[4] != FORMAT_VERSION {
+    if !(FORMAT_WITHOUT_FLAGS..=FORMAT_VERSION).contains(&bytes[4]) {
         return Err(DecodeError::UnsupportedFormat(bytes[4]));
     }
     let kind = Kind::from_u8(bytes[5]).ok_or(DecodeError::UnknownKind(bytes[5]))?;
@@ -158,7 +165,7 @@ pub fn decode(bytes: &[u8], key: &VerifyingKey, limits: &Limits) -> Result<Paylo
     if body.len() > bound {
         return Err(DecodeError::TooLarge("body decompresses beyond what its counts allow"));
     }
-    columns::decode(header, &body)
+    columns::decode(header, &body, bytes[4] >= 2)
 }
 
 #[cfg(test)]
@@ -184,6 +191,7 @@ mod tests {
                 category: Category::ALL[4 + (i as usize % 11)],
                 score: dequantise((i % 200) as u8 + 1),
                 last_activity: rounded_activity(created_at, created_at - (i as i64 % 400) * DAY),
+                disputed: false,
             })
             .collect();
         let deletions = if kind == Kind::Delta { vec![15_551_234_567, 15_551_234_568] } else { vec![] };
@@ -282,7 +290,7 @@ mod tests {
                 deletions: d,
             };
             let mut unsigned = Vec::new();
-            put_header(&mut unsigned, &header, body.len() as u32);
+            put_header(&mut unsigned, FORMAT_WITHOUT_FLAGS, &header, body.len() as u32);
             unsigned.extend_from_slice(&body);
             let file = sign(unsigned, &k);
 

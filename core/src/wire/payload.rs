@@ -53,6 +53,9 @@ pub struct Entry {
     /// Unix seconds of the last vote, rounded up to a day boundary (see
     /// [`age_days`](super::age_days)).
     pub last_activity: i64,
+    /// Disputed and held for an operator's review: phones at most warn for it (format 2's
+    /// flags column; files without a flagged entry are format 1).
+    pub disputed: bool,
 }
 
 /// A decoded (or to-be-encoded) file.

@@ -27,5 +27,13 @@ pub fn decode_columns(header: Header, body: &[u8], limits: &Limits) -> Result<Pa
     if header.entries > limits.max_entries || header.deletions > limits.max_deletions {
         return Err(DecodeError::TooLarge("count above the limit"));
     }
-    columns::decode(header, body)
+    columns::decode(header, body, false)
+}
+
+/// [`decode_columns`] for a format-2 body (with the entry flags column).
+pub fn decode_columns_with_flags(header: Header, body: &[u8], limits: &Limits) -> Result<Payload, DecodeError> {
+    if header.entries > limits.max_entries || header.deletions > limits.max_deletions {
+        return Err(DecodeError::TooLarge("count above the limit"));
+    }
+    columns::decode(header, body, true)
 }
