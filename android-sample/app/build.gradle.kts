@@ -46,4 +46,6 @@ dependencies {
     implementation("androidx.activity:activity-ktx:1.9.3")
     // SyncWorker: the periodic community sync.
     implementation("androidx.work:work-runtime-ktx:2.9.1")
+    // OkHttpTransport: the community sync over the app's own HTTP client.
+    implementation("com.squareup.okhttp3:okhttp:4.12.0")
 }

@@ -7,9 +7,12 @@ enum CommunitySync {
     /// Your ringfence-server. Set `key` to its public key (what `ringfence-server pubkey`
     /// prints) to pin it from the first sync; without it the first sync pins the key the
     /// server offers, and a later change is refused (`RingfenceError.KeyChanged`).
-    /// Background refresh gets about 30 s, so no request may take longer than 25.
+    /// Background refresh gets about 30 s, so the whole sync ends within 25.
     static let config = SyncConfig(serverUrl: "https://ringfence.example.org", key: nil,
-                                   requestTimeoutMs: 25_000, attempts: 2, retryBudgetMs: 5_000)
+                                   timeoutMs: 25_000, requestTimeoutMs: 25_000, attempts: 2)
+
+    /// The app's own HTTP stack (URLSession) carries the sync.
+    static let transport = URLSessionTransport()
 
     /// The background refresh task (BGTaskSchedulerPermittedIdentifiers in project.yml).
     static let refreshTask = "dev.ringfence.sample.sync"

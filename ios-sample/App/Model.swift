@@ -67,16 +67,18 @@ final class Model: ObservableObject {
         if reported { await sync() }
     }
 
-    /// Uploads the reports and downloads the community's list (`Screener.sync` blocks on
-    /// the network, so it runs off the main actor; calls on the screener still work
-    /// meanwhile), then reloads the Call Directory extension if the list changed.
+    /// Uploads the reports and downloads the community's list through URLSession (the
+    /// async `sync`: its work runs off the main actor, calls on the screener still work
+    /// meanwhile, and cancelling the Task, as iOS does when background time runs out,
+    /// stops it leaving the data as it was), then reloads the Call Directory extension if
+    /// the list changed.
     func sync() async {
         guard !syncing else { return }
         syncing = true
         defer { syncing = false }
         do {
             let s = try await engine()
-            let summary = try await Task.detached { try s.sync(config: CommunitySync.config) }.value
+            let summary = try await s.sync(config: CommunitySync.config, transport: CommunitySync.transport)
             status = "Shared \(summary.uploaded) reports; community list: version \(summary.toVersion)"
                 + " (\(summary.upserted) added or changed, \(summary.deleted) removed)"
             await refresh()

@@ -76,6 +76,9 @@ class RingfenceApp : Application() {
     val syncConfig: SyncConfig
         get() = SyncConfig(serverUrl = getString(R.string.community_server), key = null)
 
+    /** The app's HTTP client; the community sync goes through it ([OkHttpTransport]). */
+    val http by lazy { OkHttpTransport(okhttp3.OkHttpClient()) }
+
     /** The region whose national number format incoming caller IDs use: the network's
      *  country (right while roaming too), else the SIM's, else the locale's. */
     private fun homeRegion(): String {

@@ -3,13 +3,13 @@ package dev.ringfence.sample
 import android.content.Context
 import android.util.Log
 import androidx.work.Constraints
+import androidx.work.CoroutineWorker
 import androidx.work.ExistingPeriodicWorkPolicy
 import androidx.work.ExistingWorkPolicy
 import androidx.work.NetworkType
 import androidx.work.OneTimeWorkRequestBuilder
 import androidx.work.PeriodicWorkRequestBuilder
 import androidx.work.WorkManager
-import androidx.work.Worker
 import androidx.work.WorkerParameters
 import dev.ringfence.RingfenceException
 import java.util.concurrent.TimeUnit
@@ -18,17 +18,17 @@ import java.util.concurrent.TimeUnit
  * Shares the user's reports with the community server and downloads its list: every six
  * hours on any network, and soon after the user reports a number.
  *
- * `Screener.sync` is a blocking network call, which is what [Worker.doWork] is for
- * (WorkManager runs it on a background thread). Calls are still screened meanwhile: the
- * sync works on its own connection to the database, not under the screener's lock. A
- * sync cannot be interrupted, but it is all or nothing, so a stopped worker leaves the
- * data as it was or fully updated.
+ * `Screener.syncAsync` is the suspend form of the sync, over the app's OkHttp client
+ * ([OkHttpTransport]). When WorkManager stops the worker (constraints lost, the app
+ * killed), it cancels this coroutine, and the sync stops at its next safe point leaving
+ * the data as it was; otherwise it is all or nothing. Calls are still screened
+ * meanwhile: the sync works on its own connection to the database.
  */
-class SyncWorker(context: Context, params: WorkerParameters) : Worker(context, params) {
-    override fun doWork(): Result {
+class SyncWorker(context: Context, params: WorkerParameters) : CoroutineWorker(context, params) {
+    override suspend fun doWork(): Result {
         val app = applicationContext as RingfenceApp
         return try {
-            val s = app.screener.sync(app.syncConfig)
+            val s = app.screener.syncAsync(app.syncConfig, app.http)
             Log.i(TAG, "sync: ${s.uploaded} reports shared; community list ${s.fromVersion} -> ${s.toVersion} " +
                 "(${s.upserted} added or changed, ${s.deleted} removed, ${s.bytesDownloaded} bytes)")
             Result.success()
