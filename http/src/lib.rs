@@ -47,6 +47,14 @@ fn header(r: &ureq::http::Response<ureq::Body>, name: &str) -> Option<String> {
     r.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_string)
 }
 
+/// ureq reports its global timeout during a body read as an I/O error wrapping its own.
+fn timed_out(e: &std::io::Error) -> bool {
+    e.kind() == std::io::ErrorKind::TimedOut
+        || e.get_ref()
+            .and_then(|inner| inner.downcast_ref::<ureq::Error>())
+            .is_some_and(|u| matches!(u, ureq::Error::Timeout(_)))
+}
+
 impl Transport for HttpTransport {
     fn send(&self, request: &Request, response: &mut dyn Response) -> Result<(), TransportError> {
         let timeout = Some(request.timeout);
@@ -76,7 +84,7 @@ impl Transport for HttpTransport {
             let n = match body.read(&mut buf) {
                 Ok(0) => return Ok(()),
                 Ok(n) => n,
-                Err(e) if e.kind() == std::io::ErrorKind::TimedOut => return Err(TransportError::TimedOut),
+                Err(e) if timed_out(&e) => return Err(TransportError::TimedOut),
                 Err(e) => return Err(TransportError::Failed(format!("connection lost during the download: {e}"))),
             };
             response.body(&buf[..n]).map_err(|_| TransportError::Stopped)?;

@@ -18,11 +18,11 @@ use ringfence_core::wire::{self, ReportBatch, ReportItem, SigningKey};
 use ringfence_core::{Cancel, Region, Screener, SyncConfig, SyncProgress, SyncSummary};
 use ringfence_http::HttpTransport;
 use std::collections::HashMap;
-use std::sync::OnceLock;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
@@ -153,15 +153,16 @@ impl Server {
         }
     }
 
-    pub fn manifest(&self) -> serde_json::Value {
-        let text = reqwest::blocking::get(format!("{}/v1/data/manifest.json", self.url))
-            .and_then(|r| r.text())
+    /// The manifest the server serves, its signature checked.
+    pub fn manifest(&self) -> wire::Manifest {
+        let bytes = reqwest::blocking::get(format!("{}/v1/data/manifest.json", self.url))
+            .and_then(|r| r.bytes())
             .expect("manifest");
-        serde_json::from_str(&text).expect("manifest JSON")
+        wire::open_manifest(&bytes, None).expect("a signed manifest").0
     }
 
     pub fn latest(&self) -> u64 {
-        self.manifest()["latest"].as_u64().unwrap_or(0)
+        self.manifest().latest
     }
 
     /// Waits until the published version is at least `v`.
@@ -298,6 +299,18 @@ impl Device {
         rows.collect::<Result<_, _>>().expect("read rows")
     }
 
+    /// This phone's device id, its key read from its database so that [`batch`] can sign
+    /// as the phone (a request the phone made, replayed by the test).
+    pub fn device_id(&mut self) -> String {
+        let id = self.screener.device_id().expect("device id");
+        let conn = rusqlite::Connection::open(&self.path).expect("open device file");
+        let hex: String =
+            conn.query_row("SELECT value FROM meta WHERE key = 'sync.device_key'", [], |r| r.get(0)).expect("key");
+        let b: [u8; 32] = wire::unhex(&hex).and_then(|b| b.try_into().ok()).expect("a key");
+        assert_eq!(register(SigningKey::from_bytes(&b)), id);
+        id
+    }
+
     pub fn pending(&self) -> usize {
         self.screener.pending_reports(10_000).expect("outbox").len()
     }
@@ -358,6 +371,15 @@ pub enum Fault {
     /// Hold the response (already read from the server) until the gate opens: a server
     /// that stalls, for exactly as long as the test wants.
     Hold(String, Gate),
+    /// Answer requests whose path contains this with these raw bytes (status line,
+    /// headers and body), without asking the server.
+    Respond(String, Arc<Vec<u8>>),
+    /// Answer requests whose path starts with `.0` with a 307 to `.1` followed by the rest
+    /// of the path.
+    Redirect(String, String),
+    /// Forward the response's head at once, then its body one byte per interval: a
+    /// server (or a hostile mirror) that trickles.
+    Trickle(String, Duration),
 }
 
 /// Where a [`Fault::Hold`] keeps a response: the test learns when a request has arrived
@@ -503,6 +525,22 @@ fn relay(
         rewritten.push_str(&format!("X-Forwarded-For: {ip}\r\n"));
     }
     rewritten.push_str("Connection: close\r\n\r\n");
+    let answer = fault.lock().unwrap().clone();
+    match answer {
+        Fault::Respond(p, raw) if path.contains(&p) => {
+            client.write_all(&raw)?;
+            client.flush()?;
+            return Ok(());
+        }
+        Fault::Redirect(from, to) if path.starts_with(&from) => {
+            let location = format!("{to}{}", &path[from.len()..]);
+            let r = format!("HTTP/1.1 307 Temporary Redirect\r\nLocation: {location}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+            client.write_all(r.as_bytes())?;
+            client.flush()?;
+            return Ok(());
+        }
+        _ => {}
+    }
     let mut up = TcpStream::connect(upstream)?;
     up.write_all(rewritten.as_bytes())?;
     up.write_all(&req[head_end..])?;
@@ -531,6 +569,14 @@ fn relay(
             gate.pass(Duration::from_secs(120));
             client.write_all(&resp)?
         }
+        Fault::Trickle(p, every) if path.contains(&p) => {
+            client.write_all(&resp[..body_start])?;
+            for b in &resp[body_start..] {
+                client.flush()?;
+                std::thread::sleep(every);
+                client.write_all(std::slice::from_ref(b))?;
+            }
+        }
         _ => client.write_all(&resp)?,
     }
     client.flush()?;
@@ -545,16 +591,21 @@ pub fn device_key(n: u64) -> SigningKey {
     SigningKey::from_bytes(&b)
 }
 
-fn device_keys() -> &'static Mutex<HashMap<String, u64>> {
-    static KEYS: OnceLock<Mutex<HashMap<String, u64>>> = OnceLock::new();
+/// The keys of the devices [`batch`] can sign for, by device id.
+fn device_keys() -> &'static Mutex<HashMap<String, SigningKey>> {
+    static KEYS: OnceLock<Mutex<HashMap<String, SigningKey>>> = OnceLock::new();
     KEYS.get_or_init(Default::default)
+}
+
+fn register(key: SigningKey) -> String {
+    let id = wire::device_id(&key.verifying_key());
+    device_keys().lock().unwrap().insert(id.clone(), key);
+    id
 }
 
 /// The device id of test device `n` (derived from its key, as phones derive theirs).
 pub fn device_id(n: u64) -> String {
-    let id = wire::device_id(&device_key(n).verifying_key());
-    device_keys().lock().unwrap().insert(id.clone(), n);
-    id
+    register(device_key(n))
 }
 
 /// A nonce no other request of this test process uses.
@@ -565,11 +616,31 @@ fn nonce() -> String {
     format!("{:016x}{:08x}{:08x}", t, std::process::id(), N.fetch_add(1, Ordering::Relaxed))
 }
 
+/// An envelope around any text, signed by test device `n` as a batch would be: for tests
+/// of what the server does with a genuinely signed body that is not a valid batch.
+pub fn signed_text(n: u64, text: &str) -> Vec<u8> {
+    use ed25519_dalek::Signer;
+    let key = device_key(n);
+    let mut message = b"ringfence-batch-v1\n".to_vec();
+    message.extend_from_slice(text.as_bytes());
+    let env = wire::SignedBatch {
+        batch: text.into(),
+        key: wire::hex(key.verifying_key().as_bytes()),
+        signature: wire::hex(&key.sign(&message).to_bytes()),
+    };
+    serde_json::to_vec(&env).expect("json")
+}
+
+/// The current time, Unix seconds, as a phone signs it into a batch.
+pub fn unix_now() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64
+}
+
 /// A signed report batch body for raw API tests, from a device named by [`device_id`];
 /// each call signs afresh (a new nonce), as a phone signs each request.
 pub fn batch(device: &str, reports: &[(&str, &str, bool, Option<&str>)]) -> serde_json::Value {
-    let n = device_keys().lock().unwrap().get(device).copied();
-    let n = n.unwrap_or_else(|| panic!("batch() signs for devices named by device_id(), not {device:?}"));
+    let key = device_keys().lock().unwrap().get(device).cloned();
+    let key = key.unwrap_or_else(|| panic!("batch() signs for devices named by device_id(), not {device:?}"));
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
     let batch = ReportBatch {
         device: device.into(),
@@ -587,7 +658,7 @@ pub fn batch(device: &str, reports: &[(&str, &str, bool, Option<&str>)]) -> serd
             })
             .collect(),
     };
-    serde_json::to_value(wire::sign_batch(&batch, &device_key(n))).expect("json")
+    serde_json::to_value(wire::sign_batch(&batch, &key)).expect("json")
 }
 
 /// A blocking HTTP client whose connections leave from `local` (a loopback address such
@@ -612,11 +683,6 @@ pub fn percentile_ms(samples: &[Duration], p: f64) -> f64 {
     v[i.min(v.len() - 1)]
 }
 
-/// A pseudonymous device id (32 lowercase hex digits) from a number.
-pub fn device_id(n: u64) -> String {
-    format!("{n:032x}")
-}
-
 impl Server {
     /// The server's private signing key, read from its key file beside the database: for
     /// tests that play a mirror holding old but genuinely signed files.
@@ -626,12 +692,6 @@ impl Server {
         let text = std::fs::read_to_string(self.db.with_file_name(name)).expect("server key file");
         let b: [u8; 32] = wire::unhex(text.trim()).and_then(|b| b.try_into().ok()).expect("a key");
         SigningKey::from_bytes(&b)
-    }
-
-    /// The published manifest, verified with the server's key.
-    pub fn manifest(&self) -> wire::Manifest {
-        let bytes = std::fs::read(self.publish.join("manifest.json")).expect("manifest.json");
-        wire::open_manifest(&bytes, None).expect("a signed manifest").0
     }
 
     /// Opens the server's SQLite file beside the running server (WAL: a reader never

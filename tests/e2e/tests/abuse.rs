@@ -8,8 +8,7 @@
 //! connections are still held), not a speed that a busy machine may not reach.
 
 use ringfence_core::{Action, Call, Category};
-use ringfence_e2e::{batch, client_from, device_id, percentile_ms, Device, Server};
-use serde_json::json;
+use ringfence_e2e::{batch, client_from, device_id, percentile_ms, signed_text, unix_now, Device, Server};
 use std::io::{Read, Write};
 use std::net::{IpAddr, SocketAddr, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -38,10 +37,11 @@ fn one_report(device: &str, key: &str, number: &str) -> serde_json::Value {
 /// `n` reports with keys `{prefix}-NNNNNN`, of numbers from a range that depends on the prefix.
 fn reports(device: &str, prefix: &str, n: usize) -> serde_json::Value {
     let first = prefix.bytes().fold(0usize, |h, b| (h * 31 + usize::from(b)) % 60_000) * 1000;
-    let items: Vec<serde_json::Value> = (0..n)
-        .map(|i| json!({"key": format!("{prefix}-{i:06}"), "number": format!("+8210{:08}", 30_000_000 + first + i), "spam": true, "category": "scam", "at": 0}))
-        .collect();
-    json!({"device": device, "reports": items})
+    let items: Vec<(String, String)> =
+        (0..n).map(|i| (format!("{prefix}-{i:06}"), format!("+8210{:08}", 30_000_000 + first + i))).collect();
+    let refs: Vec<(&str, &str, bool, Option<&str>)> =
+        items.iter().map(|(k, number)| (k.as_str(), number.as_str(), true, Some("scam"))).collect();
+    batch(device, &refs)
 }
 
 fn memory(server: &Server, what: &str, before: (u64, u64)) -> (u64, u64) {
@@ -397,17 +397,23 @@ fn replayed_requests_are_counted_once() {
     let dir = tempfile::tempdir().unwrap();
     let server = Server::start(&dir.path().join("srv/server.db"), &["--rate-burst", "100000"]);
     let dev = device_id(0xbeef);
-    let body = reports(&dev, "replay", 50);
-    // 8 clients send the same batch 5 times each, all at once.
+    // The very same signed request twice: the second is a replay, refused.
+    let once = reports(&dev, "replay", 50);
+    assert_eq!(server.post("/v1/reports", &once).0, 200);
+    let (status, answer) = server.post("/v1/reports", &once);
+    assert_eq!((status, answer["error"].as_str()), (409, Some("replayed")), "{answer}");
+    // 8 clients send the same reports 5 times each, all at once, each request signed
+    // afresh as a phone whose answer was lost does (a new nonce, the same keys).
     let barrier = Arc::new(std::sync::Barrier::new(8));
     let totals = Arc::new(Mutex::new((0u64, 0u64)));
     let threads: Vec<_> = (0..8)
         .map(|t| {
-            let (barrier, totals, body, url) = (barrier.clone(), totals.clone(), body.clone(), server.url.clone());
+            let (barrier, totals, dev, url) = (barrier.clone(), totals.clone(), dev.clone(), server.url.clone());
             std::thread::spawn(move || {
                 let client = reqwest::blocking::Client::new();
                 barrier.wait();
                 for _ in 0..5 {
+                    let body = reports(&dev, "replay", 50);
                     let r = client
                         .post(format!("{url}/v1/reports"))
                         .header("content-type", "application/json")
@@ -427,14 +433,15 @@ fn replayed_requests_are_counted_once() {
     for t in threads {
         t.join().unwrap();
     }
-    assert_eq!(*totals.lock().unwrap(), (50, 40 * 50 - 50), "each report counted once, the rest duplicates");
+    assert_eq!(*totals.lock().unwrap(), (0, 40 * 50), "each report counted once (the first time), then duplicates");
     // The same keys with other content: still the reports already counted.
-    let mut altered = body.clone();
-    altered["reports"][0]["number"] = json!("+821099990000");
-    let (s, j) = server.post("/v1/reports", &altered);
+    let keys: Vec<String> = (0..50).map(|i| format!("replay-{i:06}")).collect();
+    let items: Vec<(&str, &str, bool, Option<&str>)> =
+        keys.iter().map(|k| (k.as_str(), "+821099990000", true, Some("scam"))).collect();
+    let (s, j) = server.post("/v1/reports", &batch(&dev, &items));
     assert_eq!((s, j["accepted"].as_u64(), j["duplicates"].as_u64()), (200, Some(0), Some(50)), "{j}");
     assert_eq!(server.query_i64("SELECT count(*) FROM votes WHERE device = ?1", &[&dev]), 50);
-    assert_eq!(server.query_i64("SELECT count(*) FROM seen WHERE device = ?1", &[&dev]), 50);
+    assert_eq!(server.query_i64("SELECT count(*) FROM seen WHERE device = ?1 AND key NOT LIKE 'nonce:%'", &[&dev]), 50);
     assert_eq!(server.query_i64("SELECT count(*) FROM votes WHERE number = 821099990000", &[]), 0);
 }
 
@@ -480,13 +487,17 @@ fn hostile_bodies_and_headers_get_a_clear_4xx_and_the_server_stays_up() {
     let deep = |open: &str, close: &str, n: usize| {
         format!("{{\"device\":\"{dev}\",\"reports\":{}{}}}", open.repeat(n), close.repeat(n)).into_bytes()
     };
-    let big_string =
-        format!("{{\"device\":\"{dev}\",\"reports\":[{{\"key\":\"{}\"}}]}}", "k".repeat(200_000)).into_bytes();
+    // Genuinely signed envelopes around hostile batches: the signature is no excuse.
+    let now = unix_now();
+    let head = format!("\"device\":\"{dev}\",\"at\":{now},\"nonce\":\"{}\"", "0a".repeat(8));
+    let big_string = signed_text(1, &format!("{{{head},\"reports\":[{{\"key\":\"{}\"}}]}}", "k".repeat(200_000)));
     let many: Vec<u8> = {
         let items: Vec<String> =
             (0..2000).map(|i| format!("{{\"key\":\"k-{i:08}\",\"number\":\"+15\",\"spam\":true,\"at\":0}}")).collect();
-        format!("{{\"device\":\"{dev}\",\"reports\":[{}]}}", items.join(",")).into_bytes()
+        signed_text(1, &format!("{{{head},\"reports\":[{}]}}", items.join(",")))
     };
+    let huge_number =
+        signed_text(1, &format!("{{{head},\"reports\":[{{\"key\":\"k-00000001\",\"number\":\"+15\",\"spam\":true,\"at\":1e400}}]}}"));
     // (what, content type, body, status, error code)
     type Case<'a> = (&'a str, Option<&'a str>, Vec<u8>, u16, &'a str);
     let cases: Vec<Case> = vec![
@@ -500,7 +511,8 @@ fn hostile_bodies_and_headers_get_a_clear_4xx_and_the_server_stays_up() {
         ("arrays nested 100,000 deep", json, deep("[", "]", 100_000), 400, "bad_json"),
         ("objects nested 40,000 deep", json, deep("{\"a\":", "}", 40_000), 400, "bad_json"),
         ("a 200 KB key", json, big_string, 400, "bad_json"),
-        ("a number of 10^400", json, format!("{{\"device\":\"{dev}\",\"reports\":[{{\"key\":\"k-00000001\",\"number\":\"+15\",\"spam\":true,\"at\":1e400}}]}}").into_bytes(), 400, "bad_json"),
+        ("a number of 10^400", json, huge_number, 400, "bad_json"),
+        ("an unsigned batch", json, format!("{{\"device\":\"{dev}\",\"reports\":[]}}").into_bytes(), 426, "signature_required"),
         ("2000 reports", json, many, 413, "batch_too_large"),
         ("a JSON string", json, b"\"hello\"".to_vec(), 400, "bad_json"),
         ("empty", json, Vec::new(), 400, "bad_json"),

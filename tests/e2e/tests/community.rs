@@ -3,7 +3,7 @@
 
 use ringfence_core::wire::{self, DecodeError};
 use ringfence_core::{Action, Call, Category, Error};
-use ringfence_e2e::{batch, bin, quick, Device, Fault, OverHttp, Proxy, Server};
+use ringfence_e2e::{batch, bin, device_id, quick, Device, Fault, OverHttp, Proxy, Server};
 use std::process::Command;
 use std::sync::Arc;
 
@@ -127,7 +127,7 @@ fn private_lookup_finds_listed_numbers_without_sending_them() {
     assert_eq!((j["listed"].as_bool(), j["category"].as_str()), (Some(true), Some("scam")));
 
     // What went over the wire: a 4-hex-digit bucket, never the number.
-    let m = server.manifest();
+    let m = serde_json::to_value(server.manifest()).unwrap();
     let salt = wire::unhex(m["lookup_salt"].as_str().unwrap()).unwrap();
     let (bucket, _) = wire::lookup_hash(&salt, ringfence_core::E164::from_digits("821055550101").unwrap());
     let r = reqwest::blocking::get(format!("{}/v1/lookup/{bucket:04x}", server.url)).unwrap();
@@ -189,15 +189,15 @@ fn a_lost_answer_and_a_repeated_vote_count_once() {
     let server = Server::start(&dir.path().join("srv/server.db"), &["--min-reporters", "2"]);
     let mut a = Device::new(dir.path(), "a", &server.url);
     let r = a.screener.report(NUMBER, Category::Scam, None).unwrap();
-    let device = a.screener.device_id().unwrap();
+    let device = a.device_id();
 
     // The phone's upload reached the server but the answer was lost: the server has it.
-    let body = batch(&device, &[(&r.idempotency_key, "+821055550101", true, Some("scam"))]);
-    let (status, ack) = server.post("/v1/reports", &body);
+    let items = [(r.idempotency_key.as_str(), "+821055550101", true, Some("scam"))];
+    let (status, ack) = server.post("/v1/reports", &batch(&device, &items));
     assert_eq!((status, ack["accepted"].as_u64()), (200, Some(1)), "{ack}");
-    // The phone still has it in its outbox and sends it again: counted before.
+    // The phone still has it in its outbox and sends it again (signed afresh): counted before.
     assert_eq!(a.pending(), 1);
-    let (status, ack) = server.post("/v1/reports", &body);
+    let (status, ack) = server.post("/v1/reports", &batch(&device, &items));
     assert_eq!((status, ack["accepted"].as_u64(), ack["duplicates"].as_u64()), (200, Some(0), Some(1)), "{ack}");
     let s = a.sync().unwrap();
     assert_eq!((s.uploaded, s.duplicates), (1, 1), "{s:?}");
@@ -242,7 +242,7 @@ fn a_device_over_its_rate_limit_is_refused_and_others_are_not() {
     assert_eq!(quiet.sync().unwrap().uploaded, 1, "another device is not held back by the noisy one");
 
     // Raw: 429, a Retry-After header and a JSON error.
-    let device = noisy.screener.device_id().unwrap();
+    let device = noisy.device_id();
     let r = reqwest::blocking::Client::new()
         .post(format!("{}/v1/reports", server.url))
         .json_like(&batch(&device, &[("k-raw-0001", "+821055550197", true, Some("scam"))]))
@@ -271,8 +271,24 @@ fn bad_reports_get_a_clear_4xx_and_change_nothing() {
         &dir.path().join("srv/server.db"),
         &["--min-reporters", "1", "--list-threshold", "1", "--min-confidence", "0"],
     );
-    let dev = "0123456789abcdef0123456789abcdef";
+    let dev = &device_id(0x0123);
     let good = ("k-good-0001", "+821055550101", true, Some("scam"));
+    // A batch that names a device id other than its signing key's.
+    let not_mine = {
+        let mut b = batch(&device_id(0x0124), &[good]);
+        let inner = b["batch"].as_str().unwrap().replace(&device_id(0x0124), "not-a-device");
+        b = serde_json::from_slice(&ringfence_e2e::signed_text(0x0124, &inner)).unwrap();
+        b
+    };
+    // A signed batch with a field batches do not have.
+    let unknown_field = {
+        let text = format!(
+            r#"{{"device":"{dev}","at":{},"nonce":"{}","reports":[],"extra":1}}"#,
+            ringfence_e2e::unix_now(),
+            "0b".repeat(8)
+        );
+        serde_json::from_slice(&ringfence_e2e::signed_text(0x0123, &text)).unwrap()
+    };
     let cases: Vec<(serde_json::Value, u16, &str)> = vec![
         (batch(dev, &[good, ("k-bad-00001", "+82 10 12=34", true, Some("scam"))]), 422, "invalid_number"),
         (batch(dev, &[good, ("k-bad-00002", "01012345678", true, Some("scam"))]), 422, "invalid_number"),
@@ -284,9 +300,10 @@ fn bad_reports_get_a_clear_4xx_and_change_nothing() {
         (batch(dev, &[good, ("k-bad-00008", "+41117", true, Some("scam"))]), 422, "emergency_number"),
         (batch(dev, &[good, ("k-bad-00009", "+27 10111", true, Some("scam"))]), 422, "emergency_number"),
         (batch(dev, &[good, ("short", "+821055550102", true, Some("scam"))]), 422, "bad_key"),
-        (batch("not-a-device", &[good]), 400, "bad_device"),
+        (not_mine, 401, "bad_signature"),
         (batch(dev, &[]), 400, "empty_batch"),
-        (serde_json::json!({"device": dev, "reports": [], "extra": 1}), 400, "bad_json"),
+        (serde_json::json!({"device": dev, "reports": [], "extra": 1}), 426, "signature_required"),
+        (unknown_field, 400, "bad_json"),
     ];
     for (body, status, code) in &cases {
         let (s, j) = server.post("/v1/reports", body);
@@ -419,30 +436,32 @@ fn tampered_truncated_unsigned_and_oversized_payloads_change_nothing() {
     assert!(matches!(phone.screener.sync_http(&small, &mut |_| {}), Err(Error::PayloadTooLarge { .. })));
     unchanged(&phone);
 
-    // The manifest is signed: changed in transit or on a mirror, it is refused.
-    let manifest_path = server.publish.join("manifest.json");
-    let manifest = std::fs::read(&manifest_path).unwrap();
+    // The manifest is signed: changed in transit or on a mirror, it is refused. (Served by
+    // a mirror: the publisher re-signs the real one on every run.)
+    let m = server.manifest();
+    let manifest = std::fs::read(server.publish.join("manifest.json")).unwrap();
+    let mirror = Proxy::start(&server.addr);
+    let via = quick(&mirror.url);
+    let serve = |bytes: Vec<u8>| mirror.set(Fault::Serve(Arc::new(vec![("manifest.json".into(), bytes)])));
     let tampered = String::from_utf8(manifest.clone()).unwrap().replace("\\\"latest\\\": 2", "\\\"latest\\\": 0");
     assert_ne!(tampered.as_bytes(), &manifest[..], "the test changes the manifest");
-    std::fs::write(&manifest_path, &tampered).unwrap();
-    let e = phone.sync().unwrap_err();
+    serve(tampered.into_bytes());
+    let e = phone.screener.sync_http(&via, &mut |_| {}).unwrap_err();
     assert!(matches!(e, Error::BadResponse { .. }) && e.to_string().contains("signature"), "{e}");
     // Re-signed by another key: the pinned key refuses it.
-    let m = server.manifest();
     let forged = wire::Manifest { key: wire::hex(forger.verifying_key().as_bytes()), ..m.clone() };
-    std::fs::write(&manifest_path, wire::sign_manifest(&forged, &forger)).unwrap();
-    assert!(matches!(phone.sync(), Err(Error::KeyChanged { .. })));
+    serve(wire::sign_manifest(&forged, &forger));
+    assert!(matches!(phone.screener.sync_http(&via, &mut |_| {}), Err(Error::KeyChanged { .. })));
     // Signed by the real key (a compromised mirror cannot, but the checks still hold):
     // pointing back in time, or naming the wrong file for a version.
     let real = server.signing_key();
-    let back = wire::Manifest { latest: 0, ..m.clone() };
-    std::fs::write(&manifest_path, wire::sign_manifest(&back, &real)).unwrap();
-    assert!(matches!(phone.sync(), Err(Error::RollbackRefused { local: 1, offered: 0 })));
-    let wrong_file = wire::Manifest { delta_path: "deltas/1.rfd".into(), ..m.clone() };
-    std::fs::write(&manifest_path, wire::sign_manifest(&wrong_file, &real)).unwrap();
-    assert!(matches!(phone.sync(), Err(Error::BadResponse { .. })), "version 1's delta offered as version 2");
+    serve(wire::sign_manifest(&wire::Manifest { latest: 0, ..m.clone() }, &real));
+    let e = phone.screener.sync_http(&via, &mut |_| {}).unwrap_err();
+    assert!(matches!(e, Error::RollbackRefused { local: 1, offered: 0 }), "{e}");
+    serve(wire::sign_manifest(&wire::Manifest { delta_path: "deltas/1.rfd".into(), ..m.clone() }, &real));
+    let e = phone.screener.sync_http(&via, &mut |_| {}).unwrap_err();
+    assert!(matches!(e, Error::BadResponse { .. }), "version 1's delta offered as version 2: {e}");
     unchanged(&phone);
-    std::fs::write(&manifest_path, &manifest).unwrap();
 
     // With the real files back, the same device catches up.
     let s = phone.sync().unwrap();
@@ -568,15 +587,25 @@ fn a_phone_killed_at_any_moment_of_a_sync_keeps_a_consistent_database() {
         deletions: 0,
     };
     let snapshot = wire::encode(&wire::Payload { header, entries, deletions: vec![] }, &key).unwrap();
-    let manifest = serde_json::json!({
-        "format": 1, "latest": 5, "snapshot": {"version": 5, "path": "snapshots/5.rfs"},
-        "oldest_delta": null, "delta_path": "deltas/{version}.rfd", "lookup_salt": "00",
-        "key": server.key, "key_id": wire::hex(&wire::key_id(&key.verifying_key())),
-        "created_at": now, "half_life_secs": 0,
-    });
+    let manifest = wire::sign_manifest(
+        &wire::Manifest {
+            format: wire::FORMAT_VERSION,
+            latest: 5,
+            snapshot: Some(wire::FileRef { version: 5, path: "snapshots/5.rfs".into() }),
+            oldest_delta: None,
+            delta_path: wire::DELTA_PATH.into(),
+            lookup_salt: "00".into(),
+            key: server.key.clone(),
+            key_id: wire::hex(&wire::key_id(&key.verifying_key())),
+            // Fresh (older data would make `sync` exit 3, stale).
+            created_at: ringfence_e2e::unix_now(),
+            half_life_secs: 0,
+        },
+        &key,
+    );
     let proxy = Proxy::start(&server.addr);
     proxy.set(Fault::Serve(Arc::new(vec![
-        ("manifest.json".into(), manifest.to_string().into_bytes()),
+        ("manifest.json".into(), manifest),
         ("snapshots/5.rfs".into(), snapshot),
     ])));
 
@@ -651,7 +680,7 @@ fn a_publish_directory_that_lost_files_is_repaired_at_start() {
     // An operator restores the directory without the first delta, then without anything.
     std::fs::remove_file(server.publish.join("deltas/1.rfd")).unwrap();
     server.restart();
-    let m = server.manifest();
+    let m = serde_json::to_value(server.manifest()).unwrap();
     assert_eq!((m["latest"].as_u64(), m["oldest_delta"].as_u64()), (Some(2), Some(2)), "{m}");
     let mut fresh = Device::new(dir.path(), "fresh", &server.url);
     let s = fresh.sync().unwrap();
@@ -664,7 +693,7 @@ fn a_publish_directory_that_lost_files_is_repaired_at_start() {
     server.signal(15);
     std::fs::remove_dir_all(&server.publish).unwrap();
     server.restart();
-    let m = server.manifest();
+    let m = serde_json::to_value(server.manifest()).unwrap();
     assert!(m["oldest_delta"].is_null(), "{m}");
     assert_eq!(m["snapshot"]["version"].as_u64(), Some(2));
     let mut other = Device::new(dir.path(), "other", &server.url);
