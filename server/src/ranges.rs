@@ -273,7 +273,8 @@ mod tests {
         assert!(expand(&ms, &RangeRules::default(), 0.0, 2.0, any).iter().all(|(_, l)| l.score == 4.75));
         // A hundred's numbers outside its blocking tens are warned of.
         let hundred = BASE / 100 * 100;
-        let mut ms: Vec<Member> = (0..8).map(|i| Member { score: 9.0, ..member(hundred + i, Category::Scam, 0) }).collect();
+        let mut ms: Vec<Member> =
+            (0..8).map(|i| Member { score: 9.0, ..member(hundred + i, Category::Scam, 0) }).collect();
         for ten in 1..4u64 {
             ms.extend((0..4).map(|i| Member { score: 9.0, ..member(hundred + ten * 10 + i, Category::Scam, 0) }));
         }

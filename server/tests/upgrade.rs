@@ -7,18 +7,19 @@
 //! whose URL comes in `RINGFENCE_TEST_POSTGRES`).
 
 use ringfence_core::Category;
-use ringfence_server::rules::Rules;
+use ringfence_server::rules::{DeviceRules, Rules};
 use ringfence_server::storage::{Postgres, Report, Sqlite, Storage, StorageError, SCHEMA_VERSION};
 use std::path::Path;
 
 /// The schemas as they shipped (before versions were kept, up to 4): (version, SQLite,
 /// PostgreSQL).
-const SHIPPED: [(i64, &str, &str); 5] = [
+const SHIPPED: [(i64, &str, &str); 6] = [
     (1, include_str!("schemas/sqlite-v1.sql"), include_str!("schemas/postgres-v1.sql")),
     (2, include_str!("schemas/sqlite-v2.sql"), include_str!("schemas/postgres-v2.sql")),
     (3, include_str!("schemas/sqlite-v3.sql"), include_str!("schemas/postgres-v3.sql")),
     (4, include_str!("schemas/sqlite-v4.sql"), include_str!("schemas/postgres-v4.sql")),
     (5, include_str!("schemas/sqlite-v5.sql"), include_str!("schemas/postgres-v5.sql")),
+    (6, include_str!("schemas/sqlite-v6.sql"), include_str!("schemas/postgres-v6.sql")),
 ];
 
 const VOTED: u64 = 821055550101;
@@ -50,6 +51,10 @@ fn data(version: i64) -> String {
                VALUES (827012345671, 7, 3.0, 86400, 9223372036854775807, 1, 3, 1);",
         );
     }
+    if version >= 6 {
+        // Devices with a history: three of their reports were confirmed.
+        sql.push_str("UPDATE devices SET confirmed = 3;");
+    }
     if version >= 5 {
         sql.push_str(
             "INSERT INTO disputes (id, number, role, contact, reason, origin, created_at, state)
@@ -77,9 +82,17 @@ fn check(db: &mut dyn Storage, version: i64) {
     }
     assert!(!db.device_known("new").unwrap());
     // The queued votes still list their number: two reporters (two devices before
-    // origins, two networks after).
-    let rules =
-        Rules { min_reporters: 2, list_threshold: 2.0, min_confidence: 0.0, half_life_secs: 0.0, ..Rules::default() };
+    // origins, two networks after), each of full weight under the server's default
+    // device rules (devices from before version 6 keep the weight their votes had, though
+    // they voted on the day they were first seen).
+    let rules = Rules {
+        min_reporters: 2,
+        list_threshold: 2.0,
+        min_confidence: 0.0,
+        half_life_secs: 0.0,
+        devices: DeviceRules::RECOMMENDED,
+        ..Rules::default()
+    };
     let c = db.pending_changes(101, &rules).unwrap();
     assert_eq!(c.upserts.iter().map(|l| l.number).collect::<Vec<_>>(), vec![VOTED], "{what}");
     db.mark_published(2, &c, 101, b"salt").unwrap();
