@@ -225,6 +225,7 @@ impl Screener {
         utc_offset_seconds = None,
         sim = None
     ))]
+    #[allow(clippy::too_many_arguments)] // named, defaulted parameters in Kotlin and Swift
     pub fn screen(
         &self,
         caller_id: String,
@@ -254,6 +255,7 @@ impl Screener {
         utc_offset_seconds = None,
         sim = None
     ))]
+    #[allow(clippy::too_many_arguments)] // named, defaulted parameters in Kotlin and Swift
     pub fn explain(
         &self,
         caller_id: String,
@@ -281,6 +283,7 @@ impl Screener {
         utc_offset_seconds = None,
         sim = None
     ))]
+    #[allow(clippy::too_many_arguments)] // named, defaulted parameters in Kotlin and Swift
     pub fn screen_and_record(
         &self,
         caller_id: String,
@@ -349,6 +352,7 @@ impl Screener {
     /// block list; `BadSettingValue` (key "until") for an `until` not in the future,
     /// (key "sim") for a SIM id over 64 bytes; `InvalidArgument` ("between", "days").
     #[uniffi::method(default(label = None, until = None, between = None, days = None, sim = None))]
+    #[allow(clippy::too_many_arguments)] // named, defaulted parameters in Kotlin and Swift
     pub fn add_rule(
         &self,
         list: RuleList,

@@ -1,4 +1,4 @@
-//! Issue 13 items 1, 2 and 4 through the wrapper: the same scenarios as
+//! Issue 13 items 1, 2, 3 and 4 through the wrapper: the same scenarios as
 //! tests/kotlin/PolicyTests.kt and tests/swift/PolicyTests.swift. Every call at an
 //! explicit time, far in the future, so the wall clock never ends a rule or a pause.
 
@@ -7,7 +7,7 @@ use ringfence_ffi::*;
 const T0: i64 = 4_000_000_000;
 
 fn screen(s: &Screener, n: &str, at: i64) -> (Action, Vec<Reason>) {
-    let d = s.screen(n.into(), None, false, Some(at), None).unwrap();
+    let d = s.screen(n.into(), None, false, Some(at), None, None, None).unwrap();
     (d.action, d.reasons)
 }
 
@@ -34,14 +34,14 @@ fn repeated_callers_ring() {
     let s = Screener::open_in_memory("KR".into()).unwrap();
     s.set_policy("unknown".into(), "silence".into()).unwrap();
     s.set_policy("history.limit".into(), "0".into()).unwrap();
-    let rec = |at: i64| s.screen_and_record("010-2222-3333".into(), None, false, Some(at), None).unwrap();
+    let rec = |at: i64| s.screen_and_record("010-2222-3333".into(), None, false, Some(at), None, None, None).unwrap();
     assert_eq!(rec(T0).action, Action::Silence);
     assert_eq!(rec(T0 + 10).action, Action::Silence, "a redial 10 s later");
     let d = rec(T0 + 60);
     assert_eq!((d.action, d.reasons), (Action::Allow, vec![Reason::UnknownCaller, Reason::RepeatedCaller]));
     assert!(s.history(10).unwrap().is_empty(), "history.limit 0");
     // screen, then record (the Android way) counts too.
-    let d = s.screen("010-4444-5555".into(), None, false, Some(T0), None).unwrap();
+    let d = s.screen("010-4444-5555".into(), None, false, Some(T0), None, None, None).unwrap();
     s.record("010-4444-5555".into(), d, Some(T0)).unwrap();
     assert_eq!(screen(&s, "010-4444-5555", T0 + 30).1, vec![Reason::UnknownCaller, Reason::RepeatedCaller]);
     assert_eq!(Reason::RepeatedCaller.code(), "repeated_caller");
@@ -50,15 +50,17 @@ fn repeated_callers_ring() {
 #[test]
 fn temporary_rules_and_the_pause() {
     let s = Screener::open_in_memory("KR".into()).unwrap();
-    s.add_rule(RuleList::Block, "+8210*".into(), None, None).unwrap();
-    let added = s.add_rule(RuleList::Allow, "010-2222-3333".into(), Some("plumber".into()), Some(T0)).unwrap();
+    s.add_rule(RuleList::Block, "+8210*".into(), None, None, None, None, None).unwrap();
+    let added = s
+        .add_rule(RuleList::Allow, "010-2222-3333".into(), Some("plumber".into()), Some(T0), None, None, None)
+        .unwrap();
     assert_eq!((added.is_new, added.rule.until), (true, Some(T0)));
     assert_eq!(s.rules(RuleList::Allow).unwrap()[0].until, Some(T0));
     assert_eq!(s.rules(RuleList::Block).unwrap()[0].until, None);
     assert_eq!(screen(&s, "010-2222-3333", T0 - 1), (Action::Allow, vec![Reason::AllowList]));
     assert_eq!(screen(&s, "010-2222-3333", T0), (Action::Block, vec![Reason::BlockList]));
     assert!(matches!(
-        s.add_rule(RuleList::Block, "070-1111-2222".into(), None, Some(1)),
+        s.add_rule(RuleList::Block, "070-1111-2222".into(), None, Some(1), None, None, None),
         Err(RingfenceError::BadSettingValue { .. })
     ));
 
@@ -74,4 +76,112 @@ fn temporary_rules_and_the_pause() {
     assert_eq!(screen(&s, "010-5555-6666", T0).0, Action::Block);
     assert!(matches!(s.pause(1), Err(RingfenceError::BadSettingValue { .. })));
     assert_eq!(Reason::Paused.code(), "paused");
+}
+
+/// Item 3: quiet hours and windowed, per-SIM rules, each call with its UTC offset;
+/// 2026-12-02 is a Wednesday, Seoul is +09:00.
+#[test]
+fn quiet_hours_and_rules_limited_to_windows_and_sims() {
+    const SEOUL: i32 = 9 * 3600;
+    const WED_2330: i64 = 1_796_221_800; // 2026-12-02T23:30:00+09:00
+    let s = Screener::open_in_memory("KR".into()).unwrap();
+    let p = s.policy().unwrap();
+    assert_eq!((p.quiet_hours.clone(), p.quiet_days.as_str(), p.quiet_action), (None, "daily", Action::Silence));
+    s.set_policy("quiet.hours".into(), "22:00-07:00".into()).unwrap();
+    let p = s.set_policy("quiet.days".into(), "mon-fri".into()).unwrap();
+    assert_eq!((p.quiet_hours.as_deref(), p.quiet_days.as_str()), (Some("22:00-07:00"), "mon-fri"));
+    let screen = |n: &str, at: i64, offset: Option<i32>, sim: Option<&str>| {
+        let d = s.screen(n.into(), None, false, Some(at), None, offset, sim.map(String::from)).unwrap();
+        (d.action, d.reasons)
+    };
+    assert_eq!(screen("010-2222-3333", WED_2330, Some(SEOUL), None), (Action::Silence, vec![Reason::QuietHours]));
+    assert_eq!(screen("010-2222-3333", WED_2330, None, None).0, Action::Allow, "the same instant in UTC: 14:30");
+    assert_eq!(screen("010-2222-3333", WED_2330 + 7 * 3600 + 1800, Some(SEOUL), None).0, Action::Allow, "07:00");
+    assert_eq!(Reason::QuietHours.code(), "quiet_hours");
+
+    let added = s
+        .add_rule(
+            RuleList::Block,
+            "070-1234-5678".into(),
+            None,
+            None,
+            Some("09:00-18:00".into()),
+            Some("mon-fri".into()),
+            Some("work".into()),
+        )
+        .unwrap()
+        .rule;
+    assert_eq!(
+        (added.between.as_deref(), added.days.as_deref(), added.sim.as_deref()),
+        (Some("09:00-18:00"), Some("mon-fri"), Some("work"))
+    );
+    let noon = WED_2330 - 11 * 3600 - 1800;
+    assert_eq!(screen("070-1234-5678", noon, Some(SEOUL), Some("work")).0, Action::Block);
+    assert_eq!(screen("070-1234-5678", noon, Some(SEOUL), Some("home")).0, Action::Allow);
+    assert_eq!(screen("070-1234-5678", noon, Some(SEOUL), None).0, Action::Allow);
+    let input = |between: Option<&str>, days: Option<&str>| RuleInput {
+        pattern: "070-9999-0000".into(),
+        label: None,
+        until: Some(T0),
+        between: between.map(String::from),
+        days: days.map(String::from),
+        sim: None,
+    };
+    assert_eq!(s.add_rules(RuleList::Block, vec![input(None, Some("sat,sun"))]).unwrap(), 1);
+    let bulk = s.rules(RuleList::Block).unwrap().into_iter().find(|r| r.pattern == "+827099990000").unwrap();
+    assert_eq!((bulk.until, bulk.between, bulk.days.as_deref()), (Some(T0), None, Some("sat,sun")));
+    for (bad, argument) in [(input(Some("9-5"), None), "between"), (input(None, Some("someday")), "days")] {
+        match s.add_rules(RuleList::Block, vec![bad]) {
+            Err(RingfenceError::InvalidArgument { argument: a, .. }) => assert_eq!(a, argument),
+            other => panic!("{argument}: {other:?}"),
+        }
+    }
+    assert!(matches!(
+        s.screen("010-2222-3333".into(), None, false, None, None, Some(19 * 3600), None),
+        Err(RingfenceError::InvalidArgument { .. })
+    ));
+}
+
+/// Item 7: `explain` names the deciding step, the rule with its window and SIM, and the
+/// number as read; its decision is `screen`'s.
+#[test]
+fn explain_says_why() {
+    const NOON_SEOUL: i64 = 1_796_180_400; // 2026-12-02T12:00:00+09:00, a Wednesday
+    let s = Screener::open_in_memory("KR".into()).unwrap();
+    s.add_rule(
+        RuleList::Block,
+        "070*".into(),
+        Some("voip".into()),
+        None,
+        Some("09:00-18:00".into()),
+        None,
+        Some("work".into()),
+    )
+    .unwrap();
+    let why = |n: &str, sim: Option<&str>| {
+        s.explain(n.into(), None, false, Some(NOON_SEOUL), None, Some(9 * 3600), sim.map(String::from)).unwrap()
+    };
+    let e = why("070 1234 5678", Some("work"));
+    let screened = s
+        .screen("070 1234 5678".into(), None, false, Some(NOON_SEOUL), None, Some(9 * 3600), Some("work".into()))
+        .unwrap();
+    assert_eq!(e.decision, screened);
+    assert_eq!((e.decision.action, e.local_time.as_deref()), (Action::Block, Some("wed 12:00")));
+    let decided: Vec<&str> = e.steps.iter().filter(|s| s.decided).map(|s| s.step.as_str()).collect();
+    assert_eq!(decided, ["block"]);
+    let rule = e.rule.unwrap();
+    assert_eq!(
+        (rule.pattern.as_str(), rule.between.as_deref(), rule.sim.as_deref()),
+        ("+8270*", Some("09:00-18:00"), Some("work"))
+    );
+    assert_eq!(
+        (e.reading.kind.as_str(), e.reading.e164.as_deref(), e.reading.international.as_deref()),
+        ("number", Some("+827012345678"), Some("+82 70-1234-5678"))
+    );
+    assert_eq!(e.reading.number_type.as_deref(), Some("voip"));
+    let other = why("070 1234 5678", None);
+    assert_eq!((other.decision.action, other.rule), (Action::Allow, None));
+    assert!(other.steps.iter().any(|s| s.step == "block" && s.saw.starts_with("no block rule")));
+    let bad = why("call me", None);
+    assert_eq!((bad.reading.kind.as_str(), bad.reading.why.is_some()), ("malformed", true));
 }

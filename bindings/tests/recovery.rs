@@ -29,16 +29,23 @@ fn open_or_fallback(path: &Path) -> Arc<Screener> {
 /// report, a setting and a screened call; closed, so everything is in the main file.
 fn make_database(path: &Path) {
     let s = open(path).unwrap();
-    s.add_rule(RuleList::Block, "+8270*".into(), Some("VoIP spam".into()), None).unwrap();
+    s.add_rule(RuleList::Block, "+8270*".into(), Some("VoIP spam".into()), None, None, None, None).unwrap();
     let victims = (0..VICTIMS)
-        .map(|i| RuleInput { pattern: format!("+1 202 555 {i:04}"), label: Some(format!("victim-{i:04}")) })
+        .map(|i| RuleInput {
+            pattern: format!("+1 202 555 {i:04}"),
+            label: Some(format!("victim-{i:04}")),
+            until: None,
+            between: None,
+            days: None,
+            sim: None,
+        })
         .collect();
     assert_eq!(s.add_rules(RuleList::Block, victims).unwrap(), VICTIMS as u64);
-    s.add_rule(RuleList::Allow, "010-5555-0000".into(), Some("plumber".into()), None).unwrap();
+    s.add_rule(RuleList::Allow, "010-5555-0000".into(), Some("plumber".into()), None, None, None, None).unwrap();
     s.add_contact("010-7777-7777".into()).unwrap();
     s.report_spam("010-2222-3333".into(), Category::Scam, None).unwrap();
     s.set_policy("threshold.block".into(), "4".into()).unwrap();
-    s.screen_and_record("1588-1234".into(), None, false, None, None).unwrap();
+    s.screen_and_record("1588-1234".into(), None, false, None, None, None, None).unwrap();
     drop(s);
     assert!(!PathBuf::from(format!("{}-wal", path.display())).exists(), "the WAL outlived the last connection");
 }
@@ -81,9 +88,9 @@ fn damage_header(path: &Path) {
 
 /// What every screener does, whatever state its file is in.
 fn screens_safely(s: &Screener) {
-    let d = s.screen("112".into(), None, false, None, None).unwrap();
+    let d = s.screen("112".into(), None, false, None, None, None, None).unwrap();
     assert_eq!((d.action, d.category), (Action::Allow, Category::Emergency));
-    assert_eq!(s.screen("010-1234-5678".into(), None, false, None, None).unwrap().action, Action::Allow);
+    assert_eq!(s.screen("010-1234-5678".into(), None, false, None, None, None, None).unwrap().action, Action::Allow);
 }
 
 fn expect_degraded(r: Result<impl std::fmt::Debug, RingfenceError>, path: &Path, what: &str) {
@@ -116,16 +123,20 @@ fn a_damaged_rules_page() {
     assert!(why.contains("damaged"), "{why}");
     screens_safely(&s);
     // The salvaged block list: the prefix, and victims on the pages that were not hit.
-    let d = s.screen("070-1234-5678".into(), None, false, None, None).unwrap();
+    let d = s.screen("070-1234-5678".into(), None, false, None, None, None, None).unwrap();
     assert_eq!((d.action, d.label.as_deref()), (Action::Block, Some("VoIP spam")));
-    assert_eq!(s.screen("+1 202 555 0000".into(), None, false, None, None).unwrap().action, Action::Block);
-    assert_eq!(s.screen("+1 202 555 1000".into(), None, false, None, None).unwrap().action, Action::Allow);
+    assert_eq!(s.screen("+1 202 555 0000".into(), None, false, None, None, None, None).unwrap().action, Action::Block);
+    assert_eq!(s.screen("+1 202 555 1000".into(), None, false, None, None, None, None).unwrap().action, Action::Allow);
     let salvaged = s.rules(RuleList::Block).unwrap().len();
     assert!(salvaged > VICTIMS / 2 && salvaged < VICTIMS + 1, "{salvaged} block rules salvaged");
-    expect_degraded(s.add_rule(RuleList::Block, "+8260*".into(), None, None), &path, "addRule");
+    expect_degraded(s.add_rule(RuleList::Block, "+8260*".into(), None, None, None, None, None), &path, "addRule");
     expect_degraded(s.report_spam("010-3333-4444".into(), Category::Scam, None), &path, "reportSpam");
     expect_degraded(s.set_policy("hidden".into(), "block".into()), &path, "setPolicy");
-    expect_degraded(s.screen_and_record("010-1234-5678".into(), None, false, None, None), &path, "screenAndRecord");
+    expect_degraded(
+        s.screen_and_record("010-1234-5678".into(), None, false, None, None, None, None),
+        &path,
+        "screenAndRecord",
+    );
 
     let r = s.recover().unwrap();
     let moved = r.moved_to.clone().expect("moved aside");
@@ -136,9 +147,11 @@ fn a_damaged_rules_page() {
     assert_eq!((r.contacts, r.reports, r.history, r.settings), (1, 1, 1, 1), "{r:?}");
     // The same object now works on the fresh file.
     assert_eq!(s.degraded().unwrap(), None);
-    assert_eq!(s.screen("070-1234-5678".into(), None, false, None, None).unwrap().action, Action::Block);
-    assert!(s.add_rule(RuleList::Block, "+8260*".into(), Some("premium".into()), None).unwrap().is_new);
-    assert_eq!(s.screen("060-123-4567".into(), None, false, None, None).unwrap().action, Action::Block);
+    assert_eq!(s.screen("070-1234-5678".into(), None, false, None, None, None, None).unwrap().action, Action::Block);
+    assert!(
+        s.add_rule(RuleList::Block, "+8260*".into(), Some("premium".into()), None, None, None, None).unwrap().is_new
+    );
+    assert_eq!(s.screen("060-123-4567".into(), None, false, None, None, None, None).unwrap().action, Action::Block);
     assert_eq!(s.pending_report_count().unwrap(), 1);
     assert_eq!(s.policy().unwrap().block_threshold, 4.0);
     drop(s);
@@ -157,14 +170,14 @@ fn a_destroyed_header() {
     assert!(s.degraded().unwrap().is_some());
     screens_safely(&s);
     // Nothing could be read: an ordinary screener without lists.
-    assert_eq!(s.screen("070-1234-5678".into(), None, false, None, None).unwrap().action, Action::Allow);
-    expect_degraded(s.add_rule(RuleList::Block, "+8270*".into(), None, None), &path, "addRule");
+    assert_eq!(s.screen("070-1234-5678".into(), None, false, None, None, None, None).unwrap().action, Action::Allow);
+    expect_degraded(s.add_rule(RuleList::Block, "+8270*".into(), None, None, None, None, None), &path, "addRule");
     let r = s.recover().unwrap();
     assert!(r.moved_to.is_some());
     assert_eq!(r.rules, 0);
     assert_eq!(r.incomplete, ["rules", "contacts", "reports", "history", "settings"]);
-    assert!(s.add_rule(RuleList::Block, "+8270*".into(), None, None).unwrap().is_new);
-    assert_eq!(s.screen("070-1234-5678".into(), None, false, None, None).unwrap().action, Action::Block);
+    assert!(s.add_rule(RuleList::Block, "+8270*".into(), None, None, None, None, None).unwrap().is_new);
+    assert_eq!(s.screen("070-1234-5678".into(), None, false, None, None, None, None).unwrap().action, Action::Block);
 }
 
 #[test]
@@ -175,7 +188,7 @@ fn sound_files_and_memory_are_left_alone() {
     assert_eq!(s.degraded().unwrap(), None);
     assert_eq!(s.recover().unwrap(), Recovery::default());
     assert_eq!(s.rules(RuleList::Block).unwrap().len(), VICTIMS + 1);
-    assert!(s.add_rule(RuleList::Block, "+8260*".into(), None, None).unwrap().is_new);
+    assert!(s.add_rule(RuleList::Block, "+8260*".into(), None, None, None, None, None).unwrap().is_new);
     let m = Screener::open_in_memory("KR".into()).unwrap();
     assert_eq!(m.recover().unwrap(), Recovery::default());
     assert!(matches!(
@@ -189,9 +202,9 @@ fn sound_files_and_memory_are_left_alone() {
 fn damaged_history() -> (tempfile::TempDir, PathBuf) {
     let (dir, path) = temp_db("ringfence.db");
     let s = open(&path).unwrap();
-    s.add_rule(RuleList::Block, "+8270*".into(), Some("VoIP spam".into()), None).unwrap();
+    s.add_rule(RuleList::Block, "+8270*".into(), Some("VoIP spam".into()), None, None, None, None).unwrap();
     for i in 0..300 {
-        s.screen_and_record(format!("history-{i:04} +1 202 555 {i:04}"), None, false, None, None).unwrap();
+        s.screen_and_record(format!("history-{i:04} +1 202 555 {i:04}"), None, false, None, None, None, None).unwrap();
     }
     drop(s);
     assert!(damage_pages_holding(&path, "history-0150") >= 1);
@@ -211,7 +224,7 @@ fn recover_a_file_this_screener_has_open() {
     assert!(r.moved_to.is_some());
     assert_eq!(r.incomplete, ["history"]);
     assert_eq!(r.rules, 1);
-    assert!(s.add_rule(RuleList::Block, "+8260*".into(), None, None).unwrap().is_new);
+    assert!(s.add_rule(RuleList::Block, "+8260*".into(), None, None, None, None, None).unwrap().is_new);
     assert!(s.history(1000).unwrap().len() < 300);
     drop(s);
     let s = open(&path).unwrap();
@@ -228,18 +241,21 @@ fn another_screener_keeps_the_moved_file_until_reopened() {
     let (_dir, path) = damaged_history();
     let other = open(&path).unwrap();
     let s = open(&path).unwrap();
-    assert_eq!(other.screen("070-1234-5678".into(), None, false, None, None).unwrap().action, Action::Block);
+    assert_eq!(
+        other.screen("070-1234-5678".into(), None, false, None, None, None, None).unwrap().action,
+        Action::Block
+    );
     let moved = s.recover().unwrap().moved_to.expect("moved aside");
-    assert!(s.add_rule(RuleList::Block, "+8260*".into(), None, None).unwrap().is_new);
+    assert!(s.add_rule(RuleList::Block, "+8260*".into(), None, None, None, None, None).unwrap().is_new);
     // The other screener still works, on the moved file.
-    assert!(other.add_rule(RuleList::Block, "+8250*".into(), None, None).unwrap().is_new);
+    assert!(other.add_rule(RuleList::Block, "+8250*".into(), None, None, None, None, None).unwrap().is_new);
     let patterns = |s: &Screener| s.rules(RuleList::Block).unwrap().into_iter().map(|r| r.pattern).collect::<Vec<_>>();
     assert_eq!(patterns(&other), ["+8250*", "+8270*"]);
     assert_eq!(patterns(&s), ["+8260*", "+8270*"]);
     drop(other);
     let wal = format!("{}-wal", path.display());
     assert!(Path::new(&wal).exists(), "closing the other screener deleted the fresh database's WAL");
-    assert!(s.add_rule(RuleList::Block, "+8240*".into(), None, None).unwrap().is_new);
+    assert!(s.add_rule(RuleList::Block, "+8240*".into(), None, None, None, None, None).unwrap().is_new);
     drop(s);
     assert_eq!(patterns(&open(&path).unwrap()), ["+8240*", "+8260*", "+8270*"]);
     // The moved file has the other screener's write (for a specialist).

@@ -11,7 +11,7 @@ fn kr() -> Arc<Screener> {
 #[test]
 fn representative_number_gets_its_label() {
     let s = kr();
-    let d = s.screen("1588-1234".into(), None, false, None, None).unwrap();
+    let d = s.screen("1588-1234".into(), None, false, None, None, None, None).unwrap();
     assert_eq!(d.action, Action::Warn);
     assert_eq!(d.category, Category::Representative);
     assert_eq!(d.label.as_deref(), Some("Representative number"));
@@ -25,16 +25,16 @@ fn representative_number_gets_its_label() {
 #[test]
 fn blocked_prefix_blocks() {
     let s = kr();
-    let added = s.add_rule(RuleList::Block, "+8270*".into(), Some("VoIP spam".into()), None).unwrap();
+    let added = s.add_rule(RuleList::Block, "+8270*".into(), Some("VoIP spam".into()), None, None, None, None).unwrap();
     assert!(added.is_new);
     assert!(added.rule.is_prefix);
     assert_eq!(added.rule.pattern, "+8270*");
-    let d = s.screen("070-1234-5678".into(), None, false, None, None).unwrap();
+    let d = s.screen("070-1234-5678".into(), None, false, None, None, None, None).unwrap();
     assert_eq!(d.action, Action::Block);
     assert!(d.reasons.contains(&Reason::BlockList));
     println!("{d:?}");
     assert!(s.remove_rule(RuleList::Block, "070*".into()).unwrap());
-    assert_eq!(s.screen("070-1234-5678".into(), None, false, None, None).unwrap().action, Action::Allow);
+    assert_eq!(s.screen("070-1234-5678".into(), None, false, None, None, None, None).unwrap().action, Action::Allow);
 }
 
 #[test]
@@ -45,12 +45,12 @@ fn allow_beats_community() {
     println!("{sum:?}");
     assert_eq!(sum.imported, 1);
     assert_eq!(sum.skipped.get(&SkipReason::EmergencyNumber), Some(&1));
-    let d = s.screen("010-5555-0000".into(), None, false, None, None).unwrap();
+    let d = s.screen("010-5555-0000".into(), None, false, None, None, None, None).unwrap();
     println!("{d:?}");
     assert_eq!(d.action, Action::Block);
     assert_eq!(d.category, Category::Scam);
-    s.add_rule(RuleList::Allow, "010-5555-0000".into(), None, None).unwrap();
-    let d = s.screen("010-5555-0000".into(), None, false, None, None).unwrap();
+    s.add_rule(RuleList::Allow, "010-5555-0000".into(), None, None, None, None, None).unwrap();
+    let d = s.screen("010-5555-0000".into(), None, false, None, None, None, None).unwrap();
     assert_eq!(d.action, Action::Allow);
     assert_eq!(d.reasons, vec![Reason::AllowList]);
     assert!(matches!(s.import_list_data(ListFormat::Csv, csv), Err(RingfenceError::AlreadyImported { .. })));
@@ -59,10 +59,10 @@ fn allow_beats_community() {
 #[test]
 fn errors_are_typed() {
     let s = kr();
-    let e = s.add_rule(RuleList::Block, "112".into(), None, None).unwrap_err();
+    let e = s.add_rule(RuleList::Block, "112".into(), None, None, None, None, None).unwrap_err();
     assert!(matches!(e, RingfenceError::EmergencyNumber { .. }), "{e:?}");
     println!("{e}");
-    let e = s.add_rule(RuleList::Block, "hello*".into(), None, None).unwrap_err();
+    let e = s.add_rule(RuleList::Block, "hello*".into(), None, None, None, None, None).unwrap_err();
     assert!(matches!(e, RingfenceError::InvalidPattern { .. }), "{e:?}");
     println!("{e}");
     let e = s.set_policy("threshold.block".into(), "-1".into()).unwrap_err();
@@ -97,7 +97,7 @@ fn policy_round_trip() {
     assert!(p.category_actions.is_empty());
     let p = s.set_category_action(Category::Representative, Some(Action::Block)).unwrap();
     assert_eq!(p.category_actions.get(&Category::Representative), Some(&Action::Block));
-    assert_eq!(s.screen("1588-1234".into(), None, false, None, None).unwrap().action, Action::Block);
+    assert_eq!(s.screen("1588-1234".into(), None, false, None, None, None, None).unwrap().action, Action::Block);
     let p = s.set_category_action(Category::Representative, None).unwrap();
     assert!(p.category_actions.is_empty());
     let p = s.set_own_number(Some("010-9999-0000".into())).unwrap();
@@ -110,8 +110,8 @@ fn policy_round_trip() {
 #[test]
 fn export_batches_ascend_and_resume() {
     let s = kr();
-    s.add_rule(RuleList::Block, "+82701234*".into(), None, None).unwrap();
-    s.add_rule(RuleList::Block, "+821011112222".into(), None, None).unwrap();
+    s.add_rule(RuleList::Block, "+82701234*".into(), None, None, None, None, None).unwrap();
+    s.add_rule(RuleList::Block, "+821011112222".into(), None, None, None, None, None).unwrap();
     let all = s.call_directory_batch(DirectoryKind::Blocking, None, 1_000_000).unwrap();
     assert_eq!(all.next_after, None);
     println!("{} entries, first {:?}", all.entries.len(), all.entries.first());
@@ -147,7 +147,7 @@ fn screening_goes_on_during_an_import() {
     let made = std::process::Command::new("mkfifo").arg(&fifo).status().expect("run mkfifo");
     assert!(made.success(), "mkfifo {}", fifo.display());
     let s = Screener::open(dir.path().join("import.db").to_string_lossy().into_owned(), "KR".into()).unwrap();
-    s.add_rule(RuleList::Block, "+8270*".into(), None, None).unwrap();
+    s.add_rule(RuleList::Block, "+8270*".into(), None, None, None, None, None).unwrap();
     let rows = |from: u32, to: u32| -> String {
         (from..to).map(|i| format!("+8210{:08},telemarketing,3\n", 20_000_000 + i)).collect()
     };
@@ -181,5 +181,5 @@ fn screening_goes_on_during_an_import() {
 }
 
 fn screen(s: &Screener, raw: &str) -> Decision {
-    s.screen(raw.into(), None, false, None, None).unwrap()
+    s.screen(raw.into(), None, false, None, None, None, None).unwrap()
 }

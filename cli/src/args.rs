@@ -27,6 +27,8 @@ pub struct Cli {
 pub enum Command {
     /// Decide what to do with calls from these numbers
     Check(Check),
+    /// Why: every step of the decision for one call, what each saw and which decided
+    Explain(Explain),
     /// Manage the block list (numbers, or prefixes ending in *)
     Block {
         #[command(subcommand)]
@@ -178,6 +180,30 @@ pub struct Check {
     #[arg(long, value_name = "CC")]
     pub network_region: Option<String>,
     pub numbers: Vec<String>,
+}
+
+#[derive(Args)]
+pub struct Explain {
+    /// One JSON object
+    #[arg(long)]
+    pub json: bool,
+    /// STIR/SHAKEN result of the call: passed, failed or none
+    #[arg(long, value_name = "STATUS")]
+    pub verified: Option<String>,
+    /// The caller is in the phone's contacts
+    #[arg(long)]
+    pub contact: bool,
+    /// When the call came, as for `check --at`
+    #[arg(long, value_name = "TIME", value_parser = crate::time::parse_at)]
+    pub at: Option<crate::time::At>,
+    /// The SIM the call came in on, as for `check --sim`
+    #[arg(long, value_name = "ID")]
+    pub sim: Option<String>,
+    /// The region of the network the phone is on while roaming
+    #[arg(long, value_name = "CC")]
+    pub network_region: Option<String>,
+    /// The caller ID as received ("" for a hidden caller)
+    pub number: String,
 }
 
 #[derive(Subcommand)]

@@ -71,6 +71,7 @@ fn run(cli: Cli) -> Outcome {
     let mut out = BufWriter::new(out.lock());
     match cli.command {
         Command::Check(c) => check(&mut s, c, &mut out)?,
+        Command::Explain(e) => explain(&mut s, e, &mut out)?,
         Command::Block { command } => list(&mut s, List::Block, command, &mut out)?,
         Command::Allow { command } => list(&mut s, List::Allow, command, &mut out)?,
         Command::Contact { command } => match command {
@@ -183,7 +184,8 @@ fn check(s: &mut Screener, c: args::Check, out: &mut impl Write) -> Outcome {
         };
         let d = if c.record { s.screen_and_record(&call)? } else { s.screen(&call) };
         let national_only = matches!(s.parse(input), Caller::Number(n) if n.national_only);
-        render::decision(input, &d, national_only, c.json, out)?;
+        let rule = if c.json { s.deciding_rule(&call, &d) } else { None };
+        render::decision(input, &d, national_only, rule.as_ref(), c.json, out)?;
         Ok(())
     };
     if c.hidden {
@@ -202,6 +204,27 @@ fn check(s: &mut Screener, c: args::Check, out: &mut impl Write) -> Outcome {
     if !c.hidden && c.numbers.is_empty() && c.file.is_none() {
         return Err(Failure::Usage("give numbers to check, --file PATH (or - for stdin), or --hidden".into()));
     }
+    Ok(())
+}
+
+fn explain(s: &mut Screener, e: args::Explain, out: &mut impl Write) -> Outcome {
+    let verification = e
+        .verified
+        .as_deref()
+        .map(str::parse)
+        .transpose()
+        .map_err(|e: Error| Failure::Usage(e.to_string()))?
+        .unwrap_or_default();
+    let call = Call {
+        caller_id: &e.number,
+        verification,
+        is_contact: e.contact,
+        at: e.at.map(|a| a.secs),
+        network_region: network_region(e.network_region.as_deref())?,
+        utc_offset: e.at.and_then(|a| a.utc_offset),
+        sim: e.sim.as_deref(),
+    };
+    render::explanation(&s.explain(&call)?, e.json, out)?;
     Ok(())
 }
 

@@ -1,11 +1,19 @@
 //! Output: aligned text for people, one JSON object per line for programs.
 
+use ringfence_core::explain::Explanation;
 use ringfence_core::history::{HistoryEntry, Stats};
 use ringfence_core::{Decision, ImportSummary, OutgoingCall, Policy, Rule};
 use serde_json::{json, Value};
 use std::io::{self, Write};
 
-pub fn decision(input: &str, d: &Decision, national_only: bool, as_json: bool, out: &mut dyn Write) -> io::Result<()> {
+pub fn decision(
+    input: &str,
+    d: &Decision,
+    national_only: bool,
+    rule: Option<&Rule>,
+    as_json: bool,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     if as_json {
         let v = json!({
             "input": input,
@@ -18,6 +26,7 @@ pub fn decision(input: &str, d: &Decision, national_only: bool, as_json: bool, o
             "label": d.label,
             "reasons": d.reasons.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
             "score": d.score.map(round2),
+            "rule": rule.map(rule_json),
         });
         return writeln!(out, "{v}");
     }
@@ -35,6 +44,65 @@ pub fn decision(input: &str, d: &Decision, national_only: bool, as_json: bool, o
         line.push_str(&format!("  <- {input:?}"));
     }
     writeln!(out, "{}", line.trim_end())
+}
+
+/// The rule that decided, as `check --json`'s `rule` and `explain --json` show it.
+fn rule_json(r: &Rule) -> Value {
+    json!({
+        "list": r.list,
+        "pattern": r.pattern.to_string(),
+        "label": r.label,
+        "window": r.window.map(|w| w.to_string()),
+        "sim": r.sim,
+        "until": r.until,
+    })
+}
+
+/// `explain`: how the number was read, then each step with what it saw; `*` marks the
+/// step that decided.
+pub fn explanation(e: &Explanation, as_json: bool, out: &mut dyn Write) -> io::Result<()> {
+    let d = &e.decision;
+    if as_json {
+        let v = json!({
+            "input": e.input,
+            "reading": e.reading,
+            "local_time": e.local_time,
+            "sim": e.sim,
+            "steps": e.steps,
+            "action": d.action.as_str(),
+            "category": d.category.as_str(),
+            "label": d.label,
+            "reasons": d.reasons.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
+            "score": d.score.map(round2),
+            "rule": e.rule.as_ref().map(rule_json),
+        });
+        return writeln!(out, "{v}");
+    }
+    let r = &e.reading;
+    let read = match r.kind {
+        "number" => format!(
+            "{} = {} ({}, region {}{}{})",
+            r.e164.as_deref().unwrap_or("-"),
+            r.international.as_deref().unwrap_or("-"),
+            r.number_type.unwrap_or("unknown"),
+            r.region.as_deref().unwrap_or("-"),
+            if r.valid { "" } else { ", not a valid number" },
+            if r.national_only { ", national only" } else { "" }
+        ),
+        "hidden" => "a hidden caller (no number)".into(),
+        _ => format!("no number: it {}", r.why.as_deref().unwrap_or("cannot be read")),
+    };
+    writeln!(out, "input     {:?}", e.input)?;
+    writeln!(out, "read as   {read}")?;
+    if let Some(t) = &e.local_time {
+        writeln!(out, "local     {t}{}", e.sim.as_deref().map(|s| format!(", sim {s}")).unwrap_or_default())?;
+    }
+    for s in &e.steps {
+        writeln!(out, "{} {:<20}{}", if s.decided { "*" } else { " " }, s.step, s.saw)?;
+    }
+    let reasons = d.reasons.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(",");
+    let label = d.label.as_deref().map(|l| format!(" {l:?}")).unwrap_or_default();
+    writeln!(out, "decision  {}{label} [{reasons}]", d.action)
 }
 
 pub fn outgoing(c: &OutgoingCall, window_minutes: u32, as_json: bool, out: &mut dyn Write) -> io::Result<()> {

@@ -385,3 +385,39 @@ fn schedules_quiet_hours_and_sims() {
     }
     assert_eq!(cli.run("KR", &["policy", "set", "quiet.hours", "22:00"], None).status.code(), Some(1));
 }
+
+/// Item 7: `explain` prints every step and marks the one that decided; `check --json`
+/// names the rule (`rule`: list, pattern, label, window, sim, until; null without one).
+#[test]
+fn explain_and_the_rule_field() {
+    let cli = Cli::new();
+    cli.ok("KR", &["block", "add", "070*", "--label", "voip", "--between", "09:00-18:00", "--sim", "work"]);
+    let noon = ["--at", "2026-12-02T12:00:00+09:00", "--sim", "work"];
+    let text = cli.ok("KR", &[&["explain"][..], &noon, &["070 1234 5678"]].concat());
+    assert!(text.contains("read as   +827012345678 = +82 70-1234-5678 (voip, region KR)"), "{text}");
+    assert!(text.contains("* block"), "{text}");
+    assert!(text.contains("block rule +8270* \"voip\" (daily 09:00-18:00, sim work)"), "{text}");
+    assert!(text.trim_end().ends_with("decision  block \"voip\" [block_list]"), "{text}");
+    let v = &cli.json_lines("KR", &[&["explain", "--json"][..], &noon, &["070 1234 5678"]].concat())[0];
+    assert_eq!(v["action"], "block");
+    assert_eq!(v["reading"]["international"], "+82 70-1234-5678");
+    let decided: Vec<&str> = v["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["decided"] == true)
+        .map(|s| s["step"].as_str().unwrap())
+        .collect();
+    assert_eq!(decided, ["block"]);
+    assert_eq!(v["rule"]["pattern"], "+8270*");
+    let d = &cli.json_lines("KR", &[&["check", "--json"][..], &noon, &["070 1234 5678"]].concat())[0];
+    assert_eq!(
+        d["rule"],
+        serde_json::json!({"list": "block", "pattern": "+8270*", "label": "voip", "window": "daily 09:00-18:00",
+                           "sim": "work", "until": null})
+    );
+    let d = &cli.json_lines("KR", &["check", "--json", "--at", "2026-12-02T12:00:00+09:00", "070 1234 5678"])[0];
+    assert_eq!((d["action"].as_str(), &d["rule"]), (Some("allow"), &Value::Null), "no SIM: no rule");
+    let hidden = cli.ok("KR", &["explain", ""]);
+    assert!(hidden.contains("a hidden caller") && hidden.contains("* hidden"), "{hidden}");
+}

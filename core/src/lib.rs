@@ -18,6 +18,7 @@ pub mod community;
 pub mod decide;
 pub mod decision;
 pub mod error;
+pub mod explain;
 pub mod export;
 pub mod history;
 pub mod import;

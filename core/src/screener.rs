@@ -10,6 +10,7 @@ use crate::community::{self, Evidence};
 use crate::decide::{self, Context, OwnReport};
 use crate::decision::{Call, Category, Decision};
 use crate::export::{CallDirectory, DirectoryKind};
+use crate::explain::{self, Explanation, Facts};
 use crate::history::{self, HistoryEntry, Stats};
 use crate::import::{self, Format, ImportSummary};
 use crate::number::{self, parse, parse_pattern, Caller, PhoneNumber, Region, E164};
@@ -218,6 +219,36 @@ impl Screener {
             }
             d
         })
+    }
+
+    /// Every step of the precedence for a call, what each saw and which decided ("why
+    /// was this call blocked?"). Reads the community evidence and the repeat count
+    /// eagerly; not for the screening path. Its decision is what `screen` decides.
+    pub fn explain(&mut self, call: &Call) -> Result<Explanation> {
+        self.refresh()?;
+        let caller = number::parse_call(call.caller_id, self.home, call.network_region);
+        let at = call.at.unwrap_or_else(now);
+        let call = Call { at: Some(at), ..*call };
+        let policy = &self.mirror.policy;
+        let (evidence, repeats) = match &caller {
+            Caller::Number(n) => {
+                let window = policy.repeat_window_secs().unwrap_or(0);
+                let gap = i64::from(policy.repeat_min_gap_seconds);
+                (
+                    community::lookup(&self.store, n.e164, at, policy.half_life_days)?,
+                    history::repeat_count(&self.store, n.e164, at, window, gap)?,
+                )
+            }
+            _ => (None, 0),
+        };
+        Ok(explain::explain(&self.context(), &call, &caller, &Facts { evidence, repeats }))
+    }
+
+    /// The allow or block rule that made decision `d` for `call` (`check --json`'s
+    /// `rule`), if a rule did.
+    pub fn deciding_rule(&self, call: &Call, d: &Decision) -> Option<Rule> {
+        let call = Call { at: Some(call.at.unwrap_or_else(now)), ..*call };
+        explain::deciding_rule(&self.context(), &call, d).cloned()
     }
 
     /// Screens a call and keeps it in the history.

@@ -401,3 +401,89 @@ fn a_night_window_across_daylight_saving_changes() {
     assert!(quiet(&mut s, "2026-03-08T06:59:00-04:00"));
     assert!(!quiet(&mut s, "2026-03-08T07:00:00-04:00"));
 }
+
+// ---- item 7: why ----
+
+/// `explain` walks every step in order, says what each saw and which decided, shows the
+/// number as read, and always agrees with `screen`.
+#[test]
+fn explain_says_why_and_agrees_with_screen() {
+    use ringfence_core::schedule::{Days, Hours, Window};
+    use ringfence_core::{Category, RuleOptions};
+    let (_d, mut s) = screener();
+    let office = Window { days: Days::parse("mon-fri").unwrap(), hours: Some(Hours::parse("09:00-18:00").unwrap()) };
+    let options = RuleOptions {
+        label: Some("voip".into()),
+        window: Some(office),
+        sim: Some("work".into()),
+        ..Default::default()
+    };
+    s.add_rule_with(List::Block, "+8270*", &options).unwrap();
+    s.add_rule(List::Allow, "070-1111-2222", Some("plumber")).unwrap();
+    s.report("010-6666-7777", Category::Scam, None).unwrap();
+    s.set_policy("quiet.hours", "22:00-07:00").unwrap();
+    s.set_policy("unknown", "warn").unwrap();
+    let noon = |raw: &str, sim| Call { sim, ..local(raw, "2026-12-02T12:00:00+09:00") };
+    let calls = [
+        noon("070-1234-5678", Some("work")),
+        noon("070-1234-5678", None),
+        noon("070-1111-2222", Some("work")),
+        noon("010-6666-7777", None),
+        noon("1588-1234", None),
+        noon("", None),
+        noon("call me maybe", None),
+        noon("112", None),
+        local("010-2222-3333", "2026-12-02T23:00:00+09:00"),
+        local("", "2026-12-02T23:00:00+09:00"),
+    ];
+    let decided = |e: &ringfence_core::explain::Explanation| -> Vec<&str> {
+        e.steps.iter().filter(|s| s.decided).map(|s| s.step).collect()
+    };
+    for call in &calls {
+        let e = s.explain(call).unwrap();
+        assert_eq!(e.decision, s.screen(call), "{:?}", call.caller_id);
+        assert_eq!(e.steps[0].step, "emergency_callback");
+        assert!(!decided(&e).is_empty(), "{:?}: no step decided", call.caller_id);
+    }
+    // The rule, its window and SIM, and the number as read.
+    let e = s.explain(&calls[0]).unwrap();
+    assert_eq!(decided(&e), ["block"]);
+    let rule = e.rule.as_ref().unwrap();
+    assert_eq!(
+        (rule.pattern.to_string(), rule.label.as_deref(), rule.sim.as_deref()),
+        ("+8270*".into(), Some("voip"), Some("work"))
+    );
+    let block = e.steps.iter().find(|s| s.step == "block").unwrap();
+    assert_eq!(block.saw, "block rule +8270* \"voip\" (mon-fri 09:00-18:00, sim work)");
+    assert_eq!(e.reading.e164.as_deref(), Some("+827012345678"));
+    assert_eq!(e.reading.international.as_deref(), Some("+82 70-1234-5678"));
+    assert_eq!((e.reading.number_type, e.local_time.as_deref()), (Some("voip"), Some("wed 12:00")));
+    assert_eq!(s.deciding_rule(&calls[0], &e.decision).map(|r| r.pattern.to_string()).as_deref(), Some("+8270*"));
+    // Without the SIM the rule does not match: the unknown-caller step decides.
+    let e = s.explain(&calls[1]).unwrap();
+    assert_eq!((decided(&e), e.rule.is_none()), (vec!["unknown_caller"], true));
+    assert!(e.steps.iter().any(|s| s.step == "block" && s.saw.starts_with("no block rule")));
+    assert_eq!(decided(&s.explain(&calls[2]).unwrap()), ["allow"]);
+    let reported = s.explain(&calls[3]).unwrap();
+    assert_eq!(decided(&reported), ["block"]);
+    assert!(reported.rule.is_none(), "a report is no rule");
+    assert_eq!(decided(&s.explain(&calls[4]).unwrap()), ["heuristics"]);
+    assert_eq!(decided(&s.explain(&calls[5]).unwrap()), ["hidden"]);
+    let malformed = s.explain(&calls[6]).unwrap();
+    assert_eq!((malformed.reading.kind, decided(&malformed)), ("malformed", vec!["heuristics"]));
+    assert!(malformed.reading.why.is_some());
+    assert_eq!(decided(&s.explain(&calls[7]).unwrap()), ["emergency"]);
+    let night = s.explain(&calls[8]).unwrap();
+    assert_eq!(decided(&night), ["unknown_caller", "quiet_hours"]);
+    assert!(night.steps.last().unwrap().saw.ends_with(": now"));
+    assert_eq!(decided(&s.explain(&calls[9]).unwrap()), ["hidden", "quiet_hours"]);
+    // The repeat count the rule saw is told.
+    s.screen_and_record(&local("010-4444-5555", "2026-12-02T12:00:00+09:00")).unwrap();
+    let e = s.explain(&local("010-4444-5555", "2026-12-02T12:01:00+09:00")).unwrap();
+    let unknown = e.steps.iter().find(|s| s.step == "unknown_caller").unwrap();
+    assert!(unknown.saw.contains("2 of 2 calls within 3 minutes"), "{}", unknown.saw);
+    assert_eq!(
+        e.decision.reasons.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
+        ["unknown_caller", "repeated_caller"]
+    );
+}

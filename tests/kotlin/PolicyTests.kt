@@ -1,6 +1,8 @@
-// Issue 13 items 1, 2 and 4 through the generated Kotlin: the unknown-caller action and
+// Issue 13 items 1, 2, 3 and 4 through the generated Kotlin: the unknown-caller action and
 // numbers called out (recordOutgoing), repeated callers counted from the history (also
-// with history.limit 0), temporary rules (addRule's until) and the pause. The same
+// with history.limit 0), temporary rules (addRule's until) and the pause, quiet hours
+// and rules limited to windows and SIMs (item 3; offsets from java.util.TimeZone, the
+// Android way, across a daylight-saving change). The same
 // scenarios as tests/swift/PolicyTests.swift and bindings/tests/policies.rs. Every call
 // at an explicit time far in the future, so the wall clock never ends a rule or a pause.
 package dev.ringfence.tests
@@ -92,6 +94,66 @@ fun policyTests() {
             checkEq(s.screen("010-5555-6666", at = T0).action, Action.BLOCK, "after resume")
             expectThrows<RingfenceException.BadSettingValue> { s.pause(1L) }
             checkEq(Reason.PAUSED.code(), "paused", "code")
+        }
+    }
+
+    Harness.scenario("quiet hours follow the phone's local time across a daylight-saving change") {
+        kr().use { s ->
+            s.setPolicy("quiet.hours", "22:00-07:00")
+            val p = s.policy()
+            checkEq(listOf(p.quietHours, p.quietDays), listOf<String?>("22:00-07:00", "daily"), "quiet hours")
+            checkEq(p.quietAction, Action.SILENCE, "quietAction")
+            // The app passes the offset in force at each call, as Android computes it.
+            val berlin = java.util.TimeZone.getTimeZone("Europe/Berlin")
+            fun at(iso: String): Long = java.time.Instant.parse(iso).epochSecond
+            fun inBerlin(t: Long) = s.screen("+49 30 1234567", at = t, utcOffsetSeconds = berlin.getOffset(t * 1000) / 1000)
+            // 29 March 2026, 02:00 CET -> 03:00 CEST: 04:59Z is 06:59 (quiet), 05:00Z is 07:00.
+            checkEq(inBerlin(at("2026-03-28T21:00:00Z")).reasons, listOf(Reason.QUIET_HOURS), "22:00 CET")
+            checkEq(inBerlin(at("2026-03-28T20:59:00Z")).action, Action.ALLOW, "21:59 CET")
+            checkEq(inBerlin(at("2026-03-29T04:59:00Z")).action, Action.SILENCE, "06:59 CEST")
+            checkEq(inBerlin(at("2026-03-29T05:00:00Z")).action, Action.ALLOW, "07:00 CEST")
+            // 25 October 2026, 03:00 CEST -> 02:00 CET: 05:59Z is 06:59 (quiet), 06:00Z is 07:00.
+            checkEq(inBerlin(at("2026-10-25T05:59:00Z")).action, Action.SILENCE, "06:59 CET")
+            checkEq(inBerlin(at("2026-10-25T06:00:00Z")).action, Action.ALLOW, "07:00 CET")
+            // 21:30Z is 22:30 CET (quiet); without the offset it is read as 21:30 UTC (not).
+            checkEq(inBerlin(at("2026-10-25T21:30:00Z")).action, Action.SILENCE, "22:30 CET")
+            checkEq(s.screen("+49 30 1234567", at = at("2026-10-25T21:30:00Z")).action, Action.ALLOW,
+                "no offset: UTC, 21:30 is not quiet")
+
+            val r = s.addRule(RuleList.BLOCK, "070-1234-5678", between = "09:00-18:00", days = "mon-fri", sim = "work").rule
+            checkEq(listOf(r.between, r.days, r.sim), listOf<String?>("09:00-18:00", "mon-fri", "work"), "rule window")
+            val noon = at("2026-12-02T03:00:00Z") // Wednesday 12:00 in Seoul
+            val seoul = 9 * 3600
+            checkEq(s.screen("070-1234-5678", at = noon, utcOffsetSeconds = seoul, sim = "work").action, Action.BLOCK, "work SIM")
+            checkEq(s.screen("070-1234-5678", at = noon, utcOffsetSeconds = seoul, sim = "home").action, Action.ALLOW, "home SIM")
+            checkEq(s.screen("070-1234-5678", at = noon, utcOffsetSeconds = seoul).action, Action.ALLOW, "no SIM")
+            checkEq(s.screen("070-1234-5678", at = noon + 6 * 3600, utcOffsetSeconds = seoul, sim = "work").action,
+                Action.ALLOW, "18:00")
+            s.addRules(RuleList.BLOCK, listOf(RuleInput("070-9999-0000", until = T0, days = "sat,sun")))
+            val bulk = s.rules(RuleList.BLOCK).first { it.pattern == "+827099990000" }
+            checkEq(listOf<Any?>(bulk.until, bulk.days), listOf<Any?>(T0, "sat,sun"), "addRules until and days")
+            expectThrows<RingfenceException.InvalidArgument> { s.addRule(RuleList.BLOCK, "070-1111-2222", between = "9-5") }
+            expectThrows<RingfenceException.BadSettingValue> { s.setPolicy("quiet.hours", "22:00") }
+            checkEq(Reason.QUIET_HOURS.code(), "quiet_hours", "code")
+        }
+    }
+
+    Harness.scenario("explain says which step decided, with the rule and the number as read") {
+        kr().use { s ->
+            s.addRule(RuleList.BLOCK, "070*", "voip", between = "09:00-18:00", sim = "work")
+            val noon = 1_796_180_400L // 2026-12-02T12:00:00+09:00, a Wednesday
+            val e = s.explain("070 1234 5678", at = noon, utcOffsetSeconds = 9 * 3600, sim = "work")
+            checkEq(e.decision, s.screen("070 1234 5678", at = noon, utcOffsetSeconds = 9 * 3600, sim = "work"), "same decision")
+            checkEq(e.decision.action, Action.BLOCK, "blocked")
+            checkEq(e.steps.filter { it.decided }.map { it.step }, listOf("block"), "deciding step")
+            checkEq(listOf(e.rule?.pattern, e.rule?.between, e.rule?.sim), listOf<String?>("+8270*", "09:00-18:00", "work"), "rule")
+            checkEq(listOf(e.reading.e164, e.reading.international, e.reading.numberType),
+                listOf<String?>("+827012345678", "+82 70-1234-5678", "voip"), "reading")
+            checkEq(e.localTime, "wed 12:00", "local time")
+            val other = s.explain("070 1234 5678", at = noon, utcOffsetSeconds = 9 * 3600)
+            checkEq(other.rule, null, "no SIM: no rule")
+            checkEq(other.steps.first { it.step == "block" }.saw.startsWith("no block rule"), true, "block step saw")
+            checkEq(s.explain("call me").reading.kind, "malformed", "malformed")
         }
     }
 }

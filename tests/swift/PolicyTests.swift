@@ -1,6 +1,8 @@
-// Issue 13 items 1, 2 and 4 through the generated Swift: the unknown-caller action and
+// Issue 13 items 1, 2, 3 and 4 through the generated Swift: the unknown-caller action and
 // numbers called out (recordOutgoing), repeated callers counted from the history (also
-// with history.limit 0), temporary rules (addRule's until) and the pause. The same
+// with history.limit 0), temporary rules (addRule's until) and the pause, quiet hours
+// and rules limited to windows and SIMs (item 3; offsets from Foundation's TimeZone, the
+// iOS way, across a daylight-saving change). The same
 // scenarios as tests/kotlin/PolicyTests.kt and bindings/tests/policies.rs. Every call at
 // an explicit time far in the future, so the wall clock never ends a rule or a pause.
 import Foundation
@@ -93,5 +95,77 @@ func policyTests() {
         try checkEq(try s.screen(callerId: "010-5555-6666", at: t0).action, .block, "after resume")
         try expectBadSetting("pause in the past") { try s.pause(until: 1) }
         try checkEq(Reason.paused.code(), "paused", "code")
+    }
+
+    Harness.scenario("quiet hours follow the phone's local time across a daylight-saving change") {
+        let s = try kr()
+        _ = try s.setPolicy(key: "quiet.hours", value: "22:00-07:00")
+        let p = try s.policy()
+        try checkEq([p.quietHours, p.quietDays], ["22:00-07:00", "daily"], "quiet hours")
+        try checkEq(p.quietAction, .silence, "quietAction")
+        // The app passes the offset in force at each call, as iOS computes it.
+        guard let berlin = TimeZone(identifier: "Europe/Berlin") else {
+            throw CheckFailed(description: "no Europe/Berlin time zone")
+        }
+        let iso = ISO8601DateFormatter()
+        func at(_ text: String) throws -> Int64 {
+            guard let d = iso.date(from: text) else { throw CheckFailed(description: "bad date \(text)") }
+            return Int64(d.timeIntervalSince1970)
+        }
+        func inBerlin(_ t: Int64) throws -> Decision {
+            let offset = Int32(berlin.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(t))))
+            return try s.screen(callerId: "+49 30 1234567", at: t, utcOffsetSeconds: offset)
+        }
+        // 29 March 2026, 02:00 CET -> 03:00 CEST: 04:59Z is 06:59 (quiet), 05:00Z is 07:00.
+        try checkEq(try inBerlin(try at("2026-03-28T21:00:00Z")).reasons, [.quietHours], "22:00 CET")
+        try checkEq(try inBerlin(try at("2026-03-28T20:59:00Z")).action, .allow, "21:59 CET")
+        try checkEq(try inBerlin(try at("2026-03-29T04:59:00Z")).action, .silence, "06:59 CEST")
+        try checkEq(try inBerlin(try at("2026-03-29T05:00:00Z")).action, .allow, "07:00 CEST")
+        // 25 October 2026, 03:00 CEST -> 02:00 CET: 05:59Z is 06:59 (quiet), 06:00Z is 07:00.
+        try checkEq(try inBerlin(try at("2026-10-25T05:59:00Z")).action, .silence, "06:59 CET")
+        try checkEq(try inBerlin(try at("2026-10-25T06:00:00Z")).action, .allow, "07:00 CET")
+        // 21:30Z is 22:30 CET (quiet); without the offset it is read as 21:30 UTC (not).
+        try checkEq(try inBerlin(try at("2026-10-25T21:30:00Z")).action, .silence, "22:30 CET")
+        try checkEq(try s.screen(callerId: "+49 30 1234567", at: try at("2026-10-25T21:30:00Z")).action, .allow,
+                    "no offset: UTC, 21:30 is not quiet")
+
+        let r = try s.addRule(list: .block, pattern: "070-1234-5678", between: "09:00-18:00", days: "mon-fri", sim: "work").rule
+        try checkEq([r.between, r.days, r.sim], ["09:00-18:00", "mon-fri", "work"], "rule window")
+        let noon = try at("2026-12-02T03:00:00Z") // Wednesday 12:00 in Seoul
+        let seoul: Int32 = 9 * 3600
+        try checkEq(try s.screen(callerId: "070-1234-5678", at: noon, utcOffsetSeconds: seoul, sim: "work").action, .block, "work SIM")
+        try checkEq(try s.screen(callerId: "070-1234-5678", at: noon, utcOffsetSeconds: seoul, sim: "home").action, .allow, "home SIM")
+        try checkEq(try s.screen(callerId: "070-1234-5678", at: noon, utcOffsetSeconds: seoul).action, .allow, "no SIM")
+        try checkEq(try s.screen(callerId: "070-1234-5678", at: noon + 6 * 3600, utcOffsetSeconds: seoul, sim: "work").action,
+                    .allow, "18:00")
+        _ = try s.addRules(list: .block, rules: [RuleInput(pattern: "070-9999-0000", until: t0, days: "sat,sun")])
+        guard let bulk = try s.rules(list: .block).first(where: { $0.pattern == "+827099990000" }) else {
+            throw CheckFailed(description: "addRules: rule missing")
+        }
+        try checkEq(bulk.until, t0, "addRules until")
+        try checkEq(bulk.days, "sat,sun", "addRules days")
+        let e = try expectThrows(RingfenceError.self) {
+            _ = try s.addRule(list: .block, pattern: "070-1111-2222", between: "9-5")
+        }
+        guard case .InvalidArgument = e else { throw CheckFailed(description: "between 9-5: got \(e)") }
+        try expectBadSetting("quiet.hours 22:00") { _ = try s.setPolicy(key: "quiet.hours", value: "22:00") }
+        try checkEq(Reason.quietHours.code(), "quiet_hours", "code")
+    }
+
+    Harness.scenario("explain says which step decided, with the rule and the number as read") {
+        let s = try kr()
+        _ = try s.addRule(list: .block, pattern: "070*", label: "voip", between: "09:00-18:00", sim: "work")
+        let noon: Int64 = 1_796_180_400 // 2026-12-02T12:00:00+09:00, a Wednesday
+        let e = try s.explain(callerId: "070 1234 5678", at: noon, utcOffsetSeconds: 9 * 3600, sim: "work")
+        try checkEq(e.decision, try s.screen(callerId: "070 1234 5678", at: noon, utcOffsetSeconds: 9 * 3600, sim: "work"), "same decision")
+        try checkEq(e.decision.action, .block, "blocked")
+        try checkEq(e.steps.filter { $0.decided }.map { $0.step }, ["block"], "deciding step")
+        try checkEq([e.rule?.pattern, e.rule?.between, e.rule?.sim], ["+8270*", "09:00-18:00", "work"], "rule")
+        try checkEq([e.reading.e164, e.reading.international, e.reading.numberType], ["+827012345678", "+82 70-1234-5678", "voip"], "reading")
+        try checkEq(e.localTime, "wed 12:00", "local time")
+        let other = try s.explain(callerId: "070 1234 5678", at: noon, utcOffsetSeconds: 9 * 3600)
+        try checkEq(other.rule == nil, true, "no SIM: no rule")
+        try checkEq(other.steps.first { $0.step == "block" }?.saw.hasPrefix("no block rule"), true, "block step saw")
+        try checkEq(try s.explain(callerId: "call me").reading.kind, "malformed", "malformed")
     }
 }
