@@ -369,6 +369,72 @@ pub(crate) mod tests {
         db.set_meta("x", "2").unwrap();
         assert_eq!(db.meta("x").unwrap().as_deref(), Some("2"));
         retention(db, &rules);
+        evidence(db);
+    }
+
+    /// Home networks, links and confirmations through storage (`behaves`, after
+    /// `retention`: versions 13 and up), under the server's default device rules.
+    fn evidence(db: &mut dyn Storage) {
+        use crate::rules::DeviceRules;
+        let rules = Rules {
+            min_reporters: 2,
+            list_threshold: 2.0,
+            min_confidence: 0.0,
+            half_life_secs: 0.0,
+            devices: DeviceRules::RECOMMENDED,
+            ..Rules::default()
+        };
+        let t = 1_000_000;
+        let month = 31 * 86_400;
+        let mut version = 12;
+        let mut publish = |db: &mut dyn Storage, at: i64| {
+            let c = db.pending_changes(at, &rules).unwrap();
+            version += 1;
+            db.mark_published(version, &c, at, b"salt").unwrap();
+            c
+        };
+        let listed = |db: &mut dyn Storage, n: u64| db.listed().unwrap().iter().any(|l| l.number == n);
+        let v4 = |origin| BatchOrigin { origin, v6: false };
+        let v6 = |origin| BatchOrigin { origin, v6: true };
+        // Devices known for a month: e1 and e2 on networks 201 and 202, e3 on 203 and then
+        // on the IPv6 network 302 (its link), e4 at home on 302.
+        for (d, from) in [("e1", v4(201)), ("e2", v4(202)), ("e3", v4(203)), ("e4", v6(302)), ("e7", v4(207))] {
+            db.record_from(d, from, &[], t - month).unwrap();
+        }
+        db.record_from("e3", v6(302), &[], t - month + 1).unwrap();
+        let key = |i: u32| format!("key-ev{i:04}");
+        // e1 sends from e2's network: its vote stays on its home, two reporters.
+        let n = 15551250001;
+        db.record_from("e1", v4(202), &[report(&key(1), n, true)], t).unwrap();
+        db.record_from("e2", v4(202), &[report(&key(2), n, true)], t).unwrap();
+        publish(db, t);
+        assert!(listed(db, n), "a device's votes do not follow it to other networks");
+        // e3's IPv4 home and its IPv6 link are one reporter with e4's home there.
+        let m = 15551250002;
+        db.record_from("e3", v4(203), &[report(&key(3), m, true)], t).unwrap();
+        db.record_from("e4", v6(302), &[report(&key(4), m, true)], t).unwrap();
+        publish(db, t);
+        assert!(!listed(db, m), "linked networks are one reporter");
+        // A new device weighs 0.1: with one established reporter, 1.1 lists nothing.
+        db.record_from("e6", v4(206), &[], t).unwrap();
+        let q = 15551250010;
+        db.record_from("e6", v4(206), &[report(&key(10), q, true)], t).unwrap();
+        db.record_from("e7", v4(207), &[report(&key(11), q, true)], t).unwrap();
+        publish(db, t);
+        assert!(!listed(db, q), "a new device weighs a tenth");
+        // Three of its reports confirmed by listings that established reporters carry:
+        // its votes weigh fully from then on.
+        for (i, k) in (15551250011..15551250014).enumerate() {
+            let i = 20 + 3 * i as u32;
+            db.record_from("e6", v4(206), &[report(&key(i), k, true)], t).unwrap();
+            db.record_from("e1", v4(201), &[report(&key(i + 1), k, true)], t).unwrap();
+            db.record_from("e2", v4(202), &[report(&key(i + 2), k, true)], t).unwrap();
+        }
+        let c = publish(db, t);
+        assert_eq!(c.confirmed, vec![15551250011, 15551250012, 15551250013]);
+        db.record_from("e6", v4(206), &[report(&key(30), q, true)], t + 1).unwrap();
+        publish(db, t + 1);
+        assert!(listed(db, q), "confirmed three times: full weight");
     }
 
     /// Retention through storage (`behaves`, after `ranges`: versions 1 to 12, published
