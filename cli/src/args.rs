@@ -121,6 +121,26 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Tell a community server that a listed number is not spam (as a user who knows it):
+    /// the server holds the listing for its operator's review, and phones only warn for it
+    /// meanwhile
+    Dispute(Dispute),
+}
+
+#[derive(Args)]
+pub struct Dispute {
+    pub number: String,
+    /// Why the number is not spam (at most 1,000 characters; only the operator sees it)
+    #[arg(long, value_name = "TEXT")]
+    pub reason: String,
+    /// How the operator can reach you (e-mail or phone; only the operator sees it)
+    #[arg(long, value_name = "TEXT")]
+    pub contact: Option<String>,
+    #[command(flatten)]
+    pub server: Server,
+    /// The dispute's state as one JSON object
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Args)]

@@ -2,6 +2,7 @@
 //! ringfence-core: argument parsing, terminal output, files. No logic of its own.
 
 mod args;
+mod dispute;
 mod render;
 mod sync;
 mod time;
@@ -152,6 +153,7 @@ fn run(cli: Cli) -> Outcome {
         Command::Stats { json } => render::stats(&s.stats()?, json, &mut out)?,
         Command::Sync(args) => sync::sync(&mut s, &args, &mut out)?,
         Command::Lookup { number, server, json } => sync::lookup(&mut s, &number, &server, json, &mut out)?,
+        Command::Dispute(args) => dispute::dispute(&mut s, &args, &mut out)?,
     }
     out.flush()?;
     Ok(())

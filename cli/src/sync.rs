@@ -8,7 +8,7 @@ use ringfence_http::HttpTransport;
 use std::io::{self, IsTerminal, Write};
 use std::time::Duration;
 
-fn config(server: &Server) -> Result<SyncConfig, Failure> {
+pub(crate) fn config(server: &Server) -> Result<SyncConfig, Failure> {
     let mut c = SyncConfig::new(&server.server).map_err(|e| Failure::Usage(e.to_string()))?;
     if let Some(k) = &server.key {
         c = c.with_key(k).map_err(|e| Failure::Usage(e.to_string()))?;
@@ -19,7 +19,7 @@ fn config(server: &Server) -> Result<SyncConfig, Failure> {
     Ok(c)
 }
 
-fn transport(config: &SyncConfig) -> HttpTransport {
+pub(crate) fn transport(config: &SyncConfig) -> HttpTransport {
     HttpTransport::new(config.timeout.min(Duration::from_secs(10)))
 }
 
@@ -99,10 +99,14 @@ pub fn lookup(s: &mut Screener, number: &str, server: &Server, json: bool, out: 
             "category": found.map(|e| e.category.as_str()),
             "score": found.map(|e| e.score),
             "last_activity": found.map(|e| e.last_activity),
+            "disputed": found.map(|e| e.disputed),
         });
         writeln!(out, "{v}")?;
     } else {
         match found {
+            Some(e) if e.disputed => {
+                writeln!(out, "{e164}: listed as {} (community score {:.1}), disputed: held for review", e.category, e.score)?
+            }
             Some(e) => writeln!(out, "{e164}: listed as {} (community score {:.1})", e.category, e.score)?,
             None => writeln!(out, "{e164}: not listed")?,
         }

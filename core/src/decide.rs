@@ -683,6 +683,29 @@ mod tests {
     }
 
     #[test]
+    fn step5_a_disputed_listing_at_most_warns() {
+        let n = num("(212) 555-0100", Region::US);
+        let held = |score| Evidence { disputed: true, ..evidence(score, Category::Scam) };
+        let w = World::new(Region::US);
+        let step = |w: &World, e: Evidence| community_step(&w.ctx(), &n, Some(e)).map(|d| seen(&d));
+        assert_eq!(
+            step(&w, held(50.0)),
+            Some((
+                Action::Warn,
+                Category::Scam,
+                vec!["community", "disputed"],
+                Some("Scam (community score 50, disputed)".into())
+            ))
+        );
+        // Whatever the user chose for the category; below the warn threshold, nothing.
+        let strict = World::new(Region::US).setting("category.scam", "block");
+        assert_eq!(step(&strict, held(3.0)).map(|d| d.0), Some(Action::Warn));
+        assert_eq!(step(&w, held(1.0)), None);
+        let allowed = World::new(Region::US).setting("category.scam", "allow");
+        assert_eq!(step(&allowed, held(50.0)), None, "allow stays allow");
+    }
+
+    #[test]
     fn step5_community() {
         let w = World::new(Region::US);
         let n = num("(212) 555-0100", Region::US);

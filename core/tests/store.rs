@@ -323,3 +323,43 @@ fn a_version_3_file_upgrades_to_rules_with_windows_and_sims() {
     assert_eq!(other.screen(&call("010-3333-4444", t0, Some("2"))).action, Action::Allow, "07:06 UTC");
     assert_eq!(other.rules(List::Block).unwrap().iter().find(|r| r.sim.is_some()).unwrap().window, Some(night));
 }
+
+/// A database written by version 4 (before disputes) upgrades to 5: its community rows
+/// keep deciding as before (not disputed), and the golden vectors' chain (snapshot 2,
+/// delta 3, the format-2 delta 4 that holds +821055550101) applies on top: the held
+/// number, at a score that blocks, only warns, with the reason `disputed`.
+#[test]
+fn a_version_4_file_upgrades_to_disputed_listings() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v4.db");
+    let at = 1_795_692_860; // the disputed delta's creation time
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.pragma_update(None, "journal_mode", "WAL").unwrap();
+        let steps: String = Store::MIGRATIONS[..4].concat();
+        conn.execute_batch(&format!("BEGIN; {steps} PRAGMA user_version = 4; COMMIT;")).unwrap();
+        conn.execute_batch(&format!("INSERT INTO community VALUES (15551230001, 0, 5, 9.0, {at});")).unwrap();
+    }
+    assert_eq!(user_version(&path), 4);
+    let mut s = Screener::open(&path, Region::KR).unwrap();
+    assert_eq!(user_version(&path), latest());
+    assert!(s.store().integrity_check().unwrap().is_empty());
+    let call = |caller_id| Call { caller_id, at: Some(at), ..Call::default() };
+    let d = s.screen(&call("+1 555-123-0001"));
+    assert_eq!((d.action, d.reasons.to_codes()), (Action::Block, "community".to_string()), "an old row blocks as before");
+
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/wire");
+    let files: Vec<Vec<u8>> = ["snapshot.bin", "delta.bin", "disputed-delta.bin"]
+        .iter()
+        .map(|f| std::fs::read(fixtures.join(f)).unwrap())
+        .collect();
+    let key = ringfence_core::wire::parse_public_key("03a107bff3ce10be1d70dd18e74bc09967e4d6309ba50d5f1ddc8664125531b8")
+        .expect("the test key");
+    let refs: Vec<&[u8]> = files.iter().map(Vec::as_slice).collect();
+    assert_eq!(s.apply_community_files(&key, &refs).unwrap().to_version, 4);
+    let held = s.screen(&call("+82 10-5555-0101"));
+    assert_eq!((held.action, held.reasons.to_codes()), (Action::Warn, "community,disputed".to_string()));
+    assert!(held.label.as_deref().is_some_and(|l| l.contains("disputed")), "{:?}", held.label);
+    let plain = s.screen(&call("+82 10-9876-5432"));
+    assert_eq!((plain.action, plain.reasons.to_codes()), (Action::Warn, "community".to_string()), "not flagged");
+}

@@ -242,11 +242,11 @@ async fn file_dispute(
     match tokio::task::spawn_blocking(move || st.file_dispute(&dispute, origin, crate::now())).await {
         Ok(Ok(crate::disputes::Filed::New(d))) => {
             tracing::info!(held = d.held, "dispute filed");
-            (StatusCode::CREATED, Json(crate::disputes::DisputeStatus::from(&d))).into_response()
+            (StatusCode::CREATED, Json(d.status())).into_response()
         }
         Ok(Ok(crate::disputes::Filed::Existing(d))) => {
             state.limits().disputes.refund(&origin, 1);
-            Json(crate::disputes::DisputeStatus::from(&d)).into_response()
+            Json(d.status()).into_response()
         }
         Ok(Ok(crate::disputes::Filed::NotListed)) => {
             state.limits().disputes.refund(&origin, 1);
@@ -279,7 +279,7 @@ async fn dispute_status(
     }
     let st = state.clone();
     match tokio::task::spawn_blocking(move || st.dispute(&id)).await {
-        Ok(Ok(Some(d))) => Json(crate::disputes::DisputeStatus::from(&d)).into_response(),
+        Ok(Ok(Some(d))) => Json(d.status()).into_response(),
         Ok(Ok(None)) => error(StatusCode::NOT_FOUND, "not_found", "no such dispute".into(), None),
         Ok(Err(e)) => {
             tracing::error!(error = %e, "reading a dispute failed");

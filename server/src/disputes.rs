@@ -203,38 +203,19 @@ pub fn utc(at: i64) -> String {
     format!("{y:04}-{m:02}-{d:02} {:02}:{:02} UTC", secs / 3600, secs % 3600 / 60)
 }
 
-/// `POST /v1/disputes`'s body.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct DisputeRequest {
-    pub number: String,
-    pub role: String,
-    pub contact: String,
-    pub reason: String,
-}
+/// `POST /v1/disputes`'s body and the dispute's public state: one definition, the wire's.
+pub use ringfence_core::wire::{DisputeRequest, DisputeStatus};
 
-/// The answer to a filing and to `GET /v1/disputes/{id}`: the state, never the contact
-/// address or the reason.
-#[derive(Serialize, Deserialize, PartialEq, Debug)]
-pub struct DisputeStatus {
-    pub id: String,
-    pub number: String,
-    pub state: State,
-    pub held: bool,
-    pub created_at: i64,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub resolved_at: Option<i64>,
-}
-
-impl From<&Dispute> for DisputeStatus {
-    fn from(d: &Dispute) -> DisputeStatus {
+impl Dispute {
+    /// What anyone may see of it.
+    pub fn status(&self) -> DisputeStatus {
         DisputeStatus {
-            id: d.id.clone(),
-            number: format!("+{}", d.number),
-            state: d.state,
-            held: d.held,
-            created_at: d.created_at,
-            resolved_at: d.resolved_at,
+            id: self.id.clone(),
+            number: format!("+{}", self.number),
+            state: self.state.as_str().into(),
+            held: self.held,
+            created_at: self.created_at,
+            resolved_at: self.resolved_at,
         }
     }
 }
@@ -256,8 +237,11 @@ pub fn parse_request(body: &[u8]) -> Result<NewDispute, Refusal> {
 pub fn validate(number: &str, role: &str, contact: &str, reason: &str) -> Result<NewDispute, (&'static str, String)> {
     let number = parse_number(number)?;
     let role = Role::parse(role.trim()).ok_or(("bad_role", "role is \"owner\" or \"user\"".to_string()))?;
+    // An owner must be reachable; a user (the app's dispute from its history) may stay
+    // anonymous: the operator then reviews the evidence alone.
     let contact = contact.trim();
-    if contact.is_empty() || contact.chars().count() > MAX_CONTACT_CHARS || contact.chars().any(char::is_control) {
+    let missing = contact.is_empty() && role == Role::Owner;
+    if missing || contact.chars().count() > MAX_CONTACT_CHARS || contact.chars().any(char::is_control) {
         return Err(("bad_contact", format!("a contact address (e-mail or phone) of 1 to {MAX_CONTACT_CHARS} characters")));
     }
     let reason = reason.trim();
@@ -294,12 +278,15 @@ mod tests {
         let code = |n: &str, r: &str, c: &str, why: &str| validate(n, r, c, why).unwrap_err().0;
         assert_eq!(code("010-5555-0404", "owner", "x", "y"), "invalid_number");
         assert_eq!(code("+82 10-5555-0404", "boss", "x", "y"), "bad_role");
-        assert_eq!(code("+82 10-5555-0404", "user", " ", "y"), "bad_contact");
+        assert_eq!(code("+82 10-5555-0404", "owner", " ", "y"), "bad_contact", "owners must be reachable");
+        assert_eq!(validate("+82 10-5555-0404", "user", " ", "y").unwrap().contact, "", "users may stay anonymous");
         assert_eq!(code("+82 10-5555-0404", "user", "a\u{7}b", "y"), "bad_contact");
         assert_eq!(code("+82 10-5555-0404", "user", "x", "  "), "bad_reason");
         assert_eq!(code("+82 10-5555-0404", "user", "x", &"é".repeat(1001)), "reason_too_long");
         assert!(validate("+82 10-5555-0404", "user", "x", &"é".repeat(1000)).is_ok());
         let e = parse_request(br#"{"number": "+821055550404", "role": "user", "contact": "x"}"#).unwrap_err();
+        assert_eq!((e.status, e.code), (StatusCode::BAD_REQUEST, "bad_json"), "no reason");
+        let e = parse_request(br#"{"number": "+821055550404", "role": "user", "reason": "x", "more": 1}"#).unwrap_err();
         assert_eq!((e.status, e.code), (StatusCode::BAD_REQUEST, "bad_json"));
         let e = parse_request(br#"{"number": "+821055550404", "role": "x", "contact": "x", "reason": "y"}"#);
         assert_eq!(e.unwrap_err().status, StatusCode::UNPROCESSABLE_ENTITY);

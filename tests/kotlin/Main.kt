@@ -14,6 +14,7 @@ fun main() {
         platformTests()
         callbackTests()
         syncTests()
+        disputeTests()
     } finally {
         TempDirs.cleanUp()
     }

@@ -34,9 +34,11 @@
 //! | `upload.rs` | signed report batches and their signed acknowledgements |
 //! | `download.rs` | the signed manifest, the plan, the files, the one-transaction apply |
 //! | `lookup.rs` | the private lookup |
+//! | `dispute.rs` | disputing a listed number (`POST /v1/disputes`) |
 
 mod config;
 mod device;
+mod dispute;
 mod download;
 mod fetch;
 mod lookup;

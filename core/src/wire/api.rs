@@ -1,4 +1,5 @@
-//! The JSON bodies of the HTTP API: a report batch, its answer, and every error.
+//! The JSON bodies of the HTTP API: a report batch, its answer, a dispute and its state,
+//! and every error.
 
 use serde::{Deserialize, Serialize};
 
@@ -49,6 +50,40 @@ pub struct ReportAck {
     pub accepted: u32,
     /// Reports whose idempotency key was already known (counted before).
     pub duplicates: u32,
+}
+
+/// What `POST /v1/disputes` takes: someone says a listed number is not spam.
+#[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DisputeRequest {
+    /// E.164 with `+`.
+    pub number: String,
+    /// `owner` (the number's owner) or `user` (someone who knows it).
+    pub role: String,
+    /// How the operator can reach the asker (for the operator only); an owner must give
+    /// one, a user may leave it out.
+    #[serde(default)]
+    pub contact: String,
+    /// Why the number is not spam (for the operator only), 1 to 1,000 characters.
+    pub reason: String,
+}
+
+/// A dispute's state: the answer to a filing and to `GET /v1/disputes/{id}`. Never the
+/// contact address or the reason.
+#[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+pub struct DisputeStatus {
+    /// 10 characters of Crockford's base32.
+    pub id: String,
+    /// E.164 with `+`.
+    pub number: String,
+    /// `open`, `upheld` or `cleared`.
+    pub state: String,
+    /// The listing is held: phones at most warn for it until the review.
+    pub held: bool,
+    /// Unix seconds.
+    pub created_at: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resolved_at: Option<i64>,
 }
 
 /// Every 4xx/5xx answer.

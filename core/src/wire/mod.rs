@@ -52,7 +52,9 @@ pub mod testing;
 #[cfg(test)]
 mod vectors;
 
-pub use api::{ApiError, ReportAck, ReportBatch, ReportItem, MAX_BATCH, MAX_BODY_BYTES};
+pub use api::{
+    ApiError, DisputeRequest, DisputeStatus, ReportAck, ReportBatch, ReportItem, MAX_BATCH, MAX_BODY_BYTES,
+};
 pub use columns::{age_code, age_days, age_of_code, dequantise, quantise, rounded_activity, FLAG_DISPUTED};
 pub use error::{DecodeError, EncodeError};
 pub use file::{

@@ -109,11 +109,11 @@ fn delta() -> Payload {
 }
 
 /// Version 4 on top of version 3, format 2: +821055550101 is disputed and held (its
-/// entry flagged), +821098765432 stays as it was listed, and a number cleared by the
-/// operator is deleted.
+/// entry flagged, at a score of 6 that would block it), +821098765432 stays as it was
+/// listed, and a number cleared by the operator is deleted.
 fn disputed_delta() -> Payload {
     use Category::*;
-    let held = Entry { disputed: true, ..entry(DISPUTED_AT, 821_055_550_101, Scam, 12, 0) };
+    let held = Entry { disputed: true, ..entry(DISPUTED_AT, 821_055_550_101, Scam, 24, 0) };
     payload(
         header(Kind::Delta, 4, 3, DISPUTED_AT),
         vec![held, entry(DISPUTED_AT, 821_098_765_432, Telemarketing, 16, 1)],

@@ -70,12 +70,22 @@ fn flow(dir: &Path, postgres: Option<&str>) {
     assert_eq!(server.post("/v1/disputes", &dispute("owner", "010-5555-0707")).1["error"], "invalid_number");
     assert_eq!(server.post("/v1/disputes", &dispute("owner", "+821055550708")).1["error"], "not_listed");
     assert_eq!(server.post_raw("/v1/disputes", b"{".to_vec()).1["error"], "bad_json");
-    let (code, filed) = server.post("/v1/disputes", &dispute("owner", intl));
-    assert_eq!(code, 201, "{filed}");
-    assert_eq!((filed["state"].as_str(), filed["held"].as_bool()), (Some("open"), Some(true)));
+    // The phone's user disputes it from the command line (the core's sync client over the
+    // built-in HTTP transport).
+    let out = std::process::Command::new(bin("ringfence"))
+        .arg("--db")
+        .arg(&phone.path)
+        .args(["--region", "KR", "dispute", number, "--reason", "our shop's line", "--contact", "shop@example.org"])
+        .args(["--server", &server.url, "--json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let filed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!((filed["state"].as_str(), filed["held"].as_bool()), (Some("open"), Some(true)), "{filed}");
+    assert_eq!(filed["number"], intl);
     assert!(filed.get("contact").is_none() && filed.get("reason").is_none(), "never echoed: {filed}");
     let id = filed["id"].as_str().unwrap().to_string();
-    let (code, again) = server.post("/v1/disputes", &dispute("user", intl));
+    let (code, again) = server.post("/v1/disputes", &dispute("owner", intl));
     assert_eq!((code, again["id"].as_str()), (200, Some(id.as_str())), "one open dispute per number");
 
     // Held: after the next sync, the phone warns, and says why.
@@ -95,7 +105,7 @@ fn flow(dir: &Path, postgres: Option<&str>) {
     let log = review(&server, postgres, &["log"]);
     let lines: Vec<&str> = log.lines().collect();
     assert_eq!(lines.len(), 2, "{log}");
-    assert!(lines[0].contains(&format!("public filed {id} {intl}: owner")), "{log}");
+    assert!(lines[0].contains(&format!("public filed {id} {intl}: user")), "{log}");
     assert!(lines[1].contains(&format!("e2e-operator cleared {id} {intl}: a pharmacy, checked by phone")), "{log}");
     assert_eq!(review(&server, postgres, &["list"]), "no open disputes\n");
 
