@@ -35,7 +35,7 @@ const DAYS: i64 = 60;
 const ATTACK_DAY: i64 = 40;
 const WARN: f64 = 2.0;
 const BLOCK: f64 = 5.0;
-const INNOCENT_HUNDRED: u64 = 82_2555_5550_0;
+const INNOCENT_HUNDRED: u64 = 82_255_555_500;
 
 struct Phone {
     id: String,
@@ -67,17 +67,14 @@ fn world(seed: u64) -> World {
         // 70 % on a network of their own, 30 % among 300 shared ones (households, offices).
         let v4 = if rng.f64() < 0.7 { 10_000 + i } else { 1 + rng.i64(0..300) };
         let v6 = (rng.f64() < 0.4).then_some(1_000_000 + v4);
-        let registered = if rng.f64() < 0.9 {
-            T0 - rng.i64(31 * DAY..365 * DAY)
-        } else {
-            T0 + rng.i64(0..(DAYS - 5) * DAY)
-        };
+        let registered =
+            if rng.f64() < 0.9 { T0 - rng.i64(31 * DAY..365 * DAY) } else { T0 + rng.i64(0..(DAYS - 5) * DAY) };
         phones.push(Phone { id: format!("{i:032x}"), v4, v6, registered });
     }
     // Real spam: 400 single numbers and 6 rotating blocks of ten (8 of each used).
-    let mut spam: Vec<u64> = (0..400).map(|_| 82_10_0000_0000 + rng.u64(0..1_0000_0000)).collect();
+    let mut spam: Vec<u64> = (0..400).map(|_| 821_000_000_000 + rng.u64(0..100_000_000)).collect();
     for block in 0..6u64 {
-        let ten = 82_70_4000_0000 + block * 1_000;
+        let ten = 827_040_000_000 + block * 1_000;
         spam.extend((0..8).map(|i| ten + i));
     }
     spam.sort_unstable();
@@ -99,7 +96,7 @@ fn world(seed: u64) -> World {
     for day in 0..DAYS {
         for p in 0..phones.len() {
             if rng.f64() < 0.003 {
-                let n = 82_31_000_0000 + rng.u64(0..1_000_0000);
+                let n = 82_310_000_000 + rng.u64(0..10_000_000);
                 mistakes.insert(n);
                 daily.entry((day, p)).or_default().push((n, true));
             }
@@ -166,7 +163,13 @@ fn run(w: &World, attack: Option<&Attack>, rules: &Rules) -> Outcome {
             .iter()
             .map(|(number, spam)| {
                 keys += 1;
-                Report { key: format!("k{keys}"), number: *number, spam: *spam, category: Category::Scam, comment: None }
+                Report {
+                    key: format!("k{keys}"),
+                    number: *number,
+                    spam: *spam,
+                    category: Category::Scam,
+                    comment: None,
+                }
             })
             .collect();
         db.record_from(device, from, &reports, at).expect("record");
