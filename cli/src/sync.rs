@@ -104,9 +104,11 @@ pub fn lookup(s: &mut Screener, number: &str, server: &Server, json: bool, out: 
         writeln!(out, "{v}")?;
     } else {
         match found {
-            Some(e) if e.disputed => {
-                writeln!(out, "{e164}: listed as {} (community score {:.1}), disputed: held for review", e.category, e.score)?
-            }
+            Some(e) if e.disputed => writeln!(
+                out,
+                "{e164}: listed as {} (community score {:.1}), disputed: held for review",
+                e.category, e.score
+            )?,
             Some(e) => writeln!(out, "{e164}: listed as {} (community score {:.1})", e.category, e.score)?,
             None => writeln!(out, "{e164}: not listed")?,
         }

@@ -346,15 +346,20 @@ fn a_version_4_file_upgrades_to_disputed_listings() {
     assert!(s.store().integrity_check().unwrap().is_empty());
     let call = |caller_id| Call { caller_id, at: Some(at), ..Call::default() };
     let d = s.screen(&call("+1 555-123-0001"));
-    assert_eq!((d.action, d.reasons.to_codes()), (Action::Block, "community".to_string()), "an old row blocks as before");
+    assert_eq!(
+        (d.action, d.reasons.to_codes()),
+        (Action::Block, "community".to_string()),
+        "an old row blocks as before"
+    );
 
     let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/wire");
     let files: Vec<Vec<u8>> = ["snapshot.bin", "delta.bin", "disputed-delta.bin"]
         .iter()
         .map(|f| std::fs::read(fixtures.join(f)).unwrap())
         .collect();
-    let key = ringfence_core::wire::parse_public_key("03a107bff3ce10be1d70dd18e74bc09967e4d6309ba50d5f1ddc8664125531b8")
-        .expect("the test key");
+    let key =
+        ringfence_core::wire::parse_public_key("03a107bff3ce10be1d70dd18e74bc09967e4d6309ba50d5f1ddc8664125531b8")
+            .expect("the test key");
     let refs: Vec<&[u8]> = files.iter().map(Vec::as_slice).collect();
     assert_eq!(s.apply_community_files(&key, &refs).unwrap().to_version, 4);
     let held = s.screen(&call("+82 10-5555-0101"));

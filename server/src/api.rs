@@ -255,7 +255,12 @@ async fn file_dispute(
         }
         Ok(Err(e)) => {
             tracing::error!(error = %e, "filing a dispute failed");
-            error(StatusCode::INTERNAL_SERVER_ERROR, "storage", "the dispute could not be stored; retry later".into(), None)
+            error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "storage",
+                "the dispute could not be stored; retry later".into(),
+                None,
+            )
         }
         Err(_) => error(StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error; retry later".into(), None),
     }
@@ -283,7 +288,12 @@ async fn dispute_status(
         Ok(Ok(None)) => error(StatusCode::NOT_FOUND, "not_found", "no such dispute".into(), None),
         Ok(Err(e)) => {
             tracing::error!(error = %e, "reading a dispute failed");
-            error(StatusCode::INTERNAL_SERVER_ERROR, "storage", "the dispute could not be read; retry later".into(), None)
+            error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "storage",
+                "the dispute could not be read; retry later".into(),
+                None,
+            )
         }
         Err(_) => error(StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error; retry later".into(), None),
     }

@@ -182,7 +182,8 @@ pub fn new_id() -> Result<String, getrandom::Error> {
 /// A dispute id as a person may type it: trimmed, any case; `None` if it cannot be one.
 pub fn normalise_id(id: &str) -> Option<String> {
     let id = id.trim().to_ascii_lowercase();
-    let ok = id.len() == 10 && id.bytes().all(|b| b.is_ascii_digit() || (b.is_ascii_lowercase() && b"ilou".iter().all(|x| *x != b)));
+    let ok = id.len() == 10
+        && id.bytes().all(|b| b.is_ascii_digit() || (b.is_ascii_lowercase() && b"ilou".iter().all(|x| *x != b)));
     ok.then_some(id)
 }
 
@@ -222,13 +223,13 @@ impl Dispute {
 
 /// Refusal codes of disputes (besides the reports' `bad_json`, `unsupported_media_type`,
 /// `body_too_large`, `invalid_number`).
-pub const CODES: &[&str] = &["bad_role", "bad_contact", "bad_reason", "reason_too_long", "not_listed", "bad_dispute_id"];
+pub const CODES: &[&str] =
+    &["bad_role", "bad_contact", "bad_reason", "reason_too_long", "not_listed", "bad_dispute_id"];
 
 /// The body's JSON, then each field ([`validate`]).
 pub fn parse_request(body: &[u8]) -> Result<NewDispute, Refusal> {
-    let r: DisputeRequest = serde_json::from_slice(body).map_err(|e| {
-        Refusal::new(StatusCode::BAD_REQUEST, "bad_json", format!("the body is not a dispute: {e}"))
-    })?;
+    let r: DisputeRequest = serde_json::from_slice(body)
+        .map_err(|e| Refusal::new(StatusCode::BAD_REQUEST, "bad_json", format!("the body is not a dispute: {e}")))?;
     validate(&r.number, &r.role, &r.contact, &r.reason)
         .map_err(|(code, message)| Refusal::new(StatusCode::UNPROCESSABLE_ENTITY, code, message))
 }
@@ -242,7 +243,10 @@ pub fn validate(number: &str, role: &str, contact: &str, reason: &str) -> Result
     let contact = contact.trim();
     let missing = contact.is_empty() && role == Role::Owner;
     if missing || contact.chars().count() > MAX_CONTACT_CHARS || contact.chars().any(char::is_control) {
-        return Err(("bad_contact", format!("a contact address (e-mail or phone) of 1 to {MAX_CONTACT_CHARS} characters")));
+        return Err((
+            "bad_contact",
+            format!("a contact address (e-mail or phone) of 1 to {MAX_CONTACT_CHARS} characters"),
+        ));
     }
     let reason = reason.trim();
     if reason.is_empty() {

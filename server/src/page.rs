@@ -104,8 +104,8 @@ async fn index() -> Response {
 }
 
 async fn css() -> Response {
-    let mut r = ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], include_str!("../templates/page.css"))
-        .into_response();
+    let mut r =
+        ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], include_str!("../templates/page.css")).into_response();
     r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("max-age=3600"));
     r
 }
@@ -260,7 +260,12 @@ async fn dispute_status(
 ) -> Response {
     let Ok(Query(q)) = query else { return index().await };
     let Some(id) = disputes::normalise_id(&q.id) else {
-        return start(StatusCode::UNPROCESSABLE_ENTITY, Some(field_error("bad_dispute_id")), &DisputeForm::default(), None);
+        return start(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some(field_error("bad_dispute_id")),
+            &DisputeForm::default(),
+            None,
+        );
     };
     let origin = origin_of(&state, peer, &headers);
     if let Err(wait) = state.limits().lookups.take(&origin, 1) {
@@ -308,7 +313,7 @@ mod tests {
     fn every_template_renders_and_escapes() {
         let form = DisputeForm { reason: "<script>alert(1)</script>".into(), ..DisputeForm::default() };
         let dispute = context! { number => form.number, role => "", contact => "", reason => form.reason,
-            error_field => "reason", error_message => "x" };
+        error_field => "reason", error_message => "x" };
         let page = templates()
             .get_template("index.html")
             .unwrap()

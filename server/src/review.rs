@@ -138,7 +138,8 @@ fn age(now: i64, at: i64) -> String {
 /// The evidence, as an operator reads it: never device ids or comments.
 fn show(d: &Dispute, r: &NumberRecord, log: &[AuditEntry], now: i64) -> String {
     let mut o = String::new();
-    let _ = writeln!(o, "dispute {} for +{}: {}{}", d.id, d.number, d.state.as_str(), if d.held { ", held" } else { "" });
+    let _ =
+        writeln!(o, "dispute {} for +{}: {}{}", d.id, d.number, d.state.as_str(), if d.held { ", held" } else { "" });
     let _ = writeln!(o, "filed {} by the {} ({})", utc(d.created_at), d.role.as_str(), d.contact);
     let _ = writeln!(o, "reason: {}", d.reason);
     if let (Some(at), Some(by)) = (d.resolved_at, &d.resolved_by) {
@@ -211,4 +212,3 @@ fn show_json(d: &Dispute, r: &NumberRecord, log: &[AuditEntry], now: i64) -> Str
     let v = serde_json::json!({ "dispute": d, "listing": listing, "votes": votes, "history": log });
     serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"
 }
-

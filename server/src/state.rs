@@ -5,11 +5,11 @@
 
 use crate::comment;
 use crate::db::Db;
+use crate::disputes::{Dispute, Filed, NewDispute};
 use crate::error::{PublishError, StorageError};
 use crate::limit::{Buckets, RateLimiter};
 use crate::origin::{Family, Origin, OriginPolicy};
 use crate::publish::Publisher;
-use crate::disputes::{Dispute, Filed, NewDispute};
 use crate::storage::{BatchOrigin, NumberRecord, Report};
 use std::net::IpAddr;
 use std::path::Path;

@@ -139,8 +139,7 @@ pub trait Storage: Send {
     fn disputes(&mut self, open_only: bool) -> Result<Vec<Dispute>>;
     /// Upholds the listing or clears the number, in the audit log under `who`, and queues
     /// the number for publication.
-    fn resolve_dispute(&mut self, id: &str, uphold: bool, who: &str, note: Option<&str>, now: i64)
-        -> Result<Resolved>;
+    fn resolve_dispute(&mut self, id: &str, uphold: bool, who: &str, note: Option<&str>, now: i64) -> Result<Resolved>;
     /// The audit log, oldest first.
     fn audit_log(&mut self) -> Result<Vec<AuditEntry>>;
     /// The published row, the votes and the disputes of a number.

@@ -52,9 +52,7 @@ pub mod testing;
 #[cfg(test)]
 mod vectors;
 
-pub use api::{
-    ApiError, DisputeRequest, DisputeStatus, ReportAck, ReportBatch, ReportItem, MAX_BATCH, MAX_BODY_BYTES,
-};
+pub use api::{ApiError, DisputeRequest, DisputeStatus, ReportAck, ReportBatch, ReportItem, MAX_BATCH, MAX_BODY_BYTES};
 pub use columns::{age_code, age_days, age_of_code, dequantise, quantise, rounded_activity, FLAG_DISPUTED};
 pub use error::{DecodeError, EncodeError};
 pub use file::{
@@ -65,7 +63,6 @@ pub use lookup::{lookup_hash, TAG_BITS};
 pub use manifest::{delta_path, snapshot_path, FileRef, Manifest, DELTA_PATH};
 pub use payload::{Entry, Header, Kind, Payload};
 pub use signed::{
-    batch_digest, device_id, open_batch, open_manifest, sign_ack, sign_batch, sign_manifest, sign_rejection, verify_ack,
-    verify_rejection, SignedAck,
-    SignedBatch, SignedError, SignedManifest, BATCH_CLOCK_SKEW,
+    batch_digest, device_id, open_batch, open_manifest, sign_ack, sign_batch, sign_manifest, sign_rejection,
+    verify_ack, verify_rejection, SignedAck, SignedBatch, SignedError, SignedManifest, BATCH_CLOCK_SKEW,
 };

@@ -52,7 +52,13 @@ fn dir() -> PathBuf {
 /// few hours before `created_at`, as a phone reads it back.
 fn entry(created_at: i64, key: u64, category: Category, score_code: u8, days_ago: i64) -> Entry {
     let at = created_at - days_ago * 86_400 - 3 * 3600;
-    Entry { key, category, score: dequantise(score_code), last_activity: rounded_activity(created_at, at), disputed: false }
+    Entry {
+        key,
+        category,
+        score: dequantise(score_code),
+        last_activity: rounded_activity(created_at, at),
+        disputed: false,
+    }
 }
 
 fn header(kind: Kind, version: u64, base_version: u64, created_at: i64) -> Header {
@@ -321,12 +327,8 @@ fn numbers_of(p: &Payload) -> Vec<E164> {
     p.entries.iter().map(|e| E164::from_u64(e.key).unwrap()).collect()
 }
 
-const FILES: [(&str, Kind); 4] = [
-    ("snapshot", Kind::Snapshot),
-    ("delta", Kind::Delta),
-    ("bucket", Kind::Bucket),
-    ("disputed-delta", Kind::Delta),
-];
+const FILES: [(&str, Kind); 4] =
+    [("snapshot", Kind::Snapshot), ("delta", Kind::Delta), ("bucket", Kind::Bucket), ("disputed-delta", Kind::Delta)];
 
 fn regenerate() {
     let dir = dir();
@@ -465,7 +467,8 @@ fn golden_vectors_decode_to_their_content_and_encode_to_their_bytes() {
 fn golden_vectors_are_the_ones_defined_here() {
     fixtures_ready();
     let (bucket, _) = bucket();
-    for (name, p) in [("snapshot", snapshot()), ("delta", delta()), ("bucket", bucket), ("disputed-delta", disputed_delta())]
+    for (name, p) in
+        [("snapshot", snapshot()), ("delta", delta()), ("bucket", bucket), ("disputed-delta", disputed_delta())]
     {
         let v: FileVector = serde_json::from_slice(&read(&format!("{name}.json"))).unwrap();
         assert_eq!(expected(&v), p, "{name}.json");

@@ -166,10 +166,7 @@ pub(crate) fn resolve(
         db.exec("INSERT INTO cleared (number, cleared_at) VALUES ($1, $2)", &[number.into(), now.into()])?;
         // Only votes from the clearing on count for relisting: the number's votes so far
         // are dated before it, even those of this very second (times are in seconds).
-        db.exec(
-            "UPDATE votes SET at = $2 WHERE number = $1 AND at > $2",
-            &[number.into(), (now - 1).into()],
-        )?;
+        db.exec("UPDATE votes SET at = $2 WHERE number = $1 AND at > $2", &[number.into(), (now - 1).into()])?;
     }
     let done = get(db, id)?.expect("the row just updated");
     audit(db, now, who, state.as_str(), &done, note)?;
@@ -266,8 +263,13 @@ pub(crate) mod tests {
     /// and taken out of a range. Run on SQLite here and on PostgreSQL by
     /// `postgres::tests` (scripts/test-postgres.sh).
     pub(crate) fn behave(db: &mut dyn Storage) {
-        let rules =
-            Rules { min_reporters: 1, list_threshold: 1.0, min_confidence: 0.0, half_life_secs: 0.0, ..Rules::default() };
+        let rules = Rules {
+            min_reporters: 1,
+            list_threshold: 1.0,
+            min_confidence: 0.0,
+            half_life_secs: 0.0,
+            ..Rules::default()
+        };
         let n = 821055550101u64;
         db.record("d1", 1, &[report("key-0001", n, true)], 100).unwrap();
         publish(db, 1, 100, &rules);
@@ -286,7 +288,10 @@ pub(crate) mod tests {
             panic!()
         };
         assert_eq!((d.state, d.held, d.resolved_by.as_deref()), (State::Cleared, false, Some("ops")));
-        assert_eq!(db.resolve_dispute("bbbbbbbbbb", true, "ops", None, 104).unwrap(), Resolved::AlreadyResolved(State::Cleared));
+        assert_eq!(
+            db.resolve_dispute("bbbbbbbbbb", true, "ops", None, 104).unwrap(),
+            Resolved::AlreadyResolved(State::Cleared)
+        );
         assert_eq!(db.resolve_dispute("zzzzzzzzzz", true, "ops", None, 104).unwrap(), Resolved::NotFound);
         assert_eq!(publish(db, 3, 104, &rules).deletions, vec![n]);
         // Three times the reporters and the score (3 and 3.0 here), from votes after the
@@ -307,7 +312,9 @@ pub(crate) mod tests {
         assert_eq!(publish(db, 5, 110, &rules).upserts.len(), 10);
         // A dispute on a range number takes it out of the range at once; one on a member
         // holds it.
-        let Filed::New(range_dispute) = db.file_dispute("dddddddddd", &new(base + 7), 9, 111).unwrap() else { panic!() };
+        let Filed::New(range_dispute) = db.file_dispute("dddddddddd", &new(base + 7), 9, 111).unwrap() else {
+            panic!()
+        };
         assert!(matches!(db.file_dispute("eeeeeeeeee", &new(base), 9, 111).unwrap(), Filed::New(_)));
         let c = publish(db, 6, 111, &rules);
         assert_eq!(c.deletions, vec![base + 7]);
@@ -315,18 +322,30 @@ pub(crate) mod tests {
         // Upheld: the range number is back, and a new dispute no longer holds it.
         assert!(matches!(db.resolve_dispute(&range_dispute.id, true, "ops", None, 112).unwrap(), Resolved::Done(_)));
         let c = publish(db, 7, 112, &rules);
-        assert_eq!(c.upserts.iter().map(|l| (l.number, l.range, l.disputed)).collect::<Vec<_>>(), vec![(base + 7, true, false)]);
+        assert_eq!(
+            c.upserts.iter().map(|l| (l.number, l.range, l.disputed)).collect::<Vec<_>>(),
+            vec![(base + 7, true, false)]
+        );
         let Filed::New(again) = db.file_dispute("ffffffffff", &new(base + 7), 9, 113).unwrap() else { panic!() };
         assert!(!again.held, "upheld before: reviewed, not held");
         assert!(db.pending_changes(113, &rules).unwrap().is_empty());
 
         // The review's views.
-        assert_eq!(db.disputes(true).unwrap().iter().map(|d| d.id.as_str()).collect::<Vec<_>>(), ["ffffffffff", "eeeeeeeeee"]);
+        assert_eq!(
+            db.disputes(true).unwrap().iter().map(|d| d.id.as_str()).collect::<Vec<_>>(),
+            ["ffffffffff", "eeeeeeeeee"]
+        );
         assert_eq!(db.disputes(false).unwrap().len(), 4);
         assert_eq!(db.dispute("bbbbbbbbbb").unwrap().map(|d| d.note), Some(Some("a pharmacy".into())));
-        let log: Vec<(String, String)> =
-            db.audit_log().unwrap().into_iter().map(|a| (a.who, a.action)).collect();
-        let expected = [("public", "filed"), ("ops", "cleared"), ("public", "filed"), ("public", "filed"), ("ops", "upheld"), ("public", "filed")];
+        let log: Vec<(String, String)> = db.audit_log().unwrap().into_iter().map(|a| (a.who, a.action)).collect();
+        let expected = [
+            ("public", "filed"),
+            ("ops", "cleared"),
+            ("public", "filed"),
+            ("public", "filed"),
+            ("ops", "upheld"),
+            ("public", "filed"),
+        ];
         assert_eq!(log, expected.map(|(w, a)| (w.to_string(), a.to_string())));
         let record = db.number_record(n).unwrap();
         assert_eq!((record.votes.len(), record.disputes.len()), (4, 1));

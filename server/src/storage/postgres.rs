@@ -12,8 +12,8 @@ use crate::disputes::{AuditEntry, Dispute, Filed, Hold, NewDispute, Resolved};
 use crate::rules::Rules;
 use ::postgres::types::{ToSql, Type};
 use ::postgres::{Client, NoTls, Row, Statement, Transaction};
-use std::collections::BTreeMap;
 use ringfence_core::wire;
+use std::collections::BTreeMap;
 
 pub struct Postgres {
     client: Client,
@@ -410,14 +410,7 @@ impl Storage for Postgres {
         self.in_tx(|tx| disputes::list(tx, open_only))
     }
 
-    fn resolve_dispute(
-        &mut self,
-        id: &str,
-        uphold: bool,
-        who: &str,
-        note: Option<&str>,
-        now: i64,
-    ) -> Result<Resolved> {
+    fn resolve_dispute(&mut self, id: &str, uphold: bool, who: &str, note: Option<&str>, now: i64) -> Result<Resolved> {
         self.in_tx(|tx| disputes::resolve(tx, id, uphold, who, note, now))
     }
 

@@ -2,13 +2,15 @@
 
 use super::disputes::{self, Sql, Val};
 use super::schema::{self, Dialect, Migrate};
-use super::{category, changes, vote_origin, Changes, BatchOrigin, Listed, NumberRecord, Reads, Report, Result, Storage};
+use super::{
+    category, changes, vote_origin, BatchOrigin, Changes, Listed, NumberRecord, Reads, Report, Result, Storage,
+};
 use crate::aggregate::{Listing, Vote};
 use crate::disputes::{AuditEntry, Dispute, Filed, Hold, NewDispute, Resolved};
-use std::collections::BTreeMap;
 use crate::rules::Rules;
 use ringfence_core::wire;
 use rusqlite::{params, Connection, OptionalExtension};
+use std::collections::BTreeMap;
 use std::path::Path;
 
 pub struct Sqlite {
@@ -332,9 +334,8 @@ impl Storage for Sqlite {
             "SELECT tag, category, score, last_activity, expires_at, disputed FROM published WHERE bucket = ?1
              ORDER BY tag",
         )?;
-        let rows = q.query_map([bucket], |r| {
-            Ok((r.get::<_, i64>(0)? as u64, read_listing(r, 1)?, r.get::<_, i64>(5)? != 0))
-        })?;
+        let rows =
+            q.query_map([bucket], |r| Ok((r.get::<_, i64>(0)? as u64, read_listing(r, 1)?, r.get::<_, i64>(5)? != 0)))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
@@ -390,14 +391,7 @@ impl Storage for Sqlite {
         disputes::list(&mut Conn(&self.conn), open_only)
     }
 
-    fn resolve_dispute(
-        &mut self,
-        id: &str,
-        uphold: bool,
-        who: &str,
-        note: Option<&str>,
-        now: i64,
-    ) -> Result<Resolved> {
+    fn resolve_dispute(&mut self, id: &str, uphold: bool, who: &str, note: Option<&str>, now: i64) -> Result<Resolved> {
         self.in_tx(|tx| disputes::resolve(tx, id, uphold, who, note, now))
     }
 
