@@ -23,7 +23,7 @@ pub enum RingfenceError {
     #[error("{input:?} is not a phone number: it {reason}")]
     InvalidNumber { input: String, reason: String },
     /// A policy key that does not exist (see `Screener.policySettings()`).
-    #[error("unknown policy setting {key:?}; `policy show` lists them")]
+    #[error("unknown policy setting {key:?}")]
     UnknownSetting { key: String },
     /// A policy value the setting refuses; `expected` says what it takes.
     #[error("bad value {value:?} for {key}: {expected}")]
@@ -52,9 +52,7 @@ pub enum RingfenceError {
     SchemaTooNew { path: String, found: i64, known: i64 },
     /// The database file is damaged; `Screener.recover` moves it aside and keeps what
     /// can still be read.
-    #[error(
-        "database {path} is damaged ({details}); Screener::recover moves it aside and keeps what can still be read"
-    )]
+    #[error("database {path} is damaged ({details})")]
     Corrupt { path: String, details: String },
     /// The screener runs on what could be read from a file that could not be opened;
     /// changes cannot be saved until it is recovered.
@@ -94,10 +92,10 @@ pub enum RingfenceError {
     #[error("{what} from the community server was refused ({details}); nothing was applied")]
     BadPayload { what: String, details: String },
     /// The server's signing key differs from the pinned one; nothing was applied.
-    #[error("the community server's key changed from {pinned} to {offered}; nothing was applied. If the operator really changed it, sync once with --key {offered}")]
+    #[error("the community server's key changed from {pinned} to {offered}; nothing was applied")]
     KeyChanged { pinned: String, offered: String },
     /// A server key that is not 64 hex digits.
-    #[error("bad server key {key:?}: expected 64 hex digits (what `ringfence-server pubkey` prints)")]
+    #[error("bad server key {key:?}: expected 64 hex digits")]
     BadKey { key: String },
     /// The server offered an older version than this device has; nothing was applied.
     #[error(
@@ -148,9 +146,7 @@ impl From<ringfence_core::Error> for RingfenceError {
             }
             E::UnknownAction(name) => RingfenceError::UnknownAction { name },
             E::EmergencyNumber(number) => RingfenceError::EmergencyNumber { number },
-            E::Open { path, source } => {
-                RingfenceError::DatabaseOpen { path: path.display().to_string(), details: source.to_string() }
-            }
+            E::Open { path, detail } => RingfenceError::DatabaseOpen { path: path.display().to_string(), details: detail },
             E::SchemaTooNew { path, found, known } => {
                 RingfenceError::SchemaTooNew { path: path.display().to_string(), found, known }
             }
@@ -158,7 +154,7 @@ impl From<ringfence_core::Error> for RingfenceError {
                 RingfenceError::Corrupt { path: path.display().to_string(), details: detail }
             }
             E::Degraded { path, why } => RingfenceError::Degraded { path: path.display().to_string(), why },
-            E::Sql(source) => RingfenceError::Database { details: source.to_string() },
+            E::Database { detail } => RingfenceError::Database { details: detail },
             E::AlreadyImported { format, imported_at } => RingfenceError::AlreadyImported { format, imported_at },
             E::Io { what, source } => RingfenceError::Io { what, details: source.to_string() },
             E::BadServerUrl(url) => RingfenceError::BadServerUrl { url },
@@ -218,11 +214,10 @@ mod tests {
         assert!(matches!(r, Err(RingfenceError::Internal { details }) if details == "static"));
     }
 
-    /// A real rusqlite error, from the core itself (a directory is not a database).
-    fn sql_error() -> ringfence_core::Error {
-        let dir = std::env::temp_dir();
-        match ringfence_core::Screener::open(&dir, ringfence_core::Region::KR) {
-            Err(ringfence_core::Error::Open { source, .. }) => ringfence_core::Error::Sql(source),
+    /// A real error of the core's (a directory is not a database).
+    fn open_error() -> ringfence_core::Error {
+        match ringfence_core::Screener::open(std::env::temp_dir(), ringfence_core::Region::KR) {
+            Err(e @ ringfence_core::Error::Open { .. }) => e,
             Err(other) => panic!("expected Open, got {other:?}"),
             Ok(_) => panic!("opened a directory as a database"),
         }
@@ -233,10 +228,6 @@ mod tests {
     fn messages_equal_the_core_messages() {
         use ringfence_core::Error as E;
         use std::path::PathBuf;
-        let source = || match sql_error() {
-            E::Sql(s) => s,
-            _ => unreachable!(),
-        };
         let cases: Vec<E> = vec![
             E::Number(NumberError::UnknownRegion("XX".into())),
             E::Number(NumberError::InvalidPattern { pattern: "abc*".into(), why: "has letters".into() }),
@@ -246,9 +237,9 @@ mod tests {
             E::UnknownCategory("weird".into()),
             E::UnknownAction("explode".into()),
             E::EmergencyNumber("+82112".into()),
-            E::Open { path: PathBuf::from("/nope/x.db"), source: source() },
+            open_error(),
             E::SchemaTooNew { path: PathBuf::from("/x.db"), found: 9, known: 2 },
-            sql_error(),
+            E::Database { detail: "database is locked".into() },
             E::AlreadyImported { format: "csv".into(), imported_at: 1_700_000_000 },
             E::Io { what: "the csv file".into(), source: std::io::Error::other("gone") },
             E::Corrupt { path: PathBuf::from("/x.db"), detail: "malformed".into() },

@@ -27,6 +27,9 @@ pub struct Cli {
 pub enum Command {
     /// Decide what to do with calls from these numbers
     Check(Check),
+    /// Repair a damaged database: move it aside and carry the user's lists, reports,
+    /// history and settings over into a fresh one (a healthy file is left as it is)
+    Recover,
     /// Why: every step of the decision for one call, what each saw and which decided
     Explain(Explain),
     /// Manage the block list (numbers, or prefixes ending in *)

@@ -27,6 +27,9 @@ fn main() -> ExitCode {
         }
         Err(Failure::Engine(e)) => {
             eprintln!("error: {e}");
+            if let Some(hint) = hint(&e) {
+                eprintln!("hint: {hint}");
+            }
             ExitCode::FAILURE
         }
         Err(Failure::Stale(msg)) => {
@@ -34,6 +37,23 @@ fn main() -> ExitCode {
             ExitCode::from(3)
         }
     }
+}
+
+/// What to do about an error, in this command line's terms (the core's messages name no
+/// command: the bindings add their own).
+fn hint(e: &Error) -> Option<String> {
+    Some(match e {
+        Error::UnknownSetting(_) => "`ringfence policy show` lists the settings".into(),
+        Error::KeyChanged { offered, .. } => {
+            format!("if the operator really changed it, sync once with --key {offered}")
+        }
+        Error::BadKey(_) => "the key is what `ringfence-server pubkey` prints".into(),
+        Error::Corrupt { .. } | Error::Degraded { .. } => {
+            "`ringfence recover` moves the file aside and keeps what can still be read".into()
+        }
+        Error::SchemaTooNew { .. } => "update ringfence".into(),
+        _ => return None,
+    })
 }
 
 enum Failure {
@@ -67,10 +87,17 @@ type Outcome = Result<(), Failure>;
 fn run(cli: Cli) -> Outcome {
     let region = home_region(cli.region.as_deref())?;
     let db = database_path(cli.db)?;
+    if let Command::Recover = cli.command {
+        // Before opening: a damaged file does not open.
+        let (_, r) = Screener::recover(&db, region)?;
+        let mut out = io::stdout().lock();
+        return Ok(render::recovery(&mut out, &db, &r)?);
+    }
     let mut s = Screener::open(&db, region)?;
     let out = io::stdout();
     let mut out = BufWriter::new(out.lock());
     match cli.command {
+        Command::Recover => {} // done above, before opening
         Command::Check(c) => check(&mut s, c, &mut out)?,
         Command::Explain(e) => explain(&mut s, e, &mut out)?,
         Command::Block { command } => list(&mut s, List::Block, command, &mut out)?,

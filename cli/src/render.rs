@@ -270,6 +270,28 @@ pub fn csv_field(s: &str) -> String {
     String::from_utf8(bytes).expect("CSV of a str is UTF-8")
 }
 
+/// What `recover` did.
+pub fn recovery(out: &mut impl Write, db: &std::path::Path, r: &ringfence_core::Recovery) -> io::Result<()> {
+    let Some(moved) = &r.moved_to else {
+        return writeln!(out, "{} is healthy; nothing to do", db.display());
+    };
+    writeln!(out, "moved the damaged file to {}", moved.display())?;
+    writeln!(
+        out,
+        "carried over {} rules, {} contacts, {} reports, {} calls of history and {} settings into a fresh {}",
+        r.rules,
+        r.contacts,
+        r.reports,
+        r.history,
+        r.settings,
+        db.display()
+    )?;
+    if !r.incomplete.is_empty() {
+        writeln!(out, "could not read to the end: {} (the moved file keeps the rest)", r.incomplete.join(", "))?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod csv_field_tests {
     use super::csv_field;

@@ -1,5 +1,10 @@
-//! Errors a caller can act on. Each message says what went wrong and, where it helps,
-//! what to do about it.
+//! The public error: what went wrong, as stable kinds ([`ErrorKind`]) with structured
+//! fields, and a message for a person that names no command or API (the command line and
+//! the bindings add their own hints: `ringfence recover`, `Screener.recover()`).
+//!
+//! Errors of the parts below (SQLite, I/O, the wire decoder) are mapped into it where they
+//! arise: `rusqlite::Error` becomes [`Error::Database`], or [`Error::Corrupt`] when the
+//! file is damaged, so no dependency's error type reaches a caller.
 //!
 //! Reading the decision vocabulary's names from text (`"block".parse::<Action>()`) lives
 //! here too: it fails with these errors, whose messages list the names that are known.
@@ -19,7 +24,7 @@ pub enum Error {
     #[error("{input:?} is not a phone number: it {why}")]
     InvalidNumber { input: String, why: String },
 
-    #[error("unknown policy setting {0:?}; `policy show` lists them")]
+    #[error("unknown policy setting {0:?}")]
     UnknownSetting(String),
 
     #[error("bad value {value:?} for {key}: {expected}")]
@@ -34,24 +39,25 @@ pub enum Error {
     #[error("{0} is an emergency number and cannot be blocked")]
     EmergencyNumber(String),
 
-    #[error("database {path}: {source}")]
-    Open { path: PathBuf, source: rusqlite::Error },
+    #[error("database {path}: {detail}")]
+    Open { path: PathBuf, detail: String },
 
     #[error(
         "database {path} was written by a newer ringfence (schema {found}, this build knows {known}); update the app"
     )]
     SchemaTooNew { path: PathBuf, found: i64, known: i64 },
 
-    #[error(
-        "database {path} is damaged ({detail}); Screener::recover moves it aside and keeps what can still be read"
-    )]
+    /// The file is damaged, or holds a schema that is not ringfence's. Recovering moves
+    /// it aside and keeps what can still be read.
+    #[error("database {} is damaged ({detail})", shown(path))]
     Corrupt { path: PathBuf, detail: String },
 
     #[error("database {path} could not be opened ({why}); calls are screened with what could be read from it, and changes cannot be saved until it is recovered")]
     Degraded { path: PathBuf, why: String },
 
-    #[error("database error: {0}")]
-    Sql(#[from] rusqlite::Error),
+    /// SQLite failed otherwise (disk full, a lock held longer than the busy timeout).
+    #[error("database error: {detail}")]
+    Database { detail: String },
 
     #[error("this {format} file was already imported (at Unix time {imported_at}); nothing was changed")]
     AlreadyImported { format: String, imported_at: i64 },
@@ -91,10 +97,11 @@ pub enum Error {
     #[error("{what} from the community server was refused ({source}); nothing was applied")]
     BadPayload { what: String, source: crate::wire::DecodeError },
 
-    #[error("the community server's key changed from {pinned} to {offered}; nothing was applied. If the operator really changed it, sync once with --key {offered}")]
+    /// If the operator really changed the key, sync once with the new key pinned.
+    #[error("the community server's key changed from {pinned} to {offered}; nothing was applied")]
     KeyChanged { pinned: String, offered: String },
 
-    #[error("bad server key {0:?}: expected 64 hex digits (what `ringfence-server pubkey` prints)")]
+    #[error("bad server key {0:?}: expected 64 hex digits")]
     BadKey(String),
 
     #[error(
@@ -108,24 +115,115 @@ pub enum Error {
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+/// What kind of failure an [`Error`] is: stable, for code that decides what to do.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub enum ErrorKind {
+    /// An argument is wrong: a number, pattern, region, setting, category, server address
+    /// or key. Fix the input.
+    InvalidInput,
+    /// An emergency number cannot be blocked or reported.
+    EmergencyNumber,
+    /// The database could not be opened or written (permissions, disk full, busy).
+    Database,
+    /// The database file is damaged or not ringfence's: recover it.
+    Corrupt,
+    /// Screening runs on what could be read; changes wait for a recovery.
+    Degraded,
+    /// Written by a newer ringfence: update the app.
+    SchemaTooNew,
+    /// This list file was imported before; nothing changed.
+    AlreadyImported,
+    /// A file could not be read.
+    Io,
+    /// The server could not be reached, or did not answer by the deadline: retry later.
+    Network,
+    /// The server failed (5xx) or refused (4xx) the request.
+    Server,
+    /// The server asks this device to slow down.
+    RateLimited,
+    /// What came back failed a check (signature, key, version, size, freshness); nothing
+    /// was applied.
+    Integrity,
+    /// The caller cancelled; nothing changed.
+    Cancelled,
+}
+
 impl Error {
-    /// The database file is damaged (SQLite says "malformed" or "not a database").
-    pub fn is_corruption(&self) -> bool {
+    pub fn kind(&self) -> ErrorKind {
+        use ErrorKind as K;
         match self {
-            Error::Corrupt { .. } => true,
-            Error::Sql(e) | Error::Open { source: e, .. } => is_corruption(e),
-            _ => false,
+            Error::Number(_)
+            | Error::InvalidNumber { .. }
+            | Error::UnknownSetting(_)
+            | Error::BadSettingValue { .. }
+            | Error::UnknownCategory(_)
+            | Error::UnknownAction(_)
+            | Error::BadServerUrl(_)
+            | Error::BadKey(_) => K::InvalidInput,
+            Error::EmergencyNumber(_) => K::EmergencyNumber,
+            Error::Open { .. } | Error::Database { .. } => K::Database,
+            Error::Corrupt { .. } => K::Corrupt,
+            Error::Degraded { .. } => K::Degraded,
+            Error::SchemaTooNew { .. } => K::SchemaTooNew,
+            Error::AlreadyImported { .. } => K::AlreadyImported,
+            Error::Io { .. } => K::Io,
+            Error::ServerUnreachable { .. } | Error::TimedOut { .. } => K::Network,
+            Error::ServerFailed { .. } | Error::Refused { .. } => K::Server,
+            Error::RateLimited { .. } => K::RateLimited,
+            Error::PayloadTooLarge { .. }
+            | Error::BadPayload { .. }
+            | Error::KeyChanged { .. }
+            | Error::RollbackRefused { .. }
+            | Error::ReplayRefused { .. }
+            | Error::BadResponse { .. } => K::Integrity,
+            Error::Cancelled => K::Cancelled,
         }
     }
 
-    /// The same error, as [`Error::Corrupt`] naming `path` if it is a corruption.
+    /// The database file is damaged (SQLite said "malformed" or "not a database", or its
+    /// schema is not ringfence's).
+    pub fn is_corruption(&self) -> bool {
+        matches!(self, Error::Corrupt { .. })
+    }
+
+    /// Opening `path` failed with `e`: [`Error::Corrupt`] if the file is damaged.
+    pub(crate) fn open(path: &std::path::Path, e: rusqlite::Error) -> Error {
+        let detail = e.to_string();
+        match is_corruption(&e) {
+            true => Error::Corrupt { path: path.to_path_buf(), detail },
+            false => Error::Open { path: path.to_path_buf(), detail },
+        }
+    }
+
+    /// The same error, naming `path` if it is a corruption found without knowing it.
     pub(crate) fn at(self, path: &std::path::Path) -> Error {
         match self {
-            Error::Sql(e) | Error::Open { source: e, .. } if is_corruption(&e) => {
-                Error::Corrupt { path: path.to_path_buf(), detail: e.to_string() }
+            Error::Corrupt { path: p, detail } if p.as_os_str().is_empty() => {
+                Error::Corrupt { path: path.to_path_buf(), detail }
             }
             other => other,
         }
+    }
+}
+
+/// SQLite's errors, mapped where they arise: a damaged file is [`Error::Corrupt`] (its
+/// path filled in by [`Error::at`] where the caller knows it), the rest
+/// [`Error::Database`].
+impl From<rusqlite::Error> for Error {
+    fn from(e: rusqlite::Error) -> Error {
+        let detail = e.to_string();
+        match is_corruption(&e) {
+            true => Error::Corrupt { path: PathBuf::new(), detail },
+            false => Error::Database { detail },
+        }
+    }
+}
+
+/// A database path for a message ("the database" when it is not known yet).
+fn shown(path: &std::path::Path) -> String {
+    match path.as_os_str().is_empty() {
+        true => "file".into(),
+        false => path.display().to_string(),
     }
 }
 

@@ -36,7 +36,7 @@ pub mod wire;
 
 pub use cancel::Cancel;
 pub use decision::{Action, Call, Category, Decision, Reason, Reasons, Verification};
-pub use error::{Error, Result};
+pub use error::{Error, ErrorKind, Result};
 pub use export::{DirectoryEntry, DirectoryKind};
 pub use import::{Format, ImportSummary, SkipReason};
 pub use number::{Caller, NumberType, PhoneNumber, Region, E164};

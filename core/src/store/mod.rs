@@ -18,11 +18,17 @@
 //!   duration ([`Store::without_mmap`]): through the map, every page they pass would stay
 //!   resident in the process, and an iOS extension has little memory.
 //!
+//! - `trusted_schema = OFF`: nothing in the file's schema may call a function with side
+//!   effects; and the schema must be exactly what the migrations make (`verify.rs`): a
+//!   file with a trigger, view, table or index of another program's is refused as
+//!   damaged, before any of it runs.
+//!
 //! Writes go through [`Store::write`], which starts the transaction `IMMEDIATE`: taking
 //! the write lock up front lets the busy timeout work, where a deferred transaction
 //! that upgrades from read to write fails at once with "database is locked".
 
 mod schema;
+mod verify;
 
 use crate::{Error, Result};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior};
@@ -65,7 +71,7 @@ impl Store {
         }
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn =
-            Connection::open_with_flags(&path, flags).map_err(|e| Error::Open { path: path.clone(), source: e })?;
+            Connection::open_with_flags(&path, flags).map_err(|e| Error::open(&path, e))?;
         Store::init(conn, path.clone()).map_err(|e| e.at(&path))
     }
 
@@ -75,7 +81,11 @@ impl Store {
     }
 
     fn init(conn: Connection, path: PathBuf) -> Result<Store> {
-        let opened = |e: rusqlite::Error| Error::Open { path: path.clone(), source: e };
+        let opened = |e: rusqlite::Error| Error::open(&path, e);
+        // Functions with side effects stay out of anything the file's schema names
+        // (triggers, views, defaults) however it got there; `verify` then refuses a schema
+        // that is not ringfence's.
+        conn.pragma_update(None, "trusted_schema", false).map_err(opened)?;
         conn.busy_timeout(BUSY_TIMEOUT).map_err(opened)?;
         set_wal(&conn).map_err(opened)?;
         conn.pragma_update(None, "synchronous", "NORMAL").map_err(opened)?;
@@ -85,6 +95,7 @@ impl Store {
         conn.set_prepared_statement_cache_capacity(32);
         let mut store = Store { conn, path, degraded: None };
         store.migrate()?;
+        verify::verify(&store.conn).map_err(|detail| Error::Corrupt { path: store.path.clone(), detail })?;
         Ok(store)
     }
 
@@ -94,7 +105,7 @@ impl Store {
         let version: i64 = self
             .conn
             .pragma_query_value(None, "user_version", |r| r.get(0))
-            .map_err(|e| Error::Open { path: path.clone(), source: e })?;
+            .map_err(|e| Error::open(&path, e))?;
         if version > known {
             return Err(Error::SchemaTooNew { path, found: version, known });
         }

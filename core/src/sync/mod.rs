@@ -143,7 +143,6 @@ impl Screener {
 #[cfg(test)]
 mod tests {
     use super::download::plan;
-    use super::*;
     use crate::wire::{self, Manifest};
 
     fn manifest(latest: u64, snapshot: u64, oldest_delta: Option<u64>) -> Manifest {
