@@ -5,7 +5,8 @@ writing three votes from three networks into that file (as tests/e2e's seed_vote
 does: reports over the API are signed by device keys, which is not what this test is
 about), then drives headless Chromium through Selenium:
 
-1. the start page: every field has a label, the skip link comes first on Tab;
+1. the start page: every field has a label, the skip link comes first on Tab, and every
+   text colour has a contrast of at least 7:1 on its background (also on 2 and 3);
 2. looks the number up: listed, its category, the evidence in coarse bands;
 3. disputes it through the form on the result page: lands on the dispute's state
    (open, held), with an ID;
@@ -78,6 +79,44 @@ def published(db, number):
         c.close()
 
 
+# Every element that shows text, with its colour and the first opaque background behind it.
+COLOURS_JS = """
+const out = [];
+for (const el of document.querySelectorAll('h1, h2, p, a, label, legend, dt, dd, button, input, textarea')) {
+  const style = getComputedStyle(el);
+  if (style.visibility === 'hidden' || el.getClientRects().length === 0 || el.closest('.skip')) continue;
+  let bg = 'rgba(0, 0, 0, 0)';
+  for (let e = el; e; e = e.parentElement) {
+    const b = getComputedStyle(e).backgroundColor;
+    if (!b.startsWith('rgba') || !b.endsWith(', 0)')) { bg = b; break; }
+  }
+  out.push([el.tagName + (el.id ? '#' + el.id : ''), style.color, bg]);
+}
+return out;
+"""
+
+
+def luminance(rgb):
+    def channel(c):
+        c /= 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+    r, g, b = (channel(float(x)) for x in re.findall(r"[\d.]+", rgb)[:3])
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(fg, bg):
+    if bg == "rgba(0, 0, 0, 0)":
+        bg = "rgb(255, 255, 255)"  # the canvas
+    hi, lo = sorted([luminance(fg), luminance(bg)], reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def check_contrast(browser, page):
+    """WCAG AAA for normal text: every text colour on its background at least 7:1."""
+    worst = min((contrast(fg, bg), what, fg, bg) for what, fg, bg in browser.execute_script(COLOURS_JS))
+    check(worst[0] >= 7.0, f"{page}: text contrast at least 7:1 (lowest {worst[0]:.1f}, {worst[1]})")
+
+
 def wait_for(what, cond, timeout=20):
     deadline = time.time() + timeout
     while not cond():
@@ -122,6 +161,7 @@ def main():
             labels = browser.find_elements(By.CSS_SELECTOR, f"label[for='{fid}']")
             check(len(labels) == 1 and labels[0].text.strip(), f"field #{fid} has a label")
         check(not browser.find_elements(By.TAG_NAME, "script"), "no JavaScript on the page")
+        check_contrast(browser, "the start page")
         browser.find_element(By.TAG_NAME, "body").send_keys(Keys.TAB)
         active = browser.switch_to.active_element
         check(active.get_attribute("class") == "skip", "Tab reaches the skip link first")
@@ -137,6 +177,7 @@ def main():
         check(browser.find_element(By.ID, "category").text == "Telemarketing", "its category")
         check(browser.find_element(By.ID, "reporters").text == "3 to 9 independent networks", "coarse evidence")
         check("browser-test-device" not in browser.page_source, "no reporter on the page")
+        check_contrast(browser, "the look-up")
         shot("lookup")
 
         # 3. Dispute it through the form on the result page.
@@ -151,6 +192,7 @@ def main():
         dispute_id = browser.find_element(By.ID, "dispute-id-value").text
         check(re.fullmatch(r"[0-9a-z]{10}", dispute_id) is not None, f"a dispute ID ({dispute_id})")
         check("front-desk@clinic.example" not in browser.page_source, "the contact address is not shown")
+        check_contrast(browser, "the dispute's page")
         shot("dispute")
 
         # 4. Read the state back by its ID.
