@@ -36,11 +36,15 @@ impl From<core::List> for RuleList {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, uniffi::Record)]
 pub struct Rule {
     pub list: RuleList,
-    /// The canonical pattern: an E.164 number ("+821012345678") or a prefix ending in
-    /// `*` ("+8270*"). Pass it back to `removeRule` as it is.
+    /// The canonical pattern: an E.164 number ("+821012345678"), a prefix ending in
+    /// `*` ("+8270*"), or a group ("type:toll_free", "region:JP", "cc:+86",
+    /// "region:foreign"). Pass it back to `removeRule` as it is.
     pub pattern: String,
     /// Whether `pattern` is a prefix (every number that begins with those digits).
     pub is_prefix: bool,
+    /// Whether `pattern` is a group: `type:toll_free`, `region:JP`, `cc:+86`,
+    /// `region:foreign` (every number outside the home region).
+    pub is_group: bool,
     pub label: Option<String>,
     /// Unix seconds.
     pub created_at: i64,
@@ -62,10 +66,8 @@ impl From<core::Rule> for Rule {
         Rule {
             list: r.list.into(),
             pattern: r.pattern.to_string(),
-            is_prefix: match r.pattern {
-                Pattern::Exact(_) => false,
-                Pattern::Prefix(_) => true,
-            },
+            is_prefix: matches!(r.pattern, Pattern::Prefix(_)),
+            is_group: matches!(r.pattern, Pattern::Group(_)),
             label: r.label,
             created_at: r.created_at,
             until: r.until,

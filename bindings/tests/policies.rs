@@ -185,3 +185,21 @@ fn explain_says_why() {
     let bad = why("call me", None);
     assert_eq!((bad.reading.kind.as_str(), bad.reading.why.is_some()), ("malformed", true));
 }
+
+/// Item 6: groups as patterns through the wrapper.
+#[test]
+fn number_groups() {
+    let s = Screener::open_in_memory("US".into()).unwrap();
+    let foreign = s.add_rule(RuleList::Block, "region:foreign".into(), None, None, None, None, None).unwrap().rule;
+    assert_eq!((foreign.pattern.as_str(), foreign.is_group, foreign.is_prefix), ("region:foreign", true, false));
+    s.add_rule(RuleList::Allow, "region:JP".into(), None, None, None, None, None).unwrap();
+    s.add_rule(RuleList::Block, "type:toll_free".into(), None, None, None, None, None).unwrap();
+    let screen = |n: &str| s.screen(n.into(), None, false, Some(T0), None, None, None).unwrap();
+    assert_eq!((screen("+44 20 7031 3000").action, screen("+81 3-1234-5678").action), (Action::Block, Action::Allow));
+    assert_eq!(screen("(800) 555-0199").reasons, vec![Reason::BlockList]);
+    assert_eq!(screen("(212) 555-0199").action, Action::Allow);
+    assert!(matches!(
+        s.add_rule(RuleList::Block, "cc:+999".into(), None, None, None, None, None),
+        Err(RingfenceError::InvalidPattern { .. })
+    ));
+}

@@ -421,3 +421,33 @@ fn explain_and_the_rule_field() {
     let hidden = cli.ok("KR", &["explain", ""]);
     assert!(hidden.contains("a hidden caller") && hidden.contains("* hidden"), "{hidden}");
 }
+
+/// Item 6: groups as patterns. "Block all foreign numbers except Japan" is two rules; a
+/// number rule beats a group; `check --json` names the group rule.
+#[test]
+fn number_groups() {
+    let cli = Cli::new();
+    cli.ok("US", &["block", "add", "region:foreign"]);
+    cli.ok("US", &["allow", "add", "region:JP"]);
+    let out = cli.ok("US", &["block", "add", "type:premium_rate", "--label", "premium"]);
+    assert_eq!(out.trim(), "type:premium_rate added to the block list");
+    cli.ok("US", &["block", "add", "cc:86"]);
+    let check = |n: &str| cli.json_lines("US", &["check", "--json", n]).remove(0);
+    let uk = check("+44 20 7031 3000");
+    assert_eq!((uk["action"].as_str(), uk["rule"]["pattern"].as_str()), (Some("block"), Some("region:foreign")));
+    let jp = check("+81 3-1234-5678");
+    assert_eq!((jp["action"].as_str(), jp["rule"]["list"].as_str()), (Some("allow"), Some("allow")));
+    assert_eq!(check("(900) 555-0199")["label"], "premium");
+    assert_eq!(check("(212) 555-0199")["action"], "allow");
+    cli.ok("US", &["block", "add", "+81 3-1234-5678"]);
+    assert_eq!(check("+81 3-1234-5678")["rule"]["pattern"], "+81312345678", "a number beats a group");
+    let listed: Vec<String> = cli
+        .json_lines("US", &["block", "list", "--json"])
+        .iter()
+        .map(|r| r["pattern"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(listed, ["+81312345678", "type:premium_rate", "cc:+86", "region:foreign"]);
+    let out = cli.run("US", &["block", "add", "type:cheap"], None);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("names no number type"));
+}

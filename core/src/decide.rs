@@ -198,10 +198,36 @@ fn rule_time(call: &Call) -> i64 {
     call.at.unwrap_or(i64::MIN)
 }
 
+/// The allow rule that lets the number through, if any: a number or prefix rule; else a
+/// group rule (`region:JP`) unless a number or prefix rule blocks the number or the user
+/// reported it (a specific number beats a group; at the same level allow beats block).
+pub fn allow_rule<'c>(ctx: &'c Context, call: &Call, n: &PhoneNumber) -> Option<&'c crate::rules::Rule> {
+    let scope = scope(call);
+    ctx.allow.find(n.e164, &scope).or_else(|| {
+        let reported = || ctx.own_reports.get(&n.e164.as_u64()).is_some_and(|r| r.spam);
+        if !ctx.allow.has_groups() || ctx.block.find(n.e164, &scope).is_some() || reported() {
+            return None;
+        }
+        ctx.allow.find_group(n, ctx.home, &scope)
+    })
+}
+
+/// The block rule that blocks the number, if any: a number or prefix rule, else a
+/// group rule. (An allow rule at the same level or a more specific one wins before.)
+pub fn block_rule<'c>(ctx: &'c Context, call: &Call, n: &PhoneNumber) -> Option<&'c crate::rules::Rule> {
+    let scope = scope(call);
+    ctx.block.find(n.e164, &scope).or_else(|| {
+        if !ctx.block.has_groups() {
+            return None;
+        }
+        ctx.block.find_group(n, ctx.home, &scope)
+    })
+}
+
 /// Step 2: the allow list, contacts, and numbers the user said are not spam.
 pub fn allowed(ctx: &Context, call: &Call, n: &PhoneNumber) -> Option<Decision> {
     let key = n.e164.as_u64();
-    let (reason, label) = if let Some(rule) = ctx.allow.find(n.e164, &scope(call)) {
+    let (reason, label) = if let Some(rule) = allow_rule(ctx, call, n) {
         (Reason::AllowList, rule.label.clone().unwrap_or_else(|| "On your allow list".into()))
     } else if call.is_contact || ctx.contacts.contains(&key) {
         (Reason::Contact, "Contact".into())
@@ -213,18 +239,26 @@ pub fn allowed(ctx: &Context, call: &Call, n: &PhoneNumber) -> Option<Decision> 
     Some(decision(Action::Allow, Category::Personal, Reasons::of(reason), Some(label), Some(n)))
 }
 
-/// Step 3: the block list, and numbers the user reported as spam.
+/// Step 3: the block list, and numbers the user reported as spam. The user's own report
+/// is about this very number: it comes before a group rule (whose label would say less).
 pub fn blocked(ctx: &Context, call: &Call, n: &PhoneNumber) -> Option<Decision> {
-    if let Some(rule) = ctx.block.find(n.e164, &scope(call)) {
+    let scope = scope(call);
+    let list = |rule: &crate::rules::Rule| {
         let label = rule.label.clone().unwrap_or_else(|| "On your block list".into());
-        return Some(decision(Action::Block, Category::Personal, Reasons::of(Reason::BlockList), Some(label), Some(n)));
+        decision(Action::Block, Category::Personal, Reasons::of(Reason::BlockList), Some(label), Some(n))
+    };
+    if let Some(rule) = ctx.block.find(n.e164, &scope) {
+        return Some(list(rule));
     }
-    let report = ctx.own_reports.get(&n.e164.as_u64()).filter(|r| r.spam)?;
-    let label = format!("You reported: {}", report.category.label());
-    Some(decision(Action::Block, report.category, Reasons::of(Reason::Reported), Some(label), Some(n)))
+    if let Some(report) = ctx.own_reports.get(&n.e164.as_u64()).filter(|r| r.spam) {
+        let label = format!("You reported: {}", report.category.label());
+        return Some(decision(Action::Block, report.category, Reasons::of(Reason::Reported), Some(label), Some(n)));
+    }
+    ctx.block.has_groups().then(|| ctx.block.find_group(n, ctx.home, &scope)).flatten().map(list)
 }
 
 /// Step 4: a caller who hides their number, with no time to check the hidden window at.
+#[cfg(test)]
 pub fn hidden(ctx: &Context) -> Decision {
     hidden_at(ctx, &Call::default())
 }

@@ -132,7 +132,6 @@ fn window_text(w: &Window, t: Option<LocalTime>) -> String {
 pub fn explain(ctx: &Context, call: &Call, caller: &Caller, facts: &Facts) -> Explanation {
     let decision = decide::decide_with(ctx, call, caller, |_| facts.evidence, |_| facts.repeats);
     let local = decide::local_time(call);
-    let scope = decide::scope(call);
     let policy = ctx.policy;
     let r = |reason| decision.reasons.contains(reason);
     let number = match caller {
@@ -181,7 +180,7 @@ pub fn explain(ctx: &Context, call: &Call, caller: &Caller, facts: &Facts) -> Ex
         }
         (Caller::Number(_), Some(n)) => {
             let key = n.e164.as_u64();
-            let allow_rule = ctx.allow.find(n.e164, &scope);
+            let allow_rule = decide::allow_rule(ctx, call, n);
             let saw = if let Some(a) = allow_rule {
                 format!("allow rule {}", rule_text(a))
             } else if call.is_contact || ctx.contacts.contains(&key) {
@@ -193,7 +192,7 @@ pub fn explain(ctx: &Context, call: &Call, caller: &Caller, facts: &Facts) -> Ex
             };
             let allowed = r(Reason::AllowList) || r(Reason::Contact) || r(Reason::NotSpam);
             push("allow", saw, allowed);
-            let block_rule = ctx.block.find(n.e164, &scope);
+            let block_rule = decide::block_rule(ctx, call, n);
             let saw = if let Some(b) = block_rule {
                 format!("block rule {}", rule_text(b))
             } else if let Some(o) = ctx.own_reports.get(&key).filter(|o| o.spam) {
@@ -291,13 +290,12 @@ pub fn explain(ctx: &Context, call: &Call, caller: &Caller, facts: &Facts) -> Ex
 
 /// The rule that decided a call, for `check --json`'s `rule`: the allow rule for
 /// `allow_list`, the block rule for `block_list`, else none.
-pub fn deciding_rule<'c>(ctx: &'c Context, call: &Call, d: &Decision) -> Option<&'c Rule> {
-    let n = d.number?;
-    let scope = decide::scope(call);
+pub fn deciding_rule<'c>(ctx: &'c Context, call: &Call, caller: &Caller, d: &Decision) -> Option<&'c Rule> {
+    let Caller::Number(n) = caller else { return None };
     if d.reasons.contains(Reason::AllowList) {
-        ctx.allow.find(n, &scope)
+        decide::allow_rule(ctx, call, n)
     } else if d.reasons.contains(Reason::BlockList) {
-        ctx.block.find(n, &scope)
+        decide::block_rule(ctx, call, n)
     } else {
         None
     }

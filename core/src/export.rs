@@ -82,7 +82,9 @@ impl<'a> CallDirectory<'a> {
             .filter(|r| r.is_active(now))
             .filter_map(|r| match r.pattern {
                 Pattern::Exact(e) => Some(e.as_u64()),
-                Pattern::Prefix(_) => None,
+                // Prefixes are expanded below; a group (a type, a country) is no list of
+                // numbers: iOS cannot block it ahead of the call.
+                Pattern::Prefix(_) | Pattern::Group(_) => None,
             })
             .chain(ctx.own_reports.iter().filter(|(_, r)| r.spam).map(|(n, _)| *n))
             .filter(|&n| n > after)

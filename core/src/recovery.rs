@@ -53,6 +53,9 @@ struct RuleRow {
     label: Option<String>,
     created_at: i64,
     until: Option<i64>,
+    /// The window and SIM (schema 4 on): days bits, start and end minute, SIM id.
+    window: (Option<i64>, Option<i64>, Option<i64>),
+    sim: Option<String>,
 }
 
 struct ReportRow {
@@ -207,9 +210,17 @@ fn salvage(path: &Path) -> Salvage {
     let mut complete = true;
     // Files from before temporary rules (schema version 2 and older) have no `until`.
     let until = if conn.prepare("SELECT until FROM rules LIMIT 0").is_ok() { "until" } else { "NULL" };
-    for (list, kind) in [(0, 0), (0, 1), (1, 0), (1, 1)] {
+    // Windows and SIMs came with schema 4.
+    let limits = if conn.prepare("SELECT days, start_minute, end_minute, sim FROM rules LIMIT 0").is_ok() {
+        "days, start_minute, end_minute, sim"
+    } else {
+        "NULL, NULL, NULL, NULL"
+    };
+    // Kinds: 0 exact, 1 prefix, 2 to 5 number groups (type, region, country code, foreign).
+    for (list, kind) in (0..2).flat_map(|l| (0..6).map(move |k| (l, k))) {
         let sql = format!(
-            "SELECT digits, label, created_at, {until} FROM rules WHERE list = {list} AND kind = {kind} AND digits > ?1 ORDER BY digits"
+            "SELECT digits, label, created_at, {until}, {limits} FROM rules
+             WHERE list = {list} AND kind = {kind} AND digits > ?1 ORDER BY digits"
         );
         complete &= scan(&conn, &sql, &mut s.rules, |r| {
             Ok(RuleRow {
@@ -219,6 +230,8 @@ fn salvage(path: &Path) -> Salvage {
                 label: text(r.get_ref(1)?),
                 created_at: r.get(2).unwrap_or(0),
                 until: r.get(3).unwrap_or(None),
+                window: (r.get(4).unwrap_or(None), r.get(5).unwrap_or(None), r.get(6).unwrap_or(None)),
+                sim: text(r.get_ref(7)?),
             })
         });
     }
@@ -263,7 +276,9 @@ fn salvage(path: &Path) -> Salvage {
         s.incomplete.push("history".into());
     }
     // A handful of rows: read as far as they go.
-    let settings = conn.prepare("SELECT key, value FROM meta WHERE key LIKE 'policy.%'").and_then(|mut stmt| {
+    // The policy, and a pause (it ends by itself; the user set it and expects it to hold).
+    let sql = "SELECT key, value FROM meta WHERE key LIKE 'policy.%' OR key = 'pause.until'";
+    let settings = conn.prepare(sql).and_then(|mut stmt| {
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
             if let (Some(k), Some(v)) = (text(r.get_ref(0)?), text(r.get_ref(1)?)) {
@@ -372,10 +387,28 @@ fn restore(store: &mut Store, s: &Salvage) -> Result<(u64, u64, u64, u64, u64)> 
     let valid = |k: i64| u64::try_from(k).ok().and_then(crate::number::E164::from_u64).is_some();
     store.write(|tx| {
         let mut counts = (0, 0, 0, 0, 0);
-        let mut stmt =
-            tx.prepare("INSERT OR IGNORE INTO rules (list, kind, digits, label, created_at, until) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?;
-        for r in s.rules.iter().filter(|r| valid(r.digits)) {
-            counts.0 += stmt.execute(params![r.list, r.kind, r.digits, r.label, r.created_at, r.until])? as u64;
+        let mut stmt = tx.prepare(
+            "INSERT OR IGNORE INTO rules (list, kind, digits, label, created_at, until, days, start_minute,
+             end_minute, sim) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        )?;
+        let readable = |r: &&RuleRow| match r.kind {
+            0 | 1 => valid(r.digits),
+            kind => crate::number::Group::from_columns(kind, r.digits).is_some(),
+        };
+        for r in s.rules.iter().filter(readable) {
+            let (days, start, end) = r.window;
+            counts.0 += stmt.execute(params![
+                r.list,
+                r.kind,
+                r.digits,
+                r.label,
+                r.created_at,
+                r.until,
+                days,
+                start,
+                end,
+                r.sim
+            ])? as u64;
         }
         let mut stmt = tx.prepare("INSERT OR IGNORE INTO contacts (number, name) VALUES (?1, ?2)")?;
         for (n, name) in s.contacts.iter().filter(|(n, _)| valid(*n)) {
@@ -406,7 +439,7 @@ fn restore(store: &mut Store, s: &Salvage) -> Result<(u64, u64, u64, u64, u64)> 
                 .execute(params![h.id, h.at, h.input, h.number, h.action, h.category, h.reasons, h.label])?
                 as u64;
         }
-        for (k, v) in s.settings.iter().filter(|(k, _)| k.starts_with("policy.")) {
+        for (k, v) in s.settings.iter().filter(|(k, _)| k.starts_with("policy.") || k == "pause.until") {
             crate::store::set_meta(tx, k, v)?;
             counts.4 += 1;
         }

@@ -3,7 +3,7 @@
 //! They live in SQLite and are mirrored in memory ([`RuleIndex`]): a call is screened
 //! with a few hash lookups, never a query per rule.
 
-use crate::number::{Pattern, Prefix, E164};
+use crate::number::{Group, Pattern, PhoneNumber, Prefix, Region, E164};
 use crate::schedule::{Days, Hours, LocalTime, Window};
 use crate::store::Store;
 use crate::Result;
@@ -135,14 +135,20 @@ fn window_from_columns(days: Option<i64>, start: Option<i64>, end: Option<i64>) 
     (!w.is_always()).then_some(w)
 }
 
+/// A pattern's columns: kind 0 exact (digits: the E.164 key), 1 prefix (its digits),
+/// 2 to 5 a group (`Group::columns`).
 fn pattern_columns(p: &Pattern) -> (i64, i64) {
     match p {
         Pattern::Exact(e) => (0, e.as_u64() as i64),
         Pattern::Prefix(p) => (1, p.digits as i64),
+        Pattern::Group(g) => g.columns(),
     }
 }
 
 fn pattern_from_columns(kind: i64, digits: i64) -> Option<Pattern> {
+    if kind >= 2 {
+        return Group::from_columns(kind, digits).map(Pattern::Group);
+    }
     let digits = u64::try_from(digits).ok()?;
     match kind {
         0 => E164::from_u64(digits).map(Pattern::Exact),
@@ -245,6 +251,11 @@ pub struct RuleIndex {
     /// The distinct prefix lengths present, longest first: a number is checked against
     /// at most this many hash keys, and the most specific rule wins.
     prefix_lens: Vec<u32>,
+    /// Group rules by kind: at most four hash lookups per call.
+    types: HashMap<crate::number::NumberType, usize>,
+    regions: HashMap<Region, usize>,
+    country_codes: HashMap<u16, usize>,
+    foreign: Option<usize>,
 }
 
 impl RuleIndex {
@@ -261,6 +272,16 @@ impl RuleIndex {
                         idx.prefix_lens.push(p.len);
                     }
                 }
+                Pattern::Group(Group::Type(t)) => {
+                    idx.types.insert(t, i);
+                }
+                Pattern::Group(Group::Region(r)) => {
+                    idx.regions.insert(r, i);
+                }
+                Pattern::Group(Group::CountryCode(cc)) => {
+                    idx.country_codes.insert(cc, i);
+                }
+                Pattern::Group(Group::Foreign) => idx.foreign = Some(i),
             }
         }
         idx.prefix_lens.sort_unstable_by(|a, b| b.cmp(a));
@@ -282,16 +303,23 @@ impl RuleIndex {
         })
     }
 
+    /// The group rule matching a parsed number, for a user at `home`: by type, then
+    /// region, then country code, then "foreign" (the first that applies).
+    pub fn find_group(&self, n: &PhoneNumber, home: Region, scope: &Scope) -> Option<&Rule> {
+        let active = |i: Option<&usize>| i.map(|i| &self.rules[*i]).filter(|r| r.applies(scope));
+        active(self.types.get(&n.number_type))
+            .or_else(|| n.region.and_then(|r| active(self.regions.get(&r))))
+            .or_else(|| active(self.country_codes.get(&n.country_code)))
+            .or_else(|| active(self.foreign.as_ref()).filter(|_| Group::Foreign.matches(n, home)))
+    }
+
+    /// Whether the list has any group rule (most have none: no parsed-number lookups).
+    pub fn has_groups(&self) -> bool {
+        !(self.types.is_empty() && self.regions.is_empty() && self.country_codes.is_empty()) || self.foreign.is_some()
+    }
+
     pub fn rules(&self) -> &[Rule] {
         &self.rules
-    }
-
-    pub fn len(&self) -> usize {
-        self.rules.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.rules.is_empty()
     }
 }
 

@@ -248,7 +248,8 @@ impl Screener {
     /// `rule`), if a rule did.
     pub fn deciding_rule(&self, call: &Call, d: &Decision) -> Option<Rule> {
         let call = Call { at: Some(call.at.unwrap_or_else(now)), ..*call };
-        explain::deciding_rule(&self.context(), &call, d).cloned()
+        let caller = number::parse_call(call.caller_id, self.home, call.network_region);
+        explain::deciding_rule(&self.context(), &call, &caller, d).cloned()
     }
 
     /// Screens a call and keeps it in the history.

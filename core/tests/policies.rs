@@ -487,3 +487,109 @@ fn explain_says_why_and_agrees_with_screen() {
         ["unknown_caller", "repeated_caller"]
     );
 }
+
+// ---- item 6: number groups as rules ----
+
+/// Every row of the README's group precedence: allow beats block at the same level, a
+/// specific number (or prefix, or the user's report) beats a group, contacts and
+/// emergency numbers are never blocked by a group. Home region US.
+#[test]
+fn number_groups_and_their_precedence() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Screener::open(dir.path().join("g.db"), Region::US).unwrap();
+    // "Block all foreign numbers except Japan" is two rules.
+    s.add_rule(List::Block, "region:foreign", Some("abroad")).unwrap();
+    s.add_rule(List::Allow, "region:jp", None).unwrap();
+    let check = |s: &mut Screener, raw: &str| seen(&s.screen(&at(raw, T0)));
+    assert_eq!(check(&mut s, "+44 20 7031 3000"), (Action::Block, vec!["block_list"]), "the UK is foreign");
+    assert_eq!(check(&mut s, "+1 876 555 0199"), (Action::Block, vec!["block_list"]), "Jamaica shares +1");
+    assert_eq!(check(&mut s, "+81 3-1234-5678"), (Action::Allow, vec!["allow_list"]), "group allow beats group block");
+    assert_eq!(check(&mut s, "(212) 555-0199"), (Action::Allow, vec![]), "home");
+    assert_eq!(s.screen(&at("+44 20 7031 3000", T0)).label.as_deref(), Some("abroad"));
+    // A specific number or prefix beats a group, both ways.
+    s.add_rule(List::Block, "+81 3-1234-5678", None).unwrap();
+    assert_eq!(check(&mut s, "+81 3-1234-5678"), (Action::Block, vec!["block_list"]), "number block over group allow");
+    s.add_rule(List::Block, "+8190*", None).unwrap();
+    assert_eq!(check(&mut s, "+81 90-1234-5678"), (Action::Block, vec!["block_list"]), "prefix block over group allow");
+    s.add_rule(List::Allow, "+44 20 7031 3000", None).unwrap();
+    assert_eq!(check(&mut s, "+44 20 7031 3000"), (Action::Allow, vec!["allow_list"]), "number allow over group block");
+    s.report("+81 6-1234-5678", ringfence_core::Category::Scam, None).unwrap();
+    assert_eq!(check(&mut s, "+81 6-1234-5678"), (Action::Block, vec!["reported"]), "your report over a group allow");
+    // Contacts and emergency numbers.
+    s.add_contact("+33 1 23 45 67 89").unwrap();
+    assert_eq!(check(&mut s, "+33 1 23 45 67 89"), (Action::Allow, vec!["contact"]));
+    let roaming = Call { network_region: Some("GB".parse().unwrap()), ..at("999", T0) };
+    assert_eq!(seen(&s.screen(&roaming)), (Action::Allow, vec!["emergency"]));
+    // Types and country codes.
+    s.add_rule(List::Block, "type:toll_free", None).unwrap();
+    s.add_rule(List::Block, "type:premium_rate", Some("premium")).unwrap();
+    s.add_rule(List::Block, "cc:+86", None).unwrap();
+    assert_eq!(check(&mut s, "(800) 555-0199"), (Action::Block, vec!["block_list"]));
+    assert_eq!(check(&mut s, "(900) 555-0199").0, Action::Block);
+    assert_eq!(s.screen(&at("(900) 555-0199", T0)).label.as_deref(), Some("premium"));
+    // Listed, shown and explained as written; a bad group is refused with the reason.
+    let patterns: Vec<String> = s.rules(List::Block).unwrap().iter().map(|r| r.pattern.to_string()).collect();
+    for p in ["region:foreign", "type:toll_free", "type:premium_rate", "cc:+86"] {
+        assert!(patterns.contains(&p.to_string()), "{p} in {patterns:?}");
+    }
+    assert_eq!(s.rules(List::Allow).unwrap().iter().filter(|r| r.pattern.to_string() == "region:JP").count(), 1);
+    let e = s.explain(&at("(800) 555-0199", T0)).unwrap();
+    assert_eq!(e.rule.map(|r| r.pattern.to_string()).as_deref(), Some("type:toll_free"));
+    let err = s.add_rule(List::Block, "type:cheap", None).unwrap_err().to_string();
+    assert!(err.contains("names no number type \"cheap\""), "{err}");
+    assert!(s.add_rule(List::Block, "region:XX", None).is_err());
+    assert!(s.remove_rule(List::Block, "cc:86").unwrap(), "removed in another spelling");
+    // Kept in the file: another screener reads them.
+    let mut other = Screener::open(s.path(), Region::US).unwrap();
+    assert_eq!(seen(&other.screen(&at("+44 161 123 4567", T0))), (Action::Block, vec!["block_list"]));
+}
+
+/// `Screener::recover` keeps the pause, and rules with their windows and SIMs and group
+/// rules, from a file whose history pages are destroyed.
+#[test]
+fn recover_keeps_the_pause_windows_sims_and_groups() {
+    use ringfence_core::schedule::{Days, Hours, Window};
+    use ringfence_core::RuleOptions;
+    use std::io::{Seek, SeekFrom, Write};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ringfence.db");
+    let night = Window { days: Days::parse("mon-fri").unwrap(), hours: Some(Hours::parse("22:00-07:00").unwrap()) };
+    {
+        let mut s = Screener::open(&path, Region::KR).unwrap();
+        for i in 0..400 {
+            s.screen_and_record(&at(&format!("010-5555-{i:04}"), T0 + i)).unwrap();
+        }
+        s.pause(T0 + 3600).unwrap();
+        let options = RuleOptions { window: Some(night), sim: Some("work".into()), ..Default::default() };
+        s.add_rule_with(List::Block, "+8210*", &options).unwrap();
+        s.add_rule(List::Block, "type:voip", Some("voip")).unwrap();
+    }
+    let pages: Vec<i64> = {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        let mut stmt = conn.prepare("SELECT pageno FROM dbstat WHERE name = 'history' AND pagetype = 'leaf'").unwrap();
+        stmt.query_map([], |r| r.get(0)).unwrap().collect::<Result<_, _>>().unwrap()
+    };
+    assert!(pages.len() > 2, "{pages:?}");
+    let size = {
+        let b = std::fs::read(&path).unwrap();
+        u64::from(u16::from_be_bytes([b[16], b[17]]))
+    };
+    let mut f = std::fs::OpenOptions::new().write(true).open(&path).unwrap();
+    for p in &pages {
+        f.seek(SeekFrom::Start((*p as u64 - 1) * size)).unwrap();
+        f.write_all(&vec![0x5a; size as usize]).unwrap();
+    }
+    drop(f);
+    let (mut s, rec) = Screener::recover(&path, Region::KR).unwrap();
+    assert!(rec.moved_to.is_some(), "the damaged file was moved aside: {rec:?}");
+    assert_eq!(s.paused_until().unwrap(), Some(T0 + 3600), "the pause survives");
+    let rules = s.rules(List::Block).unwrap();
+    let windowed = rules.iter().find(|r| r.pattern.to_string() == "+8210*").expect("the windowed rule");
+    assert_eq!((windowed.window, windowed.sim.as_deref()), (Some(night), Some("work")));
+    assert!(rules.iter().any(|r| r.pattern.to_string() == "type:voip" && r.label.as_deref() == Some("voip")));
+    assert_eq!(seen(&s.screen(&at("070-1234-5678", T0))), (Action::Allow, vec!["paused"]));
+    assert_eq!(s.screen(&at("070-1234-5678", T0 + 3600)).action, Action::Block, "the group rule, after the pause");
+    s.resume().unwrap(); // the call below is in 2026, long before the pause's end
+    let wed_night = Call { sim: Some("work"), ..local("010-2222-3333", "2026-12-02T23:00:00+09:00") };
+    assert_eq!(s.screen(&wed_night).action, Action::Block, "the window and SIM");
+}

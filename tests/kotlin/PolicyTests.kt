@@ -156,4 +156,21 @@ fun policyTests() {
             checkEq(s.explain("call me").reading.kind, "malformed", "malformed")
         }
     }
+
+    Harness.scenario("number groups: block all foreign numbers except Japan, toll-free; a number beats a group") {
+        Screener.openInMemory("US").use { s ->
+            val foreign = s.addRule(RuleList.BLOCK, "region:foreign").rule
+            checkEq(listOf(foreign.pattern, foreign.isGroup.toString()), listOf("region:foreign", "true"), "group rule")
+            s.addRule(RuleList.ALLOW, "region:JP")
+            s.addRule(RuleList.BLOCK, "type:toll_free")
+            checkEq(s.screen("+44 20 7031 3000", at = T0).action, Action.BLOCK, "the UK is foreign")
+            checkEq(s.screen("+1 876 555 0199", at = T0).action, Action.BLOCK, "Jamaica shares +1 but is foreign")
+            checkEq(s.screen("+81 3-1234-5678", at = T0).reasons, listOf(Reason.ALLOW_LIST), "Japan is allowed")
+            checkEq(s.screen("(800) 555-0199", at = T0).reasons, listOf(Reason.BLOCK_LIST), "toll-free")
+            checkEq(s.screen("(212) 555-0199", at = T0).action, Action.ALLOW, "home")
+            s.addRule(RuleList.BLOCK, "+81 3-1234-5678")
+            checkEq(s.screen("+81 3-1234-5678", at = T0).action, Action.BLOCK, "a number beats a group")
+            expectThrows<RingfenceException.InvalidPattern> { s.addRule(RuleList.BLOCK, "type:cheap") }
+        }
+    }
 }

@@ -168,4 +168,22 @@ func policyTests() {
         try checkEq(other.steps.first { $0.step == "block" }?.saw.hasPrefix("no block rule"), true, "block step saw")
         try checkEq(try s.explain(callerId: "call me").reading.kind, "malformed", "malformed")
     }
+
+    Harness.scenario("number groups: block all foreign numbers except Japan, toll-free; a number beats a group") {
+        let s = try Screener.openInMemory(homeRegion: "US")
+        let foreign = try s.addRule(list: .block, pattern: "region:foreign").rule
+        try checkEq(foreign.pattern, "region:foreign", "group pattern")
+        try checkEq(foreign.isGroup, true, "isGroup")
+        _ = try s.addRule(list: .allow, pattern: "region:JP")
+        _ = try s.addRule(list: .block, pattern: "type:toll_free")
+        try checkEq(try s.screen(callerId: "+44 20 7031 3000", at: t0).action, .block, "the UK is foreign")
+        try checkEq(try s.screen(callerId: "+1 876 555 0199", at: t0).action, .block, "Jamaica shares +1 but is foreign")
+        try checkEq(try s.screen(callerId: "+81 3-1234-5678", at: t0).reasons, [.allowList], "Japan is allowed")
+        try checkEq(try s.screen(callerId: "(800) 555-0199", at: t0).reasons, [.blockList], "toll-free")
+        try checkEq(try s.screen(callerId: "(212) 555-0199", at: t0).action, .allow, "home")
+        _ = try s.addRule(list: .block, pattern: "+81 3-1234-5678")
+        try checkEq(try s.screen(callerId: "+81 3-1234-5678", at: t0).action, .block, "a number beats a group")
+        let e = try expectThrows(RingfenceError.self) { _ = try s.addRule(list: .block, pattern: "type:cheap") }
+        guard case .InvalidPattern = e else { throw CheckFailed(description: "type:cheap: got \(e)") }
+    }
 }

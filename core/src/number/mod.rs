@@ -14,6 +14,7 @@
 
 mod clean;
 mod data;
+mod group;
 mod parse;
 mod plan;
 mod short;
@@ -27,6 +28,7 @@ use std::fmt;
 use std::str::FromStr;
 
 pub use clean::MAX_INPUT_CHARS;
+pub use group::Group;
 
 /// No emergency number has a longer key: a country code and at most
 /// `tables::MAX_EMERGENCY_DIGITS` digits. Longer keys need not be checked for one.
@@ -63,7 +65,7 @@ impl Region {
 pub enum NumberError {
     #[error("unknown region {0:?}: use a two-letter ISO 3166 code such as KR, US or CN")]
     UnknownRegion(String),
-    #[error("{pattern:?} is not a number or prefix: it {why}")]
+    #[error("{pattern:?} is not a number, prefix or group: it {why}")]
     InvalidPattern { pattern: String, why: String },
 }
 
@@ -360,13 +362,18 @@ pub enum Caller {
 pub enum Pattern {
     Exact(E164),
     Prefix(Prefix),
+    /// A group of numbers by type, region or country code (`type:toll_free`).
+    Group(Group),
 }
 
 impl Pattern {
+    /// Whether the number matches an exact or prefix pattern. A group needs the parsed
+    /// number: [`Group::matches`].
     pub fn matches(&self, number: E164) -> bool {
         match self {
             Pattern::Exact(e) => *e == number,
             Pattern::Prefix(p) => number.has_prefix(p),
+            Pattern::Group(_) => false,
         }
     }
 }
@@ -376,6 +383,7 @@ impl fmt::Display for Pattern {
         match self {
             Pattern::Exact(e) => e.fmt(f),
             Pattern::Prefix(p) => p.fmt(f),
+            Pattern::Group(g) => g.fmt(f),
         }
     }
 }
@@ -415,6 +423,11 @@ pub fn parse_pattern(raw: &str, home: Region) -> Result<Pattern, NumberError> {
     let bad =
         |why: Malformed| NumberError::InvalidPattern { pattern: raw.chars().take(40).collect(), why: why.to_string() };
     let trimmed = raw.trim();
+    if let Some(group) = Group::parse(trimmed) {
+        return group
+            .map(Pattern::Group)
+            .map_err(|why| NumberError::InvalidPattern { pattern: raw.chars().take(40).collect(), why });
+    }
     if let Some(head) = trimmed.strip_suffix('*') {
         let d = match clean::clean_prefix(head) {
             clean::Cleaned::Digits(d) => d,
