@@ -24,11 +24,12 @@ use std::sync::{Arc, OnceLock};
 
 /// The page's routes, merged into the API's router (`api::router`).
 pub fn routes() -> Router<Arc<Shared>> {
+    let form_limit = axum::extract::DefaultBodyLimit::max(disputes::MAX_BODY_BYTES);
     Router::new()
         .route("/", get(index))
         .route("/page.css", get(css))
         .route("/lookup", get(lookup))
-        .route("/dispute", get(dispute_status).post(file))
+        .route("/dispute", get(dispute_status).post(file).layer(form_limit))
 }
 
 fn templates() -> &'static Environment<'static> {

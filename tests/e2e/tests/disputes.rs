@@ -70,6 +70,16 @@ fn flow(dir: &Path, postgres: Option<&str>) {
     assert_eq!(server.post("/v1/disputes", &dispute("owner", "010-5555-0707")).1["error"], "invalid_number");
     assert_eq!(server.post("/v1/disputes", &dispute("owner", "+821055550708")).1["error"], "not_listed");
     assert_eq!(server.post_raw("/v1/disputes", b"{".to_vec()).1["error"], "bad_json");
+    assert_eq!(server.post_raw("/v1/disputes", vec![b' '; 9000]).1["error"], "body_too_large");
+    let plain = reqwest::blocking::Client::new()
+        .post(format!("{}/v1/disputes", server.url))
+        .header("content-type", "text/plain")
+        .body(serde_json::to_vec(&dispute("owner", intl)).unwrap())
+        .send()
+        .unwrap();
+    assert_eq!(plain.status().as_u16(), 415, "JSON only");
+    let long = serde_json::json!({ "number": intl, "role": "owner", "contact": "x", "reason": "é".repeat(1001) });
+    assert_eq!(server.post("/v1/disputes", &long).1["error"], "reason_too_long");
     // The phone's user disputes it from the command line (the core's sync client over the
     // built-in HTTP transport).
     let out = std::process::Command::new(bin("ringfence"))
