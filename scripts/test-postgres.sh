@@ -36,3 +36,7 @@ RINGFENCE_TEST_POSTGRES="$url/storage_test" cargo test --quiet -p ringfence-serv
 RINGFENCE_TEST_POSTGRES="$url/e2e_test" cargo test --quiet -p ringfence-e2e --test postgres -- --ignored
 as_pg "$bin/createdb" -h 127.0.0.1 -p "$port" -U postgres disputes_test
 RINGFENCE_TEST_POSTGRES="$url/disputes_test" cargo test --quiet -p ringfence-e2e --test disputes -- --ignored
+# Three server processes on one database, the publisher killed again and again.
+as_pg "$bin/createdb" -h 127.0.0.1 -p "$port" -U postgres multi_test
+RINGFENCE_TEST_POSTGRES="$url/multi_test" RINGFENCE_TEST_PSQL="$bin/psql" \
+  cargo test --quiet -p ringfence-e2e --test multiprocess -- --ignored

@@ -126,12 +126,6 @@ pub struct Cli {
     /// Private lookups one origin network may make per minute, sustained
     #[arg(long, default_value_t = 600, value_name = "N")]
     pub lookups_per_minute: u32,
-    /// Disputes one origin network may file at once (the API and the public page together)
-    #[arg(long, default_value_t = 5, value_name = "N")]
-    pub dispute_burst: u32,
-    /// Disputes one origin network may file per hour, sustained
-    #[arg(long, default_value_t = 10, value_name = "N")]
-    pub disputes_per_hour: u32,
     /// Prefix length of an IPv4 origin network: one reporter per number per network
     #[arg(long, default_value_t = 24, value_name = "BITS", value_parser = clap::value_parser!(u8).range(0..=32))]
     pub origin_v4_prefix: u8,
@@ -171,6 +165,11 @@ pub struct Cli {
     /// which carry many clients each
     #[arg(long, default_value_t = 1024, value_name = "N")]
     pub max_connections_per_proxy: usize,
+    /// Server processes sharing the database (--postgres) behind one address: each keeps
+    /// 1/N of every per-device and per-network budget above (bursts rounded up), so the
+    /// budgets hold in all (see README, "Several processes")
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    pub processes: u32,
     /// Log lines on standard error as text or JSON (one object per line); RUST_LOG filters
     #[arg(long, value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
@@ -182,8 +181,6 @@ pub struct Cli {
 pub enum Command {
     /// Print the public key (64 hex digits) phones pin, creating the key pair if needed
     Pubkey,
-    /// Review disputed listings: list, show, resolve, and the audit log (`disputes --help`)
-    Disputes(crate::review::DisputesArgs),
 }
 
 /// How log lines are written on standard error.
@@ -255,6 +252,10 @@ impl Config {
                 .unwrap_or_else(|| "publish".into())
         });
         refuse_publishing_secrets(&dir, &cli.db, cli.postgres.is_some())?;
+        // Budgets live in each process's memory: with N processes behind one address, each
+        // keeps 1/N of every budget, so that a client spread over all of them gets the
+        // flag's budget in all, and one that reaches a single process gets 1/N of it.
+        let processes = cli.processes.max(1);
         let warnings = check_trusted_proxies(&cli.trusted_proxies, cli.allow_any_trusted_proxy)?;
         let rules = Rules {
             min_reporters: cli.min_reporters.max(1),
@@ -283,11 +284,14 @@ impl Config {
             publish_interval,
             retention,
             limits: Limits {
-                device: Buckets::new(cli.rate_burst, cli.rate_per_minute),
-                origin: Buckets::new(cli.origin_burst, cli.origin_per_minute),
-                new_devices: Buckets::with_rate(cli.new_devices_burst, f64::from(cli.new_devices_per_hour) / 3600.0),
-                lookups: Buckets::new(cli.lookup_burst, cli.lookups_per_minute),
-                disputes: Buckets::with_rate(cli.dispute_burst, f64::from(cli.disputes_per_hour) / 3600.0),
+                device: Buckets::shared(processes, cli.rate_burst, f64::from(cli.rate_per_minute) / 60.0),
+                origin: Buckets::shared(processes, cli.origin_burst, f64::from(cli.origin_per_minute) / 60.0),
+                new_devices: Buckets::shared(
+                    processes,
+                    cli.new_devices_burst,
+                    f64::from(cli.new_devices_per_hour) / 3600.0,
+                ),
+                lookups: Buckets::shared(processes, cli.lookup_burst, f64::from(cli.lookups_per_minute) / 60.0),
             },
             origin_v4_prefix: cli.origin_v4_prefix,
             origin_v6_prefix: cli.origin_v6_prefix,
@@ -407,6 +411,19 @@ mod tests {
         for bad in [["--log-format", "xml"], ["--count-reporters-by", "ip"], ["--origin-v4-prefix", "33"]] {
             assert!(Cli::try_parse_from([&["ringfence-server"][..], &bad[..]].concat()).is_err(), "{bad:?}");
         }
+    }
+
+    /// N processes keep 1/N of each budget: 3 processes of a burst of 10 keep 4 each (12
+    /// in all at most), and refill at a third of the rate.
+    #[test]
+    fn budgets_are_shared_by_the_processes() {
+        let c = config(&["--processes", "3", "--rate-burst", "10", "--rate-per-minute", "60"]).unwrap();
+        let device = "d".to_string();
+        assert!(c.limits.device.take(&device, 4).is_ok());
+        assert!(c.limits.device.take(&device, 1).is_err(), "a third of the burst, rounded up");
+        assert_eq!(c.limits.device.take(&device, 1), Err(3), "60 a minute in all: one every 3 s here");
+        let one = config(&["--rate-burst", "10"]).unwrap();
+        assert!(one.limits.device.take(&device, 10).is_ok());
     }
 
     #[test]

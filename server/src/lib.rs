@@ -17,6 +17,7 @@ pub mod db;
 pub mod disputes;
 pub mod error;
 pub mod keys;
+pub mod leader;
 pub mod limit;
 pub mod origin;
 pub mod page;

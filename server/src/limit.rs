@@ -36,6 +36,14 @@ impl<K: Eq + Hash + Clone> Buckets<K> {
         Buckets { burst: f64::from(burst), per_sec: per_sec.max(0.0), buckets: Mutex::new(HashMap::new()) }
     }
 
+    /// This process's share of a budget that `processes` processes keep together (each in
+    /// its own memory): `burst / processes` tokens at once (rounded up, at least one) and
+    /// `per_sec / processes` a second.
+    pub fn shared(processes: u32, burst: u32, per_sec: f64) -> Buckets<K> {
+        let n = processes.max(1);
+        Buckets::with_rate(burst.div_ceil(n).max(1), per_sec / f64::from(n))
+    }
+
     /// Takes `cost` tokens from `key`'s bucket; on refusal, the seconds until enough
     /// have refilled (nothing is taken then).
     pub fn take(&self, key: &K, cost: u32) -> Result<(), u64> {

@@ -8,7 +8,8 @@
 use clap::Parser;
 use ringfence_server::config::{Cli, Command, Config, LogFormat};
 use ringfence_server::db::Db;
-use ringfence_server::error::Error;
+use ringfence_server::error::{Error, StorageError};
+use ringfence_server::leader::{Leadership, Role};
 use ringfence_server::origin::OriginPolicy;
 use ringfence_server::publish::Publisher;
 use ringfence_server::retention::Retention;
@@ -98,6 +99,7 @@ struct Server {
     publisher: Arc<Publisher>,
     publish_interval: Duration,
     retention: Retention,
+    leadership: Leadership,
     shared: Arc<Shared>,
     origins: Arc<OriginPolicy>,
     serve: serve::Limits,
@@ -110,7 +112,16 @@ fn start(config: Config, key: ringfence_core::wire::SigningKey) -> Result<Server
     let db = Arc::new(Db::new(storage, open(&config)?));
     let public_key = keys::public_hex(&secrets.key);
     let publisher = Arc::new(Publisher::new(db.clone(), secrets.key, secrets.lookup_salt, config.publish));
-    publisher.start(now())?;
+    // One process publishes (leader.rs): on SQLite this one, from the start; on PostgreSQL
+    // whichever holds the lock, which starts the publisher when it takes it.
+    let leadership = match &config.postgres {
+        Some(url) => Leadership::postgres(url)
+            .map_err(|e| Error::Open { what: "PostgreSQL".into(), source: StorageError::from(e) })?,
+        None => {
+            publisher.start(now())?;
+            Leadership::Alone
+        }
+    };
     let origins = Arc::new(OriginPolicy {
         v4_prefix: config.origin_v4_prefix,
         v6_prefix: config.origin_v6_prefix,
@@ -132,6 +143,7 @@ fn start(config: Config, key: ringfence_core::wire::SigningKey) -> Result<Server
         publisher,
         publish_interval: config.publish_interval,
         retention: config.retention,
+        leadership,
         shared,
         origins,
         serve: config.serve,
@@ -163,7 +175,12 @@ impl Server {
         let _ = std::io::stdout().flush();
         tracing::info!(%addr, db = %self.db, "started");
 
-        let publishing = tokio::spawn(publish_loop(self.publisher, Arc::new(self.retention), self.publish_interval));
+        let publishing = tokio::spawn(publish_loop(
+            self.publisher,
+            Arc::new(self.retention),
+            self.publish_interval,
+            self.leadership,
+        ));
         serve::serve(listener, api::router(self.shared), self.serve, self.origins, shutdown(), Duration::from_secs(5))
             .await;
         publishing.abort();
@@ -172,16 +189,42 @@ impl Server {
     }
 }
 
-/// Every `every`: a publication, then (when due) a retention run, in that order: never
-/// at the same time.
-async fn publish_loop(publisher: Arc<Publisher>, retention: Arc<Retention>, every: Duration) {
+/// Every `every`: if this process is the publisher (`leader.rs`), a publication, then
+/// (when due) a retention run, in that order: never at the same time.
+async fn publish_loop(publisher: Arc<Publisher>, retention: Arc<Retention>, every: Duration, leadership: Leadership) {
     let mut tick = tokio::time::interval(every);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    // The lock, and whether the publisher still has to start (it has not since this
+    // process took the lock).
+    let state = Arc::new(std::sync::Mutex::new((leadership, false)));
     loop {
         tick.tick().await;
-        let (p, r) = (publisher.clone(), retention.clone());
+        let (p, r, state) = (publisher.clone(), retention.clone(), state.clone());
         let run = tokio::task::spawn_blocking(move || {
+            let mut state = state.lock().unwrap_or_else(|e| e.into_inner());
+            let (leadership, must_start) = &mut *state;
+            match leadership.check() {
+                Role::Follower => return (Ok(None), Ok(None)),
+                Role::Deposed => {
+                    println!("publisher: this process no longer publishes");
+                    let _ = std::io::stdout().flush();
+                    return (Ok(None), Ok(None));
+                }
+                Role::NewPublisher => {
+                    println!("publisher: this process publishes");
+                    let _ = std::io::stdout().flush();
+                    tracing::info!("this process holds the publisher lock: it publishes");
+                    *must_start = true;
+                }
+                Role::Publisher => {}
+            }
             let now = now();
+            if *must_start {
+                if let Err(e) = p.start(now) {
+                    return (Err(e), Ok(None));
+                }
+                *must_start = false;
+            }
             (p.publish(now), r.prune_if_due(&p, now))
         });
         let (published, pruned) = match run.await {
