@@ -10,7 +10,7 @@
 //! Rounds: `RINGFENCE_KILLS` (default 8).
 
 use ringfence_core::Category;
-use ringfence_e2e::{bin, Device};
+use ringfence_e2e::{batch, bin, device_id, Device};
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
@@ -224,6 +224,29 @@ fn three_processes_one_publisher_and_phones_converge_while_the_publisher_is_kill
         }
     }
     assert_eq!(takeovers, rounds);
+
+    // The budgets hold across the processes: one network introducing new devices through
+    // all three gets --new-devices-burst (50) in all, 17 from each process (--processes 3;
+    // one more refills in 216 s).
+    let client = reqwest::blocking::Client::new();
+    let (mut accepted, mut refused) = (0, 0);
+    for n in 0..60u64 {
+        let id = device_id(0x5000 + n);
+        let body = batch(&id, &[(&format!("key-budget-{n}"), "+82 10-7500-0001", true, Some("scam"))]);
+        let answer = client
+            .post(format!("{}/v1/reports", procs[(n % 3) as usize].url()))
+            .header("content-type", "application/json")
+            .header("x-forwarded-for", "198.51.100.7")
+            .body(serde_json::to_vec(&body).unwrap())
+            .send()
+            .unwrap();
+        match answer.status().as_u16() {
+            200 => accepted += 1,
+            429 => refused += 1,
+            other => panic!("device {n}: {other} {}", answer.text().unwrap_or_default()),
+        }
+    }
+    assert_eq!((accepted, refused), (51, 9), "new devices from one network, over three processes");
 }
 
 /// Waits until every vote received is published and the manifest (through `url`) names
