@@ -148,15 +148,13 @@ fn show(d: &Dispute, r: &NumberRecord, log: &[AuditEntry], now: i64) -> String {
     }
     match &r.published {
         Some(p) => {
-            let how = if p.range { "as part of the spam range" } else { "by its own votes" };
+            let how = if p.range {
+                format!("as part of the spam range +{}x", p.number / 10)
+            } else {
+                "by its own votes".into()
+            };
             let flag = if p.disputed { ", flagged disputed" } else { "" };
-            let _ = writeln!(
-                o,
-                "listed {how} +{}x{flag}: {}, score {:.2}",
-                p.number / 10,
-                p.listing.category,
-                p.listing.score
-            );
+            let _ = writeln!(o, "listed {how}{flag}: {}, score {:.2}", p.listing.category, p.listing.score);
         }
         None => o.push_str("not listed now\n"),
     }

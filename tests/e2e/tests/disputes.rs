@@ -102,6 +102,18 @@ fn flow(dir: &Path, postgres: Option<&str>) {
     let reasons = sync_until(&mut phone, number, Action::Warn);
     assert_eq!(reasons, ["community", "disputed"]);
     assert!(phone.screener.screen(&Call::new(number)).label.unwrap_or_default().contains("disputed"));
+    // The command line says so too.
+    let out = std::process::Command::new(bin("ringfence"))
+        .arg("--db")
+        .arg(&phone.path)
+        .args(["--region", "KR", "check", "--json", number])
+        .output()
+        .unwrap();
+    let checked: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (checked["action"].as_str(), &checked["reasons"]),
+        (Some("warn"), &serde_json::json!(["community", "disputed"]))
+    );
 
     // The operator's review.
     let list: serde_json::Value = serde_json::from_str(&review(&server, postgres, &["list", "--json"])).unwrap();
