@@ -367,4 +367,17 @@ fn a_version_4_file_upgrades_to_disputed_listings() {
     assert!(held.label.as_deref().is_some_and(|l| l.contains("disputed")), "{:?}", held.label);
     let plain = s.screen(&call("+82 10-9876-5432"));
     assert_eq!((plain.action, plain.reasons.to_codes()), (Action::Warn, "community".to_string()), "not flagged");
+
+    // The Call Directory export agrees (decay off, so the real clock does not matter): the
+    // held number is identified with its label, never blocked.
+    s.set_policy("decay.half-life-days", "0").unwrap();
+    let held_key = 821_055_550_101u64;
+    let list = |s: &mut Screener, kind| -> Vec<(u64, Option<String>)> {
+        let d = s.call_directory(kind, None).unwrap();
+        d.map(|e| e.unwrap()).map(|e| (e.number.as_u64(), e.label)).collect()
+    };
+    assert!(!list(&mut s, ringfence_core::DirectoryKind::Blocking).iter().any(|e| e.0 == held_key));
+    let identified = list(&mut s, ringfence_core::DirectoryKind::Identification);
+    let label = identified.iter().find(|e| e.0 == held_key).and_then(|e| e.1.clone()).unwrap_or_default();
+    assert!(label.contains("disputed"), "{label:?}");
 }
