@@ -413,6 +413,41 @@ mod tests {
         }
     }
 
+    #[test]
+    fn a_publish_folder_may_not_hold_the_database_or_key_by_any_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let srv = dir.path().join("srv");
+        std::fs::create_dir_all(&srv).unwrap();
+        std::os::unix::fs::symlink(&srv, dir.path().join("link")).unwrap();
+        let db = srv.join("x.db");
+        let db = db.to_str().unwrap();
+        for publish in
+            [srv.clone(), dir.path().to_path_buf(), dir.path().join("link"), dir.path().join("link/../srv/./")]
+        {
+            let err = config(&["--db", db, "--publish-dir", publish.to_str().unwrap()]).err();
+            assert!(matches!(err, Some(ConfigError::PublishesSecrets { .. })), "{publish:?}: {err:?}");
+        }
+        for fine in [srv.join("publish"), dir.path().join("link/publish"), dir.path().join("srv2")] {
+            assert!(config(&["--db", db, "--publish-dir", fine.to_str().unwrap()]).is_ok(), "{fine:?}");
+        }
+    }
+
+    #[test]
+    fn trusted_proxy_ranges_every_address_is_refused_wide_ones_warn() {
+        for everyone in ["0.0.0.0/0", "::/0", "::ffff:0.0.0.0/0"] {
+            let err = config(&["--trusted-proxy", everyone]).err();
+            assert!(matches!(err, Some(ConfigError::TrustsEveryone(_))), "{everyone}: {err:?}");
+            let c = config(&["--trusted-proxy", everyone, "--allow-any-trusted-proxy"]).unwrap();
+            assert_eq!(c.warnings.len(), 1, "{everyone}");
+        }
+        for (range, warns) in
+            [("10.0.0.0/7", true), ("10.0.0.0/8", false), ("2001:db8::/31", true), ("2001:db8::/32", false)]
+        {
+            let c = config(&["--trusted-proxy", range]).unwrap();
+            assert_eq!(c.warnings.len(), usize::from(warns), "{range}: {:?}", c.warnings);
+        }
+    }
+
     /// N processes keep 1/N of each budget: 3 processes of a burst of 10 keep 4 each (12
     /// in all at most), and refill at a third of the rate.
     #[test]
