@@ -34,6 +34,10 @@ pub enum RingfenceError {
     /// An action name other than allow, warn, silence or block.
     #[error("unknown action {name:?}; use allow, warn, silence or block")]
     UnknownAction { name: String },
+    /// A backup document that cannot be restored (not a backup, a newer version, a bad
+    /// rule, contact, setting or report); nothing was changed.
+    #[error("the backup cannot be restored: {reason}; nothing was changed")]
+    BadBackup { reason: String },
     /// Emergency numbers can never be blocked or reported as spam.
     #[error("{number} is an emergency number and cannot be blocked")]
     EmergencyNumber { number: String },
@@ -146,6 +150,7 @@ impl From<ringfence_core::Error> for RingfenceError {
             }
             E::UnknownAction(name) => RingfenceError::UnknownAction { name },
             E::EmergencyNumber(number) => RingfenceError::EmergencyNumber { number },
+            E::BadBackup { why } => RingfenceError::BadBackup { reason: why },
             E::Open { path, detail } => RingfenceError::DatabaseOpen { path: path.display().to_string(), details: detail },
             E::SchemaTooNew { path, found, known } => {
                 RingfenceError::SchemaTooNew { path: path.display().to_string(), found, known }

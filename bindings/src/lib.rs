@@ -27,6 +27,7 @@ uniffi::setup_scaffolding!();
 compile_error!("ringfence-ffi must be built with panic = \"unwind\" (the default)");
 
 mod async_calls;
+mod backup;
 mod decision;
 mod directory;
 mod error;
@@ -44,6 +45,7 @@ mod sync;
 mod transport;
 
 pub use async_calls::CancelToken;
+pub use backup::BackupRestored;
 pub use decision::{reportable_categories, Action, Category, Decision, Reason, Verification};
 pub use directory::{DirectoryBatch, DirectoryEntry, DirectoryKind, SkippedPrefix};
 pub use error::RingfenceError;

@@ -20,6 +20,7 @@
 //! thread, a listener may call this screener. The suspend/async variants and their
 //! cancellation are in `async_calls.rs`; the `*_cancellable` helpers here serve both.
 
+use crate::backup::BackupRestored;
 use crate::decision::{Decision, Verification};
 use crate::directory::{DirectoryBatch, DirectoryKind};
 use crate::explain::Explanation;
@@ -30,7 +31,7 @@ use crate::number::NormalizedNumber;
 use crate::outgoing::OutgoingCall;
 use crate::policy::{Policy, PolicySetting};
 use crate::recovery::Recovery;
-use crate::reports::{Evidence, Report};
+use crate::reports::{DisputeStatus, Evidence, Report};
 use crate::sync::{SyncConfig, SyncListener, SyncState, SyncSummary};
 use crate::transport::{Foreign, HttpTransport};
 use crate::{guard, Action, Category, RingfenceError};
@@ -396,6 +397,28 @@ impl Screener {
         self.with(|s| Ok(s.rules(list.into())?.into_iter().map(Rule::from).collect()))
     }
 
+    // ---- backup ----
+
+    /// Everything the user set as one versioned JSON document: rules (labels, ends,
+    /// windows, SIMs, groups), contacts, the policy, a running pause and reports not yet
+    /// uploaded. Save it where the user chooses (Android: the Storage Access Framework;
+    /// iOS: a document picker).
+    pub fn export_backup(&self) -> Result<String, RingfenceError> {
+        self.with(|s| s.export_backup())
+    }
+
+    /// Restores a document from `exportBackup`, in one transaction. `replace`: the
+    /// backup's rules, contacts, policy and pause replace the phone's; otherwise they
+    /// are merged in (the backup's label, window and settings win where both have one).
+    /// Queued reports are kept either way. A document that is not a backup, comes from a
+    /// newer version, or has one bad rule, contact, setting or report is `BadBackup` with
+    /// the reason, and nothing changes.
+    #[uniffi::method(default(replace = false))]
+    pub fn import_backup(&self, document: String, replace: bool) -> Result<BackupRestored, RingfenceError> {
+        let mode = if replace { core::RestoreMode::Replace } else { core::RestoreMode::Merge };
+        self.with(|s| Ok(s.import_backup(document.as_bytes(), mode)?.into()))
+    }
+
     // ---- the pause ----
 
     /// Pauses screening until `until` (Unix seconds): every call rings (`ALLOW`, reason
@@ -596,6 +619,36 @@ impl Screener {
         transport: Arc<dyn HttpTransport>,
     ) -> Result<Option<Evidence>, RingfenceError> {
         self.lookup_online_cancellable(number, config, transport, &Cancel::new())
+    }
+
+    /// Tells the community server that a listed number is not spam, as a user who knows
+    /// it (offer it from the history and from "why was this call blocked"). `contact`:
+    /// how the server's operator can reach the user, if they want to be (`null`/`nil`:
+    /// anonymous). The listing is held while the operator reviews it: after the next
+    /// sync every phone at most warns for the number (reason `DISPUTED`). Returns the
+    /// dispute's state; a number with an open dispute answers with that one.
+    ///
+    /// **Blocking network call**, with the deadline and retries of `sync`.
+    ///
+    /// Errors: `InvalidNumber`; `Refused` with code `not_listed` (nothing to dispute),
+    /// `reason_too_long`, ...; the network and server errors of `sync`.
+    pub fn dispute(
+        &self,
+        number: String,
+        reason: String,
+        contact: Option<String>,
+        config: SyncConfig,
+        transport: Arc<dyn HttpTransport>,
+    ) -> Result<DisputeStatus, RingfenceError> {
+        let cancel = Cancel::new();
+        guard(|| {
+            let config = config.to_core()?;
+            let transport = Foreign(transport);
+            self.network(false, None, move |s, _| {
+                s.dispute(&number, &reason, contact.as_deref(), &config, &transport, &cancel)
+            })
+            .map(DisputeStatus::from)
+        })
     }
 
     /// This device's community version, pinned server key and last successful sync.

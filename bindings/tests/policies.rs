@@ -203,3 +203,31 @@ fn number_groups() {
         Err(RingfenceError::InvalidPattern { .. })
     ));
 }
+
+/// Item 8: exportBackup / importBackup round trip; a bad document is BadBackup and
+/// changes nothing.
+#[test]
+fn backup_round_trip() {
+    let a = Screener::open_in_memory("KR".into()).unwrap();
+    a.add_rule(RuleList::Block, "070*".into(), Some("voip".into()), Some(T0), Some("09:00-18:00".into()), None, None)
+        .unwrap();
+    a.add_contact("010-5555-6666".into()).unwrap();
+    a.set_policy("unknown".into(), "silence".into()).unwrap();
+    let doc = a.export_backup().unwrap();
+    let b = Screener::open_in_memory("KR".into()).unwrap();
+    let r = b.import_backup(doc.clone(), true).unwrap();
+    assert_eq!((r.rules, r.contacts, r.settings, r.paused), (1, 1, 1, false));
+    let rule = &b.rules(RuleList::Block).unwrap()[0];
+    assert_eq!(
+        (rule.label.as_deref(), rule.until, rule.between.as_deref()),
+        (Some("voip"), Some(T0), Some("09:00-18:00"))
+    );
+    assert_eq!(b.policy().unwrap().unknown_action, Action::Silence);
+    let bad = doc.replace("\"version\": 1", "\"version\": 9");
+    match b.import_backup(bad, false) {
+        Err(RingfenceError::BadBackup { reason }) => assert!(reason.contains("newer ringfence"), "{reason}"),
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(b.import_backup("{".into(), false), Err(RingfenceError::BadBackup { .. })));
+    assert_eq!(b.rules(RuleList::Block).unwrap().len(), 1, "nothing changed");
+}

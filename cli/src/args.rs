@@ -32,6 +32,12 @@ pub enum Command {
     Recover,
     /// Why: every step of the decision for one call, what each saw and which decided
     Explain(Explain),
+    /// Back up or restore every user setting (rules, contacts, policy, pause, reports
+    /// not yet uploaded) as one JSON document
+    Backup {
+        #[command(subcommand)]
+        command: BackupCommand,
+    },
     /// Manage the block list (numbers, or prefixes ending in *)
     Block {
         #[command(subcommand)]
@@ -203,6 +209,29 @@ pub struct Check {
     #[arg(long, value_name = "CC")]
     pub network_region: Option<String>,
     pub numbers: Vec<String>,
+}
+
+#[derive(Subcommand)]
+pub enum BackupCommand {
+    /// Write the backup document
+    Export {
+        /// Write to a file instead of standard output
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+    /// Restore a backup document in one transaction (nothing changes if any of it is bad)
+    Import {
+        /// The document, or - for standard input
+        file: PathBuf,
+        /// Add to the rules, contacts and settings there are (the default)
+        #[arg(long, conflicts_with = "replace")]
+        merge: bool,
+        /// Replace the rules, contacts, policy and pause with the backup's
+        #[arg(long)]
+        replace: bool,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Args)]

@@ -100,6 +100,7 @@ fn run(cli: Cli) -> Outcome {
         Command::Recover => {} // done above, before opening
         Command::Check(c) => check(&mut s, c, &mut out)?,
         Command::Explain(e) => explain(&mut s, e, &mut out)?,
+        Command::Backup { command } => backup(&mut s, command, &mut out)?,
         Command::Block { command } => list(&mut s, List::Block, command, &mut out)?,
         Command::Allow { command } => list(&mut s, List::Allow, command, &mut out)?,
         Command::Contact { command } => match command {
@@ -232,6 +233,27 @@ fn check(s: &mut Screener, c: args::Check, out: &mut impl Write) -> Outcome {
     }
     if !c.hidden && c.numbers.is_empty() && c.file.is_none() {
         return Err(Failure::Usage("give numbers to check, --file PATH (or - for stdin), or --hidden".into()));
+    }
+    Ok(())
+}
+
+fn backup(s: &mut Screener, command: args::BackupCommand, out: &mut impl Write) -> Outcome {
+    match command {
+        args::BackupCommand::Export { out: None } => writeln!(out, "{}", s.export_backup()?)?,
+        args::BackupCommand::Export { out: Some(path) } => {
+            let doc = s.export_backup()?;
+            std::fs::write(&path, doc + "\n").map_err(|e| io_error(&path, e))?;
+            eprintln!("backup written to {}", path.display());
+        }
+        args::BackupCommand::Import { file, merge: _, replace, json } => {
+            let (reader, _) = open_input(&file)?;
+            let mut text = Vec::new();
+            // One byte over the limit is enough for the core to refuse it.
+            reader.take(ringfence_core::BACKUP_MAX_BYTES as u64 + 1).read_to_end(&mut text).map_err(|e| io_error(&file, e))?;
+            let mode = if replace { ringfence_core::RestoreMode::Replace } else { ringfence_core::RestoreMode::Merge };
+            let r = s.import_backup(&text, mode)?;
+            render::restored(&r, json, out)?;
+        }
     }
     Ok(())
 }

@@ -46,6 +46,23 @@ pub fn decision(
     writeln!(out, "{}", line.trim_end())
 }
 
+/// `backup import`: what was restored.
+pub fn restored(r: &ringfence_core::Restored, as_json: bool, out: &mut dyn Write) -> io::Result<()> {
+    if as_json {
+        return writeln!(out, "{}", serde_json::to_value(r).unwrap_or(Value::Null));
+    }
+    writeln!(
+        out,
+        "restored {} rules ({} ended, left out), {} contacts, {} settings, {} reports{}",
+        r.rules,
+        r.rules_ended,
+        r.contacts,
+        r.settings,
+        r.reports,
+        if r.paused { "; the pause goes on" } else { "" }
+    )
+}
+
 /// The rule that decided, as `check --json`'s `rule` and `explain --json` show it.
 fn rule_json(r: &Rule) -> Value {
     json!({

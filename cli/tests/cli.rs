@@ -451,3 +451,38 @@ fn number_groups() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("names no number type"));
 }
+
+/// Item 8: `backup export` then `backup import` into another database gives the same
+/// document; a bad document exits 1 with the reason and changes nothing.
+#[test]
+fn backup_round_trip_and_a_refused_document() {
+    let a = Cli::new();
+    a.ok("KR", &["block", "add", "070*", "--label", "voip", "--between", "09:00-18:00", "--sim", "work"]);
+    a.ok("KR", &["allow", "add", "region:JP"]);
+    a.ok("KR", &["contact", "add", "010-5555-6666"]);
+    a.ok("KR", &["policy", "set", "quiet.hours", "22:00-07:00"]);
+    let file = a.dir.path().join("backup.json");
+    a.ok("KR", &["backup", "export", "--out", file.to_str().unwrap()]);
+    let b = Cli::new();
+    b.ok("KR", &["block", "add", "02-123-4567"]);
+    let out = b.ok("KR", &["backup", "import", file.to_str().unwrap(), "--replace"]);
+    assert_eq!(out.trim(), "restored 2 rules (0 ended, left out), 1 contacts, 1 settings, 0 reports");
+    let strip = |cli: &Cli| {
+        let mut v: Value = serde_json::from_str(&cli.ok("KR", &["backup", "export"])).unwrap();
+        v.as_object_mut().unwrap().remove("created_at");
+        v
+    };
+    assert_eq!(strip(&b), strip(&a));
+    let d = &b
+        .json_lines("KR", &["check", "--json", "--at", "2026-12-02T12:00:00+09:00", "--sim", "work", "070-1234-5678"])
+        [0];
+    assert_eq!(d["rule"]["label"], "voip");
+    // A document from a newer version: refused, nothing changed.
+    let newer = std::fs::read_to_string(&file).unwrap().replace("\"version\": 1", "\"version\": 2");
+    let out = b.run("KR", &["backup", "import", "-"], Some(&newer));
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("newer ringfence (backup version 2") && err.contains("nothing was changed"), "{err}");
+    assert_eq!(strip(&b), strip(&a));
+    assert_eq!(b.run("KR", &["backup", "import", "x", "--merge", "--replace"], None).status.code(), Some(2));
+}

@@ -36,6 +36,10 @@ pub enum Error {
     #[error("unknown action {0:?}; use allow, warn, silence or block")]
     UnknownAction(String),
 
+    /// A backup document that cannot be restored (`Screener::import_backup`).
+    #[error("the backup cannot be restored: {why}; nothing was changed")]
+    BadBackup { why: String },
+
     #[error("{0} is an emergency number and cannot be blocked")]
     EmergencyNumber(String),
 
@@ -159,6 +163,7 @@ impl Error {
             | Error::UnknownCategory(_)
             | Error::UnknownAction(_)
             | Error::BadServerUrl(_)
+            | Error::BadBackup { .. }
             | Error::BadKey(_) => K::InvalidInput,
             Error::EmergencyNumber(_) => K::EmergencyNumber,
             Error::Open { .. } | Error::Database { .. } => K::Database,

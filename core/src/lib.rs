@@ -13,6 +13,7 @@
 //! The core knows nothing of FFI, HTTP servers or terminals: the bindings, the server
 //! and the command line are thin layers over this crate.
 
+pub mod backup;
 pub mod cancel;
 pub mod community;
 pub mod decide;
@@ -34,6 +35,7 @@ mod store;
 pub mod sync;
 pub mod wire;
 
+pub use backup::{Document as Backup, Mode as RestoreMode, Restored, MAX_BYTES as BACKUP_MAX_BYTES};
 pub use cancel::Cancel;
 pub use decision::{Action, Call, Category, Decision, Reason, Reasons, Verification};
 pub use error::{Error, ErrorKind, Result};

@@ -6,11 +6,12 @@
 //! the next call notices through `PRAGMA data_version` and a generation counter that
 //! triggers maintain, and reloads.
 
+use crate::backup;
 use crate::community::{self, Evidence};
 use crate::decide::{self, Context, OwnReport};
 use crate::decision::{Call, Category, Decision};
-use crate::export::{CallDirectory, DirectoryKind};
 use crate::explain::{self, Explanation, Facts};
+use crate::export::{CallDirectory, DirectoryKind};
 use crate::history::{self, HistoryEntry, Stats};
 use crate::import::{self, Format, ImportSummary};
 use crate::number::{self, parse, parse_pattern, Caller, PhoneNumber, Region, E164};
@@ -437,6 +438,77 @@ impl Screener {
             List::Block => self.mirror.block.rules(),
         };
         Ok(rules.iter().filter(|r| r.is_active(t)).cloned().collect())
+    }
+
+    // ---- backup ----
+
+    /// Everything the user set, as one versioned JSON document ([`backup::Document`]):
+    /// rules (with labels, ends, windows, SIMs, groups), contacts, the policy, a pause,
+    /// and reports not yet uploaded. Rules that ended are left out.
+    pub fn export_backup(&mut self) -> Result<String> {
+        let t = now();
+        let mut rules = self.rules(List::Allow)?;
+        rules.extend(self.rules(List::Block)?);
+        let mut contacts: Vec<u64> = self.mirror.contacts.iter().copied().collect();
+        contacts.sort_unstable();
+        let pending = reports::pending(&self.store, u32::MAX)?;
+        let paused = self.paused_until()?;
+        let doc = backup::document(t, self.home, &rules, &contacts, &self.mirror.policy, paused, &pending);
+        serde_json::to_string_pretty(&doc).map_err(|e| Error::BadBackup { why: e.to_string() })
+    }
+
+    /// Restores a backup in one transaction. The whole document is read and checked
+    /// first (format, version, every rule, contact, setting and report, as `add_rule`,
+    /// `policy set` and `report` check them); anything wrong is [`Error::BadBackup`] with
+    /// the reason, and nothing changes. A document from a newer version is refused.
+    pub fn import_backup(&mut self, text: &[u8], mode: backup::Mode) -> Result<backup::Restored> {
+        self.refresh()?;
+        let t = now();
+        let checked = backup::check(text, t, &self.mirror.policy, mode, |list, pattern, options, created_at, _| {
+            let rule = self.new_rule(list, pattern, options, t)?;
+            Ok(Rule { created_at: if created_at > 0 { created_at } else { t }, ..rule })
+        })?;
+        let mut done = backup::Restored {
+            rules: checked.rules.len() as u64,
+            rules_ended: checked.rules_ended,
+            settings: checked.policy.len() as u64,
+            paused: checked.pause_until.is_some(),
+            ..Default::default()
+        };
+        self.store.write(|tx| {
+            if mode == backup::Mode::Replace {
+                tx.execute_batch(
+                    "DELETE FROM rules; DELETE FROM contacts; DELETE FROM meta WHERE key = 'pause.until';",
+                )?;
+            } else {
+                rules::remove_expired(tx, t)?;
+            }
+            tx.execute("DELETE FROM meta WHERE key LIKE 'policy.%'", [])?;
+            for r in &checked.rules {
+                rules::add(tx, r)?;
+            }
+            let mut stmt = tx.prepare_cached("INSERT OR IGNORE INTO contacts (number) VALUES (?1)")?;
+            for k in &checked.contacts {
+                done.contacts += stmt.execute([*k as i64])? as u64;
+            }
+            for (k, v) in &checked.policy {
+                store::set_meta(tx, &format!("policy.{k}"), v)?;
+            }
+            if let Some(until) = checked.pause_until {
+                store::set_meta(tx, PAUSE_KEY, &until.to_string())?;
+            }
+            let mut stmt = tx.prepare_cached(
+                "INSERT OR IGNORE INTO reports (number, spam, category, comment, created_at, idempotency_key)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?;
+            for (n, spam, category, comment, at, key) in &checked.reports {
+                done.reports +=
+                    stmt.execute(rusqlite::params![*n as i64, spam, category.code(), comment, at, key])? as u64;
+            }
+            Ok(())
+        })?;
+        self.reload()?;
+        Ok(done)
     }
 
     // ---- the pause ----

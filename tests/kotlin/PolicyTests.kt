@@ -173,4 +173,26 @@ fun policyTests() {
             expectThrows<RingfenceException.InvalidPattern> { s.addRule(RuleList.BLOCK, "type:cheap") }
         }
     }
+
+    Harness.scenario("a backup restores every setting on another phone; a bad one changes nothing") {
+        kr().use { a ->
+            a.addRule(RuleList.BLOCK, "070*", "voip", until = T0, between = "09:00-18:00", sim = "work")
+            a.addRule(RuleList.ALLOW, "region:JP")
+            a.addContact("010-5555-6666")
+            a.setPolicy("quiet.hours", "22:00-07:00")
+            val doc = a.exportBackup()
+            kr().use { b ->
+                b.addRule(RuleList.BLOCK, "02-123-4567")
+                val r = b.importBackup(doc, replace = true)
+                checkEq(listOf(r.rules, r.contacts), listOf(2uL, 1uL), "restored")
+                checkEq(b.rules(RuleList.BLOCK).map { listOf(it.pattern, it.label, it.between, it.sim) },
+                    listOf(listOf<String?>("+8270*", "voip", "09:00-18:00", "work")), "rules replaced")
+                checkEq(b.policy().quietHours, "22:00-07:00", "quiet hours")
+                val e = expectThrows<RingfenceException.BadBackup> { b.importBackup(doc.replace("\"version\": 1", "\"version\": 2")) }
+                checkEq(e.reason.contains("newer ringfence"), true, "reason: ${e.reason}")
+                expectThrows<RingfenceException.BadBackup> { b.importBackup("{\"format\": \"ringfence-backup\"") }
+                checkEq(b.rules(RuleList.BLOCK).size, 1, "nothing changed")
+            }
+        }
+    }
 }

@@ -186,4 +186,28 @@ func policyTests() {
         let e = try expectThrows(RingfenceError.self) { _ = try s.addRule(list: .block, pattern: "type:cheap") }
         guard case .InvalidPattern = e else { throw CheckFailed(description: "type:cheap: got \(e)") }
     }
+
+    Harness.scenario("a backup restores every setting on another phone; a bad one changes nothing") {
+        let a = try kr()
+        _ = try a.addRule(list: .block, pattern: "070*", label: "voip", until: t0, between: "09:00-18:00", sim: "work")
+        _ = try a.addRule(list: .allow, pattern: "region:JP")
+        _ = try a.addContact(number: "010-5555-6666")
+        _ = try a.setPolicy(key: "quiet.hours", value: "22:00-07:00")
+        let doc = try a.exportBackup()
+        let b = try kr()
+        _ = try b.addRule(list: .block, pattern: "02-123-4567")
+        let r = try b.importBackup(document: doc, replace: true)
+        try checkEq([r.rules, r.contacts], [2, 1], "restored")
+        try checkEq(try b.rules(list: .block).map { [$0.pattern, $0.label, $0.between, $0.sim] },
+                    [["+8270*", "voip", "09:00-18:00", "work"]], "rules replaced")
+        try checkEq(try b.policy().quietHours, "22:00-07:00", "quiet hours")
+        let e = try expectThrows(RingfenceError.self) {
+            _ = try b.importBackup(document: doc.replacingOccurrences(of: "\"version\": 1", with: "\"version\": 2"))
+        }
+        guard case let .BadBackup(reason) = e, reason.contains("newer ringfence") else {
+            throw CheckFailed(description: "newer backup: got \(e)")
+        }
+        _ = try expectThrows(RingfenceError.self) { _ = try b.importBackup(document: "{\"format\": \"ringfence-backup\"") }
+        try checkEq(try b.rules(list: .block).count, 1, "nothing changed")
+    }
 }
