@@ -20,6 +20,9 @@ cargo clippy --workspace --all-targets --quiet -- -D warnings
 step "rust: tests"
 cargo test --workspace --quiet
 
+step "library size: the phone's libringfence_ffi.so (mobile profile, stripped) at most 4.5 MB"
+scripts/lib-size.sh --max-mb 4.5
+
 step "numbers: cross-check against the reference (Python phonenumbers at the crate's metadata version)"
 scripts/crosscheck.sh
 

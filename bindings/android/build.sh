@@ -59,8 +59,13 @@ if command -v rustup >/dev/null; then
     rustup target add "${triples[@]}" >&2
 fi
 
-profile_flag=(--release)
+# Release builds use the `mobile` profile (Cargo.toml: fat LTO, one codegen unit) and the
+# phone's SQLite options (bindings/mobile-build.env): the library scripts/lib-size.sh
+# measures. (cargo-ndk 3 or newer passes --profile on.)
+profile_flag=(--profile mobile)
 [ "$profile" = release ] || profile_flag=()
+# shellcheck source=../mobile-build.env
+[ "$profile" = debug ] || . "$here/../mobile-build.env"
 targets=()
 for abi in "${abis[@]}"; do targets+=(-t "$abi"); done
 

@@ -27,8 +27,14 @@ case "${1:-}" in
     "") ;;
     *) die "unknown argument $1 (only --debug)" ;;
 esac
-profile_flag=(--release)
+# Release builds use the `mobile` profile (Cargo.toml: fat LTO, one codegen unit) and the
+# phone's SQLite options (bindings/mobile-build.env): the library scripts/lib-size.sh
+# measures (for Linux x86_64).
+profile_flag=(--profile mobile)
 [ "$profile" = release ] || profile_flag=()
+# shellcheck source=../mobile-build.env
+[ "$profile" = debug ] || . "$here/../mobile-build.env"
+[ "$profile" = debug ] || profile=mobile  # cargo's output directory
 
 [ "$(uname -s)" = Darwin ] || die "needs macOS with Xcode (xcodebuild, lipo); on Linux, scripts/test-bindings.sh tests the Swift bindings instead"
 for tool in cargo xcodebuild lipo; do
