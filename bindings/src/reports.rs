@@ -54,6 +54,35 @@ pub struct Evidence {
     pub disputed: bool,
 }
 
+/// A dispute's state on the community server (`Screener.dispute`).
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct DisputeStatus {
+    /// Its id (10 letters and digits): the server's page at `/dispute?id=...` shows it.
+    pub id: String,
+    /// E.164 with `+`.
+    pub number: String,
+    /// "open", "upheld" or "cleared".
+    pub state: String,
+    /// The listing is held: phones at most warn for it until the review.
+    pub held: bool,
+    /// Unix seconds.
+    pub created_at: i64,
+    pub resolved_at: Option<i64>,
+}
+
+impl From<ringfence_core::wire::DisputeStatus> for DisputeStatus {
+    fn from(d: ringfence_core::wire::DisputeStatus) -> Self {
+        DisputeStatus {
+            id: d.id,
+            number: d.number,
+            state: d.state,
+            held: d.held,
+            created_at: d.created_at,
+            resolved_at: d.resolved_at,
+        }
+    }
+}
+
 impl From<CoreEvidence> for Evidence {
     fn from(e: CoreEvidence) -> Self {
         Evidence {

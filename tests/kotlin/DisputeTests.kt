@@ -1,8 +1,9 @@
 // Disputes against the real ringfence-server (scripts/test-bindings.sh starts it and names
-// it in RINGFENCE_TEST_SERVER_URL): five devices list a number, a phone blocks it; someone
-// disputes it (POST /v1/disputes, here with java.net); after its next sync the phone only
-// warns, and the Decision says why: reasons COMMUNITY and DISPUTED, a label that says
-// "disputed". The same scenario as tests/swift/DisputeTests.swift, on a number of its own.
+// it in RINGFENCE_TEST_SERVER_URL): five devices list a number, a phone blocks it; the
+// phone's user disputes it (Screener.dispute), then the owner on the API (java.net): the
+// same dispute; after its next sync the phone only warns, and the Decision says why:
+// reasons COMMUNITY and DISPUTED, a label that says "disputed". The same scenario as
+// tests/swift/DisputeTests.swift, on a number of its own.
 package dev.ringfence.tests
 
 import dev.ringfence.*
@@ -50,12 +51,17 @@ fun disputeTests() {
         Screener.open(File(dir, "phone.db").path, "KR").use { phone ->
             val blocked = syncUntil(phone, url, Action.BLOCK)
             checkEq(blocked.reasons, listOf(Reason.COMMUNITY), "reasons before the dispute")
+            // The user disputes it from the phone (Screener.dispute, over the app's transport).
+            val filed = phone.dispute(DISPUTED, "our clinic's call-back line", null, config(url), http)
+            checkEq(filed.state, "open", "state")
+            check(filed.held && filed.number == "+821055550131" && filed.id.length == 10) { "filed: $filed" }
+            // The owner disputes it on the server's API (the app's own HTTP): the same dispute.
             val (status, body) = postJson(
                 "$url/v1/disputes",
                 """{"number": "+821055550131", "role": "owner", "contact": "kotlin@example.org", "reason": "our line"}""",
             )
-            checkEq(status, 201, "filed: $body")
-            check(body.contains("\"held\":true")) { "held: $body" }
+            checkEq(status, 200, "the open dispute: $body")
+            check(body.contains("\"id\":\"${filed.id}\"")) { "the same id: $body" }
             val held = syncUntil(phone, url, Action.WARN)
             checkEq(held.reasons, listOf(Reason.COMMUNITY, Reason.DISPUTED), "reasons")
             checkEq(held.category, Category.SCAM, "category")

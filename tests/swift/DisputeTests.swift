@@ -1,8 +1,9 @@
 // Disputes against the real ringfence-server (scripts/test-bindings.sh starts it and names
-// it in RINGFENCE_TEST_SERVER_URL): five devices list a number, a phone blocks it; someone
-// disputes it (POST /v1/disputes, here with URLSession); after its next sync the phone only
-// warns, and the Decision says why: reasons community and disputed, a label that says
-// "disputed". The same scenario as tests/kotlin/DisputeTests.kt, on a number of its own.
+// it in RINGFENCE_TEST_SERVER_URL): five devices list a number, a phone blocks it; the
+// phone's user disputes it (Screener.dispute), then the owner on the API (URLSession): the
+// same dispute; after its next sync the phone only warns, and the Decision says why:
+// reasons community and disputed, a label that says "disputed". The same scenario as
+// tests/kotlin/DisputeTests.kt, on a number of its own.
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking  // URLSession on Linux
@@ -61,11 +62,17 @@ func disputeTests() {
         let phone = try Screener.open(dbPath: dir.appendingPathComponent("phone.db").path, homeRegion: "KR")
         let blocked = try syncUntil(phone, url, .block)
         try checkEq(blocked.reasons, [.community], "reasons before the dispute")
+        // The user disputes it from the phone (Screener.dispute, over the app's transport).
+        let filed = try phone.dispute(
+            number: disputed, reason: "our clinic's call-back line", contact: nil, config: config(url), transport: http)
+        try checkEq(filed.state, "open", "state")
+        try check(filed.held && filed.number == "+821055550231" && filed.id.count == 10, "filed: \(filed)")
+        // The owner disputes it on the server's API (the app's own HTTP): the same dispute.
         let (status, body) = try postJson(
             "\(url)/v1/disputes",
             #"{"number": "+821055550231", "role": "owner", "contact": "swift@example.org", "reason": "our line"}"#)
-        try checkEq(status, 201, "filed: \(body)")
-        try check(body.contains("\"held\":true"), "held: \(body)")
+        try checkEq(status, 200, "the open dispute: \(body)")
+        try check(body.contains("\"id\":\"\(filed.id)\""), "the same id: \(body)")
         let held = try syncUntil(phone, url, .warn)
         try checkEq(held.reasons, [.community, .disputed], "reasons")
         try checkEq(held.category, .scam, "category")
