@@ -251,7 +251,8 @@ mod tests {
     }
 
     fn manifest(p: &Publisher) -> wire::Manifest {
-        serde_json::from_slice(&std::fs::read(p.dir().join("manifest.json")).unwrap()).unwrap()
+        let bytes = std::fs::read(p.dir().join("manifest.json")).unwrap();
+        wire::open_manifest(&bytes, Some(&p.key().verifying_key())).unwrap().0
     }
 
     /// Every file the manifest names exists.
