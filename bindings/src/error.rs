@@ -151,7 +151,9 @@ impl From<ringfence_core::Error> for RingfenceError {
             E::UnknownAction(name) => RingfenceError::UnknownAction { name },
             E::EmergencyNumber(number) => RingfenceError::EmergencyNumber { number },
             E::BadBackup { why } => RingfenceError::BadBackup { reason: why },
-            E::Open { path, detail } => RingfenceError::DatabaseOpen { path: path.display().to_string(), details: detail },
+            E::Open { path, detail } => {
+                RingfenceError::DatabaseOpen { path: path.display().to_string(), details: detail }
+            }
             E::SchemaTooNew { path, found, known } => {
                 RingfenceError::SchemaTooNew { path: path.display().to_string(), found, known }
             }

@@ -70,8 +70,7 @@ impl Store {
             std::fs::create_dir_all(dir).map_err(|e| Error::Io { what: dir.display().to_string(), source: e })?;
         }
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn =
-            Connection::open_with_flags(&path, flags).map_err(|e| Error::open(&path, e))?;
+        let conn = Connection::open_with_flags(&path, flags).map_err(|e| Error::open(&path, e))?;
         Store::init(conn, path.clone()).map_err(|e| e.at(&path))
     }
 
@@ -102,10 +101,8 @@ impl Store {
     fn migrate(&mut self) -> Result<()> {
         let known = schema::MIGRATIONS.len() as i64;
         let path = self.path.clone();
-        let version: i64 = self
-            .conn
-            .pragma_query_value(None, "user_version", |r| r.get(0))
-            .map_err(|e| Error::open(&path, e))?;
+        let version: i64 =
+            self.conn.pragma_query_value(None, "user_version", |r| r.get(0)).map_err(|e| Error::open(&path, e))?;
         if version > known {
             return Err(Error::SchemaTooNew { path, found: version, known });
         }

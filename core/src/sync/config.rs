@@ -111,7 +111,8 @@ mod tests {
         assert_eq!((c.server(), c.origin()), ("https://example.org/ringfence/", "https://example.org"));
         assert_eq!(c.url("v1/data/manifest.json"), "https://example.org/ringfence/v1/data/manifest.json");
         assert_eq!(SyncConfig::new("http://127.0.0.1:8080").unwrap().origin(), "http://127.0.0.1:8080");
-        for bad in ["", "example.org", "ftp://example.org/", "https://user@example.org/", "https://x.org/?q=1", "http://"]
+        for bad in
+            ["", "example.org", "ftp://example.org/", "https://user@example.org/", "https://x.org/?q=1", "http://"]
         {
             assert!(matches!(SyncConfig::new(bad), Err(Error::BadServerUrl(_))), "{bad:?}");
         }

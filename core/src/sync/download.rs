@@ -24,7 +24,11 @@ fn bad_manifest(why: impl std::fmt::Display) -> Error {
 /// Opens a downloaded manifest with the pinned key (the configured one, else the stored
 /// one; on first use the key it names), and refuses one older than the newest this
 /// device accepted from that key.
-pub(super) fn open_manifest(store: &Store, config_key: Option<VerifyingKey>, bytes: &[u8]) -> Result<(Manifest, Trust)> {
+pub(super) fn open_manifest(
+    store: &Store,
+    config_key: Option<VerifyingKey>,
+    bytes: &[u8],
+) -> Result<(Manifest, Trust)> {
     let stored = store.meta("sync.key")?.and_then(|k| wire::parse_public_key(&k));
     let pinned = config_key.or(stored);
     let (m, key) = wire::open_manifest(bytes, pinned.as_ref()).map_err(|e| {
@@ -42,7 +46,11 @@ pub(super) fn open_manifest(store: &Store, config_key: Option<VerifyingKey>, byt
         }
     })?;
     if m.format != wire::FORMAT_VERSION {
-        return Err(bad_manifest(format!("format {} (this app reads {}); update the app", m.format, wire::FORMAT_VERSION)));
+        return Err(bad_manifest(format!(
+            "format {} (this app reads {}); update the app",
+            m.format,
+            wire::FORMAT_VERSION
+        )));
     }
     let trust = Trust { key, newly_pinned: stored != Some(key) };
     if !trust.newly_pinned {
@@ -87,8 +95,7 @@ impl Screener {
         f: &Fetcher,
         progress: &mut dyn FnMut(SyncProgress),
     ) -> Result<(Manifest, Trust)> {
-        let bytes =
-            f.get("v1/data/manifest.json", f.config.max_small_bytes, Expect::Json, "the manifest", progress)?;
+        let bytes = f.get("v1/data/manifest.json", f.config.max_small_bytes, Expect::Json, "the manifest", progress)?;
         open_manifest(self.store(), f.config.key, &bytes)
     }
 
@@ -120,7 +127,10 @@ impl Screener {
                 summary.bytes_downloaded += bytes.len() as u64;
                 let p = decode(&bytes, trust, &config.limits, &what)?;
                 if p.header.kind != Kind::Snapshot || p.header.version != v {
-                    return Err(mismatch(&what, format!("it is a {:?} of version {}", p.header.kind, p.header.version)));
+                    return Err(mismatch(
+                        &what,
+                        format!("it is a {:?} of version {}", p.header.kind, p.header.version),
+                    ));
                 }
                 summary.snapshot = true;
                 payloads.push(p);
@@ -134,7 +144,10 @@ impl Screener {
                 let p = decode(&bytes, trust, &config.limits, &what)?;
                 if p.header.kind != Kind::Delta || p.header.version != v || p.header.base_version != v - 1 {
                     let h = p.header;
-                    return Err(mismatch(&what, format!("it is a {:?} from {} to {}", h.kind, h.base_version, h.version)));
+                    return Err(mismatch(
+                        &what,
+                        format!("it is a {:?} from {} to {}", h.kind, h.base_version, h.version),
+                    ));
                 }
                 summary.deltas += 1;
                 payloads.push(p);

@@ -95,11 +95,9 @@ impl Screener {
             }
             match a.status {
                 200 => {
-                    let ack: SignedAck =
-                        serde_json::from_slice(&a.body).map_err(|e| bad("upload answer", e))?;
-                    let ack = wire::verify_ack(&ack, &digest, server_key).map_err(|e| {
-                        bad("upload answer", format!("{e}; the reports stay queued"))
-                    })?;
+                    let ack: SignedAck = serde_json::from_slice(&a.body).map_err(|e| bad("upload answer", e))?;
+                    let ack = wire::verify_ack(&ack, &digest, server_key)
+                        .map_err(|e| bad("upload answer", format!("{e}; the reports stay queued")))?;
                     let ids: Vec<i64> = batch.iter().map(|r| r.id).collect();
                     self.mark_reports_uploaded(&ids)?;
                     done.uploaded += ids.len() as u64;

@@ -496,8 +496,10 @@ fn hostile_bodies_and_headers_get_a_clear_4xx_and_the_server_stays_up() {
             (0..2000).map(|i| format!("{{\"key\":\"k-{i:08}\",\"number\":\"+15\",\"spam\":true,\"at\":0}}")).collect();
         signed_text(1, &format!("{{{head},\"reports\":[{}]}}", items.join(",")))
     };
-    let huge_number =
-        signed_text(1, &format!("{{{head},\"reports\":[{{\"key\":\"k-00000001\",\"number\":\"+15\",\"spam\":true,\"at\":1e400}}]}}"));
+    let huge_number = signed_text(
+        1,
+        &format!("{{{head},\"reports\":[{{\"key\":\"k-00000001\",\"number\":\"+15\",\"spam\":true,\"at\":1e400}}]}}"),
+    );
     // (what, content type, body, status, error code)
     type Case<'a> = (&'a str, Option<&'a str>, Vec<u8>, u16, &'a str);
     let cases: Vec<Case> = vec![
@@ -512,7 +514,13 @@ fn hostile_bodies_and_headers_get_a_clear_4xx_and_the_server_stays_up() {
         ("objects nested 40,000 deep", json, deep("{\"a\":", "}", 40_000), 400, "bad_json"),
         ("a 200 KB key", json, big_string, 400, "bad_json"),
         ("a number of 10^400", json, huge_number, 400, "bad_json"),
-        ("an unsigned batch", json, format!("{{\"device\":\"{dev}\",\"reports\":[]}}").into_bytes(), 426, "signature_required"),
+        (
+            "an unsigned batch",
+            json,
+            format!("{{\"device\":\"{dev}\",\"reports\":[]}}").into_bytes(),
+            426,
+            "signature_required",
+        ),
         ("2000 reports", json, many, 413, "batch_too_large"),
         ("a JSON string", json, b"\"hello\"".to_vec(), 400, "bad_json"),
         ("empty", json, Vec::new(), 400, "bad_json"),

@@ -604,10 +604,7 @@ fn a_phone_killed_at_any_moment_of_a_sync_keeps_a_consistent_database() {
         &key,
     );
     let proxy = Proxy::start(&server.addr);
-    proxy.set(Fault::Serve(Arc::new(vec![
-        ("manifest.json".into(), manifest),
-        ("snapshots/5.rfs".into(), snapshot),
-    ])));
+    proxy.set(Fault::Serve(Arc::new(vec![("manifest.json".into(), manifest), ("snapshots/5.rfs".into(), snapshot)])));
 
     let db = dir.path().join("phone.db");
     let state = || {

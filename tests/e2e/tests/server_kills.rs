@@ -14,7 +14,8 @@ use std::time::{Duration, Instant};
 #[test]
 fn a_server_killed_during_uploads_and_publications_loses_nothing_and_counts_nothing_twice() {
     let rounds: u64 = std::env::var("RINGFENCE_KILLS").ok().and_then(|v| v.parse().ok()).unwrap_or(12);
-    let seed = std::env::var("RINGFENCE_TEST_SEED").ok().and_then(|v| v.parse().ok()).unwrap_or_else(|| fastrand::u64(..));
+    let seed =
+        std::env::var("RINGFENCE_TEST_SEED").ok().and_then(|v| v.parse().ok()).unwrap_or_else(|| fastrand::u64(..));
     println!("RINGFENCE_TEST_SEED={seed}");
     let mut rng = fastrand::Rng::with_seed(seed);
     let dir = tempfile::tempdir().unwrap();

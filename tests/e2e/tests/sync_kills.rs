@@ -129,11 +129,8 @@ fn phone_state(db: &Path) -> PhoneState {
 fn vote(server: &Server, client: &reqwest::blocking::Client, tag: &str, numbers: &[i64], spam: bool) {
     for net in 0..3 {
         for (c, chunk) in numbers.chunks(500).enumerate() {
-            let owned: Vec<(String, String)> = chunk
-                .iter()
-                .enumerate()
-                .map(|(i, n)| (format!("{tag}-{net}-{c}-{i:04}"), format!("+{n}")))
-                .collect();
+            let owned: Vec<(String, String)> =
+                chunk.iter().enumerate().map(|(i, n)| (format!("{tag}-{net}-{c}-{i:04}"), format!("+{n}"))).collect();
             let items: Vec<(&str, &str, bool, Option<&str>)> =
                 owned.iter().map(|(k, n)| (k.as_str(), n.as_str(), spam, Some("robocall"))).collect();
             let dev = device_id(
