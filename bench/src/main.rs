@@ -9,6 +9,7 @@
 //!   ringfence-bench phase NAME ARGS...      (used by the suite itself)
 
 mod data;
+mod limited_rules;
 mod phases;
 mod report;
 mod sync;

@@ -18,6 +18,7 @@ pub fn run(args: &[String]) -> Value {
         "import-raw" => import_raw(Path::new(a(1)), Path::new(a(2))),
         "add-rules" => add_rules(Path::new(a(1)), Path::new(a(2))),
         "screen" => screen(Path::new(a(1)), Path::new(a(2)), Path::new(a(3)), a(4).parse().unwrap_or(100_000)),
+        "screen-limited" => crate::limited_rules::run(Path::new(a(1)), a(2).parse().unwrap_or(100_000)),
         "cold-start" => cold_start(Path::new(a(1)), a(2)),
         "noop" => json!({ "peak_rss_mib": peak_rss_mib() }),
         "export" => export(Path::new(a(1)), Path::new(a(2))),
@@ -227,7 +228,7 @@ fn screen(db: &Path, csv: &Path, rules: &Path, calls: usize) -> Value {
     json!({ "kinds": [hit, miss, rule, hidden, unknown], "baseline": sqlite })
 }
 
-fn percentiles(name: &str, ns: &mut [f64], extra: Value) -> Value {
+pub(crate) fn percentiles(name: &str, ns: &mut [f64], extra: Value) -> Value {
     ns.sort_by(f64::total_cmp);
     let at = |q: f64| ns[((ns.len() - 1) as f64 * q) as usize] / 1e3;
     json!({ "name": name, "calls": ns.len(), "p50_us": at(0.5), "p99_us": at(0.99), "max_us": at(1.0), "actions": extra })

@@ -62,6 +62,15 @@ pub struct Policy {
     pub quiet_days: String,
     /// What quiet hours do with the calls they catch (`quiet.action`, `SILENCE`).
     pub quiet_action: Action,
+    /// `unknownAction` applies only to calls on this SIM (`unknown.sim`; `null`/`nil`:
+    /// every SIM). A call screened without `sim` is on none.
+    pub unknown_sim: Option<String>,
+    /// `hiddenAction`, for this SIM only (`hidden.sim`).
+    pub hidden_sim: Option<String>,
+    /// `categoryActions`, for this SIM only (`category.sim`).
+    pub category_sim: Option<String>,
+    /// Quiet hours, for this SIM only (`quiet.sim`).
+    pub quiet_sim: Option<String>,
 }
 
 impl From<core::Policy> for Policy {
@@ -89,6 +98,10 @@ impl From<core::Policy> for Policy {
             quiet_hours: p.quiet_hours.map(|h| h.to_string()),
             quiet_days: p.quiet_days.to_string(),
             quiet_action: p.quiet_action.into(),
+            unknown_sim: p.unknown_sim,
+            hidden_sim: p.hidden_sim,
+            category_sim: p.category_sim,
+            quiet_sim: p.quiet_sim,
         }
     }
 }

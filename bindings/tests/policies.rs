@@ -231,3 +231,16 @@ fn backup_round_trip() {
     assert!(matches!(b.import_backup("{".into(), false), Err(RingfenceError::BadBackup { .. })));
     assert_eq!(b.rules(RuleList::Block).unwrap().len(), 1, "nothing changed");
 }
+
+/// Item 5: modes limited to one SIM through the wrapper.
+#[test]
+fn modes_limited_to_a_sim() {
+    let s = Screener::open_in_memory("KR".into()).unwrap();
+    s.set_policy("unknown".into(), "silence".into()).unwrap();
+    let p = s.set_policy("unknown.sim".into(), "work".into()).unwrap();
+    assert_eq!(p.unknown_sim.as_deref(), Some("work"));
+    let on = |sim: Option<&str>| {
+        s.screen("010-2222-3333".into(), None, false, Some(T0), None, None, sim.map(String::from)).unwrap().action
+    };
+    assert_eq!((on(Some("work")), on(Some("home")), on(None)), (Action::Silence, Action::Allow, Action::Allow));
+}

@@ -486,3 +486,20 @@ fn backup_round_trip_and_a_refused_document() {
     assert_eq!(strip(&b), strip(&a));
     assert_eq!(b.run("KR", &["backup", "import", "x", "--merge", "--replace"], None).status.code(), Some(2));
 }
+
+/// Item 5: a mode limited to one SIM (`unknown.sim`), with `check --sim`.
+#[test]
+fn a_mode_on_one_sim() {
+    let cli = Cli::new();
+    cli.ok("KR", &["policy", "set", "unknown", "block"]);
+    cli.ok("KR", &["policy", "set", "unknown.sim", "work"]);
+    assert_eq!(cli.json_lines("KR", &["policy", "show", "--json"])[0]["unknown.sim"], "work");
+    let action = |extra: &[&str]| {
+        let args = [&["check", "--json"][..], extra, &["010-2222-3333"]].concat();
+        cli.json_lines("KR", &args)[0]["action"].as_str().unwrap().to_string()
+    };
+    assert_eq!(
+        (action(&["--sim", "work"]), action(&["--sim", "home"]), action(&[])),
+        ("block".into(), "allow".into(), "allow".into())
+    );
+}

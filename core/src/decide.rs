@@ -267,7 +267,7 @@ pub fn hidden(ctx: &Context) -> Decision {
 /// (`hidden.hours`, `hidden.days`), and rings outside it.
 pub fn hidden_at(ctx: &Context, call: &Call) -> Decision {
     let label = Some(Category::Hidden.label().to_string());
-    let action = ctx.policy.hidden_action_at(local_time(call));
+    let action = ctx.policy.hidden_action_at(&scope(call));
     decision(action, Category::Hidden, Reasons::of(Reason::Hidden), label, None)
 }
 
@@ -282,7 +282,7 @@ pub fn community_step(ctx: &Context, n: &PhoneNumber, evidence: Option<Evidence>
 /// inside `category.hours`/`category.days` only.
 pub fn community_step_at(ctx: &Context, call: &Call, n: &PhoneNumber, evidence: Option<Evidence>) -> Option<Decision> {
     let e = evidence?;
-    let action = community_action_at(ctx.policy, &e, local_time(call))?;
+    let action = community_action_at(ctx.policy, &e, &scope(call))?;
     let mut reasons = Reasons::of(Reason::Community);
     let label = if e.disputed {
         reasons.insert(Reason::Disputed);
@@ -298,18 +298,18 @@ pub fn community_step_at(ctx: &Context, call: &Call, n: &PhoneNumber, evidence: 
 /// for the category. `None` below the warn threshold, or when the category is allowed.
 /// (Step 5, and the import summary's count of what an imported list does now.)
 pub fn community_action(policy: &Policy, e: &Evidence) -> Option<Action> {
-    community_action_at(policy, e, None)
+    community_action_at(policy, e, &Scope::ANY)
 }
 
-/// [`community_action`] at local time `t` (the category window applies). A disputed
+/// [`community_action`] for a call in `scope` (the category window and SIM apply). A disputed
 /// listing, held for the server operator's review, at most warns, whatever the score and
 /// the category's action.
-pub fn community_action_at(policy: &Policy, e: &Evidence, t: Option<LocalTime>) -> Option<Action> {
+pub fn community_action_at(policy: &Policy, e: &Evidence, scope: &Scope) -> Option<Action> {
     if e.score < policy.warn_threshold {
         return None;
     }
     let default = if e.score >= policy.block_threshold { Action::Block } else { Action::Warn };
-    let action = policy.action_for_at(e.category, default, t);
+    let action = policy.action_for_at(e.category, default, scope);
     let action = if e.disputed { action.min(Action::Warn) } else { action };
     Some(action).filter(|a| *a != Action::Allow)
 }
@@ -356,10 +356,10 @@ pub fn heuristics(ctx: &Context, call: &Call, n: Option<&PhoneNumber>) -> Option
     }
     let mut reasons = Reasons::default();
     let mut best: Option<(Action, Category, String)> = None;
-    let local = local_time(call);
+    let call_scope = scope(call);
     for (reason, category, label) in fired {
         reasons.insert(reason);
-        let action = ctx.policy.action_for_at(category, Action::Warn, local);
+        let action = ctx.policy.action_for_at(category, Action::Warn, &call_scope);
         if best.as_ref().is_none_or(|(a, _, _)| action > *a) {
             best = Some((action, category, label));
         }
@@ -397,7 +397,7 @@ pub fn called_recently(ctx: &Context, call: &Call, n: &PhoneNumber) -> bool {
 /// its window), except for numbers the user called recently and repeated callers, which
 /// ring.
 pub fn unknown_caller(ctx: &Context, call: &Call, n: &PhoneNumber, repeated: &mut impl FnMut() -> bool) -> Decision {
-    let mode = ctx.policy.unknown_action_at(local_time(call));
+    let mode = ctx.policy.unknown_action_at(&scope(call));
     if mode == Action::Allow {
         return allow(Some(n));
     }
@@ -424,7 +424,7 @@ pub fn quiet_hours(
     repeated: &mut impl FnMut() -> bool,
 ) -> Decision {
     let quiet = ctx.policy.quiet_action;
-    if d.action >= quiet || !ctx.policy.is_quiet(local_time(call)) {
+    if d.action >= quiet || !ctx.policy.is_quiet(&scope(call)) {
         return d;
     }
     if d.reasons.contains(Reason::RepeatedCaller) || n.is_some_and(|n| called_recently(ctx, call, n)) {

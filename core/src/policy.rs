@@ -4,7 +4,8 @@
 
 use crate::decision::{Action, Category};
 use crate::number::{parse, Caller, Region, E164};
-use crate::schedule::{Days, Hours, LocalTime, Window};
+use crate::rules::Scope;
+use crate::schedule::{Days, Hours, Window};
 use crate::Error;
 use std::collections::BTreeMap;
 
@@ -58,6 +59,21 @@ pub struct Policy {
     pub quiet_days: Days,
     /// What quiet hours do with the calls they catch (`quiet.action`, silence by default).
     pub quiet_action: Action,
+    /// The unknown-caller action applies only to calls on this SIM (`unknown.sim`;
+    /// `None`: every SIM). Calls that do not say their SIM are not on it.
+    pub unknown_sim: Option<String>,
+    /// The hidden-caller action, for this SIM only (`hidden.sim`).
+    pub hidden_sim: Option<String>,
+    /// The category actions, for this SIM only (`category.sim`).
+    pub category_sim: Option<String>,
+    /// Quiet hours, for this SIM only (`quiet.sim`).
+    pub quiet_sim: Option<String>,
+}
+
+/// Whether a mode limited to `limit` (a SIM) applies to a call in `scope`. Without a
+/// time (the Call Directory's timeless view) limits do not apply, as windows do not.
+fn sim_holds(limit: &Option<String>, scope: &Scope) -> bool {
+    limit.as_deref().is_none_or(|sim| scope.local.is_none() || scope.sim == Some(sim))
 }
 
 impl Default for Policy {
@@ -82,6 +98,10 @@ impl Default for Policy {
             quiet_hours: None,
             quiet_days: Days::ALL,
             quiet_action: Action::Silence,
+            unknown_sim: None,
+            hidden_sim: None,
+            category_sim: None,
+            quiet_sim: None,
         }
     }
 }
@@ -99,28 +119,30 @@ impl Policy {
         self.category_actions.get(&category).copied().unwrap_or(default)
     }
 
-    /// [`Policy::action_for`] for a call at local time `t`: the user's choice only
-    /// inside `category_window` (`None`: time unknown, the choice applies).
-    pub fn action_for_at(&self, category: Category, default: Action, t: Option<LocalTime>) -> Action {
-        if self.category_window.holds(t) {
+    /// [`Policy::action_for`] for a call: the user's choice only inside
+    /// `category_window` and on `category_sim` (no time known: the choice applies).
+    pub fn action_for_at(&self, category: Category, default: Action, scope: &Scope) -> Action {
+        if self.category_window.holds(scope.local) && sim_holds(&self.category_sim, scope) {
             self.action_for(category, default)
         } else {
             default
         }
     }
 
-    /// The unknown-caller action at local time `t`: allow outside `unknown_window`.
-    pub fn unknown_action_at(&self, t: Option<LocalTime>) -> Action {
-        if self.unknown_window.holds(t) {
+    /// The unknown-caller action for a call: allow outside `unknown_window` or off
+    /// `unknown_sim`.
+    pub fn unknown_action_at(&self, scope: &Scope) -> Action {
+        if self.unknown_window.holds(scope.local) && sim_holds(&self.unknown_sim, scope) {
             self.unknown_action
         } else {
             Action::Allow
         }
     }
 
-    /// The hidden-caller action at local time `t`: allow outside `hidden_window`.
-    pub fn hidden_action_at(&self, t: Option<LocalTime>) -> Action {
-        if self.hidden_window.holds(t) {
+    /// The hidden-caller action for a call: allow outside `hidden_window` or off
+    /// `hidden_sim`.
+    pub fn hidden_action_at(&self, scope: &Scope) -> Action {
+        if self.hidden_window.holds(scope.local) && sim_holds(&self.hidden_sim, scope) {
             self.hidden_action
         } else {
             Action::Allow
@@ -132,10 +154,10 @@ impl Policy {
         self.quiet_hours.map(|h| Window { days: self.quiet_days, hours: Some(h) })
     }
 
-    /// Whether quiet hours hold at local time `t` (never when the time is unknown).
-    pub fn is_quiet(&self, t: Option<LocalTime>) -> bool {
-        match (self.quiet_window(), t) {
-            (Some(w), Some(t)) => w.contains(t),
+    /// Whether quiet hours hold for a call (never when its time is unknown).
+    pub fn is_quiet(&self, scope: &Scope) -> bool {
+        match (self.quiet_window(), scope.local) {
+            (Some(w), Some(t)) => w.contains(t) && sim_holds(&self.quiet_sim, scope),
             _ => false,
         }
     }
@@ -235,6 +257,15 @@ impl Policy {
                 value: w.days.to_string(),
                 help: "days (mon-fri, sat,sun, daily) on which the hours above start",
             });
+        }
+        let sims = [
+            ("unknown.sim", &self.unknown_sim, "the SIM `unknown` applies to (empty: every SIM)"),
+            ("hidden.sim", &self.hidden_sim, "the SIM `hidden` applies to (empty: every SIM)"),
+            ("category.sim", &self.category_sim, "the SIM your category.* actions apply to (empty: every SIM)"),
+            ("quiet.sim", &self.quiet_sim, "the SIM quiet hours apply to (empty: every SIM)"),
+        ];
+        for (key, sim, help) in sims {
+            out.push(Setting { key: key.into(), value: sim.clone().unwrap_or_default(), help });
         }
         out.push(Setting {
             key: "quiet.hours".into(),
@@ -341,6 +372,10 @@ impl Policy {
             "category.days" => self.category_window.days = Days::parse(value).map_err(|e| bad(&e))?,
             "quiet.hours" => self.quiet_hours = hours(value).map_err(|e| bad(&e))?,
             "quiet.days" => self.quiet_days = Days::parse(value).map_err(|e| bad(&e))?,
+            "unknown.sim" => self.unknown_sim = sim(value).map_err(|e| bad(e))?,
+            "hidden.sim" => self.hidden_sim = sim(value).map_err(|e| bad(e))?,
+            "category.sim" => self.category_sim = sim(value).map_err(|e| bad(e))?,
+            "quiet.sim" => self.quiet_sim = sim(value).map_err(|e| bad(e))?,
             "quiet.action" => {
                 self.quiet_action =
                     value.parse().ok().filter(|a| *a != Action::Allow).ok_or_else(|| bad("warn, silence or block"))?
@@ -383,6 +418,15 @@ impl Policy {
             .filter(|s| defaults.get(&s.key) != Some(&s.value))
             .map(|s| (s.key, s.value))
             .collect()
+    }
+}
+
+/// A SIM setting: the platform's identifier, or empty / `any` for every SIM.
+fn sim(value: &str) -> Result<Option<String>, &'static str> {
+    match value.trim() {
+        "" | "any" | "all" => Ok(None),
+        v if v.len() > 64 || v.chars().any(char::is_control) => Err("a SIM identifier of at most 64 characters"),
+        v => Ok(Some(v.to_string())),
     }
 }
 

@@ -344,8 +344,8 @@ fn modes_limited_to_windows() {
 /// screener; a less specific rule takes over outside them.
 #[test]
 fn rules_limited_to_windows_and_sims() {
-    use ringfence_core::schedule::{Days, Hours, Window};
     use ringfence_core::RuleOptions;
+    use ringfence_core::schedule::{Days, Hours, Window};
     let (_d, mut s) = screener();
     let office = Window { days: Days::parse("mon-fri").unwrap(), hours: Some(Hours::parse("09:00-18:00").unwrap()) };
     let options = RuleOptions { label: Some("work hours".into()), window: Some(office), ..Default::default() };
@@ -408,8 +408,8 @@ fn a_night_window_across_daylight_saving_changes() {
 /// number as read, and always agrees with `screen`.
 #[test]
 fn explain_says_why_and_agrees_with_screen() {
-    use ringfence_core::schedule::{Days, Hours, Window};
     use ringfence_core::{Category, RuleOptions};
+    use ringfence_core::schedule::{Days, Hours, Window};
     let (_d, mut s) = screener();
     let office = Window { days: Days::parse("mon-fri").unwrap(), hours: Some(Hours::parse("09:00-18:00").unwrap()) };
     let options = RuleOptions {
@@ -548,8 +548,8 @@ fn number_groups_and_their_precedence() {
 /// rules, from a file whose history pages are destroyed.
 #[test]
 fn recover_keeps_the_pause_windows_sims_and_groups() {
-    use ringfence_core::schedule::{Days, Hours, Window};
     use ringfence_core::RuleOptions;
+    use ringfence_core::schedule::{Days, Hours, Window};
     use std::io::{Seek, SeekFrom, Write};
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("ringfence.db");
@@ -592,4 +592,46 @@ fn recover_keeps_the_pause_windows_sims_and_groups() {
     s.resume().unwrap(); // the call below is in 2026, long before the pause's end
     let wed_night = Call { sim: Some("work"), ..local("010-2222-3333", "2026-12-02T23:00:00+09:00") };
     assert_eq!(s.screen(&wed_night).action, Action::Block, "the window and SIM");
+}
+
+// ---- item 5: per-SIM modes (rules per SIM are tested with windows above) ----
+
+/// The unknown-caller, hidden and category actions and quiet hours limited to one SIM:
+/// calls on another SIM, or that do not say, are not on it.
+#[test]
+fn modes_limited_to_a_sim() {
+    let (_d, mut s) = screener();
+    for (k, v) in [
+        ("unknown", "block"),
+        ("unknown.sim", "work"),
+        ("hidden", "block"),
+        ("hidden.sim", "work"),
+        ("category.representative", "block"),
+        ("category.sim", "work"),
+        ("quiet.hours", "22:00-07:00"),
+        ("quiet.sim", "personal"),
+    ] {
+        s.set_policy(k, v).unwrap();
+    }
+    let p = s.policy().unwrap();
+    assert_eq!((p.unknown_sim.as_deref(), p.quiet_sim.as_deref()), (Some("work"), Some("personal")));
+    let on = |raw: &str, t: &str, sim| Call { sim, ..local(raw, t) };
+    let noon = "2026-12-02T12:00:00+09:00";
+    let act = |s: &mut Screener, c: &Call| s.screen(c).action;
+    assert_eq!(seen(&s.screen(&on("010-2222-3333", noon, Some("work")))), (Action::Block, vec!["unknown_caller"]));
+    assert_eq!(act(&mut s, &on("010-2222-3333", noon, Some("personal"))), Action::Allow);
+    assert_eq!(act(&mut s, &on("010-2222-3333", noon, None)), Action::Allow, "no SIM said: not on it");
+    assert_eq!(act(&mut s, &on("", noon, Some("work"))), Action::Block);
+    assert_eq!(act(&mut s, &on("", noon, Some("personal"))), Action::Allow);
+    assert_eq!(act(&mut s, &on("1588-1234", noon, Some("work"))), Action::Block);
+    assert_eq!(act(&mut s, &on("1588-1234", noon, Some("personal"))), Action::Warn, "the category's default");
+    let night = "2026-12-02T23:00:00+09:00";
+    assert_eq!(act(&mut s, &on("010-2222-3333", night, Some("personal"))), Action::Silence, "quiet on personal");
+    assert_eq!(act(&mut s, &on("010-2222-3333", night, None)), Action::Allow);
+    assert!(s.set_policy("quiet.sim", &"x".repeat(65)).is_err());
+    s.set_policy("unknown.sim", "any").unwrap();
+    assert_eq!(act(&mut s, &on("010-2222-3333", noon, None)), Action::Block, "every SIM again");
+    // Kept in the file, and in a backup.
+    let doc = s.export_backup().unwrap();
+    assert!(doc.contains("\"quiet.sim\": \"personal\""), "{doc}");
 }

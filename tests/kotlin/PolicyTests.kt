@@ -195,4 +195,14 @@ fun policyTests() {
             }
         }
     }
+
+    Harness.scenario("a mode limited to one SIM: calls on another SIM, or that do not say, ring") {
+        kr().use { s ->
+            s.setPolicy("unknown", "silence")
+            checkEq(s.setPolicy("unknown.sim", "work").unknownSim, "work", "unknownSim")
+            checkEq(s.screen("010-2222-3333", at = T0, sim = "work").action, Action.SILENCE, "work SIM")
+            checkEq(s.screen("010-2222-3333", at = T0, sim = "home").action, Action.ALLOW, "home SIM")
+            checkEq(s.screen("010-2222-3333", at = T0).action, Action.ALLOW, "no SIM")
+        }
+    }
 }

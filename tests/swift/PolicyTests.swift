@@ -210,4 +210,13 @@ func policyTests() {
         _ = try expectThrows(RingfenceError.self) { _ = try b.importBackup(document: "{\"format\": \"ringfence-backup\"") }
         try checkEq(try b.rules(list: .block).count, 1, "nothing changed")
     }
+
+    Harness.scenario("a mode limited to one SIM: calls on another SIM, or that do not say, ring") {
+        let s = try kr()
+        _ = try s.setPolicy(key: "unknown", value: "silence")
+        try checkEq(try s.setPolicy(key: "unknown.sim", value: "work").unknownSim, "work", "unknownSim")
+        try checkEq(try s.screen(callerId: "010-2222-3333", at: t0, sim: "work").action, .silence, "work SIM")
+        try checkEq(try s.screen(callerId: "010-2222-3333", at: t0, sim: "home").action, .allow, "home SIM")
+        try checkEq(try s.screen(callerId: "010-2222-3333", at: t0).action, .allow, "no SIM")
+    }
 }
