@@ -5,6 +5,7 @@ struct ContentView: View {
     @EnvironmentObject private var model: Model
     @State private var number = ""
     @State private var reporting = false
+    @State private var quietHours = ""
 
     var body: some View {
         NavigationStack {
@@ -32,12 +33,42 @@ struct ContentView: View {
                     HStack {
                         Button("Block") { Task { await model.block(number) } }
                         Spacer()
+                        Button("Why?") { Task { await model.explain(number) } }
+                        Spacer()
                         Button("Report spam") { reporting = true }
                     }
                     .buttonStyle(.borderless)
                     .disabled(number.isEmpty)
                     if !model.status.isEmpty {
                         Text(model.status).font(.footnote).foregroundStyle(.secondary)
+                    }
+                    if let why = model.why {
+                        Text(why).font(.footnote.monospaced())
+                    }
+                }
+                if let p = model.policy {
+                    Section {
+                        Picker("Unknown callers", selection: Binding(
+                            get: { p.unknownAction },
+                            set: { a in Task { await model.setPolicy("unknown", a.code()) } }
+                        )) {
+                            ForEach([Action.allow, .warn, .silence, .block], id: \.self) { Text($0.code()).tag($0) }
+                        }
+                        Toggle("Let a number through when it calls twice", isOn: Binding(
+                            get: { p.repeatCalls > 0 },
+                            set: { on in Task { await model.setPolicy("repeat.calls", on ? "2" : "0") } }
+                        ))
+                        HStack {
+                            TextField(p.quietHours ?? "Quiet hours, e.g. 22:00-07:00", text: $quietHours)
+                            Button("Set") { Task { await model.setPolicy("quiet.hours", quietHours) } }
+                        }
+                        Button("Pause blocking for an hour / resume") { Task { await model.togglePause() } }
+                    } header: {
+                        Text("Screening")
+                    } footer: {
+                        Text("Unknown callers, repeated callers and quiet hours apply where a call is screened by "
+                            + "the engine; iOS blocks from the list loaded in advance, reloaded when a pause or "
+                            + "a temporary rule ends.")
                     }
                 }
                 Section("Blocked") {

@@ -16,6 +16,13 @@ final class Model: ObservableObject {
     /// could be read from it, changes cannot be saved, and the app offers `repair()`.
     @Published var degraded: String? = nil
     @Published var repairing = false
+    /// The screening policy, for the settings section.
+    @Published var policy: Policy? = nil
+    /// "Why": the steps that decided for the number last explained.
+    @Published var why: String? = nil
+    /// When the Call Directory list next changes by itself (a pause or a temporary rule
+    /// ends): the app reloads the extension then, as iOS cannot ask the app per call.
+    private var reloadTask: Task<Void, Never>? = nil
 
     private var screener: Screener?
 
@@ -30,11 +37,14 @@ final class Model: ObservableObject {
     func refresh() async {
         do {
             let s = try await engine()
-            let (why, rules, reports, sync) = try await Task.detached {
-                (try s.degraded(), try s.rules(list: .block), try s.pendingReports(limit: 100), try s.syncState())
+            let (why, rules, reports, sync, p, paused) = try await Task.detached {
+                (try s.degraded(), try s.rules(list: .block), try s.pendingReports(limit: 100), try s.syncState(),
+                 try s.policy(), try s.pausedUntil())
             }.value
             degraded = why
             blocked = rules
+            policy = p
+            scheduleReload(at: ([paused] + rules.map(\.until)).compactMap { $0 }.min())
             reported = reports.filter(\.spam)
             lastSync = sync.lastSyncAt.map { Date(timeIntervalSince1970: TimeInterval($0)) }
         } catch {
@@ -118,6 +128,61 @@ final class Model: ObservableObject {
         await sync()
         status = repaired + " " + status
         await reloadExtension()
+    }
+
+    /// Changes one setting (`unknown`, `quiet.hours`, ...), checked by the engine; a
+    /// refused value shows its sentence and changes nothing.
+    func setPolicy(_ key: String, _ value: String) async {
+        await change { s in
+            _ = try s.setPolicy(key: key, value: value)
+            return "\(key) = \(value)"
+        }
+    }
+
+    /// Pauses for an hour, or resumes: the blocking list is empty while paused.
+    func togglePause() async {
+        await change { s in
+            if try s.pausedUntil() != nil {
+                _ = try s.resume()
+                return "Blocking resumed"
+            }
+            try s.pause(until: Int64(Date().timeIntervalSince1970) + 3600)
+            return "Blocking paused for an hour"
+        }
+    }
+
+    /// "Why would this number be blocked?": the steps that decide for it now, in the
+    /// phone's local time, and the number as the engine reads it.
+    func explain(_ number: String) async {
+        do {
+            let s = try await engine()
+            let now = Date()
+            let offset = Int32(TimeZone.current.secondsFromGMT(for: now))
+            let e = try await Task.detached {
+                try s.explain(callerId: number, at: Int64(now.timeIntervalSince1970), utcOffsetSeconds: offset)
+            }.value
+            let read = e.reading.international.map { "\($0) (\(e.reading.numberType ?? ""))" } ?? e.reading.kind
+            let steps = e.steps.filter(\.decided).map { "• \($0.step): \($0.saw)" }.joined(separator: "\n")
+            why = "\(number) → \(read)\n\(steps)\n→ \(e.decision.action.code())"
+        } catch {
+            why = "\(error)"
+        }
+    }
+
+    /// Reloads the extension when a pause or a temporary rule ends, while the app runs
+    /// (the background refresh that syncs reloads it too). Rules limited to hours or a
+    /// SIM, quiet hours and the unknown-caller mode need the call itself: iOS applies
+    /// only what the exported list holds.
+    private func scheduleReload(at until: Int64?) {
+        reloadTask?.cancel()
+        guard let until else { return }
+        let delay = max(0, TimeInterval(until) - Date().timeIntervalSince1970) + 1
+        reloadTask = Task { [weak self] in
+            try? await Task.sleep(nanoseconds: UInt64(delay * 1e9))
+            guard !Task.isCancelled, let self else { return }
+            await self.refresh()
+            await self.reloadExtension()
+        }
     }
 
     func openSettings() {

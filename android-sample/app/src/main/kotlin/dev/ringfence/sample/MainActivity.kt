@@ -59,6 +59,14 @@ class MainActivity : ComponentActivity() {
             setOnItemClickListener { _, _, position, _ ->
                 entries.getOrNull(position)?.let { number.setText(it.e164 ?: it.callerId) }
             }
+            // A long press answers "why was this call blocked?".
+            setOnItemLongClickListener { _, _, position, _ ->
+                entries.getOrNull(position)?.let(::explain)
+                true
+            }
+        }
+        findViewById<Button>(R.id.settings).setOnClickListener {
+            startActivity(android.content.Intent(this, SettingsActivity::class.java))
         }
         findViewById<Button>(R.id.role).setOnClickListener { askForRole() }
         findViewById<Button>(R.id.block).setOnClickListener {
@@ -177,10 +185,30 @@ class MainActivity : ComponentActivity() {
         }
     }
 
+    /** The steps that decided a call in the history, and the number as the engine read it
+     *  (format confusion shows here), at the call's time and local offset. The history does
+     *  not keep the SIM: a rule for one SIM shows as not matching. */
+    private fun explain(e: HistoryEntry) {
+        app.io.execute {
+            val text = try {
+                val offset = java.util.TimeZone.getDefault().getOffset(e.at * 1000) / 1000
+                val x = app.screener.explain(e.callerId, at = e.at, utcOffsetSeconds = offset)
+                val read = x.reading.international?.let { "$it (${x.reading.numberType})" } ?: x.reading.kind
+                val decided = x.steps.filter { it.decided }.joinToString("\n") { "• ${it.step}: ${it.saw}" }
+                "${e.callerId.ifEmpty { "Hidden number" }} → $read\n$decided\n→ ${x.decision.action.code()}"
+            } catch (ex: RingfenceException) {
+                ex.toString()
+            }
+            runOnUiThread { AlertDialog.Builder(this).setTitle(R.string.why).setMessage(text).show() }
+        }
+    }
+
     private fun describe(e: HistoryEntry): String {
         val time = DateFormat.getDateTimeInstance(DateFormat.SHORT, DateFormat.SHORT).format(Date(e.at * 1000))
         val who = e.e164 ?: e.callerId.ifEmpty { "Hidden number" }
-        val what = e.action.code() + (e.label?.let { " · $it" } ?: "")
+        // The "why" line: the label and the reasons that decided (long press: every step).
+        val why = e.reasons.joinToString(", ") { it.code() }
+        val what = e.action.code() + (e.label?.let { " · $it" } ?: "") + (if (why.isEmpty()) "" else " [$why]")
         return "$time  $who\n$what"
     }
 }

@@ -38,10 +38,16 @@ class RingfenceScreeningService : CallScreeningService() {
             null
         }
         val at = callDetails.creationTimeMillis / 1000
+        // The phone's local time for quiet hours and windows: the offset in force at the
+        // call (daylight saving included), from Android's own zone data.
+        val offset = java.util.TimeZone.getDefault().getOffset(callDetails.creationTimeMillis) / 1000
+        // The SIM the call came in on: the phone account's id (the subscription), matched
+        // against rules and modes set for that SIM.
+        val sim = callDetails.accountHandle?.id
 
         app.budget.screen(
             app.responsePolicy,
-            screen = { app.screener.screen(callerId, verification, false, at) },
+            screen = { app.screener.screen(callerId, verification, false, at, null, offset, sim) },
         ) { outcome ->
             respondToCall(callDetails, outcome.response.toAndroid())
             outcome.response.warning?.let { app.notifyWarning(callerId, it) }
