@@ -97,6 +97,9 @@ fn suite(sizes: &Sizes, inputs: &Path, baseline: Option<&Path>) -> Value {
     let (screen, _) =
         child(&["screen", &w("screen.db"), &w("community.csv"), &w("rules.txt"), &sizes.calls.to_string()]);
 
+    eprintln!("screening latency with 10,000 rules, 1,000 limited (issue 13)");
+    let (screen_limited, _) = child(&["screen-limited", &w("limited.db"), &sizes.calls.to_string()]);
+
     eprintln!("cold start");
     let number = data::first_number(Path::new(&w("community.csv")));
     let mut cold = Vec::new();
@@ -124,6 +127,7 @@ fn suite(sizes: &Sizes, inputs: &Path, baseline: Option<&Path>) -> Value {
         "import": import,
         "import_raw": import_raw,
         "screen": screen,
+        "screen_limited": screen_limited,
         "cold": cold.iter().map(|(v, wall)| json!({"child": v, "wall_ms": wall})).collect::<Vec<_>>(),
         "noop": noop.iter().map(|(v, wall)| json!({"child": v, "wall_ms": wall})).collect::<Vec<_>>(),
         "export": export,

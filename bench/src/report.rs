@@ -125,6 +125,26 @@ pub fn markdown(r: &Value, sizes: &Sizes, quick: bool) -> String {
         f(&b["max_us"])
     );
     let _ = writeln!(s, "\nTarget: p99 under 10 us: worst p99 {:.2} us, {}.\n", worst_p99, verdict(worst_p99 < 10.0));
+    // Issue 13: the same with the policies of a demanding user.
+    let lim = &r["screen_limited"];
+    if let Some(kinds) = lim["kinds"].as_array() {
+        let _ = writeln!(
+            s,
+            "With {} rules of which {} are limited (to a night window, temporary, to a SIM), two group rules, \
+             unknown = silence, quiet hours and 1,000 calls recorded in the last hour; each call with its time, \
+             UTC offset and SIM (`ringfence-bench phase screen-limited`):\n",
+            lim["rules"], lim["limited"]
+        );
+        let _ = writeln!(s, "| calls | p50 us | p99 us | max us |\n|---|---:|---:|---:|");
+        let mut worst: f64 = 0.0;
+        for k in kinds {
+            worst = worst.max(f(&k["p99_us"]));
+            let name = k["name"].as_str().unwrap_or("?");
+            let _ =
+                writeln!(s, "| {name} | {:.2} | {:.2} | {:.0} |", f(&k["p50_us"]), f(&k["p99_us"]), f(&k["max_us"]));
+        }
+        let _ = writeln!(s, "\nTarget: p99 under 10 us: worst p99 {worst:.2} us, {}.\n", verdict(worst < 10.0));
+    }
 
     // 3. Cold start.
     let mut wall: Vec<f64> = r["cold"].as_array().into_iter().flatten().map(|c| f(&c["wall_ms"])).collect();

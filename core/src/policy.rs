@@ -372,10 +372,10 @@ impl Policy {
             "category.days" => self.category_window.days = Days::parse(value).map_err(|e| bad(&e))?,
             "quiet.hours" => self.quiet_hours = hours(value).map_err(|e| bad(&e))?,
             "quiet.days" => self.quiet_days = Days::parse(value).map_err(|e| bad(&e))?,
-            "unknown.sim" => self.unknown_sim = sim(value).map_err(|e| bad(e))?,
-            "hidden.sim" => self.hidden_sim = sim(value).map_err(|e| bad(e))?,
-            "category.sim" => self.category_sim = sim(value).map_err(|e| bad(e))?,
-            "quiet.sim" => self.quiet_sim = sim(value).map_err(|e| bad(e))?,
+            "unknown.sim" => self.unknown_sim = sim(value).map_err(&bad)?,
+            "hidden.sim" => self.hidden_sim = sim(value).map_err(&bad)?,
+            "category.sim" => self.category_sim = sim(value).map_err(&bad)?,
+            "quiet.sim" => self.quiet_sim = sim(value).map_err(&bad)?,
             "quiet.action" => {
                 self.quiet_action =
                     value.parse().ok().filter(|a| *a != Action::Allow).ok_or_else(|| bad("warn, silence or block"))?
