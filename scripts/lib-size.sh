@@ -86,8 +86,9 @@ awk -F'\t' 'NR == FNR { c_crate[$1] = $2; next }
 if [ "$markdown" = 1 ]; then
     echo "## Library size"
     echo
-    echo "\`libringfence_ffi.so\` for x86_64 Linux, profile \`mobile\` (fat LTO, one codegen unit, opt-level 3),"
-    echo "default features (no \`builtin-http\`: apps bring their own HTTP stack), after \`strip\`:"
+    echo "\`libringfence_ffi.so\` for x86_64 Linux, profile \`mobile\` (fat LTO, one codegen unit, opt-level 3;"
+    echo "SQLite at -O2 without the features the engine does not use, \`bindings/mobile-build.env\`; zstd"
+    echo "decoding at -Os), default features (no \`builtin-http\`: apps bring their own HTTP stack), after \`strip\`:"
     echo "**$mb MB** ($bytes bytes). CI (\`scripts/test.sh\`) fails above 4.5 MB. Measured by \`scripts/lib-size.sh\`."
     echo
     echo "The ten largest contributors, by crate, from the symbol table (sizes of the symbols"
