@@ -79,7 +79,9 @@ impl<'a> CallDirectory<'a> {
             .block
             .rules()
             .iter()
-            .filter(|r| r.is_active(now))
+            // The list applies to every call at any hour, and iOS never says a call's SIM
+            // or asks the app at its time: rules limited to a SIM or to hours stay out.
+            .filter(|r| r.is_active(now) && !r.is_limited())
             .filter_map(|r| match r.pattern {
                 Pattern::Exact(e) => Some(e.as_u64()),
                 // Prefixes are expanded below; a group (a type, a country) is no list of
@@ -94,7 +96,7 @@ impl<'a> CallDirectory<'a> {
 
         let mut skipped_prefixes = Vec::new();
         let mut ranges = Vec::new();
-        for rule in ctx.block.rules().iter().filter(|r| r.is_active(now)) {
+        for rule in ctx.block.rules().iter().filter(|r| r.is_active(now) && !r.is_limited()) {
             let Pattern::Prefix(p) = rule.pattern else { continue };
             let lens = number::expansion_lengths(p);
             let total: u64 = lens.iter().map(|&l| 10u64.saturating_pow(l - p.len)).fold(0, u64::saturating_add);

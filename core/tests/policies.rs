@@ -635,3 +635,23 @@ fn modes_limited_to_a_sim() {
     let doc = s.export_backup().unwrap();
     assert!(doc.contains("\"quiet.sim\": \"personal\""), "{doc}");
 }
+
+/// The iOS Call Directory list holds what applies to every call at any hour: iOS never
+/// says which SIM rings, nor asks the app at the call's time, so rules limited to a SIM or
+/// to hours stay out (README, ios-sample/README.md).
+#[test]
+fn the_call_directory_leaves_out_rules_for_one_sim_or_some_hours() {
+    use ringfence_core::RuleOptions;
+    let (_d, mut s) = screener();
+    let work = RuleOptions { sim: Some("work".into()), ..Default::default() };
+    s.add_rule_with(List::Block, "070-1234-5678", &work).unwrap();
+    s.add_rule_with(List::Block, "+82701234*", &work).unwrap();
+    let hours = ringfence_core::schedule::Hours::parse("22:00-07:00").unwrap();
+    let window = ringfence_core::schedule::Window { days: ringfence_core::schedule::Days::ALL, hours: Some(hours) };
+    let night = RuleOptions { window: Some(window), ..Default::default() };
+    s.add_rule_with(List::Block, "070-1234-5679", &night).unwrap();
+    s.add_rule(List::Block, "070-1111-2222", None).unwrap();
+    let dir = s.call_directory(ringfence_core::DirectoryKind::Blocking, None).unwrap();
+    let listed: Vec<String> = dir.map(|e| e.unwrap().number.to_string()).collect();
+    assert_eq!(listed, ["+827011112222"]);
+}

@@ -171,8 +171,8 @@ final class Model: ObservableObject {
 
     /// Reloads the extension when a pause or a temporary rule ends, while the app runs
     /// (the background refresh that syncs reloads it too). Rules limited to hours or a
-    /// SIM, quiet hours and the unknown-caller mode need the call itself: iOS applies
-    /// only what the exported list holds.
+    /// SIM are not in the list; quiet hours and the unknown-caller mode need the call
+    /// itself: iOS applies only what the exported list holds.
     private func scheduleReload(at until: Int64?) {
         reloadTask?.cancel()
         guard let until else { return }
