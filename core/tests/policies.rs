@@ -344,8 +344,8 @@ fn modes_limited_to_windows() {
 /// screener; a less specific rule takes over outside them.
 #[test]
 fn rules_limited_to_windows_and_sims() {
-    use ringfence_core::RuleOptions;
     use ringfence_core::schedule::{Days, Hours, Window};
+    use ringfence_core::RuleOptions;
     let (_d, mut s) = screener();
     let office = Window { days: Days::parse("mon-fri").unwrap(), hours: Some(Hours::parse("09:00-18:00").unwrap()) };
     let options = RuleOptions { label: Some("work hours".into()), window: Some(office), ..Default::default() };
@@ -408,8 +408,8 @@ fn a_night_window_across_daylight_saving_changes() {
 /// number as read, and always agrees with `screen`.
 #[test]
 fn explain_says_why_and_agrees_with_screen() {
-    use ringfence_core::{Category, RuleOptions};
     use ringfence_core::schedule::{Days, Hours, Window};
+    use ringfence_core::{Category, RuleOptions};
     let (_d, mut s) = screener();
     let office = Window { days: Days::parse("mon-fri").unwrap(), hours: Some(Hours::parse("09:00-18:00").unwrap()) };
     let options = RuleOptions {
@@ -548,8 +548,8 @@ fn number_groups_and_their_precedence() {
 /// rules, from a file whose history pages are destroyed.
 #[test]
 fn recover_keeps_the_pause_windows_sims_and_groups() {
-    use ringfence_core::RuleOptions;
     use ringfence_core::schedule::{Days, Hours, Window};
+    use ringfence_core::RuleOptions;
     use std::io::{Seek, SeekFrom, Write};
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("ringfence.db");
