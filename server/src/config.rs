@@ -126,6 +126,12 @@ pub struct Cli {
     /// Private lookups one origin network may make per minute, sustained
     #[arg(long, default_value_t = 600, value_name = "N")]
     pub lookups_per_minute: u32,
+    /// Disputes one origin network may file at once (the API and the public page together)
+    #[arg(long, default_value_t = 5, value_name = "N")]
+    pub dispute_burst: u32,
+    /// Disputes one origin network may file per hour, sustained
+    #[arg(long, default_value_t = 10, value_name = "N")]
+    pub disputes_per_hour: u32,
     /// Prefix length of an IPv4 origin network: one reporter per number per network
     #[arg(long, default_value_t = 24, value_name = "BITS", value_parser = clap::value_parser!(u8).range(0..=32))]
     pub origin_v4_prefix: u8,
@@ -181,6 +187,8 @@ pub struct Cli {
 pub enum Command {
     /// Print the public key (64 hex digits) phones pin, creating the key pair if needed
     Pubkey,
+    /// Review disputed listings: list, show, resolve, and the audit log (`disputes --help`)
+    Disputes(crate::review::DisputesArgs),
 }
 
 /// How log lines are written on standard error.
@@ -292,6 +300,7 @@ impl Config {
                     f64::from(cli.new_devices_per_hour) / 3600.0,
                 ),
                 lookups: Buckets::shared(processes, cli.lookup_burst, f64::from(cli.lookups_per_minute) / 60.0),
+                disputes: Buckets::shared(processes, cli.dispute_burst, f64::from(cli.disputes_per_hour) / 3600.0),
             },
             origin_v4_prefix: cli.origin_v4_prefix,
             origin_v6_prefix: cli.origin_v6_prefix,
