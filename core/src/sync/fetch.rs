@@ -187,6 +187,14 @@ impl Fetcher<'_> {
             });
         }
         let unreachable = |reason: String| Error::ServerUnreachable { url: url.into(), reason };
+        // A transport that gave up because the receiver abandoned the answer (cancelled,
+        // or past the deadline) says only that it stopped: name the reason here.
+        if sent.is_err() {
+            self.cancel.check()?;
+            if self.left().is_zero() {
+                return Err(self.timed_out(url));
+            }
+        }
         match sent {
             Ok(()) => {}
             Err(TransportError::TimedOut) => return Err(self.timed_out(url)),
