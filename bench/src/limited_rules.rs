@@ -4,8 +4,7 @@
 //! Percentiles of `calls` screenings of each kind, each call with its time, UTC offset
 //! and SIM as a phone passes them. `ringfence-bench phase screen-limited DB CALLS`.
 
-use ringfence_core::schedule::{Days, Hours, Window};
-use ringfence_core::{Call, List, Region, RuleOptions, Screener};
+use ringfence_core::{Call, Days, Hours, List, Region, RuleOptions, Screener, Window};
 use serde_json::{json, Value};
 use std::hint::black_box;
 use std::path::Path;

@@ -5,7 +5,7 @@
 
 use crate::number::NumberType;
 use crate::RingfenceError;
-use ringfence_core::decision as core;
+use ringfence_core as core;
 use ringfence_core::{Region, E164};
 
 /// What the phone does with a call. Ordered from mildest to strongest.

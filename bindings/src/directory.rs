@@ -1,6 +1,6 @@
 //! The iOS Call Directory export (`ringfence_core::export`) in batches.
 
-use ringfence_core::export as core;
+use ringfence_core as core;
 
 /// Which Call Directory list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, uniffi::Enum)]

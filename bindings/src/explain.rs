@@ -3,7 +3,7 @@
 
 use crate::decision::Decision;
 use crate::lists::Rule;
-use ringfence_core::explain as core;
+use ringfence_core as core;
 
 /// How the caller ID was read: the parsed form, so number-format confusion shows
 /// ("+82 10-1234-5678, mobile, KR" next to what the platform delivered).

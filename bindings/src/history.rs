@@ -1,7 +1,7 @@
 //! Screened-call history and counts (`ringfence_core::history`) as FFI records.
 
 use crate::decision::{reasons, Action, Category, Reason};
-use ringfence_core::history as core;
+use ringfence_core as core;
 use std::collections::HashMap;
 
 /// One screened call.

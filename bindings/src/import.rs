@@ -1,6 +1,6 @@
 //! Importing spam lists (`ringfence_core::import`): formats and the summary.
 
-use ringfence_core::import as core;
+use ringfence_core as core;
 use ringfence_core::{Cancel, Screener};
 use std::collections::HashMap;
 

@@ -1,9 +1,9 @@
 //! Block and allow lists (`ringfence_core::rules`) as FFI records.
 
 use crate::error::RingfenceError;
+use ringfence_core as core;
 use ringfence_core::number::Pattern;
-use ringfence_core::rules as core;
-use ringfence_core::schedule::{Days, Hours, Window};
+use ringfence_core::{Days, Hours, Window};
 
 /// Which of the user's two lists. (Not `List`: that would shadow Kotlin's `List`.)
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, uniffi::Enum)]

@@ -1,7 +1,7 @@
 //! The screening policy (`ringfence_core::policy`) as FFI records.
 
 use crate::decision::{Action, Category};
-use ringfence_core::policy as core;
+use ringfence_core as core;
 use std::collections::HashMap;
 
 /// The user's screening policy. Read it with `Screener.policy()`; change it one setting

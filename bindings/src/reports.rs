@@ -1,8 +1,8 @@
 //! The user's own reports and the community evidence, as FFI records.
 
 use crate::decision::Category;
-use ringfence_core::community::Evidence as CoreEvidence;
-use ringfence_core::reports as core;
+use ringfence_core as core;
+use ringfence_core::Evidence as CoreEvidence;
 
 /// A spam or "not spam" report, kept in the local outbox until the community server
 /// has it.

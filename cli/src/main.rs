@@ -10,8 +10,8 @@ mod time;
 use args::{Cli, Command, DirectoryCommand, ListCommand, PolicyCommand};
 use clap::Parser;
 use indicatif::{ProgressBar, ProgressStyle};
-use ringfence_core::schedule::{Days, Hours, Window};
 use ringfence_core::{Call, Caller, Category, DirectoryKind, Error, List, Region, RuleOptions, Screener};
+use ringfence_core::{Days, Hours, Window};
 use std::io::{self, BufRead, BufWriter, IsTerminal, Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -249,7 +249,10 @@ fn backup(s: &mut Screener, command: args::BackupCommand, out: &mut impl Write) 
             let (reader, _) = open_input(&file)?;
             let mut text = Vec::new();
             // One byte over the limit is enough for the core to refuse it.
-            reader.take(ringfence_core::BACKUP_MAX_BYTES as u64 + 1).read_to_end(&mut text).map_err(|e| io_error(&file, e))?;
+            reader
+                .take(ringfence_core::BACKUP_MAX_BYTES as u64 + 1)
+                .read_to_end(&mut text)
+                .map_err(|e| io_error(&file, e))?;
             let mode = if replace { ringfence_core::RestoreMode::Replace } else { ringfence_core::RestoreMode::Merge };
             let r = s.import_backup(&text, mode)?;
             render::restored(&r, json, out)?;

@@ -1,8 +1,8 @@
 //! Output: aligned text for people, one JSON object per line for programs.
 
-use ringfence_core::explain::Explanation;
-use ringfence_core::history::{HistoryEntry, Stats};
+use ringfence_core::Explanation;
 use ringfence_core::{Decision, ImportSummary, OutgoingCall, Policy, Rule};
+use ringfence_core::{HistoryEntry, Stats};
 use serde_json::{json, Value};
 use std::io::{self, Write};
 

@@ -17,7 +17,9 @@ use rusqlite::{params, Transaction};
 pub enum Source {
     /// A list the user imported (FTC complaints, a PhoneBlock snapshot, a CSV).
     Import = 0,
-    /// The community server's published database.
+    /// The community server's published database (written by `sync/download.rs` as
+    /// `source = 1` in its SQL).
+    #[allow(dead_code)]
     Server = 1,
 }
 

@@ -57,7 +57,8 @@ pub struct Context<'a> {
 
 /// Decides what to do with a call. `community` is only asked when steps 1-4 did not
 /// decide, so most allowed calls never touch the community table. No call counts as
-/// repeated here: see [`decide_with`].
+/// repeated here: see [`decide_with`]. (The unit tests' shorthand.)
+#[cfg(test)]
 pub fn decide(
     ctx: &Context,
     call: &Call,

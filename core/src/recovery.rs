@@ -190,6 +190,9 @@ fn open_damaged(path: &Path) -> Option<Connection> {
     // a schema that names pages past the end of a truncated file, as its `.recover` does;
     // `cell_size_check` finds damage instead of misreading it.
     let readable = |c: &Connection| {
+        // The file may hold another program's triggers and views (`store/verify.rs`):
+        // reading through them must not call functions with side effects.
+        let _ = c.pragma_update(None, "trusted_schema", false);
         let _ = c.pragma_update(None, "writable_schema", true);
         let _ = c.pragma_update(None, "cell_size_check", true);
         c.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get::<_, i64>(0)).is_ok()

@@ -154,8 +154,14 @@ impl Screener {
         self.store.path()
     }
 
-    pub fn store(&self) -> &Store {
+    pub(crate) fn store(&self) -> &Store {
         &self.store
+    }
+
+    /// Checks the whole database file for corruption: the problems SQLite finds (empty:
+    /// none). Slow on big files: for diagnostics and tests.
+    pub fn integrity_check(&self) -> Result<Vec<String>> {
+        self.store.integrity_check()
     }
 
     /// For the other `impl Screener` blocks of the crate (sync.rs).

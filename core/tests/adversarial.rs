@@ -122,7 +122,7 @@ fn check_parsing(text: &str, digit_script: bool, what: &str) {
         }
         for p in [text.to_string(), format!("{text}*")] {
             match parse_pattern(&p, home) {
-                Ok(Pattern::Exact(_) | Pattern::Prefix(_)) => {}
+                Ok(Pattern::Exact(_) | Pattern::Prefix(_) | Pattern::Group(_)) => {}
                 Err(e @ NumberError::InvalidPattern { .. }) => {
                     assert!(
                         e.to_string().len() < 400,
@@ -321,19 +321,25 @@ fn every_input_through_every_door() {
 
         // Import rows: the text in every column, properly quoted, and as a raw line (the
         // megabyte ones in one column: a test that writes 100 MB of CSV is no faster).
+        // Texts longer than a record may be (64 KiB) only go in the one-row import below,
+        // which they end with an error; in the whole files they would end those.
         let t = if text.len() > 4096 { "" } else { text };
-        csv_rows.write_record([text, "scam", "1"]).unwrap();
+        let whole = if text.len() > 60 << 10 { "" } else { text };
+        csv_rows.write_record([whole, "scam", "1"]).unwrap();
         csv_rows.write_record(["+1 212 555 0143", t, t]).unwrap();
-        ftc_rows.write_record([text, "2021-07-07 00:01:15", t, t, t, t, t, t]).unwrap();
+        ftc_rows.write_record([whole, "2021-07-07 00:01:15", t, t, t, t, t, t]).unwrap();
         ftc_rows.write_record(["2125550144", t, "", "", "", "", t, "Y"]).unwrap();
-        pb_rows.write_record([text, "5", "1700000000000"]).unwrap();
+        pb_rows.write_record([whole, "5", "1700000000000"]).unwrap();
         pb_rows.write_record(["+4915112345678", t, t]).unwrap();
-        raw_lines.extend_from_slice(text.as_bytes());
+        raw_lines.extend_from_slice(whole.as_bytes());
         raw_lines.push(b'\n');
         let one_row = format!("{text},scam,1\n");
         match s.import(Format::Csv, one_row.as_bytes()) {
             Ok(sum) => assert_eq!(sum.imported + sum.merged + sum.skipped_total(), sum.rows, "{what}"),
             Err(Error::AlreadyImported { .. }) => {}
+            // One record is at most 64 KiB (core/src/import/): a longer one ends the import.
+            Err(Error::Io { source, .. })
+                if one_row.len() > 64 << 10 && source.to_string().contains("longer than 64 KiB") => {}
             Err(e) => panic!("{what}: import gave {e:?}"),
         }
     }
@@ -361,10 +367,10 @@ fn every_input_through_every_door() {
 
     // The file is sound and the user's data is all there, in this connection and in a
     // fresh one.
-    assert_eq!(s.store().integrity_check().unwrap(), Vec::<String>::new());
+    assert_eq!(s.integrity_check().unwrap(), Vec::<String>::new());
     drop(s);
     let mut s = Screener::open(&path, Region::KR).unwrap();
-    assert_eq!(s.store().integrity_check().unwrap(), Vec::<String>::new());
+    assert_eq!(s.integrity_check().unwrap(), Vec::<String>::new());
     let block = s.rules(List::Block).unwrap();
     let shown: Vec<String> = block.iter().map(|r| r.pattern.to_string()).collect();
     assert_eq!(shown, ["+8270*", "+821588*"], "block list");

@@ -2,8 +2,9 @@
 //! setting; merge and replace do what they say; a corrupt, hostile or newer document is
 //! refused with the reason and changes nothing.
 
-use ringfence_core::schedule::{Days, Hours, Window};
-use ringfence_core::{Action, Call, Category, Error, List, Region, RestoreMode, RuleOptions, Screener};
+use ringfence_core::{
+    Action, Call, Category, Days, Error, Hours, List, Region, RestoreMode, RuleOptions, Screener, Window,
+};
 
 /// Far in the future, so the wall clock never ends a rule or a pause during a test.
 const T0: i64 = 4_000_000_000;

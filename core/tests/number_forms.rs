@@ -336,6 +336,7 @@ fn patterns() {
     let prefix = |raw: &str, home: Region| match parse_pattern(raw, home).unwrap() {
         Pattern::Prefix(p) => p.to_string(),
         Pattern::Exact(e) => panic!("{raw:?} read as exact {e}"),
+        Pattern::Group(g) => panic!("{raw:?} read as the group {g:?}"),
     };
     assert_eq!(prefix("+8270*", kr), "+8270*");
     assert_eq!(prefix("070*", kr), "+8270*");

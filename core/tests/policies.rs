@@ -344,8 +344,8 @@ fn modes_limited_to_windows() {
 /// screener; a less specific rule takes over outside them.
 #[test]
 fn rules_limited_to_windows_and_sims() {
-    use ringfence_core::schedule::{Days, Hours, Window};
     use ringfence_core::RuleOptions;
+    use ringfence_core::{Days, Hours, Window};
     let (_d, mut s) = screener();
     let office = Window { days: Days::parse("mon-fri").unwrap(), hours: Some(Hours::parse("09:00-18:00").unwrap()) };
     let options = RuleOptions { label: Some("work hours".into()), window: Some(office), ..Default::default() };
@@ -408,8 +408,8 @@ fn a_night_window_across_daylight_saving_changes() {
 /// number as read, and always agrees with `screen`.
 #[test]
 fn explain_says_why_and_agrees_with_screen() {
-    use ringfence_core::schedule::{Days, Hours, Window};
     use ringfence_core::{Category, RuleOptions};
+    use ringfence_core::{Days, Hours, Window};
     let (_d, mut s) = screener();
     let office = Window { days: Days::parse("mon-fri").unwrap(), hours: Some(Hours::parse("09:00-18:00").unwrap()) };
     let options = RuleOptions {
@@ -436,7 +436,7 @@ fn explain_says_why_and_agrees_with_screen() {
         local("010-2222-3333", "2026-12-02T23:00:00+09:00"),
         local("", "2026-12-02T23:00:00+09:00"),
     ];
-    let decided = |e: &ringfence_core::explain::Explanation| -> Vec<&str> {
+    let decided = |e: &ringfence_core::Explanation| -> Vec<&str> {
         e.steps.iter().filter(|s| s.decided).map(|s| s.step).collect()
     };
     for call in &calls {
@@ -548,8 +548,8 @@ fn number_groups_and_their_precedence() {
 /// rules, from a file whose history pages are destroyed.
 #[test]
 fn recover_keeps_the_pause_windows_sims_and_groups() {
-    use ringfence_core::schedule::{Days, Hours, Window};
     use ringfence_core::RuleOptions;
+    use ringfence_core::{Days, Hours, Window};
     use std::io::{Seek, SeekFrom, Write};
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("ringfence.db");
@@ -646,8 +646,8 @@ fn the_call_directory_leaves_out_rules_for_one_sim_or_some_hours() {
     let work = RuleOptions { sim: Some("work".into()), ..Default::default() };
     s.add_rule_with(List::Block, "070-1234-5678", &work).unwrap();
     s.add_rule_with(List::Block, "+82701234*", &work).unwrap();
-    let hours = ringfence_core::schedule::Hours::parse("22:00-07:00").unwrap();
-    let window = ringfence_core::schedule::Window { days: ringfence_core::schedule::Days::ALL, hours: Some(hours) };
+    let hours = ringfence_core::Hours::parse("22:00-07:00").unwrap();
+    let window = ringfence_core::Window { days: ringfence_core::Days::ALL, hours: Some(hours) };
     let night = RuleOptions { window: Some(window), ..Default::default() };
     s.add_rule_with(List::Block, "070-1234-5679", &night).unwrap();
     s.add_rule(List::Block, "070-1111-2222", None).unwrap();

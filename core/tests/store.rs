@@ -1,6 +1,7 @@
 //! The database file: persistence, two processes' worth of connections, bad files.
 
-use ringfence_core::{Action, Call, Category, Error, List, Reason, Region, Screener, Store};
+use ringfence_core::testing::MIGRATIONS;
+use ringfence_core::{Action, Call, Category, Error, List, Reason, Region, Screener};
 
 #[test]
 fn everything_survives_reopening() {
@@ -21,7 +22,7 @@ fn everything_survives_reopening() {
     assert_eq!(s.screen(&Call::new("010-3333-4444")).action, Action::Block);
     let h = s.history(10).unwrap();
     assert_eq!((h.len(), h[0].action, h[0].input.as_str()), (1, Action::Block, "070-1234-5678"));
-    assert!(s.store().integrity_check().unwrap().is_empty());
+    assert!(s.integrity_check().unwrap().is_empty());
 }
 
 #[test]
@@ -99,7 +100,7 @@ fn bad_patterns_and_numbers_are_clear_errors() {
 }
 
 fn latest() -> i64 {
-    Store::MIGRATIONS.len() as i64
+    MIGRATIONS.len() as i64
 }
 
 fn user_version(path: &std::path::Path) -> i64 {
@@ -118,7 +119,7 @@ fn a_version_1_file_upgrades_with_all_its_data() {
         let conn = rusqlite::Connection::open(&path).unwrap();
         conn.pragma_update(None, "journal_mode", "WAL").unwrap();
         // Version 1 as it shipped: its one step (schema.rs freezes shipped steps by digest).
-        let v1 = Store::MIGRATIONS[0];
+        let v1 = MIGRATIONS[0];
         conn.execute_batch(&format!("BEGIN; {v1} PRAGMA user_version = 1; COMMIT;")).unwrap();
         // Rows as v1 wrote them: rules (list 0 allow, 1 block; kind 0 exact, 1 prefix;
         // digits the E.164 key or the prefix's digits), contacts, community evidence
@@ -142,7 +143,7 @@ fn a_version_1_file_upgrades_with_all_its_data() {
 
     let mut s = Screener::open(&path, Region::KR).unwrap();
     assert_eq!(user_version(&path), latest());
-    assert!(s.store().integrity_check().unwrap().is_empty());
+    assert!(s.integrity_check().unwrap().is_empty());
     // The lists, with their labels.
     let block: Vec<(String, Option<String>)> =
         s.rules(List::Block).unwrap().into_iter().map(|r| (r.pattern.to_string(), r.label)).collect();
@@ -203,7 +204,7 @@ fn a_version_1_file_upgrades_with_all_its_data() {
     assert_eq!(s.rules(List::Block).unwrap().len(), 2);
     assert_eq!(s.history(10).unwrap().len(), 1);
     assert_eq!(s.screen(&after("070-1234-5678")).action, Action::Allow, "the call out was kept");
-    assert!(s.store().integrity_check().unwrap().is_empty());
+    assert!(s.integrity_check().unwrap().is_empty());
 }
 
 /// A database written by version 2 (before temporary rules, the pause and the history
@@ -218,7 +219,7 @@ fn a_version_2_file_upgrades_to_temporary_rules_and_repeats() {
     {
         let conn = rusqlite::Connection::open(&path).unwrap();
         conn.pragma_update(None, "journal_mode", "WAL").unwrap();
-        let (v1, v2) = (Store::MIGRATIONS[0], Store::MIGRATIONS[1]);
+        let (v1, v2) = (MIGRATIONS[0], MIGRATIONS[1]);
         conn.execute_batch(&format!("BEGIN; {v1} {v2} PRAGMA user_version = 2; COMMIT;")).unwrap();
         conn.execute_batch(&format!(
             "INSERT INTO rules VALUES (1, 1, 8270, 'VoIP', {t0});
@@ -232,7 +233,7 @@ fn a_version_2_file_upgrades_to_temporary_rules_and_repeats() {
     assert_eq!(user_version(&path), 2);
     let mut s = Screener::open(&path, Region::KR).unwrap();
     assert_eq!(user_version(&path), latest());
-    assert!(s.store().integrity_check().unwrap().is_empty());
+    assert!(s.integrity_check().unwrap().is_empty());
     {
         let conn = rusqlite::Connection::open(&path).unwrap();
         let plan: String = conn
@@ -282,14 +283,14 @@ fn a_version_2_file_upgrades_to_temporary_rules_and_repeats() {
 /// new rules with windows and SIMs are kept, in this process and in another screener.
 #[test]
 fn a_version_3_file_upgrades_to_rules_with_windows_and_sims() {
-    use ringfence_core::schedule::{Days, Hours, Window};
+    use ringfence_core::{Days, Hours, Window};
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("v3.db");
     let t0: i64 = 4_000_000_000;
     {
         let conn = rusqlite::Connection::open(&path).unwrap();
         conn.pragma_update(None, "journal_mode", "WAL").unwrap();
-        let steps: String = Store::MIGRATIONS[..3].concat();
+        let steps: String = MIGRATIONS[..3].concat();
         conn.execute_batch(&format!("BEGIN; {steps} PRAGMA user_version = 3; COMMIT;")).unwrap();
         conn.execute_batch(&format!(
             "INSERT INTO rules VALUES (1, 1, 8270, 'VoIP', {t0}, NULL);
@@ -301,7 +302,7 @@ fn a_version_3_file_upgrades_to_rules_with_windows_and_sims() {
     assert_eq!(user_version(&path), 3);
     let mut s = Screener::open(&path, Region::KR).unwrap();
     assert_eq!(user_version(&path), latest());
-    assert!(s.store().integrity_check().unwrap().is_empty());
+    assert!(s.integrity_check().unwrap().is_empty());
     let rules = s.rules(List::Block).unwrap();
     assert_eq!(rules.len(), 2);
     assert!(rules.iter().all(|r| r.window.is_none() && r.sim.is_none()));
@@ -336,14 +337,14 @@ fn a_version_4_file_upgrades_to_disputed_listings() {
     {
         let conn = rusqlite::Connection::open(&path).unwrap();
         conn.pragma_update(None, "journal_mode", "WAL").unwrap();
-        let steps: String = Store::MIGRATIONS[..4].concat();
+        let steps: String = MIGRATIONS[..4].concat();
         conn.execute_batch(&format!("BEGIN; {steps} PRAGMA user_version = 4; COMMIT;")).unwrap();
         conn.execute_batch(&format!("INSERT INTO community VALUES (15551230001, 0, 5, 9.0, {at});")).unwrap();
     }
     assert_eq!(user_version(&path), 4);
     let mut s = Screener::open(&path, Region::KR).unwrap();
     assert_eq!(user_version(&path), latest());
-    assert!(s.store().integrity_check().unwrap().is_empty());
+    assert!(s.integrity_check().unwrap().is_empty());
     let call = |caller_id| Call { caller_id, at: Some(at), ..Call::default() };
     let d = s.screen(&call("+1 555-123-0001"));
     assert_eq!(

@@ -166,7 +166,7 @@ fn two_processes_write_and_screen_one_file() {
     );
     assert!(totals.2 >= 2, "the processes never saw each other's rules");
     let s = Screener::open(&db, Region::KR).unwrap();
-    assert!(s.store().integrity_check().unwrap().is_empty());
+    assert!(s.integrity_check().unwrap().is_empty());
 }
 
 /// The first launch, many times over: two connections create the same new file at the

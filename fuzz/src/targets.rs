@@ -229,7 +229,7 @@ fn records(data: &[u8]) -> Vec<csv::ByteRecord> {
 }
 
 /// What every importer promises about a row it accepts.
-fn check_row(row: &ringfence_core::import::Row, what: &str) {
+fn check_row(row: &ringfence_core::testing::Row, what: &str) {
     assert!(row.votes.is_finite() && row.votes >= 0.0, "{what}: votes {}", row.votes);
     match parse(&row.number.to_string(), Region::US) {
         Caller::Number(n) => {
@@ -261,7 +261,7 @@ pub fn row_ftc(data: &[u8]) {
         _ => Some(FTC_HEADER.iter().rev().map(|s| s.to_string()).collect()),
     };
     for rec in records(rest) {
-        if let Ok(row) = ringfence_core::import::parse_ftc_row(&rec, header.as_deref()) {
+        if let Ok(row) = ringfence_core::testing::parse_ftc_row(&rec, header.as_deref()) {
             check_row(&row, &format!("ftc {rec:?}"));
         }
     }
@@ -271,7 +271,7 @@ pub fn row_ftc(data: &[u8]) {
 pub fn row_phoneblock(data: &[u8]) {
     let Some((&r, rest)) = data.split_first() else { return };
     for rec in records(rest) {
-        if let Ok(row) = ringfence_core::import::parse_phoneblock_row(&rec, region(r)) {
+        if let Ok(row) = ringfence_core::testing::parse_phoneblock_row(&rec, region(r)) {
             check_row(&row, &format!("phoneblock {rec:?}"));
         }
     }
@@ -281,7 +281,7 @@ pub fn row_phoneblock(data: &[u8]) {
 pub fn row_csv(data: &[u8]) {
     let Some((&r, rest)) = data.split_first() else { return };
     for rec in records(rest) {
-        if let Ok(row) = ringfence_core::import::parse_csv_row(&rec, region(r), 1_700_000_000) {
+        if let Ok(row) = ringfence_core::testing::parse_csv_row(&rec, region(r), 1_700_000_000) {
             check_row(&row, &format!("csv {rec:?}"));
             assert!(row.category.is_reportable(), "csv {rec:?}: {:?}", row.category);
         }
@@ -305,7 +305,7 @@ fn import(format: Format, data: &[u8]) {
         let mut cell = cell.borrow_mut();
         if cell.as_ref().is_some_and(|(_, n)| *n >= IMPORTER_RUNS) {
             let (s, _) = cell.take().expect("checked above");
-            assert_eq!(s.store().integrity_check().expect("integrity check runs"), Vec::<String>::new());
+            assert_eq!(s.integrity_check().expect("integrity check runs"), Vec::<String>::new());
         }
         let (s, runs) =
             cell.get_or_insert_with(|| (Screener::open_in_memory(Region::US).expect("in-memory screener"), 0));

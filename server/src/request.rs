@@ -6,8 +6,8 @@
 use crate::storage::Report;
 use axum::http::StatusCode;
 use ringfence_core::number::{parse, Caller};
-use ringfence_core::reports::MAX_COMMENT_CHARS;
 use ringfence_core::wire::{self, ReportBatch, ReportItem, SignedBatch, SignedError};
+use ringfence_core::MAX_COMMENT_CHARS;
 use ringfence_core::{Category, Region};
 
 /// Why a request was refused: the HTTP status, the stable code, a message for people,

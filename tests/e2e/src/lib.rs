@@ -13,8 +13,8 @@
 //! The binaries are the ones cargo built next to the test (`target/<profile>/`):
 //! `scripts/test-e2e.sh` builds them first.
 
-use ringfence_core::community::Evidence;
 use ringfence_core::wire::{self, ReportBatch, ReportItem, SigningKey};
+use ringfence_core::Evidence;
 use ringfence_core::{Cancel, Region, Screener, SyncConfig, SyncProgress, SyncSummary};
 use ringfence_http::HttpTransport;
 use std::collections::HashMap;
