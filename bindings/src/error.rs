@@ -17,7 +17,7 @@ pub enum RingfenceError {
     #[error("unknown region {region:?}: use a two-letter ISO 3166 code such as KR, US or CN")]
     UnknownRegion { region: String },
     /// A block or allow list entry is neither a number nor a prefix such as `+8270*`.
-    #[error("{pattern:?} is not a number or prefix: it {reason}")]
+    #[error("{pattern:?} is not a number, prefix or group: it {reason}")]
     InvalidPattern { pattern: String, reason: String },
     /// A number the user typed (to report, to add as a contact) is hidden or malformed.
     #[error("{input:?} is not a phone number: it {reason}")]

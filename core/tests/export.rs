@@ -81,7 +81,7 @@ fn emergency_numbers_never_exported_even_if_the_community_lists_them() {
     let mut s = Screener::open(&path, Region::KR).unwrap();
     // Importers and reports refuse emergency numbers; a bad server could still send one.
     let conn = rusqlite::Connection::open(&path).unwrap();
-    conn.execute("INSERT INTO community VALUES (82112, 1, 5, 1000.0, strftime('%s','now')), (821012345678, 1, 5, 1000.0, strftime('%s','now'))", []).unwrap();
+    conn.execute("INSERT INTO community (number, source, category, votes, last_activity) VALUES (82112, 1, 5, 1000.0, strftime('%s','now')), (821012345678, 1, 5, 1000.0, strftime('%s','now'))", []).unwrap();
     let numbers: Vec<u64> = entries(&mut s, DirectoryKind::Blocking, None).into_iter().map(|e| e.0).collect();
     assert_eq!(numbers, [821012345678]);
     assert_eq!(s.screen(&Call::new("112")).action, ringfence_core::Action::Allow);

@@ -168,7 +168,11 @@ fn a_version_1_file_upgrades_with_all_its_data() {
         (pending[0].number.to_string(), pending[0].category, pending[0].idempotency_key.as_str()),
         ("+821033334444".into(), Category::Telemarketing, "key-1")
     );
-    assert_eq!(s.device_id().unwrap(), "phone-1", "sync state is kept");
+    // The random device id of before signed batches cannot sign: the device gets a key
+    // and the id derived from it (the server sees a new device; docs/protocol.md).
+    let id = s.device_id().unwrap();
+    assert!(id != "phone-1" && id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit()), "{id}");
+    assert_eq!(s.device_id().unwrap(), id, "and keeps it");
     let d = s.screen(&at("+1 212 555 0100"));
     assert_eq!((d.action, d.category, d.score.map(|x| x.round())), (Action::Block, Category::Scam, Some(40.0)));
     // The history and the settings.

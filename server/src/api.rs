@@ -94,19 +94,9 @@ async fn reports(
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     req: Request,
 ) -> Response {
-    let (parts, body) = req.into_parts();
-    if let Err(r) = request::check_content_type(parts.headers.get(header::CONTENT_TYPE).map(HeaderValue::as_bytes)) {
-        return refused(r);
-    }
-    let body = match axum::body::to_bytes(Body::new(body), wire::MAX_BODY_BYTES).await {
-        Ok(b) => b,
-        Err(e) => {
-            if is_length_limit(&e) {
-                let msg = format!("the body is larger than {} bytes; send smaller batches", wire::MAX_BODY_BYTES);
-                return error(StatusCode::PAYLOAD_TOO_LARGE, "body_too_large", msg, None);
-            }
-            return error(StatusCode::BAD_REQUEST, "bad_body", format!("the body could not be read: {e}"), None);
-        }
+    let (parts, body) = match json_body(req, wire::MAX_BODY_BYTES, "; send smaller batches").await {
+        Ok(p) => p,
+        Err(r) => return r,
     };
     let (batch, digest) = match request::parse_batch(&body, crate::now()) {
         Ok(b) => b,
@@ -173,6 +163,25 @@ async fn reports(
     }
 }
 
+/// A POST's JSON body, read up to `limit` bytes: a 415 without a JSON content type, a 413
+/// (with `advice`) over the limit, a 400 if it cannot be read.
+async fn json_body(
+    req: Request,
+    limit: usize,
+    advice: &str,
+) -> Result<(axum::http::request::Parts, axum::body::Bytes), Response> {
+    let (parts, body) = req.into_parts();
+    request::check_content_type(parts.headers.get(header::CONTENT_TYPE).map(HeaderValue::as_bytes)).map_err(refused)?;
+    match axum::body::to_bytes(Body::new(body), limit).await {
+        Ok(b) => Ok((parts, b)),
+        Err(e) if is_length_limit(&e) => {
+            let msg = format!("the body is larger than {limit} bytes{advice}");
+            Err(error(StatusCode::PAYLOAD_TOO_LARGE, "body_too_large", msg, None))
+        }
+        Err(e) => Err(error(StatusCode::BAD_REQUEST, "bad_body", format!("the body could not be read: {e}"), None)),
+    }
+}
+
 /// Whether a body read stopped at the size limit (rather than the client going away).
 fn is_length_limit(e: &(dyn std::error::Error + 'static)) -> bool {
     let mut cur = Some(e);
@@ -218,17 +227,9 @@ async fn file_dispute(
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     req: Request,
 ) -> Response {
-    let (parts, body) = req.into_parts();
-    if let Err(r) = request::check_content_type(parts.headers.get(header::CONTENT_TYPE).map(HeaderValue::as_bytes)) {
-        return refused(r);
-    }
-    let body = match axum::body::to_bytes(Body::new(body), crate::disputes::MAX_BODY_BYTES).await {
-        Ok(b) => b,
-        Err(e) if is_length_limit(&e) => {
-            let msg = format!("the body is larger than {} bytes", crate::disputes::MAX_BODY_BYTES);
-            return error(StatusCode::PAYLOAD_TOO_LARGE, "body_too_large", msg, None);
-        }
-        Err(e) => return error(StatusCode::BAD_REQUEST, "bad_body", format!("the body could not be read: {e}"), None),
+    let (parts, body) = match json_body(req, crate::disputes::MAX_BODY_BYTES, "").await {
+        Ok(p) => p,
+        Err(r) => return r,
     };
     let dispute = match crate::disputes::parse_request(&body) {
         Ok(d) => d,
