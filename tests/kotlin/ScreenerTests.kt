@@ -108,7 +108,7 @@ fun screenerTests() {
         kr().use { s ->
             val p = expectThrows<RingfenceException.InvalidPattern> { s.addRule(RuleList.BLOCK, "hello*") }
             checkEq(p.pattern, "hello*", "pattern")
-            check(p.toString().startsWith("\"hello*\" is not a number or prefix")) { "message: $p" }
+            check(p.toString().startsWith("\"hello*\" is not a number, prefix or group")) { "message: $p" }
             val r = expectThrows<RingfenceException.UnknownRegion> { Screener.open(File(TempDirs.make(), "x.db").path, "ZZ") }
             checkEq(r.region, "ZZ", "region")
             expectThrows<RingfenceException.UnknownRegion> { s.setHomeRegion("Mars") }

@@ -133,7 +133,7 @@ func screenerTests() {
         let p = try expectThrows(RingfenceError.self) { _ = try s.addRule(list: .block, pattern: "hello*") }
         guard case let .InvalidPattern(pattern, _) = p else { throw CheckFailed(description: "got \(p)") }
         try checkEq(pattern, "hello*", "pattern")
-        try check(p.localizedDescription.hasPrefix("\"hello*\" is not a number or prefix"), "message: \(p.localizedDescription)")
+        try check(p.localizedDescription.hasPrefix("\"hello*\" is not a number, prefix or group"), "message: \(p.localizedDescription)")
         let dir = try TempDirs.make()
         try expect("region", { _ = try Screener.open(dbPath: dir.appendingPathComponent("x.db").path, homeRegion: "ZZ") }) {
             if case .UnknownRegion(region: "ZZ") = $0 { return true } else { return false }
