@@ -91,8 +91,7 @@ pub(crate) fn repeat_count(store: &Store, number: E164, at: i64, window: i64, mi
     // No ORDER BY ... LIMIT in the SQL: with them SQLite re-prepared the statement at
     // every call (measured: ~10 us of a 13 us screening call); the few rows are sorted
     // here instead, and at most 1,000 read (more than any repeat threshold needs).
-    let mut stmt =
-        store.conn().prepare_cached("SELECT at FROM history WHERE number = ?1 AND at >= ?2 AND at < ?3")?;
+    let mut stmt = store.conn().prepare_cached("SELECT at FROM history WHERE number = ?1 AND at >= ?2 AND at < ?3")?;
     let mut rows = stmt.query(params![number.as_u64() as i64, at.saturating_sub(window), at])?;
     let mut times: Vec<i64> = Vec::new();
     while let Some(r) = rows.next()? {
