@@ -63,6 +63,7 @@ pub use lookup::{lookup_hash, TAG_BITS};
 pub use manifest::{delta_path, snapshot_path, FileRef, Manifest, DELTA_PATH};
 pub use payload::{Entry, Header, Kind, Payload};
 pub use signed::{
-    batch_digest, device_id, open_batch, open_manifest, sign_ack, sign_batch, sign_manifest, sign_rejection,
-    verify_ack, verify_rejection, SignedAck, SignedBatch, SignedError, SignedManifest, BATCH_CLOCK_SKEW,
+    batch_digest, device_id, open_batch, open_manifest, sign_ack, sign_batch, sign_batch_text, sign_manifest,
+    sign_rejection, verify_ack, verify_rejection, SignedAck, SignedBatch, SignedError, SignedManifest,
+    BATCH_CLOCK_SKEW,
 };

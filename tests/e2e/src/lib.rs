@@ -619,16 +619,7 @@ fn nonce() -> String {
 /// An envelope around any text, signed by test device `n` as a batch would be: for tests
 /// of what the server does with a genuinely signed body that is not a valid batch.
 pub fn signed_text(n: u64, text: &str) -> Vec<u8> {
-    use ed25519_dalek::Signer;
-    let key = device_key(n);
-    let mut message = b"ringfence-batch-v1\n".to_vec();
-    message.extend_from_slice(text.as_bytes());
-    let env = wire::SignedBatch {
-        batch: text.into(),
-        key: wire::hex(key.verifying_key().as_bytes()),
-        signature: wire::hex(&key.sign(&message).to_bytes()),
-    };
-    serde_json::to_vec(&env).expect("json")
+    serde_json::to_vec(&wire::sign_batch_text(text.into(), &device_key(n))).expect("json")
 }
 
 /// The current time, Unix seconds, as a phone signs it into a batch.
